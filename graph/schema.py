@@ -1,0 +1,159 @@
+"""The schema, declared once: node kinds, relationship types and vocabularies.
+
+Loaders, stores, Cypher builders and HTML legends read these declarations;
+nothing else spells a label, a relationship type or a vocabulary value.
+:func:`check_schema` runs at import time and fails fast on an inconsistency.
+
+Examples
+--------
+>>> KIN["sibling"].degree
+2
+>>> KIN["grandchild"].inverse
+'grandparent'
+>>> REL_TYPES["COMPANY_ROLE"].label
+'COMPANY_ROLE'
+>>> NODE_KINDS["person"].label
+'Person'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph.errors import SchemaError
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """A kind of node: its code, Neo4j label, key prefix and plain-language noun."""
+
+    code: str
+    label: str
+    prefix: str
+    noun: str
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type between node kinds.
+
+    ``identity`` lists the properties that, with the endpoints and dates, make
+    two records the same tie (loading the same row twice adds nothing).
+    """
+
+    label: str
+    src: tuple[str, ...]
+    dst: tuple[str, ...]
+    meaning: str
+    identity: tuple[str, ...] = ()
+    props: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class KinRelation:
+    """A kin relation: read "dst is src's <code>"; its inverse and legal degree."""
+
+    code: str
+    inverse: str
+    degree: int
+    noun_zh: str
+
+
+NODE_KINDS: dict[str, NodeKind] = {
+    k.code: k
+    for k in (
+        NodeKind("person", "Person", "p", "person"),
+        NodeKind("organization", "Organization", "o", "organization"),
+        NodeKind("contract", "Contract", "c", "contract"),
+        NodeKind("payment", "Payment", "pay", "payment"),
+        NodeKind("case", "Case", "case", "case"),
+        NodeKind("report", "Report", "rep", "report"),
+    )
+}
+
+KIN: dict[str, KinRelation] = {
+    k.code: k
+    for k in (
+        KinRelation("spouse", "spouse", 1, "配偶"),
+        KinRelation("parent", "child", 1, "父母"),
+        KinRelation("child", "parent", 1, "子女"),
+        KinRelation("sibling", "sibling", 2, "兄弟姐妹"),
+        KinRelation("grandparent", "grandchild", 2, "祖父母/外祖父母"),
+        KinRelation("grandchild", "grandparent", 2, "孙子女/外孙子女"),
+        KinRelation("in_law", "in_law", 2, "姻亲"),
+    )
+}
+TIE_RELATIONS: tuple[str, ...] = (*KIN, "associate")
+
+ORG_KINDS = ("agency", "village_committee", "company", "other")
+COMPANY_ROLES = ("shareholder", "legal_rep", "director", "supervisor", "manager", "beneficial_owner")
+CONTRACT_METHODS = ("open", "invited", "direct")
+SECTORS = (
+    "education", "employment", "healthcare", "pension", "social_security", "rural",
+    "environment", "safety", "food_drug", "law_enforcement", "infrastructure", "other",
+)
+BID_STATUSES = ("valid", "disqualified", "withdrawn")
+CASE_KINDS = ("organized_crime", "corruption", "disciplinary", "criminal", "other")
+CASE_OUTCOMES = ("pending", "convicted", "sanctioned", "acquitted", "dropped", "transferred")
+CASE_OFFICIAL_ROLES = ("investigator", "prosecutor", "judge", "approver")
+CASE_PARTY_ROLES = ("suspect", "gang_leader", "gang_member", "victim", "complainant")
+CASE_ROLES = (*CASE_PARTY_ROLES, *CASE_OFFICIAL_ROLES)
+
+_P, _O = ("person",), ("organization",)
+_PO = ("person", "organization")
+
+REL_TYPES: dict[str, RelType] = {
+    r.label: r
+    for r in (
+        RelType("HOLDS_POST", _P, _O, "holds a post at", ("title",), ("title",)),
+        RelType("KIN", _P, _P, "is kin of", ("relation",), ("relation", "degree")),
+        RelType("ASSOCIATE", _P, _P, "is a known associate of", ()),
+        RelType("COMPANY_ROLE", _PO, _O, "holds a role in", ("role",), ("role", "share_pct")),
+        RelType("PART_OF", _O, _O, "is part of", ()),
+        RelType("BOUGHT", _O, ("contract",), "bought", ()),
+        RelType("APPROVED", _P, ("contract", "payment"), "approved", ()),
+        RelType("AWARDED_TO", ("contract",), _O, "was awarded to", (), ("amount",)),
+        RelType("BID", _O, ("contract",), "bid on", ("amount",), ("amount", "status")),
+        RelType("PAID", _O, ("payment",), "paid", ()),
+        RelType("PAID_TO", ("payment",), _PO, "was paid to", (), ("amount", "bank_account")),
+        RelType("CASE_ROLE", _PO, ("case",), "stands in case", ("role",), ("role",)),
+        RelType("REPORTED", ("report",), _PO, "reports on", ()),
+    )
+}
+
+
+def kin_degree(relation: str) -> int:
+    """Legal degree of a kin relation (spouse/parent/child 1, the others 2).
+
+    Examples
+    --------
+    >>> kin_degree("spouse"), kin_degree("in_law")
+    (1, 2)
+    """
+    return KIN[relation].degree
+
+
+def check_schema() -> None:
+    """Fail fast when the declarations contradict each other.
+
+    Examples
+    --------
+    >>> check_schema()
+    """
+    for k in KIN.values():
+        if k.inverse not in KIN or KIN[k.inverse].inverse != k.code:
+            raise SchemaError(f"kin relation {k.code!r} has a broken inverse {k.inverse!r}")
+        if KIN[k.inverse].degree != k.degree:
+            raise SchemaError(f"kin relation {k.code!r} and its inverse differ in degree")
+    for r in REL_TYPES.values():
+        for kind in (*r.src, *r.dst):
+            if kind not in NODE_KINDS:
+                raise SchemaError(f"relationship {r.label} names unknown node kind {kind!r}")
+        if not r.label.isidentifier() or not r.label.isupper():
+            raise SchemaError(f"relationship label {r.label!r} must be an upper-case identifier")
+    for n in NODE_KINDS.values():
+        if not n.label.isidentifier():
+            raise SchemaError(f"node label {n.label!r} must be an identifier")
+
+
+check_schema()

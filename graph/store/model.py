@@ -1,0 +1,135 @@
+"""Records that cross the store boundary: entities, relations, provenance.
+
+Relations are records first ("intervals are not edges"): each keeps its
+dates, its properties and every source row that asserted it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A row of an input file: path, physical line, table and the row's own id."""
+
+    file: str
+    line: int
+    table: str = ""
+    source_id: str = ""
+
+    def short(self) -> str:
+        """``persons.csv:12`` style reference.
+
+        Examples
+        --------
+        >>> SourceRef("/data/county/persons.csv", 12).short()
+        'persons.csv:12'
+        """
+        return f"{self.file.replace(chr(92), '/').rsplit('/', 1)[-1]}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    """A node to write: canonical key, kind, display name and properties."""
+
+    key: str
+    kind: str
+    name: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRecord:
+    """A source id (as written in an input table) resolved to an entity key."""
+
+    table: str
+    source_id: str
+    key: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A relationship record with dates, properties and one source row."""
+
+    id: str
+    type: str
+    src: str
+    dst: str
+    start: str | None
+    end: str | None
+    props: dict[str, Any]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetAsideRecord:
+    """A row that was not loaded, with where it is and why."""
+
+    file: str
+    line: int
+    table: str
+    column: str
+    code: str
+    message: str
+    row: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A node as read back: with every source id that resolved to it."""
+
+    key: str
+    kind: str
+    name: str
+    props: dict[str, Any]
+    sources: tuple[SourceRef, ...] = ()
+
+    @property
+    def source_ids(self) -> list[str]:
+        """Distinct input ids of this entity, in a stable order."""
+        return sorted({s.source_id for s in self.sources if s.source_id})
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relationship as read back, with all its source rows."""
+
+    id: str
+    type: str
+    src: str
+    dst: str
+    start: str | None
+    end: str | None
+    props: dict[str, Any]
+    sources: tuple[SourceRef, ...] = ()
+
+    def in_force(self, on: str) -> bool:
+        """True when ISO date ``on`` lies within [start, end] (blank = open).
+
+        Examples
+        --------
+        >>> r = Relation("x", "KIN", "a", "b", "2019-01-01", None, {})
+        >>> r.in_force("2020-05-01"), r.in_force("2018-12-31")
+        (True, False)
+        """
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+def relation_id(type_: str, src: str, dst: str, start: str | None, end: str | None,
+                *identity: object) -> str:
+    """Deterministic id of a relationship record: same facts, same id.
+
+    Examples
+    --------
+    >>> rid = relation_id("KIN", "p:1", "p:2", None, None, "spouse")
+    >>> rid.startswith("r:KIN:"), rid == relation_id("KIN", "p:1", "p:2", None, None, "spouse")
+    (True, True)
+    """
+    text = "\x1f".join([type_, src, dst, start or "", end or "", *map(str, identity)])
+    return f"r:{type_}:{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}"

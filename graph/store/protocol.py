@@ -1,0 +1,105 @@
+"""The store protocol: a batched writer and a read view.
+
+Rules and algorithms see only :class:`StoreView`; loaders see only
+:class:`StoreWriter`. Every backend implements :class:`Store`, and one
+contract test suite (``tests/graph/test_store_contract.py``) runs against each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Any, Protocol
+
+import pandas as pd
+
+from graph.store.model import (
+    AliasRecord,
+    Entity,
+    EntityRecord,
+    Relation,
+    RelationRecord,
+    SetAsideRecord,
+)
+
+
+class StoreWriter(Protocol):
+    """Batched, all-or-nothing writes: commit on a clean exit, roll back on error."""
+
+    def __enter__(self) -> StoreWriter: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def put_entities(self, records: Iterable[EntityRecord]) -> None:
+        """Insert nodes; an existing node keeps its values and gains missing ones."""
+
+    def put_aliases(self, records: Iterable[AliasRecord]) -> None:
+        """Record which entity each source id resolved to."""
+
+    def put_relations(self, records: Iterable[RelationRecord]) -> None:
+        """Insert relationship records; a known record only gains the new source row."""
+
+    def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
+        """Keep rows that were not loaded (same file and line replaces the old entry)."""
+
+    def log_load(self, source: str, report: dict[str, Any]) -> int:
+        """Append to the audit log; returns the load number."""
+
+
+class StoreView(Protocol):
+    """Read access used by queries, rules, views and the CLI."""
+
+    def key_salt(self) -> str:
+        """The store's secret for person keys (keyed hashes of identity numbers)."""
+
+    def counts_by_kind(self) -> dict[str, int]:
+        """Number of nodes per node kind."""
+
+    def counts_by_type(self) -> dict[str, int]:
+        """Number of relationship records per relationship type."""
+
+    def get(self, key: str) -> Entity | None:
+        """The entity with this canonical key, or None."""
+
+    def resolve(self, source_id: str, table: str | None = None) -> str | None:
+        """Canonical key of an input id (in ``table`` or any table), or None."""
+
+    def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
+        """All ``(table, source_id) -> key`` pairs (optionally of one table)."""
+
+    def entities(self, kind: str | None = None) -> Iterator[Entity]:
+        """Entities, optionally of one kind, in key order."""
+
+    def relations(self, types: Iterable[str] | None = None) -> Iterator[Relation]:
+        """Relationship records, optionally of some types, in id order."""
+
+    def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
+        """Relationship records touching ``key`` (either end)."""
+
+    def entities_frame(self, kind: str) -> pd.DataFrame:
+        """One row per entity of ``kind``: key, name and its properties as columns."""
+
+    def relations_frame(self, type_: str) -> pd.DataFrame:
+        """One row per record of ``type_``: id, src, dst, start, end and properties."""
+
+    def set_aside(self) -> list[SetAsideRecord]:
+        """Every row set aside by loads into this store, by file and line."""
+
+    def loads(self) -> list[dict[str, Any]]:
+        """The audit log of loads, oldest first."""
+
+
+class Store(Protocol):
+    """A backend: opens a writer and a view over one database."""
+
+    location: str
+
+    def writer(self) -> StoreWriter:
+        """A writer; use it as a context manager."""
+
+    def view(self) -> StoreView:
+        """A read view."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,306 @@
+"""Row validation for one layout table, vectorised with pandas.
+
+Each row gets at most one reason (the first check it fails, in the order of
+:data:`CHECK_ORDER`); failing rows are set aside with file, line, column and
+a message that says how to fix them. Nothing is dropped silently:
+``read == loaded + set aside``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graph.errors import InputError
+from graph.ids import credit_code_problem, id_number_problem, mask_id_number
+from graph.store.model import SetAsideRecord
+from loaders.layout import TABLE_KIND, ColType, Reason, TableSpec
+from loaders.normalize import (
+    clean_text,
+    credit_codes_valid,
+    dates_valid,
+    id_numbers_valid,
+    normalize_name,
+)
+from loaders.read import LINE, RawTable
+from loaders.registry import Registry, SetAsideRef
+
+KEY = "_key"
+
+
+@dataclass
+class Checked:
+    """One table after validation: good rows (normalised) and the rows set aside."""
+
+    spec: TableSpec
+    path: Path
+    encoding: str
+    read: int
+    frame: pd.DataFrame
+    set_aside: list[SetAsideRecord] = field(default_factory=list)
+    refs: dict[str, pd.Series] = field(default_factory=dict)
+    """Resolved entity key per reference column, aligned with ``frame``."""
+
+    @property
+    def loaded(self) -> int:
+        """Rows loaded."""
+        return len(self.frame)
+
+
+class _Marks:
+    """First failing check per row: code, column and an optional detail."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        n = len(frame)
+        self.index = frame.index
+        self.code = np.full(n, "", dtype=object)
+        self.column = np.full(n, "", dtype=object)
+        self.detail = np.full(n, "", dtype=object)
+
+    def mark(self, mask: pd.Series | np.ndarray, code: Reason, column: str,
+             detail: pd.Series | str = "") -> None:
+        m = np.asarray(mask, dtype=bool) & (self.code == "")
+        if not m.any():
+            return
+        self.code[m] = code.value
+        self.column[m] = column
+        self.detail[m] = detail.to_numpy()[m] if isinstance(detail, pd.Series) else detail
+
+    @property
+    def bad(self) -> np.ndarray:
+        return np.asarray(self.code != "")
+
+
+def _normalise(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            frame[col.name] = ""
+    for name in frame.columns:
+        if name == LINE:
+            continue
+        if name == "name":
+            frame[name] = normalize_name(frame[name])
+        else:
+            frame[name] = clean_text(frame[name])
+    for col in spec.columns:
+        if col.type in (ColType.ID_NUMBER, ColType.CREDIT_CODE):
+            frame[col.name] = frame[col.name].str.upper()
+        elif col.type == ColType.VOCAB:
+            frame[col.name] = frame[col.name].str.lower().str.replace(" ", "_", regex=False)
+    return frame
+
+
+def check_columns(spec: TableSpec, raw: RawTable) -> None:
+    """Raise when a required column is missing from the header."""
+    missing = [c.name for c in spec.required_columns() if c.name not in raw.header]
+    if missing:
+        raise InputError(
+            f"{raw.path}: line 1: required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} missing (the header has: {', '.join(raw.header)})",
+            hint=f"rename the matching column(s) to {', '.join(missing)} "
+                 f"(columns of {spec.name}: {', '.join(spec.column_names())})",
+        )
+
+
+def _check_values(spec: TableSpec, frame: pd.DataFrame, marks: _Marks) -> None:
+    for col in spec.required_columns():
+        marks.mark(frame[col.name] == "", Reason.MISSING_REQUIRED, col.name)
+    for col in spec.columns:
+        s = frame[col.name]
+        filled = s != ""
+        if col.type == ColType.VOCAB:
+            marks.mark(filled & ~s.isin(col.vocab), Reason.BAD_VOCABULARY, col.name)
+        elif col.type == ColType.DATE:
+            marks.mark(filled & ~dates_valid(s), Reason.BAD_DATE, col.name)
+        elif col.type in (ColType.AMOUNT, ColType.PCT):
+            num = pd.to_numeric(s.where(s.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)"), None),
+                                errors="coerce")
+            if col.type == ColType.AMOUNT:
+                marks.mark(filled & num.isna(), Reason.BAD_AMOUNT, col.name)
+            else:
+                marks.mark(filled & (num.isna() | (num < 0) | (num > 100)),
+                           Reason.BAD_SHARE_PCT, col.name)
+        elif col.type == ColType.ID_NUMBER:
+            marks.mark(filled & ~id_numbers_valid(s), Reason.BAD_ID_NUMBER, col.name)
+        elif col.type == ColType.CREDIT_CODE:
+            marks.mark(filled & ~credit_codes_valid(s), Reason.BAD_CREDIT_CODE, col.name)
+    for start, end in spec.date_pairs:
+        a, b = frame[start], frame[end]
+        marks.mark((a != "") & (b != "") & (b < a), Reason.DATE_ORDER, end)
+
+
+def _check_duplicates(spec: TableSpec, frame: pd.DataFrame, marks: _Marks) -> None:
+    if spec.key is None:
+        return
+    keys = frame[spec.key]
+    dup = keys.duplicated(keep="first") & (keys != "")
+    if dup.any():
+        first_line = frame[LINE].groupby(keys).transform("first").astype(str)
+        marks.mark(dup, Reason.DUPLICATE_KEY, spec.key, "line " + first_line)
+
+
+def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
+                  path: Path, self_table: bool) -> dict[str, pd.Series]:
+    resolved: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.type != ColType.REF or (col.ref == (spec.name,)) != self_table:
+            continue
+        s = frame[col.name]
+        key = pd.Series(np.full(len(s), "", dtype=object), index=s.index)
+        aside = pd.Series(np.full(len(s), "", dtype=object), index=s.index)
+        for target in col.ref:
+            hit = s.map(reg.table_known(target)).fillna("")
+            key = key.where(key != "", hit)
+            gone = s.map({k: f"{Path(v.file).name} line {v.line} ({v.code})"
+                          for k, v in reg.table_aside(target).items()}).fillna("")
+            aside = aside.where(aside != "", gone)
+        filled = s != ""
+        marks.mark(filled & (key == "") & (aside != ""), Reason.REFERS_TO_SET_ASIDE, col.name,
+                   aside)
+        unknown = filled & (key == "") & (aside == "")
+        targets = " or ".join(col.ref)
+        if unknown.any() and not any(reg.has_rows(t) for t in col.ref):
+            first = frame[LINE][unknown].iloc[0]
+            raise InputError(
+                f"{path}: line {first}, column {col.name}: refers to {targets}, but no "
+                f"{targets} row is defined in this folder or in the database "
+                f"(first id: '{s[unknown].iloc[0]}')",
+                hint=f"add {col.ref[0]}.csv to the folder, or load the folder that defines "
+                     f"them first",
+            )
+        marks.mark(unknown, Reason.UNKNOWN_REFERENCE, col.name)
+        resolved[col.name] = key
+    return resolved
+
+
+def _message(spec: TableSpec, code: str, column: str, value: str, detail: str) -> str:
+    r = Reason(code)
+    if r is Reason.MISSING_REQUIRED:
+        return f"{column} is blank but required; fill it in from the source record"
+    if r is Reason.BAD_DATE:
+        return f"{column} '{value}' is not a calendar date written YYYY-MM-DD; rewrite it so"
+    if r is Reason.DATE_ORDER:
+        return f"{column} '{value}' is before the start date; check both dates"
+    if r is Reason.BAD_AMOUNT:
+        return (f"{column} '{value}' is not a decimal number of yuan; write digits only, "
+                "e.g. 12500.50 (no separators or units)")
+    if r is Reason.BAD_SHARE_PCT:
+        return f"{column} '{value}' is not a percentage from 0 to 100"
+    if r is Reason.BAD_ID_NUMBER:
+        return (f"{column} '{mask_id_number(value)}' {id_number_problem(value)}; correct it "
+                "from the source record, or blank it to load the person without it")
+    if r is Reason.BAD_CREDIT_CODE:
+        return (f"{column} '{value}' {credit_code_problem(value)}; correct it, or blank it "
+                "to load the organization without it")
+    if r is Reason.BAD_VOCABULARY:
+        allowed = ", ".join(spec.column(column).vocab)
+        return f"{column} '{value}' is not one of: {allowed}"
+    if r is Reason.UNKNOWN_REFERENCE:
+        col = spec.column(column)
+        return (f"{column} '{value}' is defined by no row of {' or '.join(col.ref)} (nor in the "
+                "database); add that row or correct the id")
+    if r is Reason.REFERS_TO_SET_ASIDE:
+        return (f"{column} '{value}' refers to a row that was set aside ({detail}); fix that "
+                "row and this one loads too")
+    if r is Reason.DUPLICATE_KEY:
+        return f"{column} '{value}' is already defined at {detail}; ids must be unique"
+    if r is Reason.SELF_TIE:
+        return "person_id and other_id are the same person; a tie needs two people"
+    return detail
+
+
+def _set_aside_records(spec: TableSpec, path: Path, frame: pd.DataFrame, raw: pd.DataFrame,
+                       marks: _Marks, raw_cols: list[str]) -> list[SetAsideRecord]:
+    """Records for the marked rows; ``row`` keeps the cells exactly as written."""
+    out: list[SetAsideRecord] = []
+    positions = np.flatnonzero(marks.bad)
+    values = frame.iloc[positions]
+    originals = raw.iloc[positions][raw_cols].to_dict("records")
+    for pos, line, original, (_, row) in zip(positions, values[LINE], originals,
+                                             values.iterrows(), strict=True):
+        code, column, detail = marks.code[pos], marks.column[pos], marks.detail[pos]
+        value = str(row.get(column, ""))
+        out.append(SetAsideRecord(
+            file=str(path), line=int(line), table=spec.name, column=column, code=code,
+            message=_message(spec, code, column, value, str(detail)),
+            row={c: str(v) for c, v in original.items()}))
+    return out
+
+
+def check_table(spec: TableSpec, raw: RawTable, reg: Registry) -> Checked:
+    """Validate ``raw`` against ``spec``, resolve its references and register its ids.
+
+    Returns the good rows with resolved keys (``_key`` for keyed tables, one
+    ``refs`` series per reference column) and the set-aside records.
+    """
+    check_columns(spec, raw)
+    path = raw.path
+    frame = _normalise(spec, raw.frame.copy())
+    marks = _Marks(frame)
+    _check_values(spec, frame, marks)
+    _check_duplicates(spec, frame, marks)
+    refs = _resolve_refs(spec, frame, marks, reg, path, self_table=False)
+    if spec.name == "relationships":
+        same = (refs["person_id"] == refs["other_id"]) & (refs["person_id"] != "")
+        marks.mark(same, Reason.SELF_TIE, "other_id")
+    if spec.key is not None:
+        _register(spec, frame, marks, reg, path)
+        refs.update(_resolve_self_refs(spec, frame, marks, reg, path))
+    aside = _set_aside_records(spec, path, frame, raw.frame, marks, raw.header)
+    aside += [
+        SetAsideRecord(str(path), line, spec.name, "", Reason.BAD_FIELD_COUNT.value,
+                       f"the row has {n} fields but the header has {len(raw.header)}; quote "
+                       "values that contain commas", dict(zip(raw.header, cells, strict=False)))
+        for line, n, cells in raw.malformed
+    ]
+    good = ~marks.bad
+    return Checked(spec, path, raw.encoding, len(frame) + len(raw.malformed),
+                   frame[good].reset_index(drop=True), sorted(aside, key=lambda r: r.line),
+                   {k: v[good].reset_index(drop=True) for k, v in refs.items()})
+
+
+def _register(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
+              path: Path) -> None:
+    assert spec.key is not None
+    ids = frame[spec.key]
+    if spec.name == "persons":
+        keys = [reg.person_key(p, n) for p, n in zip(ids, frame["id_number"], strict=True)]
+    elif spec.name == "organizations":
+        keys = [reg.org_key(o, c) for o, c in zip(ids, frame["credit_code"], strict=True)]
+    else:
+        keys = [Registry.simple_key(spec.name, i) for i in ids]
+    frame[KEY] = keys
+    _update_registry(spec, frame, marks, reg, path)
+
+
+def _update_registry(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
+                     path: Path) -> None:
+    """Good rows define their ids; ids defined only by set-aside rows are recorded as such."""
+    assert spec.key is not None
+    known, aside = reg.table_known(spec.name), reg.table_aside(spec.name)
+    bad = marks.bad
+    ids = frame[spec.key].to_numpy()
+    good_ids = set(ids[~bad])
+    for pos in np.flatnonzero(bad):
+        sid = ids[pos]
+        if sid and sid not in good_ids and sid not in aside:
+            known.pop(sid, None)
+            aside[sid] = SetAsideRef(str(path), int(frame[LINE].iat[pos]), str(marks.code[pos]))
+    for sid, key in zip(ids[~bad], frame[KEY].to_numpy()[~bad], strict=True):
+        known.setdefault(sid, key)
+        aside.pop(sid, None)
+
+
+def _resolve_self_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
+                       path: Path) -> dict[str, pd.Series]:
+    """References within one table (parent organizations): repeat until nothing changes."""
+    out: dict[str, pd.Series] = {}
+    while True:
+        before = int(marks.bad.sum())
+        out = _resolve_refs(spec, frame, marks, reg, path, self_table=True)
+        _update_registry(spec, frame, marks, reg, path)
+        if int(marks.bad.sum()) == before:
+            return out
