@@ -40,7 +40,7 @@ def id_number_check_char(first17: str) -> str:
     """
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError("need exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
 
@@ -106,7 +106,7 @@ def credit_code_check_char(first17: str) -> str:
     """
     if len(first17) != 17 or any(c not in _USCC_VALUE for c in first17):
         raise ValueError("need 17 characters from the credit-code alphabet")
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

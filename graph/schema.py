@@ -86,7 +86,9 @@ KIN: dict[str, KinRelation] = {
 TIE_RELATIONS: tuple[str, ...] = (*KIN, "associate")
 
 ORG_KINDS = ("agency", "village_committee", "company", "other")
-COMPANY_ROLES = ("shareholder", "legal_rep", "director", "supervisor", "manager", "beneficial_owner")
+COMPANY_ROLES = (
+    "shareholder", "legal_rep", "director", "supervisor", "manager", "beneficial_owner",
+)
 CONTRACT_METHODS = ("open", "invited", "direct")
 SECTORS = (
     "education", "employment", "healthcare", "pension", "social_security", "rural",

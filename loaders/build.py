@@ -1,164 +1,193 @@
-"""Turn validated tables into store records: entities, aliases and relations.
+"""Turn validated tables into store frames: entities, aliases and relationship records.
 
-Kin ties are stored in one canonical direction (``dst`` is ``src``'s
-relation; child/grandchild rows are turned into parent/grandparent rows,
-symmetric ties ordered by key), so a mirrored row is the same record and
-only adds its source line.
+Everything is computed column-wise. Kin ties are stored in one canonical
+direction (``dst`` is ``src``'s relation; child/grandchild rows become
+parent/grandparent rows, symmetric ties are ordered by key), so a mirrored
+row is the same record and only adds its source line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
 
 from graph.schema import KIN
-from graph.store.model import AliasRecord, EntityRecord, RelationRecord, relation_id
+from graph.store.jsoncols import json_objects
 from loaders.layout import TABLE_KIND
 from loaders.read import LINE
 from loaders.validate import KEY, Checked
 
-_SYMMETRIC = {k for k, v in KIN.items() if v.inverse == k} | {"associate"}
+_SYMMETRIC = [k for k, v in KIN.items() if v.inverse == k] + ["associate"]
+REL_COLUMNS = ["id", "type", "src", "dst", "start", "end", "props", "file", "line"]
 
 
-def _none(v: str) -> str | None:
-    return v or None
+def entity_frames(checked: Checked) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Entities (key, kind, name, props) and aliases of a keyed table.
 
-
-def _props(row: dict[str, Any], skip: set[str]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if v != "" and k not in skip}
-
-
-def entities(checked: Checked) -> tuple[list[EntityRecord], list[AliasRecord]]:
-    """Entity and alias records of a keyed table; rows with one key merge (first row wins).
+    Rows sharing a key (the same person under two ids) become one entity: the
+    first row's values win, later rows fill gaps, other spellings of the name
+    are kept in ``other_names``.
 
     Examples
     --------
-    >>> import pandas as pd, pathlib
+    >>> import pathlib
     >>> from loaders.layout import TABLES
     >>> f = pd.DataFrame({"person_id": ["P1", "P2"], "name": ["张三", "张 三"],
     ...                   "gender": ["", "男"], "_line": [2, 3], "_key": ["p:h:1", "p:h:1"]})
-    >>> ents, aliases = entities(Checked(TABLES["persons"], pathlib.Path("persons.csv"),
-    ...                                  "utf-8", 2, f))
-    >>> [(e.key, e.name, e.props) for e in ents]
-    [('p:h:1', '张三', {'gender': '男', 'other_names': ['张 三']})]
-    >>> [a.source_id for a in aliases]
+    >>> ents, aliases = entity_frames(Checked(TABLES["persons"], pathlib.Path("persons.csv"),
+    ...                                       "utf-8", 2, f))
+    >>> ents[["key", "name", "props"]].values.tolist()
+    [['p:h:1', '张三', '{"gender":"男","other_names":["张 三"]}']]
+    >>> aliases["source_id"].tolist()
     ['P1', 'P2']
     """
-    spec = checked.spec
+    spec, f = checked.spec, checked.frame
     assert spec.key is not None
-    kind = TABLE_KIND[spec.name]
     skip = {LINE, KEY, spec.key, "name"}
-    merged: dict[str, EntityRecord] = {}
-    aliases: list[AliasRecord] = []
-    file = str(checked.path)
-    for row in checked.frame.to_dict("records"):
-        key = row[KEY]
-        name = row.get("name", "") or row[spec.key]
-        aliases.append(AliasRecord(spec.name, row[spec.key], key, file, int(row[LINE])))
-        props = _props(row, skip)
-        have = merged.get(key)
-        if have is None:
-            merged[key] = EntityRecord(key, kind, name, props)
-            continue
-        for k, v in props.items():
-            have.props.setdefault(k, v)
-        if name != have.name and name not in have.props.setdefault("other_names", []):
-            have.props["other_names"].append(name)
-    return list(merged.values()), aliases
+    prop_cols = [c for c in f.columns if c not in skip]
+    names = f["name"] if "name" in f.columns else f[spec.key]
+    props = json_objects({c: f[c] for c in prop_cols}, length=len(f))
+    ents = pd.DataFrame({"key": f[KEY], "kind": TABLE_KIND[spec.name], "name": names,
+                         "props": props})
+    dup = f[KEY].duplicated(keep=False).to_numpy()
+    if dup.any():
+        ents.loc[dup, "props"] = _merged_props(f[dup], prop_cols)
+        ents = ents.drop_duplicates("key", keep="first")
+    aliases = pd.DataFrame({"table": spec.name, "source_id": f[spec.key], "key": f[KEY],
+                            "file": str(checked.path), "line": f[LINE].astype(int)})
+    return ents.reset_index(drop=True), aliases
 
 
-def _rel(type_: str, src: str, dst: str, start: str, end: str, props: dict[str, Any],
-         file: str, line: int, identity: tuple[Any, ...] = ()) -> RelationRecord:
-    s, e = _none(start), _none(end)
-    return RelationRecord(relation_id(type_, src, dst, s, e, *identity), type_, src, dst, s, e,
-                          props, file, line)
+def _merged_props(rows: pd.DataFrame, prop_cols: list[str]) -> list[str]:
+    """Props of rows that share a key: first filled value per column, other names listed."""
+    merged: dict[str, dict[str, object]] = {}
+    first_name: dict[str, str] = {}
+    keys = rows[KEY].tolist()
+    names = rows["name"].tolist() if "name" in rows.columns else [""] * len(keys)
+    table = rows[prop_cols].to_numpy().tolist()
+    for key, name, values in zip(keys, names, table, strict=True):
+        have = merged.setdefault(key, {})
+        first_name.setdefault(key, name)
+        for col, v in zip(prop_cols, values, strict=True):
+            if v != "" and col not in have:
+                have[col] = v
+        if name != first_name[key]:
+            others = have.setdefault("other_names", [])
+            if isinstance(others, list) and name not in others:
+                others.append(name)
+    text = {k: json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in merged.items()}
+    return [text[k] for k in keys]
 
 
-def _num(v: str) -> float | None:
-    return float(v) if v else None
+def _ids(type_: pd.Series | str, src: pd.Series, dst: pd.Series, start: pd.Series,
+         end: pd.Series, *identity: pd.Series) -> list[str]:
+    """Same ids as :func:`graph.store.model.relation_id`, for whole columns."""
+    t = type_ if isinstance(type_, pd.Series) else pd.Series([type_] * len(src), dtype=str)
+    parts = [t, src, dst, start, end, *identity]
+    text = parts[0].reset_index(drop=True).astype(str).str.cat(
+        [p.reset_index(drop=True).astype(str) for p in parts[1:]], sep="\x1f")
+    types = t.reset_index(drop=True).tolist()
+    return [f"r:{ty}:{hashlib.blake2b(x.encode(), digest_size=8).hexdigest()}"
+            for ty, x in zip(types, text.tolist(), strict=True)]
 
 
-def relations(checked: Checked) -> Iterator[RelationRecord]:
-    """Relationship records asserted by one table's rows."""
-    name = checked.spec.name
-    f, r = checked.frame, checked.refs
-    file = str(checked.path)
-    lines = f[LINE].astype(int).tolist()
+def _frame(type_: str | pd.Series, src: pd.Series, dst: pd.Series, start: pd.Series,
+           end: pd.Series, props: pd.Series, checked: Checked,
+           identity: tuple[pd.Series, ...] = ()) -> pd.DataFrame:
+    n = len(src)
+    start, end = start.reset_index(drop=True), end.reset_index(drop=True)
+    out = pd.DataFrame({
+        "id": _ids(type_, src, dst, start, end, *identity),
+        "type": type_ if isinstance(type_, pd.Series) else [type_] * n,
+        "src": src.reset_index(drop=True), "dst": dst.reset_index(drop=True),
+        "start": start.where(start != "", None), "end": end.where(end != "", None),
+        "props": props.reset_index(drop=True),
+        "file": str(checked.path), "line": checked.frame[LINE].astype(int).reset_index(drop=True),
+    })
+    return out[out["src"] != ""] if n else out
+
+
+def _blank(n: int) -> pd.Series:
+    return pd.Series([""] * n, dtype=str)
+
+
+def relation_frame(checked: Checked) -> pd.DataFrame:
+    """Relationship records asserted by one table's rows (columns :data:`REL_COLUMNS`)."""
+    name, f, r = checked.spec.name, checked.frame, checked.refs
+    n = len(f)
+    if n == 0:
+        return pd.DataFrame(columns=REL_COLUMNS)
     if name == "positions":
-        for src, dst, title, s, e, ln in zip(r["person_id"], r["org_id"], f["title"],
-                                             f["start_date"], f["end_date"], lines, strict=True):
-            yield _rel("HOLDS_POST", src, dst, s, e, {"title": title} if title else {}, file, ln,
-                       (title,))
-    elif name == "relationships":
-        yield from _ties(checked, file, lines)
-    elif name == "company_roles":
-        for src, dst, role, pct, s, e, ln in zip(r["holder_id"], r["company_id"], f["role"],
-                                                 f["share_pct"], f["start_date"], f["end_date"],
-                                                 lines, strict=True):
-            props: dict[str, Any] = {"role": role}
-            if pct:
-                props["share_pct"] = float(pct)
-            yield _rel("COMPANY_ROLE", src, dst, s, e, props, file, ln, (role,))
-    elif name == "organizations":
-        for src, dst, ln in zip(f[KEY], r["parent_org_id"], lines, strict=True):
-            if dst:
-                yield _rel("PART_OF", src, dst, "", "", {}, file, ln)
-    elif name == "contracts":
-        yield from _contract_edges(checked, file, lines)
-    elif name == "bids":
-        for src, dst, amount, status, ln in zip(r["bidder_id"], r["contract_id"], f["amount"],
-                                                f["status"], lines, strict=True):
-            props = {"amount": _num(amount), "status": status or "valid"}
-            yield _rel("BID", src, dst, "", "", props, file, ln, (amount,))
-    elif name == "payments":
-        yield from _payment_edges(checked, file, lines)
-    elif name == "case_roles":
-        for src, dst, role, s, ln in zip(r["party_id"], r["case_id"], f["role"], f["start_date"],
-                                         lines, strict=True):
-            yield _rel("CASE_ROLE", src, dst, s, "", {"role": role}, file, ln, (role,))
-    elif name == "reports":
-        for src, dst, d, ln in zip(f[KEY], r["subject_id"], f["date"], lines, strict=True):
-            yield _rel("REPORTED", src, dst, d, d, {}, file, ln)
+        return _frame("HOLDS_POST", r["person_id"], r["org_id"], f["start_date"], f["end_date"],
+                      json_objects({"title": f["title"]}), checked, (f["title"],))
+    if name == "relationships":
+        return _ties(checked)
+    if name == "company_roles":
+        props = json_objects({"role": f["role"], "share_pct": f["share_pct"]},
+                             numeric={"share_pct"})
+        return _frame("COMPANY_ROLE", r["holder_id"], r["company_id"], f["start_date"],
+                      f["end_date"], props, checked, (f["role"],))
+    if name == "organizations":
+        out = _frame("PART_OF", f[KEY], r["parent_org_id"], _blank(n), _blank(n),
+                     pd.Series(["{}"] * n), checked)
+        return out[out["dst"] != ""]
+    if name == "contracts":
+        return _events(checked, "award_date", [
+            ("BOUGHT", r["buyer_org_id"], f[KEY], {}),
+            ("APPROVED", r["approver_id"], f[KEY], {}),
+            ("AWARDED_TO", f[KEY], r["supplier_id"], {"amount": f["amount"]}),
+        ])
+    if name == "bids":
+        status = f["status"].where(f["status"] != "", "valid")
+        props = json_objects({"amount": f["amount"], "status": status}, numeric={"amount"})
+        return _frame("BID", r["bidder_id"], r["contract_id"], _blank(n), _blank(n), props,
+                      checked, (f["amount"],))
+    if name == "payments":
+        return _events(checked, "date", [
+            ("PAID", r["payer_org_id"], f[KEY], {}),
+            ("APPROVED", r["approver_id"], f[KEY], {}),
+            ("PAID_TO", f[KEY], r["recipient_id"],
+             {"amount": f["amount"], "bank_account": f["bank_account"]}),
+        ])
+    if name == "case_roles":
+        return _frame("CASE_ROLE", r["party_id"], r["case_id"], f["start_date"], _blank(n),
+                      json_objects({"role": f["role"]}), checked, (f["role"],))
+    if name == "reports":
+        return _frame("REPORTED", f[KEY], r["subject_id"], f["date"], f["date"],
+                      pd.Series(["{}"] * n), checked)
+    return pd.DataFrame(columns=REL_COLUMNS)
 
 
-def _ties(checked: Checked, file: str, lines: list[int]) -> Iterator[RelationRecord]:
+def _events(checked: Checked, date_col: str,
+            edges: list[tuple[str, pd.Series, pd.Series, dict[str, pd.Series]]]) -> pd.DataFrame:
+    """Edges of a dated event row (contract, payment): each dated start = end = the event date."""
+    f = checked.frame
+    d = f[date_col]
+    frames = []
+    for type_, src, dst, props in edges:
+        js = json_objects(props, numeric={"amount"}) if props else pd.Series(["{}"] * len(f))
+        out = _frame(type_, src, dst, d, d, js, checked)
+        frames.append(out[(out["src"] != "") & (out["dst"] != "")])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _ties(checked: Checked) -> pd.DataFrame:
     f, r = checked.frame, checked.refs
-    for a, b, rel, s, e, ln in zip(r["person_id"], r["other_id"], f["relation"], f["start_date"],
-                                   f["end_date"], lines, strict=True):
-        if rel in _SYMMETRIC:
-            a, b = min(a, b), max(a, b)
-        elif rel in ("child", "grandchild"):
-            a, b, rel = b, a, KIN[rel].inverse
-        if rel == "associate":
-            yield _rel("ASSOCIATE", a, b, s, e, {}, file, ln)
-        else:
-            yield _rel("KIN", a, b, s, e, {"relation": rel, "degree": KIN[rel].degree}, file, ln,
-                       (rel,))
-
-
-def _contract_edges(checked: Checked, file: str, lines: list[int]) -> Iterator[RelationRecord]:
-    f, r = checked.frame, checked.refs
-    for key, buyer, approver, supplier, d, amount, ln in zip(
-            f[KEY], r["buyer_org_id"], r["approver_id"], r["supplier_id"], f["award_date"],
-            f["amount"], lines, strict=True):
-        if buyer:
-            yield _rel("BOUGHT", buyer, key, d, d, {}, file, ln)
-        if approver:
-            yield _rel("APPROVED", approver, key, d, d, {}, file, ln)
-        if supplier:
-            yield _rel("AWARDED_TO", key, supplier, d, d, {"amount": _num(amount)}, file, ln)
-
-
-def _payment_edges(checked: Checked, file: str, lines: list[int]) -> Iterator[RelationRecord]:
-    f, r = checked.frame, checked.refs
-    for key, payer, approver, recipient, d, amount, account, ln in zip(
-            f[KEY], r["payer_org_id"], r["approver_id"], r["recipient_id"], f["date"], f["amount"],
-            f["bank_account"], lines, strict=True):
-        if payer:
-            yield _rel("PAID", payer, key, d, d, {}, file, ln)
-        if approver:
-            yield _rel("APPROVED", approver, key, d, d, {}, file, ln)
-        props: dict[str, Any] = {"amount": _num(amount)}
-        if account:
-            props["bank_account"] = account
-        yield _rel("PAID_TO", key, recipient, d, d, props, file, ln)
+    a, b, rel = r["person_id"].astype(str), r["other_id"].astype(str), f["relation"]
+    sym = rel.isin(_SYMMETRIC).to_numpy()
+    inv = rel.isin(["child", "grandchild"]).to_numpy()
+    swap = (sym & (a > b).to_numpy()) | inv
+    src = pd.Series(np.where(swap, b, a), dtype=str)
+    dst = pd.Series(np.where(swap, a, b), dtype=str)
+    rel = rel.replace({"child": "parent", "grandchild": "grandparent"}).reset_index(drop=True)
+    is_assoc = rel == "associate"
+    type_ = pd.Series(np.where(is_assoc, "ASSOCIATE", "KIN"), dtype=str)
+    degree = rel.map({k: v.degree for k, v in KIN.items()})
+    props = json_objects({"relation": rel.where(~is_assoc, ""),
+                          "degree": degree.where(~is_assoc, None)}, numeric={"degree"})
+    props = props.str.replace(r'"degree":(\d+)\.0', r'"degree":\1', regex=True)
+    identity = rel.where(~is_assoc, "")
+    return _frame(type_, src, dst, f["start_date"], f["end_date"], props, checked, (identity,))

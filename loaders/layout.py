@@ -17,12 +17,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from graph import schema
 
 
-class ColType(str, Enum):
+class ColType(StrEnum):
     """How a column's text is checked and converted."""
 
     TEXT = "text"
@@ -35,7 +35,7 @@ class ColType(str, Enum):
     REF = "ref"
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     """Why a row was set aside (stable codes used by reports and ground truth)."""
 
     MISSING_REQUIRED = "missing_required"

@@ -161,10 +161,10 @@ def load_folder(folder: Path, store: Store, *, encoding: str | None = None,
     with store.writer() as w:
         for c in checked:
             if c.spec.key is not None:
-                ents, aliases = build.entities(c)
-                w.put_entities(ents)
-                w.put_aliases(aliases)
-            w.put_relations(build.relations(c))
+                ents, aliases = build.entity_frames(c)
+                w.write_entities(ents)
+                w.write_aliases(aliases)
+            w.write_relations(build.relation_frame(c))
             done += c.loaded
             if progress:
                 progress(f"writing {c.spec.name}", done, total)

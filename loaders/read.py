@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -121,15 +122,24 @@ def _clean_header(cells: list[str]) -> list[str]:
     return [unicodedata.normalize("NFKC", c).strip().lstrip("\ufeff").lower() for c in cells]
 
 
-def _record_lines(lines: list[str]) -> list[int] | None:
-    """Physical line of each record after the header, or None when quotes span lines."""
-    starts: list[int] = []
-    for i, line in enumerate(lines):
-        if line.count('"') % 2:
-            return None
-        if line.strip(" \t\r"):
-            starts.append(i + 1)
-    return starts[1:]
+def _record_lines(text: str) -> list[int] | None:
+    r"""Physical line of each record after the header, or None when quotes span lines.
+
+    Examples
+    --------
+    >>> _record_lines('a,b\n1,2\n\n"x,y",3\n')
+    [2, 4]
+    >>> _record_lines('a,b\n"1\n2",3\n') is None
+    True
+    """
+    if '"' in text and any("\n" in seg for seg in text.split('"')[1::2]):
+        return None
+    lines = text.split("\n")
+    if lines and not lines[-1].strip(" \t\r"):
+        lines.pop()
+    if not re.search(r"\n[ \t\r]*\n", text.rstrip(" \t\r\n") + "\n"):
+        return list(range(2, len(lines) + 1))
+    return [i + 1 for i, line in enumerate(lines) if line.strip(" \t\r")][1:]
 
 
 def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:
@@ -156,12 +166,11 @@ def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> R
     header_line = text.split("\n", 1)[0].rstrip("\r")
     header = _clean_header(next(csv.reader([header_line], delimiter=delimiter)))
     _header_problem(path, header_line, header)
-    lines = text.split("\n")
-    starts = _record_lines(lines)
+    starts = _record_lines(text)
     if starts is not None:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                sep=delimiter, header=0, names=header, skiprows=1,
+                                sep=delimiter, header=None, names=header, skiprows=1,
                                 engine="c", quoting=csv.QUOTE_MINIMAL)
         except pd.errors.ParserError:
             frame = None
@@ -184,7 +193,7 @@ def _read_csv_slow(path: Path, text: str, enc: str, header: list[str],
     for cells in reader:
         start = last + 1
         last = reader.line_num
-        if not cells or all(not c.strip() for c in cells) and len(cells) == 1:
+        if not cells or (all(not c.strip() for c in cells) and len(cells) == 1):
             continue
         if len(cells) != len(header):
             if len(cells) < len(header) and all(not c.strip() for c in cells[len(header):]):
@@ -206,7 +215,8 @@ def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        midnight = value.time() == datetime.min.time()
+        return value.date().isoformat() if midnight else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

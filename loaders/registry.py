@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass, field
 
 from loaders.layout import TABLE_KIND
@@ -50,9 +49,16 @@ class Registry:
     def person_key(self, person_id: str, id_number: str) -> str:
         """Key of a person: from the identity number when valid, else from the row id."""
         if id_number:
-            digest = hmac.new(self.salt.encode(), id_number.encode(), hashlib.blake2b)
-            return "p:h:" + digest.hexdigest()[:20]
+            digest = hashlib.blake2b(id_number.encode(), digest_size=10, key=self.salt.encode())
+            return "p:h:" + digest.hexdigest()
         return "p:s:" + person_id
+
+    def person_keys(self, person_ids: list[str], id_numbers: list[str]) -> list[str]:
+        """:meth:`person_key` for whole columns."""
+        salt = self.salt.encode()
+        blake = hashlib.blake2b
+        return [f"p:h:{blake(n.encode(), digest_size=10, key=salt).hexdigest()}" if n
+                else f"p:s:{p}" for p, n in zip(person_ids, id_numbers, strict=True)]
 
     def org_key(self, org_id: str, credit_code: str) -> str:
         """Key of an organization: from the credit code when valid, else from the row id."""

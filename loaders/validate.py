@@ -17,7 +17,7 @@ import pandas as pd
 from graph.errors import InputError
 from graph.ids import credit_code_problem, id_number_problem, mask_id_number
 from graph.store.model import SetAsideRecord
-from loaders.layout import TABLE_KIND, ColType, Reason, TableSpec
+from loaders.layout import ColType, Reason, TableSpec
 from loaders.normalize import (
     clean_text,
     credit_codes_valid,
@@ -142,6 +142,15 @@ def _check_duplicates(spec: TableSpec, frame: pd.DataFrame, marks: _Marks) -> No
         marks.mark(dup, Reason.DUPLICATE_KEY, spec.key, "line " + first_line)
 
 
+def _lookup(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """``mapping[value]`` per cell, '' where absent (object dtype even when nothing matches)."""
+    if not mapping:
+        return pd.Series(np.full(len(s), "", dtype=object), index=s.index)
+    pos = pd.Index(list(mapping.keys()), dtype=object).get_indexer(s.to_numpy(dtype=object))
+    values = np.array(list(mapping.values()) + [""], dtype=object)
+    return pd.Series(values[pos], index=s.index)
+
+
 def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
                   path: Path, self_table: bool) -> dict[str, pd.Series]:
     resolved: dict[str, pd.Series] = {}
@@ -152,10 +161,10 @@ def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Regi
         key = pd.Series(np.full(len(s), "", dtype=object), index=s.index)
         aside = pd.Series(np.full(len(s), "", dtype=object), index=s.index)
         for target in col.ref:
-            hit = s.map(reg.table_known(target)).fillna("")
+            hit = _lookup(s, reg.table_known(target))
             key = key.where(key != "", hit)
-            gone = s.map({k: f"{Path(v.file).name} line {v.line} ({v.code})"
-                          for k, v in reg.table_aside(target).items()}).fillna("")
+            gone = _lookup(s, {k: f"{Path(v.file).name} line {v.line} ({v.code})"
+                                for k, v in reg.table_aside(target).items()})
             aside = aside.where(aside != "", gone)
         filled = s != ""
         marks.mark(filled & (key == "") & (aside != ""), Reason.REFERS_TO_SET_ASIDE, col.name,
@@ -226,7 +235,7 @@ def _set_aside_records(spec: TableSpec, path: Path, frame: pd.DataFrame, raw: pd
         out.append(SetAsideRecord(
             file=str(path), line=int(line), table=spec.name, column=column, code=code,
             message=_message(spec, code, column, value, str(detail)),
-            row={c: str(v) for c, v in original.items()}))
+            row={str(c): str(v) for c, v in original.items()}))
     return out
 
 
@@ -267,7 +276,7 @@ def _register(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry
     assert spec.key is not None
     ids = frame[spec.key]
     if spec.name == "persons":
-        keys = [reg.person_key(p, n) for p, n in zip(ids, frame["id_number"], strict=True)]
+        keys = reg.person_keys(ids.tolist(), frame["id_number"].tolist())
     elif spec.name == "organizations":
         keys = [reg.org_key(o, c) for o, c in zip(ids, frame["credit_code"], strict=True)]
     else:
@@ -284,14 +293,18 @@ def _update_registry(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: R
     bad = marks.bad
     ids = frame[spec.key].to_numpy()
     good_ids = set(ids[~bad])
+    lines = frame[LINE].to_numpy()
     for pos in np.flatnonzero(bad):
         sid = ids[pos]
         if sid and sid not in good_ids and sid not in aside:
             known.pop(sid, None)
-            aside[sid] = SetAsideRef(str(path), int(frame[LINE].iat[pos]), str(marks.code[pos]))
-    for sid, key in zip(ids[~bad], frame[KEY].to_numpy()[~bad], strict=True):
-        known.setdefault(sid, key)
-        aside.pop(sid, None)
+            aside[sid] = SetAsideRef(str(path), int(lines[pos]), str(marks.code[pos]))
+    fresh = dict(zip(ids[~bad].tolist(), frame[KEY].to_numpy()[~bad].tolist(), strict=True))
+    fresh.update(known)  # ids already known (earlier loads) keep their key
+    known.update(fresh)
+    if aside:
+        for sid in good_ids.intersection(aside):
+            aside.pop(sid, None)
 
 
 def _resolve_self_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,

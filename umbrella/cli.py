@@ -84,7 +84,8 @@ def _print_load(report: Any, set_aside_path: Path | None) -> None:
         reasons = Counter(r.code for r in report.set_aside)
         console.out.print("Set aside by reason: " + ", ".join(
             f"{code} {n}" for code, n in reasons.most_common()))
-        console.out.print(f"Set-aside rows (file, line, column, reason) written to {set_aside_path}")
+        console.out.print(
+            f"Set-aside rows (file, line, column, reason) written to {set_aside_path}")
     else:
         console.out.print("No row was set aside.")
 

@@ -31,6 +31,18 @@ class StoreWriter(Protocol):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None: ...
 
+    def write_entities(self, frame: pd.DataFrame) -> None:
+        """Bulk insert nodes from columns key, kind, name, props (JSON text).
+
+        An existing node keeps its values and gains the ones it lacked."""
+
+    def write_aliases(self, frame: pd.DataFrame) -> None:
+        """Bulk insert source ids from columns table, source_id, key, file, line."""
+
+    def write_relations(self, frame: pd.DataFrame) -> None:
+        """Bulk insert relationship records from columns id, type, src, dst, start, end,
+        props (JSON text), file, line; a known record only gains the new source row."""
+
     def put_entities(self, records: Iterable[EntityRecord]) -> None:
         """Insert nodes; an existing node keeps its values and gains missing ones."""
 

@@ -48,23 +48,18 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities(
     key TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, props TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind);
+CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS aliases(
-    tbl TEXT NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL, file TEXT, line INTEGER,
+    tbl TEXT NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL, file_id INTEGER, line INTEGER,
     PRIMARY KEY(tbl, source_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS aliases_key ON aliases(key);
-CREATE INDEX IF NOT EXISTS aliases_source ON aliases(source_id);
 CREATE TABLE IF NOT EXISTS relations(
     id TEXT PRIMARY KEY, type TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,
     start_date TEXT, end_date TEXT, props TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
-CREATE INDEX IF NOT EXISTS relations_dst ON relations(dst);
-CREATE INDEX IF NOT EXISTS relations_type ON relations(type);
 CREATE TABLE IF NOT EXISTS relation_sources(
-    rel_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
-    PRIMARY KEY(rel_id, file, line)
+    rel_id TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL,
+    PRIMARY KEY(rel_id, file_id, line)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS set_aside(
     file TEXT NOT NULL, line INTEGER NOT NULL, tbl TEXT, col TEXT, code TEXT, message TEXT,
@@ -75,6 +70,16 @@ CREATE TABLE IF NOT EXISTS loads(
     report TEXT
 );
 """
+
+#: Secondary indexes by table; a bulk write larger than half a table drops and rebuilds them.
+_INDEXES = {
+    "entities": {"entities_kind": "kind"},
+    "aliases": {"aliases_key": "key"},
+    "relations": {"relations_src": "src", "relations_dst": "dst", "relations_type": "type"},
+}
+_INDEX_DDL = "".join(
+    f"CREATE INDEX IF NOT EXISTS {name} ON {table}({col});\n"
+    for table, idx in _INDEXES.items() for name, col in idx.items())
 
 _BATCH = 5000
 
@@ -106,32 +111,81 @@ class SqliteWriter:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:
+            self._conn.execute("ROLLBACK")
+            return
+        try:
+            for stmt in _INDEX_DDL.splitlines():
+                self._conn.execute(stmt)
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _defer_indexes(self, table: str, incoming: int) -> None:
+        """Drop a table's secondary indexes when the write is large next to the table."""
+        have = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        if incoming > 1000 and incoming * 2 > have:
+            for name in _INDEXES[table]:
+                self._conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def _file_ids(self, paths: pd.Series) -> pd.Series:
+        for path in paths.unique().tolist():
+            self._conn.execute("INSERT OR IGNORE INTO files(path) VALUES (?)", (path,))
+        ids = dict(self._conn.execute("SELECT path, id FROM files"))
+        return paths.map(ids)
+
+    def _rows(self, frame: pd.DataFrame, columns: list[str],
+              sort: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``frame`` sorted by primary key (B-tree appends), NaN as NULL."""
+        frame = frame.sort_values(sort, kind="stable")
+        data = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+        return zip(*data, strict=True)
+
+    def write_entities(self, frame: pd.DataFrame) -> None:
+        """Bulk form of :meth:`put_entities`: columns key, kind, name, props (JSON text)."""
+        self._defer_indexes("entities", len(frame))
+        self._conn.executemany(
+            "INSERT INTO entities(key, kind, name, props) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET props = json_patch(excluded.props, entities.props)",
+            self._rows(frame, ["key", "kind", "name", "props"], ["key"]))
+
+    def write_aliases(self, frame: pd.DataFrame) -> None:
+        """Bulk form of :meth:`put_aliases`: columns table, source_id, key, file, line."""
+        self._defer_indexes("aliases", len(frame))
+        frame = frame.assign(file_id=self._file_ids(frame["file"]))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO aliases(tbl, source_id, key, file_id, line) VALUES (?,?,?,?,?)",
+            self._rows(frame, ["table", "source_id", "key", "file_id", "line"],
+                       ["table", "source_id"]))
+
+    def write_relations(self, frame: pd.DataFrame) -> None:
+        """Bulk form of :meth:`put_relations`: columns id, type, src, dst, start, end,
+        props (JSON text), file, line."""
+        self._defer_indexes("relations", len(frame))
+        frame = frame.assign(file_id=self._file_ids(frame["file"]))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, props) "
+            "VALUES (?,?,?,?,?,?,?)",
+            self._rows(frame, ["id", "type", "src", "dst", "start", "end", "props"], ["id"]))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) VALUES (?,?,?)",
+            self._rows(frame, ["id", "file_id", "line"], ["id", "file_id", "line"]))
 
     def put_entities(self, records: Iterable[EntityRecord]) -> None:
-        sql = (
-            "INSERT INTO entities(key, kind, name, props) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET props = json_patch(excluded.props, entities.props)"
-        )
-        for batch in _batches(records):
-            self._conn.executemany(sql, [(r.key, r.kind, r.name, _dumps(r.props)) for r in batch])
+        rows = [(r.key, r.kind, r.name, _dumps(r.props)) for r in records]
+        self.write_entities(pd.DataFrame(rows, columns=["key", "kind", "name", "props"]))
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None:
-        sql = "INSERT OR IGNORE INTO aliases(tbl, source_id, key, file, line) VALUES (?,?,?,?,?)"
-        for batch in _batches(records):
-            self._conn.executemany(
-                sql, [(r.table, r.source_id, r.key, r.file, r.line) for r in batch])
+        rows = [(r.table, r.source_id, r.key, r.file, r.line) for r in records]
+        self.write_aliases(pd.DataFrame(rows, columns=["table", "source_id", "key", "file",
+                                                       "line"]))
 
     def put_relations(self, records: Iterable[RelationRecord]) -> None:
-        rel_sql = (
-            "INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, props) "
-            "VALUES (?,?,?,?,?,?,?)"
-        )
-        src_sql = "INSERT OR IGNORE INTO relation_sources(rel_id, file, line) VALUES (?,?,?)"
-        for batch in _batches(records):
-            self._conn.executemany(rel_sql, [
-                (r.id, r.type, r.src, r.dst, r.start, r.end, _dumps(r.props)) for r in batch])
-            self._conn.executemany(src_sql, [(r.id, r.file, r.line) for r in batch])
+        rows = [(r.id, r.type, r.src, r.dst, r.start, r.end, _dumps(r.props), r.file, r.line)
+                for r in records]
+        self.write_relations(pd.DataFrame(rows, columns=[
+            "id", "type", "src", "dst", "start", "end", "props", "file", "line"]))
 
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
         sql = (
@@ -168,14 +222,15 @@ class SqliteView:
         return {str(k): int(n) for k, n in rows}
 
     def counts_by_type(self) -> dict[str, int]:
-        rows = self._conn.execute("SELECT type, count(*) FROM relations GROUP BY type ORDER BY type")
+        rows = self._conn.execute(
+            "SELECT type, count(*) FROM relations GROUP BY type ORDER BY type")
         return {str(k): int(n) for k, n in rows}
 
     def _entity(self, row: tuple[Any, ...]) -> Entity:
         key = str(row[0])
         srcs = self._conn.execute(
-            "SELECT file, line, tbl, source_id FROM aliases WHERE key = ? ORDER BY tbl, source_id",
-            (key,))
+            "SELECT f.path, a.line, a.tbl, a.source_id FROM aliases a JOIN files f "
+            "ON f.id = a.file_id WHERE a.key = ? ORDER BY a.tbl, a.source_id", (key,))
         return Entity(key, str(row[1]), str(row[2]), json.loads(row[3]), _refs(srcs))
 
     def get(self, key: str) -> Entity | None:
@@ -184,15 +239,16 @@ class SqliteView:
         return self._entity(row) if row else None
 
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
-        if table is None:
+        for tbl in [table] if table else self._alias_tables():
             row = self._conn.execute(
-                "SELECT key FROM aliases WHERE source_id = ? ORDER BY tbl LIMIT 1", (source_id,)
+                "SELECT key FROM aliases WHERE tbl = ? AND source_id = ?", (tbl, source_id)
             ).fetchone()
-        else:
-            row = self._conn.execute(
-                "SELECT key FROM aliases WHERE tbl = ? AND source_id = ?", (table, source_id)
-            ).fetchone()
-        return str(row[0]) if row else None
+            if row:
+                return str(row[0])
+        return None
+
+    def _alias_tables(self) -> list[str]:
+        return [str(r[0]) for r in self._conn.execute("SELECT DISTINCT tbl FROM aliases ORDER BY tbl")]
 
     def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
         if table is None:
@@ -213,8 +269,8 @@ class SqliteView:
 
     def _relation(self, row: tuple[Any, ...]) -> Relation:
         srcs = self._conn.execute(
-            "SELECT file, line, '', '' FROM relation_sources WHERE rel_id = ? ORDER BY file, line",
-            (row[0],))
+            "SELECT f.path, s.line, '', '' FROM relation_sources s JOIN files f ON f.id = s.file_id "
+            "WHERE s.rel_id = ? ORDER BY f.path, s.line", (row[0],))
         return Relation(str(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], row[5],
                         json.loads(row[6]), _refs(srcs))
 
@@ -284,7 +340,7 @@ class SqliteStore:
             self._conn.executescript(
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
                 "PRAGMA cache_size=-200000;")
-            self._conn.executescript(_DDL)
+            self._conn.executescript(_DDL + _INDEX_DDL)
             self._conn.executemany(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
                 [("schema_version", SCHEMA_VERSION), ("key_salt", secrets.token_hex(16))])

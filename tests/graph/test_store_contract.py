@@ -1,0 +1,97 @@
+"""One contract for every store backend (the embedded store today)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.errors import StoreError
+from graph.store import (
+    AliasRecord,
+    EntityRecord,
+    RelationRecord,
+    SetAsideRecord,
+    Store,
+    open_store,
+)
+from graph.store.model import relation_id
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    store = open_store(tmp_path / "contract.db")
+    yield store
+    store.close()
+
+
+def _rel(src: str, dst: str, line: int, start: str | None = "2020-01-01") -> RelationRecord:
+    rid = relation_id("KIN", src, dst, start, None, "spouse")
+    return RelationRecord(rid, "KIN", src, dst, start, None, {"relation": "spouse", "degree": 1},
+                          "/d/relationships.csv", line)
+
+
+def _fill(store: Store) -> None:
+    with store.writer() as w:
+        w.put_entities([EntityRecord("p:1", "person", "张三", {"gender": "男"}),
+                        EntityRecord("p:2", "person", "李四", {})])
+        w.put_aliases([AliasRecord("persons", "P1", "p:1", "/d/persons.csv", 2),
+                       AliasRecord("persons", "P1b", "p:1", "/d/persons.csv", 9),
+                       AliasRecord("persons", "P2", "p:2", "/d/persons.csv", 3)])
+        w.put_relations([_rel("p:1", "p:2", 2), _rel("p:1", "p:2", 5)])
+        w.put_set_aside([SetAsideRecord("/d/persons.csv", 4, "persons", "name",
+                                        "missing_required", "name is blank", {"person_id": "P3"})])
+        w.log_load("/d", {"read": 4})
+
+
+def test_write_and_read_back(backend: Store) -> None:
+    _fill(backend)
+    v = backend.view()
+    assert v.counts_by_kind() == {"person": 2}
+    assert v.counts_by_type() == {"KIN": 1}
+    e = v.get("p:1")
+    assert e is not None and e.name == "张三" and e.source_ids == ["P1", "P1b"]
+    assert v.resolve("P1b") == "p:1" and v.resolve("P1b", "organizations") is None
+    (rel,) = v.neighbours("p:2")
+    assert [s.line for s in rel.sources] == [2, 5]
+    assert rel.in_force("2021-01-01") and not rel.in_force("2019-12-31")
+    frame = v.relations_frame("KIN")
+    assert frame.loc[0, "relation"] == "spouse" and frame.loc[0, "start"] == "2020-01-01"
+    assert v.entities_frame("person")["name"].tolist() == ["张三", "李四"]
+    assert [r.line for r in v.set_aside()] == [4]
+    assert len(v.loads()) == 1
+
+
+def test_rewriting_the_same_records_changes_nothing(backend: Store) -> None:
+    _fill(backend)
+    before = (backend.view().counts_by_kind(), backend.view().counts_by_type(),
+              len(backend.view().set_aside()), backend.view().aliases())
+    _fill(backend)
+    v = backend.view()
+    assert (v.counts_by_kind(), v.counts_by_type(), len(v.set_aside()), v.aliases()) == before
+
+
+def test_existing_values_win_and_gaps_are_filled(backend: Store) -> None:
+    _fill(backend)
+    with backend.writer() as w:
+        w.put_entities([EntityRecord("p:1", "person", "张三", {"gender": "女", "phone": "1"})])
+    e = backend.view().get("p:1")
+    assert e is not None and e.props == {"gender": "男", "phone": "1"}
+
+
+def test_an_error_inside_the_writer_leaves_the_store_as_it_was(backend: Store) -> None:
+    _fill(backend)
+    before = backend.view().counts_by_kind()
+    with pytest.raises(RuntimeError), backend.writer() as w:
+        w.put_entities([EntityRecord("p:3", "person", "王五", {})])
+        raise RuntimeError("disk full")
+    assert backend.view().counts_by_kind() == before
+    assert backend.view().get("p:3") is None
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("this is not sqlite " * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        open_store(bad)

@@ -1,0 +1,88 @@
+"""The command line as a user types it (CliRunner, and once the installed script)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from samples import write_csv
+
+from umbrella.cli import cli
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_load_prints_counts_and_writes_the_set_aside_rows(small: Path, tmp_path: Path) -> None:
+    db = tmp_path / "case.db"
+    code, out, _ = _run("load", str(small), "--db", str(db))
+    assert code == 0, out
+    assert "persons.csv" in out and "total" in out
+    assert "bad_id_number 1" in out
+    aside = tmp_path / "case.set-aside.csv"
+    assert str(aside) in out
+    raw = aside.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel opens the Chinese text correctly
+    text = raw.decode("utf-8-sig")
+    assert "赵强" in text and text.count("\n") == 1 + 9
+
+
+def test_stats_counts_kinds_and_types(small: Path, tmp_path: Path) -> None:
+    db = tmp_path / "case.db"
+    _run("load", str(small), "--db", str(db))
+    code, out, _ = _run("stats", "--db", str(db))
+    assert code == 0
+    assert "person" in out and "KIN" in out and "COMPANY_ROLE" in out
+    assert "rows set aside: 9" in out
+
+
+def test_db_from_environment(small: Path, tmp_path: Path) -> None:
+    db = tmp_path / "env.db"
+    code, _, _ = _run("load", str(small), env={"UMBRELLA_DB": str(db)})
+    assert code == 0 and db.exists()
+
+
+def test_malformed_input_is_one_line_with_a_fix_and_leaves_no_database(tmp_path: Path) -> None:
+    d = tmp_path / "bad"
+    d.mkdir()
+    write_csv(d / "persons.csv", ["person_id", "full_name"], [["P1", "张伟"]])
+    db = tmp_path / "new.db"
+    code, out, err = _run("load", str(d), "--db", str(db))
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("Error: ") and "persons.csv" in lines[0] and "name" in lines[0]
+    assert lines[1].startswith("Hint: ")
+    assert not db.exists() and not Path(str(db) + "-wal").exists()
+
+
+def test_failed_load_keeps_an_existing_database_as_it_was(small: Path, tmp_path: Path) -> None:
+    db = tmp_path / "case.db"
+    _run("load", str(small), "--db", str(db))
+    _, before, _ = _run("stats", "--db", str(db))
+    (small / "contracts.csv").write_text("contract_id;title\nC9;x\n")
+    code, _, err = _run("load", str(small), "--db", str(db))
+    assert code == 1 and "semicolon" in err
+    _, after, _ = _run("stats", "--db", str(db))
+    assert after == before
+
+
+def test_stats_without_a_database(tmp_path: Path) -> None:
+    code, _, err = _run("stats", "--db", str(tmp_path / "none.db"))
+    assert code == 1 and "no such database" in err and "Hint:" in err
+
+
+EXE = Path(sys.executable).parent / "umbrella"
+
+
+@pytest.mark.skipif(not EXE.exists(), reason="the umbrella script is not installed beside this "
+                    "Python (pip install -e .)")
+def test_installed_script_runs(small: Path, tmp_path: Path) -> None:
+    proc = subprocess.run([str(EXE), "load", str(small), "--db", str(tmp_path / "s.db")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "total" in proc.stdout
