@@ -87,8 +87,8 @@ def _ids(type_: pd.Series | str, src: pd.Series, dst: pd.Series, start: pd.Serie
     """Same ids as :func:`graph.store.model.relation_id`, for whole columns."""
     t = type_ if isinstance(type_, pd.Series) else pd.Series([type_] * len(src), dtype=str)
     parts = [t, src, dst, start, end, *identity]
-    text = parts[0].reset_index(drop=True).astype(str).str.cat(
-        [p.reset_index(drop=True).astype(str) for p in parts[1:]], sep="\x1f")
+    rest: list[pd.Series] = [p.reset_index(drop=True).astype(str) for p in parts[1:]]
+    text = parts[0].reset_index(drop=True).astype(str).str.cat(rest, sep="\x1f")  # type: ignore[arg-type]
     types = t.reset_index(drop=True).tolist()
     return [f"r:{ty}:{hashlib.blake2b(x.encode(), digest_size=8).hexdigest()}"
             for ty, x in zip(types, text.tolist(), strict=True)]

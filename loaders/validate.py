@@ -146,8 +146,9 @@ def _lookup(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
     """``mapping[value]`` per cell, '' where absent (object dtype even when nothing matches)."""
     if not mapping:
         return pd.Series(np.full(len(s), "", dtype=object), index=s.index)
-    pos = pd.Index(list(mapping.keys()), dtype=object).get_indexer(s.to_numpy(dtype=object))
-    values = np.array(list(mapping.values()) + [""], dtype=object)
+    wanted = pd.Index(s.to_numpy(dtype=object), dtype=object)
+    pos = pd.Index(list(mapping.keys()), dtype=object).get_indexer(wanted)
+    values = np.array([*mapping.values(), ""], dtype=object)
     return pd.Series(values[pos], index=s.index)
 
 

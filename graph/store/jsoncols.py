@@ -25,8 +25,9 @@ def _json_strings(s: pd.Series) -> pd.Series:
     out = '"' + s.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False) + '"'
     odd = filled & s.str.contains(_CONTROL, regex=True)
     if odd.any():
-        out = out.astype(object)
-        out[odd] = [json.dumps(v, ensure_ascii=False) for v in s[odd]]
+        fixed = out.to_numpy(dtype=object)
+        fixed[odd.to_numpy()] = [json.dumps(v, ensure_ascii=False) for v in s[odd]]
+        out = pd.Series(fixed, index=s.index, dtype=str)
     return out.where(filled, "").astype(str)
 
 
@@ -43,10 +44,7 @@ def json_objects(columns: dict[str, pd.Series], numeric: set[str] | frozenset[st
     acc = pd.Series([""] * n, dtype=str)
     for key, col in columns.items():
         col = col.reset_index(drop=True)
-        if key in numeric:
-            values = _json_numbers(col)
-        else:
-            values = _json_strings(col.fillna("") if col.dtype != object else col.fillna(""))
+        values = _json_numbers(col) if key in numeric else _json_strings(col.fillna(""))
         piece = ('"' + key + '":' + values).where(values != "", "")
         sep = pd.Series(np.where((acc != "") & (piece != ""), ",", ""), dtype=str)
         acc = acc + sep + piece

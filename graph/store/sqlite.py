@@ -155,7 +155,8 @@ class SqliteWriter:
         self._defer_indexes("aliases", len(frame))
         frame = frame.assign(file_id=self._file_ids(frame["file"]))
         self._conn.executemany(
-            "INSERT OR IGNORE INTO aliases(tbl, source_id, key, file_id, line) VALUES (?,?,?,?,?)",
+            "INSERT OR IGNORE INTO aliases(tbl, source_id, key, file_id, line) "
+            "VALUES (?,?,?,?,?)",
             self._rows(frame, ["table", "source_id", "key", "file_id", "line"],
                        ["table", "source_id"]))
 
@@ -248,7 +249,8 @@ class SqliteView:
         return None
 
     def _alias_tables(self) -> list[str]:
-        return [str(r[0]) for r in self._conn.execute("SELECT DISTINCT tbl FROM aliases ORDER BY tbl")]
+        rows = self._conn.execute("SELECT DISTINCT tbl FROM aliases ORDER BY tbl")
+        return [str(r[0]) for r in rows]
 
     def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
         if table is None:
@@ -269,8 +271,9 @@ class SqliteView:
 
     def _relation(self, row: tuple[Any, ...]) -> Relation:
         srcs = self._conn.execute(
-            "SELECT f.path, s.line, '', '' FROM relation_sources s JOIN files f ON f.id = s.file_id "
-            "WHERE s.rel_id = ? ORDER BY f.path, s.line", (row[0],))
+            "SELECT f.path, s.line, '', '' FROM relation_sources s "
+            "JOIN files f ON f.id = s.file_id WHERE s.rel_id = ? ORDER BY f.path, s.line",
+            (row[0],))
         return Relation(str(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], row[5],
                         json.loads(row[6]), _refs(srcs))
 

@@ -52,7 +52,7 @@ def test_malformed_input_is_one_line_with_a_fix_and_leaves_no_database(tmp_path:
     d.mkdir()
     write_csv(d / "persons.csv", ["person_id", "full_name"], [["P1", "张伟"]])
     db = tmp_path / "new.db"
-    code, out, err = _run("load", str(d), "--db", str(db))
+    code, _, err = _run("load", str(d), "--db", str(db))
     assert code == 1
     lines = err.strip().splitlines()
     assert lines[0].startswith("Error: ") and "persons.csv" in lines[0] and "name" in lines[0]
