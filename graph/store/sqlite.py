@@ -1,7 +1,8 @@
 """The embedded default store: one SQLite file (standard library, transactional).
 
 Layout: ``entities`` (nodes), ``aliases`` (source id -> entity), ``relations``
-(records with dates and properties), ``relation_sources`` (every source row of
+(records with dates, properties and their first source row), ``relation_sources``
+(further source rows of
 every record), ``set_aside`` (rows not loaded, with reasons) and ``loads`` (the
 audit log). Any SQLite tool can read the file.
 
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS aliases(
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS relations(
     id TEXT PRIMARY KEY, type TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,
-    start_date TEXT, end_date TEXT, props TEXT NOT NULL
+    start_date TEXT, end_date TEXT, props TEXT NOT NULL, file_id INTEGER, line INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS relation_sources(
     rel_id TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL,
@@ -122,9 +123,12 @@ class SqliteWriter:
             raise
         self._conn.execute("COMMIT")
 
-    def _defer_indexes(self, table: str, incoming: int) -> None:
+    def _count(self, table: str) -> int:
+        return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def _defer_indexes(self, table: str, incoming: int, have: int | None = None) -> None:
         """Drop a table's secondary indexes when the write is large next to the table."""
-        have = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        have = self._count(table) if have is None else have
         if incoming > 1000 and incoming * 2 > have:
             for name in _INDEXES[table]:
                 self._conn.execute(f"DROP INDEX IF EXISTS {name}")
@@ -139,7 +143,11 @@ class SqliteWriter:
               sort: list[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``frame`` sorted by primary key (B-tree appends), NaN as NULL."""
         frame = frame.sort_values(sort, kind="stable")
-        data = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+        data = []
+        for c in columns:
+            col = frame[c]
+            data.append(col.astype(object).where(col.notna(), None).tolist() if col.hasnans
+                        else col.tolist())
         return zip(*data, strict=True)
 
     def write_entities(self, frame: pd.DataFrame) -> None:
@@ -163,15 +171,25 @@ class SqliteWriter:
     def write_relations(self, frame: pd.DataFrame) -> None:
         """Bulk form of :meth:`put_relations`: columns id, type, src, dst, start, end,
         props (JSON text), file, line."""
-        self._defer_indexes("relations", len(frame))
+        existing = self._count("relations")
+        self._defer_indexes("relations", len(frame), existing)
         frame = frame.assign(file_id=self._file_ids(frame["file"]))
+        frame = frame.sort_values(["id", "file_id", "line"], kind="stable")
+        again = frame["id"].duplicated(keep="first").to_numpy()
+        first, extra = frame[~again], frame[again]
         self._conn.executemany(
-            "INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, props) "
-            "VALUES (?,?,?,?,?,?,?)",
-            self._rows(frame, ["id", "type", "src", "dst", "start", "end", "props"], ["id"]))
+            "INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, props, "
+            "file_id, line) VALUES (?,?,?,?,?,?,?,?,?)",
+            self._rows(first, ["id", "type", "src", "dst", "start", "end", "props", "file_id",
+                               "line"], ["id"]))
+        if existing:
+            # records known before this write: keep any source row they did not have yet
+            extra = frame
         self._conn.executemany(
-            "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) VALUES (?,?,?)",
-            self._rows(frame, ["id", "file_id", "line"], ["id", "file_id", "line"]))
+            "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) "
+            "SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM relations "
+            "WHERE id = ?1 AND file_id = ?2 AND line = ?3)",
+            self._rows(extra, ["id", "file_id", "line"], ["id", "file_id", "line"]))
 
     def put_entities(self, records: Iterable[EntityRecord]) -> None:
         rows = [(r.key, r.kind, r.name, _dumps(r.props)) for r in records]
@@ -271,9 +289,10 @@ class SqliteView:
 
     def _relation(self, row: tuple[Any, ...]) -> Relation:
         srcs = self._conn.execute(
-            "SELECT f.path, s.line, '', '' FROM relation_sources s "
-            "JOIN files f ON f.id = s.file_id WHERE s.rel_id = ? ORDER BY f.path, s.line",
-            (row[0],))
+            "SELECT f.path, s.line, '', '' FROM ("
+            "SELECT file_id, line FROM relations WHERE id = ?1 UNION "
+            "SELECT file_id, line FROM relation_sources WHERE rel_id = ?1) s "
+            "JOIN files f ON f.id = s.file_id ORDER BY f.path, s.line", (row[0],))
         return Relation(str(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], row[5],
                         json.loads(row[6]), _refs(srcs))
 
