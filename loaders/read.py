@@ -247,9 +247,15 @@ def read_xlsx(path: Path) -> RawTable:
         _header_problem(path, ",".join(header), header)
         rows: list[list[str]] = []
         line_nos: list[int] = []
+        malformed: list[tuple[int, int, list[str]]] = []
         for n, values in enumerate(it, start=2):
-            texts = [_cell_text(v) for v in values[: len(header)]]
-            if not any(t.strip() for t in texts):
+            texts = [_cell_text(v) for v in values]
+            while texts and not texts[-1].strip():
+                texts.pop()
+            if not texts:
+                continue
+            if len(texts) > len(header):
+                malformed.append((n, len(texts), texts))
                 continue
             texts += [""] * (len(header) - len(texts))
             rows.append(texts)
@@ -259,7 +265,7 @@ def read_xlsx(path: Path) -> RawTable:
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
         {h: pd.Series([], dtype=str) for h in header})
     frame[LINE] = line_nos
-    return RawTable(path, frame, "xlsx", header)
+    return RawTable(path, frame, "xlsx", header, malformed)
 
 
 def read_table_file(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:

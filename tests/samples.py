@@ -5,6 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from graph.schema import KIN
+from graph.store import Store
+
+SYMMETRIC = {k for k, v in KIN.items() if v.inverse == k}
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -73,3 +78,21 @@ def write_small(folder: Path, encoding: str = "utf-8") -> Path:
     for table, (header, rows) in SMALL.items():
         write_csv(folder / f"{table}.csv", header, rows, encoding)
     return folder
+
+
+def snapshot(store: Store) -> tuple[object, ...]:
+    """Store content named by source ids (keys of persons differ between stores)."""
+    v = store.view()
+    names = {e.key: "|".join(e.source_ids) for e in v.entities()}
+    ents = sorted((names[e.key], e.kind, e.name, sorted(e.props.items(), key=str))
+                  for e in v.entities())
+    rels = []
+    for r in v.relations():
+        ends = [names[r.src], names[r.dst]]
+        if r.type == "ASSOCIATE" or r.props.get("relation") in SYMMETRIC:
+            ends.sort()  # stored in key order, and keys differ between databases
+        rels.append((r.type, *ends, r.start or "", r.end or "", sorted(r.props.items()),
+                     [s.line for s in r.sources]))
+    rels.sort()
+    aside = [(Path(r.file).stem, r.line, r.code, r.column) for r in v.set_aside()]
+    return ents, rels, aside

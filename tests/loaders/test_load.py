@@ -7,23 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from samples import SMALL, SMALL_SET_ASIDE, write_csv, write_small
+from samples import SMALL, SMALL_SET_ASIDE, snapshot, write_csv, write_small
 
 from graph.errors import InputError
 from graph.store import SqliteStore
 from loaders.load import load_folder
-
-
-def _snapshot(store: SqliteStore) -> tuple[object, ...]:
-    """Store content named by source ids (keys of persons differ between stores)."""
-    v = store.view()
-    names = {e.key: "|".join(e.source_ids) for e in v.entities()}
-    ents = sorted((names[e.key], e.kind, e.name, sorted(e.props.items(), key=str))
-                  for e in v.entities())
-    rels = sorted((r.type, names[r.src], names[r.dst], r.start or "", r.end or "",
-                   sorted(r.props.items()), [s.line for s in r.sources]) for r in v.relations())
-    aside = [(Path(r.file).stem, r.line, r.code, r.column) for r in v.set_aside()]
-    return ents, rels, aside
 
 
 def test_every_bad_row_is_set_aside_with_line_reason_and_column(small: Path,
@@ -68,9 +56,9 @@ def test_quoted_newline_keeps_physical_line_numbers(small: Path, store: SqliteSt
 
 def test_loading_twice_changes_nothing(small: Path, store: SqliteStore) -> None:
     load_folder(small, store)
-    first = _snapshot(store)
+    first = snapshot(store)
     load_folder(small, store)
-    assert _snapshot(store) == first
+    assert snapshot(store) == first
     assert len(store.view().loads()) == 2
 
 
@@ -85,7 +73,7 @@ def test_chinese_encodings_load_identically(tmp_path: Path, encoding: str) -> No
         wide = [t for t in report.tables if not Path(t.file).read_bytes().isascii()]
         assert len(wide) >= 3
         assert {t.encoding for t in wide} == {enc if enc != "gbk" else "gb18030"}
-        snap = _snapshot(store)
+        snap = snapshot(store)
         store.close()
         results.append(snap)
     assert results[0] == results[1]
@@ -112,7 +100,7 @@ def test_xlsx_table_loads_like_its_csv_twin(tmp_path: Path) -> None:
     for d in (csv_dir, xlsx_dir):
         store = SqliteStore(d.parent / "case.db")
         load_folder(d, store)
-        snaps.append(_snapshot(store))
+        snaps.append(snapshot(store))
         store.close()
     assert snaps[0] == snaps[1]
 
@@ -136,10 +124,10 @@ def test_excel_dates_and_numbers_become_text(tmp_path: Path) -> None:
 
 
 def _fails(folder: Path, store: SqliteStore, *needles: str) -> InputError:
-    before = _snapshot(store)
+    before = snapshot(store)
     with pytest.raises(InputError) as info:
         load_folder(folder, store)
-    assert _snapshot(store) == before, "a failed load must leave the store as it was"
+    assert snapshot(store) == before, "a failed load must leave the store as it was"
     text = f"{info.value.message} | {info.value.hint}"
     for n in needles:
         assert n in text, text
