@@ -86,3 +86,29 @@ def test_installed_script_runs(small: Path, tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "total" in proc.stdout
+
+
+def test_generate_writes_the_folder_and_the_truth_beside_it(tmp_path: Path) -> None:
+    out = tmp_path / "county"
+    code, stdout, _ = _run("generate", str(out), "--scale", "0.1", "--seed", "2")
+    assert code == 0, stdout
+    assert (out / "persons.csv").exists() and (tmp_path / "county.truth.json").exists()
+    assert not list(out.glob("*.json"))
+    assert "county.truth.json" in stdout
+
+
+def test_demo_runs_twice_and_leaves_other_databases_alone(small: Path, tmp_path: Path) -> None:
+    db, folder = tmp_path / "demo.db", tmp_path / "demo-county"
+    args = ("demo", "--scale", "0.1", "--db", str(db), "--dir", str(folder))
+    code, out, err = _run(*args)
+    assert code == 0, err
+    assert "Try next" in out and "set aside" in out
+    _, first, _ = _run("stats", "--db", str(db))
+    code, _, err = _run(*args)
+    assert code == 0, err
+    _, second, _ = _run("stats", "--db", str(db))
+    assert first.replace("Loads: 1", "") == second.replace("Loads: 1", "")
+    other = tmp_path / "case.db"
+    _run("load", str(small), "--db", str(other))
+    code, _, err = _run("demo", "--scale", "0.1", "--db", str(other), "--dir", str(folder))
+    assert code == 1 and "other than the demo" in err
