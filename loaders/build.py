@@ -48,7 +48,13 @@ def entity_frames(checked: Checked) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert spec.key is not None
     skip = {LINE, KEY, spec.key, "name"}
     prop_cols = [c for c in f.columns if c not in skip]
-    names = f["name"] if "name" in f.columns else f[spec.key]
+    if "name" in f.columns:
+        names = f["name"]
+    elif "title" in f.columns:  # contracts and cases are named by their title
+        names = f["title"].str.replace("\n", " ", regex=False).where(f["title"] != "",
+                                                                     f[spec.key])
+    else:
+        names = f[spec.key]
     props = json_objects({c: f[c] for c in prop_cols}, length=len(f))
     ents = pd.DataFrame({"key": f[KEY], "kind": TABLE_KIND[spec.name], "name": names,
                          "props": props})

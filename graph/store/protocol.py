@@ -20,6 +20,7 @@ from graph.store.model import (
     Relation,
     RelationRecord,
     SetAsideRecord,
+    SourceRef,
 )
 
 
@@ -54,6 +55,10 @@ class StoreWriter(Protocol):
 
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
         """Keep rows that were not loaded (same file and line replaces the old entry)."""
+
+    def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
+        """Replace the stored findings of ``rules`` (each dict: id, rule, category, score,
+        keys = entity keys, and the rest of the finding)."""
 
     def log_load(self, source: str, report: dict[str, Any]) -> int:
         """Append to the audit log; returns the load number."""
@@ -93,7 +98,20 @@ class StoreView(Protocol):
         """One row per entity of ``kind``: key, name and its properties as columns."""
 
     def relations_frame(self, type_: str) -> pd.DataFrame:
-        """One row per record of ``type_``: id, src, dst, start, end and properties."""
+        """One row per record of ``type_``: id, src, dst, start, end, file and line of its
+        first source row, and its properties."""
+
+    def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
+        """Every source row of each relationship record."""
+
+    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
+        """Source rows (table, id, file, line) of each entity (all entities when None)."""
+
+    def findings(self, key: str | None = None) -> list[dict[str, Any]]:
+        """Stored findings, best first; only those about entity ``key`` when given."""
+
+    def finding(self, finding_id: str) -> dict[str, Any] | None:
+        """One stored finding by id."""
 
     def set_aside(self) -> list[SetAsideRecord]:
         """Every row set aside by loads into this store, by file and line."""

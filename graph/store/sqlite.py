@@ -66,6 +66,13 @@ CREATE TABLE IF NOT EXISTS set_aside(
     file TEXT NOT NULL, line INTEGER NOT NULL, tbl TEXT, col TEXT, code TEXT, message TEXT,
     row TEXT, PRIMARY KEY(file, line)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS findings(
+    id TEXT PRIMARY KEY, rule TEXT NOT NULL, category TEXT NOT NULL, score REAL NOT NULL,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS finding_entities(
+    key TEXT NOT NULL, finding_id TEXT NOT NULL, PRIMARY KEY(key, finding_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS loads(
     id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')), source TEXT,
     report TEXT
@@ -216,6 +223,21 @@ class SqliteWriter:
                 (r.file, r.line, r.table, r.column, r.code, r.message, _dumps(r.row))
                 for r in batch])
 
+    def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
+        """Replace the stored findings of ``rules`` by ``findings`` (dicts with id, rule,
+        category, score and ``keys``, the entity keys they are about)."""
+        marks = ",".join("?" * len(rules))
+        self._conn.execute(
+            f"DELETE FROM finding_entities WHERE finding_id IN "
+            f"(SELECT id FROM findings WHERE rule IN ({marks}))", rules)
+        self._conn.execute(f"DELETE FROM findings WHERE rule IN ({marks})", rules)
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO findings(id, rule, category, score, body) VALUES (?,?,?,?,?)",
+            [(f["id"], f["rule"], f["category"], float(f["score"]), _dumps(f)) for f in findings])
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO finding_entities(key, finding_id) VALUES (?, ?)",
+            [(k, f["id"]) for f in findings for k in f.get("keys", ())])
+
     def log_load(self, source: str, report: dict[str, Any]) -> int:
         cur = self._conn.execute(
             "INSERT INTO loads(source, report) VALUES (?, ?)", (source, _dumps(report)))
@@ -327,12 +349,53 @@ class SqliteView:
 
     def relations_frame(self, type_: str) -> pd.DataFrame:
         rows = self._conn.execute(
-            "SELECT id, src, dst, start_date, end_date, props FROM relations WHERE type = ? "
-            "ORDER BY id", (type_,)).fetchall()
+            "SELECT r.id, r.src, r.dst, r.start_date, r.end_date, f.path, r.line, r.props "
+            "FROM relations r LEFT JOIN files f ON f.id = r.file_id WHERE r.type = ? "
+            "ORDER BY r.id", (type_,)).fetchall()
         base = pd.DataFrame.from_records(
-            [r[:5] for r in rows], columns=["id", "src", "dst", "start", "end"])
-        props = pd.DataFrame.from_records([json.loads(r[5]) for r in rows])
+            [r[:7] for r in rows], columns=["id", "src", "dst", "start", "end", "file", "line"])
+        props = pd.DataFrame.from_records([json.loads(r[7]) for r in rows])
         return pd.concat([base, props], axis=1)
+
+    def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
+        out: dict[str, list[SourceRef]] = {}
+        for rid in dict.fromkeys(ids):
+            rows = self._conn.execute(
+                "SELECT f.path, s.line FROM (SELECT file_id, line FROM relations WHERE id = ?1 "
+                "UNION SELECT file_id, line FROM relation_sources WHERE rel_id = ?1) s "
+                "JOIN files f ON f.id = s.file_id ORDER BY f.path, s.line", (rid,))
+            out[rid] = [SourceRef(str(p), int(n)) for p, n in rows]
+        return out
+
+    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
+        sql = ("SELECT a.key, f.path, a.line, a.tbl, a.source_id FROM aliases a "
+               "JOIN files f ON f.id = a.file_id")
+        if keys is None:
+            rows = self._conn.execute(sql + " ORDER BY a.key, a.tbl, a.source_id").fetchall()
+        else:
+            rows = []
+            for k in dict.fromkeys(keys):
+                rows += self._conn.execute(
+                    sql + " WHERE a.key = ? ORDER BY a.tbl, a.source_id", (k,)).fetchall()
+        out: dict[str, list[SourceRef]] = {}
+        for key, path, line, tbl, sid in rows:
+            out.setdefault(str(key), []).append(SourceRef(str(path), int(line), str(tbl),
+                                                          str(sid)))
+        return out
+
+    def findings(self, key: str | None = None) -> list[dict[str, Any]]:
+        if key is None:
+            rows = self._conn.execute("SELECT body FROM findings ORDER BY score DESC, id")
+        else:
+            rows = self._conn.execute(
+                "SELECT f.body FROM findings f JOIN finding_entities e ON e.finding_id = f.id "
+                "WHERE e.key = ? ORDER BY f.score DESC, f.id", (key,))
+        return [json.loads(r[0]) for r in rows]
+
+    def finding(self, finding_id: str) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT body FROM findings WHERE id = ?",
+                                 (finding_id,)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def set_aside(self) -> list[SetAsideRecord]:
         rows = self._conn.execute(

@@ -1,0 +1,108 @@
+"""Findings: what a rule reports, with its evidence path back to source rows.
+
+The JSON form follows the findings contract of the data layout: ``rule``,
+``category``, ``score``, ``title``, ``entities`` (every source id of every
+entity, merged duplicates included), ``evidence`` (paths of nodes and
+relationship records, each with its source file and line) and
+``explanation``. A finding is a pattern for review, not an accusation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.schema import REL_TYPES
+from queries.frames import OPEN_END, OPEN_START, Frames
+
+CATEGORIES = ("conflict_of_interest", "subsidy_fraud", "collusion", "umbrella", "recusal",
+              "cluster", "broker")
+
+
+@dataclass
+class Finding:
+    """One lead: a rule's match, scored and explained."""
+
+    rule: str
+    category: str
+    score: float
+    title: str
+    keys: list[str]
+    evidence: list[list[dict[str, Any]]]
+    explanation: str
+    sector: str = ""
+    date: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """Stable id: the same rule on the same entities and facts gives the same id."""
+        facts = sorted({str(step.get("id") or step.get("key")) for path in self.evidence
+                        for step in path})
+        text = "|".join([self.rule, *sorted(self.keys), *facts])
+        return "F-" + hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+    def to_dict(self, frames: Frames) -> dict[str, Any]:
+        """The contract's JSON object (plus ``id``, ``keys``, ``sector``, ``date``)."""
+        return {
+            "id": self.id, "rule": self.rule, "category": self.category,
+            "score": round(clip(float(self.score)), 3), "title": self.title,
+            "entities": frames.source_ids(self.keys), "keys": list(dict.fromkeys(self.keys)),
+            "evidence": [{"path": path} for path in self.evidence],
+            "explanation": self.explanation, "sector": self.sector, "date": self.date,
+            **self.extra,
+        }
+
+
+def _src(file: Any, line: Any) -> dict[str, Any]:
+    return {"file": Path(str(file)).name, "path": str(file), "line": int(line)}
+
+
+def node(frames: Frames, key: str, kind: str) -> dict[str, Any]:
+    """A node step: key, kind, name, source ids and the rows that define it."""
+    sources = frames.view.entity_sources([key]).get(key, [])
+    return {"node": kind, "key": key, "name": frames.names.get(key, ""),
+            "ids": frames.ids.get(key, [key]),
+            "sources": [_src(s.file, s.line) for s in sources]}
+
+
+def rel(frames: Frames, row: Any, type_: str) -> dict[str, Any]:
+    """A relationship step from a frame row of :meth:`Frames.rel` (id, src, dst, dates...)."""
+    rt = REL_TYPES[type_]
+    step: dict[str, Any] = {
+        "rel": type_, "id": row["id"], "from": row["src"], "to": row["dst"],
+        "meaning": rt.meaning,
+        "start": None if row["s"] == OPEN_START else row["s"],
+        "end": None if row["e"] == OPEN_END else row["e"],
+    }
+    for p in rt.props:
+        if p in row and row[p] == row[p] and row[p] is not None:
+            step[p] = plain(row[p])
+    extra = frames.view.relation_sources([row["id"]]).get(row["id"], [])
+    step["sources"] = [_src(s.file, s.line) for s in extra] or [_src(row["file"], row["line"])]
+    return step
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the matching Python value (JSON-ready).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> type(plain(np.int64(3))).__name__, plain("x")
+    ('int', 'x')
+    """
+    return value.item() if hasattr(value, "item") else value
+
+
+def clip(score: float) -> float:
+    """Clamp a score into [0, 1].
+
+    Examples
+    --------
+    >>> clip(1.3), clip(-0.1), clip(0.42)
+    (1.0, 0.0, 0.42)
+    """
+    return min(max(score, 0.0), 1.0)

@@ -1,0 +1,125 @@
+"""The stored graph as pandas frames, loaded once per scan and shared by the rules.
+
+Dates stay ISO text (they sort as dates). Open interval ends are filled so a
+tie's interval is always ``[s, e]``: ``s`` = start or :data:`OPEN_START`,
+``e`` = end or :data:`OPEN_END`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from graph.store import StoreView
+
+OPEN_START = "0000-01-01"
+OPEN_END = "9999-12-31"
+
+
+def in_force(s: pd.Series, e: pd.Series, on: pd.Series | str) -> pd.Series:
+    """Whether the interval [s, e] holds on the date(s) ``on`` (inclusive).
+
+    Examples
+    --------
+    >>> in_force(pd.Series(["2019-01-01"]), pd.Series([OPEN_END]), "2020-01-01").tolist()
+    [True]
+    """
+    return (s <= on) & (on <= e)
+
+
+def overlaps(s1: pd.Series, e1: pd.Series, s2: pd.Series, e2: pd.Series) -> pd.Series:
+    """Whether two intervals share at least one day.
+
+    Examples
+    --------
+    >>> overlaps(pd.Series(["2019-01-01"]), pd.Series(["2019-12-31"]),
+    ...          pd.Series(["2020-01-01"]), pd.Series([OPEN_END])).tolist()
+    [False]
+    """
+    return (s1 <= e2) & (s2 <= e1)
+
+
+@dataclass
+class Frames:
+    """Lazy frames over a store view: entities by kind, relationship records by type."""
+
+    view: StoreView
+    _rels: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _ents: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _ids: dict[str, list[str]] | None = None
+    _names: dict[str, str] | None = None
+
+    def rel(self, type_: str) -> pd.DataFrame:
+        """Records of one relationship type with filled interval columns ``s`` and ``e``."""
+        if type_ not in self._rels:
+            f = self.view.relations_frame(type_)
+            if f.empty:
+                f = pd.DataFrame(columns=["id", "src", "dst", "start", "end", "file", "line"])
+            f["s"] = f["start"].fillna(OPEN_START).astype(str)
+            f["e"] = f["end"].fillna(OPEN_END).astype(str)
+            self._rels[type_] = f
+        return self._rels[type_]
+
+    def ents(self, kind: str) -> pd.DataFrame:
+        """Entities of one kind: key, name and their properties."""
+        if kind not in self._ents:
+            f = self.view.entities_frame(kind)
+            if f.empty:
+                f = pd.DataFrame(columns=["key", "name"])
+            self._ents[kind] = f
+        return self._ents[kind]
+
+    @property
+    def ids(self) -> dict[str, list[str]]:
+        """Entity key -> every source id it was loaded from."""
+        if self._ids is None:
+            ids: dict[str, list[str]] = {}
+            for (_, sid), key in sorted(self.view.aliases().items()):
+                ids.setdefault(key, []).append(sid)
+            self._ids = ids
+        return self._ids
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Entity key -> display name."""
+        if self._names is None:
+            names: dict[str, str] = {}
+            for kind in ("person", "organization", "contract", "payment", "case", "report"):
+                f = self.ents(kind)
+                names.update(zip(f["key"].tolist(), f["name"].tolist(), strict=True))
+            self._names = names
+        return self._names
+
+    def label(self, key: str) -> str:
+        """``name (id1/id2)`` for explanations.
+
+        Examples
+        --------
+        >>> class V:
+        ...     def aliases(self): return {("persons", "P1"): "p:1", ("persons", "P2"): "p:1"}
+        >>> f = Frames(V())  # type: ignore[arg-type]
+        >>> f._names = {"p:1": "张伟"}
+        >>> f.label("p:1")
+        '张伟 (P1/P2)'
+        """
+        ids = "/".join(self.ids.get(key, [key]))
+        name = self.names.get(key, "")
+        return f"{name} ({ids})" if name and name != ids else ids
+
+    def source_ids(self, keys: list[str]) -> list[str]:
+        """Every source id of the given entities, in order, without repeats."""
+        out: dict[str, None] = {}
+        for k in keys:
+            for sid in self.ids.get(k, [k]):
+                out[sid] = None
+        return list(out)
+
+    def prop(self, kind: str, column: str) -> dict[str, Any]:
+        """Entity key -> one property (missing values left out)."""
+        f = self.ents(kind)
+        if column not in f.columns:
+            return {}
+        sub = f[["key", column]].dropna()
+        return dict(zip(sub["key"].tolist(), sub[column].tolist(), strict=True))

@@ -1,0 +1,5 @@
+"""Rule families; importing this package registers every rule."""
+
+from queries.rules import coi
+
+__all__ = ["coi"]

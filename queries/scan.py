@@ -1,0 +1,84 @@
+"""Run the rules over a store and keep their findings in it.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from graph.store import open_store
+>>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "empty.db")
+>>> scan(store).findings
+[]
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import UmbrellaError
+from graph.store import Store
+from queries import rules as _rules  # noqa: F401  (registers the rules)
+from queries.context import Context
+from queries.frames import Frames
+from queries.registry import RULES, load_settings
+
+
+@dataclass
+class ScanResult:
+    """Findings (dicts of the JSON contract, best first) and what ran."""
+
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def select_rules(codes: list[str] | None = None,
+                 categories: list[str] | None = None) -> list[str]:
+    """Rule codes chosen by code (or code prefix such as ``COL``) and category."""
+    chosen = sorted(RULES)
+    if codes:
+        wanted = [c.upper() for c in codes]
+        unknown = [c for c in wanted if not any(r == c or r.startswith(c + "-") for r in RULES)]
+        if unknown:
+            raise UmbrellaError(f"unknown rule {', '.join(unknown)}",
+                                hint=f"rules: {', '.join(sorted(RULES))}")
+        chosen = [r for r in chosen if any(r == c or r.startswith(c + "-") for c in wanted)]
+    if categories:
+        bad = [c for c in categories if c not in {r.category for r in RULES.values()}]
+        if bad:
+            raise UmbrellaError(f"unknown category {', '.join(bad)}", hint="categories: " + ", ".join(
+                sorted({r.category for r in RULES.values()})))
+        chosen = [r for r in chosen if RULES[r].category in categories]
+    return chosen
+
+
+def scan(store: Store, codes: list[str] | None = None, categories: list[str] | None = None,
+         min_score: float = 0.0, sector: str | None = None, settings: Path | None = None,
+         progress: Callable[[str, int, int], None] | None = None) -> ScanResult:
+    """Run the chosen rules, store their findings, return them filtered and sorted."""
+    config = load_settings(settings)
+    chosen = select_rules(codes, categories)
+    frames = Frames(store.view())
+    ctx = Context(frames)
+    result = ScanResult()
+    found: list[dict[str, Any]] = []
+    for i, code in enumerate(chosen):
+        if progress:
+            progress(f"rule {code}", i, len(chosen))
+        rule_settings = config.rule(code)
+        if not rule_settings.get("enabled", True):
+            continue
+        ctx.settings = rule_settings
+        found_here = [f.to_dict(frames) for f in RULES[code].run(ctx)]
+        result.counts[code] = len(found_here)
+        result.rules_run.append(code)
+        found.extend(found_here)
+    with store.writer() as w:
+        w.replace_findings(found, result.rules_run)
+    if progress:
+        progress("done", len(chosen), len(chosen))
+    keep = [f for f in found if f["score"] >= min_score and (not sector or f["sector"] == sector)]
+    result.findings = sorted(keep, key=lambda f: (-f["score"], f["rule"], f["id"]))
+    return result
