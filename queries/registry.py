@@ -118,9 +118,9 @@ def load_settings(path: Path | None = None) -> Settings:
                 default = base[code].get(key, base["defaults"].get(key))
                 _check_type(where, key, value, default)
                 merged[code][key] = value
-    hops = merged["defaults"]["max_kin_hops"]
+    hops = int(merged["defaults"]["max_kin_hops"])
     for code, table in merged.items():
-        h = table.get("max_kin_hops", hops)
+        h = int(table.get("max_kin_hops") or hops)
         if not 1 <= h <= 3:
             raise SettingsError(f"[{code}]: max_kin_hops = {h} must be 1, 2 or 3",
                                 hint="kin chains longer than 3 ties reach most of a county")

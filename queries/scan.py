@@ -48,8 +48,9 @@ def select_rules(codes: list[str] | None = None,
     if categories:
         bad = [c for c in categories if c not in {r.category for r in RULES.values()}]
         if bad:
-            raise UmbrellaError(f"unknown category {', '.join(bad)}", hint="categories: " + ", ".join(
-                sorted({r.category for r in RULES.values()})))
+            known = ", ".join(sorted({r.category for r in RULES.values()}))
+            raise UmbrellaError(f"unknown category {', '.join(bad)}",
+                                hint=f"categories: {known}")
         chosen = [r for r in chosen if RULES[r].category in categories]
     return chosen
 

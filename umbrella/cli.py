@@ -239,11 +239,270 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
                       f"{result.data_dir} (ground truth: {result.truth_path.name})")
     report, target = _run_load(db, result.data_dir, None)
     _print_load(report, target)
+    store = open_store(db_path)
+    try:
+        found = _run_scan(store)
+    finally:
+        store.close()
+    _print_findings(found.findings, 15)
+    top = found.findings[0] if found.findings else None
     console.out.print("\nTry next:")
-    for line in (f"umbrella stats --db {db}",
-                 f"umbrella load {result.data_dir} --db {db}   # again: nothing changes",
-                 f"open {target} in a spreadsheet to see the rows set aside and why"):
+    lines = [f"umbrella stats --db {db}"]
+    if top:
+        lines += [f"umbrella show {top['id']} --db {db}   # the top lead, with its evidence",
+                  f"umbrella show {top['entities'][0]} --db {db}",
+                  f"umbrella path {top['entities'][0]} {top['entities'][-1]} --db {db}"]
+    cases = [f for f in found.findings if f["rule"] == "REC-001"]
+    if cases:
+        lines.append(f"umbrella recuse {cases[0]['entities'][1]} --db {db}")
+    lines += [f"umbrella scan --format xlsx -o leads.xlsx --db {db}",
+              f"open {target} to see the rows set aside and why"]
+    for line in lines:
         console.out.print(f"  {line}")
+
+
+def _open_existing(db: str) -> Store:
+    if not is_server(db) and not Path(db).exists():
+        raise UmbrellaError(f"{db}: no such database",
+                            hint="load data first (umbrella load FOLDER), or pass --db")
+    return open_store(db)
+
+
+def _run_scan(store: Store, **kw: Any) -> Any:
+    from queries.scan import scan as run
+
+    with console.progress_bar() as p:
+        return run(store, progress=console.progress_callback(p), **kw)  # type: ignore[arg-type]
+
+
+def _print_findings(findings: list[dict[str, Any]], limit: int) -> None:
+    rows = [(f"{f['score']:.2f}", f["rule"], f["title"], " ".join(f["entities"][:4]) +
+             (" …" if len(f["entities"]) > 4 else ""), f.get("date", ""), f["id"])
+            for f in findings[:limit]]
+    console.out.print(console.table(
+        f"{len(findings)} findings" + (f" (top {limit} shown)" if len(findings) > limit else ""),
+        ["score", "rule", "title", "entities", "date", "id"], rows, right=("score",)))
+
+
+@cli.command()
+@db_option
+@click.option("--rule", "rules", multiple=True, help="Rule code or family (COI-001, COL); "
+              "repeatable. Default: all.")
+@click.option("--category", "categories", multiple=True, help="Only this category; repeatable.")
+@click.option("--min-score", default=0.0, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--sector", help="Only findings of this sector (education, rural, ...).")
+@click.option("--settings", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Settings file overriding the rules' defaults (TOML, keyed by rule code).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+@click.option("--limit", default=40, show_default=True, help="Rows shown by the table view.")
+def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
+         sector: str | None, settings: Path | None, fmt: str, output: Path | None,
+         limit: int) -> None:
+    """Run the rules, store the findings and list them, best first.
+
+    Each finding names the input ids it is about, explains itself and carries
+    its evidence back to source file and line. A finding is a pattern for
+    review, not an accusation.
+
+    \b
+    Example:
+      umbrella scan --rule COI --min-score 0.6
+      umbrella scan --format xlsx -o leads.xlsx
+    """
+    from queries.export import write_findings
+
+    store = _open_existing(db)
+    try:
+        result = _run_scan(store, codes=list(rules) or None,
+                           categories=list(categories) or None, min_score=min_score,
+                           sector=sector, settings=settings)
+    finally:
+        store.close()
+    if fmt == "table":
+        if output:
+            raise UmbrellaError("the table format is for the terminal",
+                                hint="use --format csv, json or xlsx with -o")
+        _print_findings(result.findings, limit)
+        console.out.print("Rules run: " + ", ".join(
+            f"{c} {n}" for c, n in result.counts.items()))
+        console.out.print("Next: umbrella show ID (a finding or an entity), "
+                          "umbrella scan --format xlsx -o leads.xlsx")
+        return
+    if output is None:
+        if fmt == "xlsx":
+            raise UmbrellaError("xlsx needs a file", hint="add -o leads.xlsx")
+        import json as _json
+        import sys
+
+        if fmt == "json":
+            sys.stdout.write(_json.dumps({"findings": result.findings}, ensure_ascii=False,
+                                         indent=1) + "\n")
+        else:
+            import csv as _csv
+
+            from queries.export import COLUMNS, rows
+
+            w = _csv.writer(sys.stdout)
+            w.writerow(COLUMNS)
+            w.writerows(rows(result.findings))
+        return
+    write_findings(result.findings, output, fmt)
+    console.err.print(f"{len(result.findings)} findings written to {output}")
+
+
+def _print_steps(path: list[dict[str, Any]]) -> None:
+    for step in path:
+        src = ", ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", []))
+        if "node" in step:
+            console.out.print(f"  [bold]{step['name'] or '/'.join(step['ids'])}[/bold] "
+                              f"({step['node']}, {'/'.join(step['ids'])})  [dim]{src}[/dim]",
+                              markup=True)
+        else:
+            what = step.get("relation") or step.get("role") or step.get("title") or ""
+            dates = " ".join(x for x in (f"from {step['start']}" if step.get("start") else "",
+                                         f"to {step['end']}" if step.get("end") else "") if x)
+            console.out.print(f"    └─ {step['rel']} {what} {dates}  [dim]{src}[/dim]",
+                              markup=True)
+
+
+@cli.command()
+@click.argument("entity")
+@db_option
+@click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
+def show(entity: str, db: str, reveal: bool) -> None:
+    """Who or what an entity (or a finding) is: its ties with dates and sources, its findings.
+
+    ENTITY is an id from the input files (P0001387, C000004, ...), an exact
+    name, or a finding id (F-...).
+
+    \b
+    Example:
+      umbrella show P0001387
+      umbrella show F-3a9c0e12b4d1
+    """
+    from graph.ids import mask_id_number
+    from queries.lookup import find_entity
+
+    store = _open_existing(db)
+    try:
+        view = store.view()
+        if entity.startswith("F-") and (finding := view.finding(entity)) is not None:
+            console.out.print(f"[bold]{finding['title']}[/bold]", markup=True)
+            console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
+                              f"score {finding['score']:.2f}")
+            console.out.print(finding["explanation"])
+            console.out.print("Entities: " + " ".join(finding["entities"]))
+            for i, path in enumerate(finding["evidence"], start=1):
+                console.out.print(f"Evidence path {i}:")
+                _print_steps(path["path"])
+            return
+        key = find_entity(view, entity)
+        e = view.get(key)
+        assert e is not None
+        props = dict(e.props)
+        if "id_number" in props and not reveal:
+            props["id_number"] = mask_id_number(str(props["id_number"]))
+        console.out.print(f"[bold]{e.name}[/bold] ({e.kind}; ids {', '.join(e.source_ids)})",
+                          markup=True)
+        for k, v in sorted(props.items()):
+            console.out.print(f"  {k}: {v}")
+        console.out.print("  defined by: " + ", ".join(s.short() for s in e.sources))
+        names = {key: e.name}
+        ties = view.neighbours(key)
+        rows = []
+        for r in ties:
+            other = r.dst if r.src == key else r.src
+            if other not in names:
+                o = view.get(other)
+                names[other] = f"{o.name} ({'/'.join(o.source_ids)})" if o else other
+            detail = r.props.get("relation") or r.props.get("role") or r.props.get("title") or ""
+            rows.append((r.type, str(detail), "→" if r.src == key else "←", names[other],
+                         r.start or "", r.end or "", " ".join(s.short() for s in r.sources)))
+        console.out.print(console.table(f"{len(rows)} ties", ["type", "detail", "dir", "other",
+                                                              "start", "end", "source"], rows))
+        found = view.findings(key)
+        if found:
+            _print_findings(found, 20)
+        else:
+            console.out.print("In no stored finding (run umbrella scan first).")
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@db_option
+@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--max-paths", default=3, show_default=True)
+@click.option("--hub-degree", default=100, show_default=True,
+              help="Do not pass through nodes with more ties than this.")
+def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: int) -> None:
+    """The shortest explanation paths between two entities.
+
+    \b
+    Example:
+      umbrella path P0001387 O000603 --on 2022-02-09
+    """
+    from queries.frames import Frames
+    from queries.lookup import find_entity
+    from queries.paths import explain_paths
+
+    store = _open_existing(db)
+    try:
+        view = store.view()
+        ka, kb = find_entity(view, a), find_entity(view, b)
+        result = explain_paths(Frames(view), ka, kb, on=on, max_paths=max_paths,
+                               hub_degree=hub_degree)
+    finally:
+        store.close()
+    when = f" on {on}" if on else ""
+    if not result.paths:
+        console.out.print(f"No path between {a} and {b}{when}.")
+    for i, p in enumerate(result.paths, start=1):
+        console.out.print(f"Path {i} ({len(p) // 2} ties){when}:")
+        _print_steps(p)
+    if result.hubs_skipped:
+        console.out.print(f"Not passed through: {len(result.hubs_skipped)} hub(s) with more "
+                          f"than {hub_degree} ties (raise --hub-degree to include them).")
+
+
+@cli.command()
+@click.argument("case")
+@db_option
+@click.option("--max-kin-hops", type=click.IntRange(1, 3), help="Longest kin chain (default 2).")
+def recuse(case: str, db: str, max_kin_hops: int | None) -> None:
+    """Who must step aside from a case, and why.
+
+    Lists every official (anyone holding a post while the case runs, or acting
+    on it) tied to one of its parties by kin, association or a shared company.
+
+    \b
+    Example:
+      umbrella recuse K00001
+    """
+    from queries.frames import Frames
+    from queries.lookup import find_entity
+    from queries.recusal import recusals
+
+    store = _open_existing(db)
+    try:
+        view = store.view()
+        key = find_entity(view, case)
+        frames = Frames(view)
+        lines = recusals(frames, key, max_kin_hops)
+        title = frames.label(key)
+    finally:
+        store.close()
+    if not lines:
+        console.out.print(f"Nobody on record is tied to the parties of case {title}.")
+        return
+    rows = [(frames.label(x.official), x.acting_role or "-", x.tie, frames.label(x.party),
+             x.posts) for x in lines]
+    console.out.print(console.table(f"Must step aside from case {title}",
+                                    ["official", "acting as", "why", "party", "posts"], rows))
 
 
 def _only_layout_files(folder: Path) -> bool:

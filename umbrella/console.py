@@ -10,15 +10,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:  # files and pipes: wide enough that ids and Chinese titles stay whole
+    out = Console(highlight=False, soft_wrap=True, width=160)
 err = Console(stderr=True, highlight=False)
 
 
 def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
-          right: Sequence[str] = ()) -> Table:
-    """A rich table; columns named in ``right`` are right-aligned (numbers)."""
+          right: Sequence[str] = (), whole: Sequence[str] = ("id", "score", "rule", "date")
+          ) -> Table:
+    """A rich table; ``right`` columns are right-aligned, ``whole`` ones never wrap."""
     t = Table(title=title, title_justify="left", header_style="bold", min_width=len(title) + 4)
     for h in headers:
-        t.add_column(h, justify="right" if h in right else "left")
+        t.add_column(h, justify="right" if h in right else "left", no_wrap=h in whole)
     for r in rows:
         t.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in r))
     return t

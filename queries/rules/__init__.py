@@ -1,5 +1,5 @@
 """Rule families; importing this package registers every rule."""
 
-from queries.rules import coi
+from queries.rules import cases, coi
 
-__all__ = ["coi"]
+__all__ = ["cases", "coi"]

@@ -1,0 +1,68 @@
+"""Who must step aside from a case, and why (the cross-jurisdiction assignment check).
+
+Everyone who holds a post while the case runs, or acts on it, and is tied to
+one of its parties by kin (within k ties), a known association or a shared
+company, with the tie in force at some time while the case ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
+from queries.context import Context
+from queries.frames import Frames, overlaps
+from queries.registry import load_settings
+from queries.rules.cases import case_table, tie_path, tie_words
+from queries.rules.common import since
+
+
+@dataclass
+class RecusalLine:
+    """One person who should not handle the case."""
+
+    official: str
+    acting_role: str
+    posts: str
+    party: str
+    party_role: str
+    tie: str
+    evidence: list[dict[str, Any]]
+
+
+def recusals(frames: Frames, case: str, max_kin_hops: int | None = None) -> list[RecusalLine]:
+    """The officials tied to a party of ``case`` (key), those acting on it first."""
+    settings = load_settings().rule("REC-001")
+    if max_kin_hops is not None:
+        settings["max_kin_hops"] = max_kin_hops
+    ctx = Context(frames, settings)
+    cases = case_table(ctx)
+    row = cases[cases["case"] == case]
+    if row.empty:
+        return []
+    cs, ce = row.iloc[0]["cs"], row.iloc[0]["ce"]
+    roles = frames.rel("CASE_ROLE")
+    roles = roles[roles["dst"] == case]
+    parties = roles[roles["role"].isin(CASE_PARTY_ROLES)]
+    acting = roles[roles["role"].isin(CASE_OFFICIAL_ROLES)]
+    posts = frames.rel("HOLDS_POST")
+    posts = posts[overlaps(posts["s"], posts["e"], cs, ce)]
+    officials = set(posts["src"]) | set(acting["src"])
+    ties = ctx.ties(int(settings["max_kin_hops"]))
+    ties = ties[ties["a"].isin(officials) & ties["b"].isin(set(parties["src"]))]
+    ties = ties[overlaps(ties["s"], ties["e"], cs, ce)].sort_values(["hops", "path"])
+    act = dict(zip(acting["src"], acting["role"], strict=False))
+    prole = dict(zip(parties["src"], parties["role"], strict=False))
+    lines: list[RecusalLine] = []
+    for _, t in ties.drop_duplicates(["a", "b"]).iterrows():
+        held = posts[posts["src"] == t["a"]]
+        post_text = "; ".join(
+            f"{p.get('title') or 'post'} at {frames.label(p['dst'])} ({since(p['s'], p['e'])})"
+            for _, p in held.iterrows())
+        lines.append(RecusalLine(
+            t["a"], act.get(t["a"], ""), post_text, t["b"], prole[t["b"]],
+            f"{tie_words(t)} the {prole[t['b']].replace('_', ' ')} (tie {since(t['s'], t['e'])})",
+            tie_path(ctx, t["a"], t["how"], t["path"])))
+    lines.sort(key=lambda x: (x.acting_role == "", frames.names.get(x.official, "")))
+    return lines
