@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -20,14 +21,16 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def normalize_id_number(value: str) -> str:
-    """Trim blanks and upper-case a trailing ``x``.
+    """Full-width characters to half-width, blanks trimmed, a trailing ``x`` upper-cased.
 
     Examples
     --------
     >>> normalize_id_number(" 11010519491231002x ")
     '11010519491231002X'
+    >>> normalize_id_number("１１０１０５１９４９１２３１００２ｘ")
+    '11010519491231002X'
     """
-    return value.strip().upper()
+    return unicodedata.normalize("NFKC", value).strip().upper()
 
 
 def id_number_check_char(first17: str) -> str:
@@ -120,7 +123,7 @@ def credit_code_problem(value: str) -> str | None:
     >>> credit_code_problem("91350100M000100Y44")
     'fails the GB 32100 checksum (check character should be 3)'
     """
-    v = value.strip().upper()
+    v = unicodedata.normalize("NFKC", value).strip().upper()
     if len(v) != 18:
         return f"has {len(v)} characters, not 18"
     bad = sorted({c for c in v if c not in _USCC_VALUE})

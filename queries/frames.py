@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from graph.schema import REL_TYPES
 from graph.store import StoreView
 
 OPEN_START = "0000-01-01"
@@ -57,6 +58,9 @@ class Frames:
             f = self.view.relations_frame(type_)
             if f.empty:
                 f = pd.DataFrame(columns=["id", "src", "dst", "start", "end", "file", "line"])
+            for prop in REL_TYPES[type_].props:
+                if prop not in f.columns:
+                    f[prop] = None
             f["s"] = f["start"].fillna(OPEN_START).astype(str)
             f["e"] = f["end"].fillna(OPEN_END).astype(str)
             self._rels[type_] = f

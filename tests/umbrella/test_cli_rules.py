@@ -1,0 +1,103 @@
+"""scan, show, path and recuse as a user types them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from umbrella.cli import cli
+
+GOLDEN_COI = Path(__file__).parent.parent / "queries" / "golden" / "COI"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = str(tmp_path / "coi.db")
+    code, _, err = _run("load", str(GOLDEN_COI), "--db", path)
+    assert code == 0, err
+    return path
+
+
+def test_scan_table_json_csv_xlsx(db: str, tmp_path: Path) -> None:
+    code, out, _ = _run("scan", "--db", db)
+    assert code == 0 and "COI-001" in out and "王建国" in out
+    code, out, _ = _run("scan", "--db", db, "--format", "json")
+    data = json.loads(out)["findings"]
+    assert [f["rule"] for f in data] == ["COI-001"]
+    assert sorted(data[0]["entities"]) == ["C1", "K1", "P1", "P3"]
+    target = tmp_path / "leads.csv"
+    assert _run("scan", "--db", db, "--format", "csv", "-o", str(target))[0] == 0
+    with target.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["rule"] == "COI-001" and "relationships.csv" in rows[0]["sources"]
+    xlsx = tmp_path / "线索.xlsx"
+    assert _run("scan", "--db", db, "--format", "xlsx", "-o", str(xlsx))[0] == 0
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb["findings"]["E2"].value.startswith("王建国")
+    assert wb["evidence"].max_row > 5
+
+
+def test_scan_filters(db: str) -> None:
+    code, out, _ = _run("scan", "--db", db, "--min-score", "0.99", "--format", "json")
+    assert json.loads(out)["findings"] == []
+    code, _, err = _run("scan", "--db", db, "--rule", "XYZ")
+    assert code == 1 and "unknown rule" in err
+
+
+def test_show_entity_and_finding(db: str) -> None:
+    code, out, _ = _run("show", "P1", "--db", db)
+    assert code == 0 and "no stored finding" in out.lower()
+    _run("scan", "--db", db)
+    code, out, _ = _run("show", "P1", "--db", db)
+    assert "COI-001" in out and "KIN" in out and "relationships.csv:2" in out
+    fid = json.loads(_run("scan", "--db", db, "--format", "json")[1])["findings"][0]["id"]
+    code, out, _ = _run("show", fid, "--db", db)
+    assert code == 0 and "Evidence path 1" in out and "contracts.csv:2" in out
+
+
+def test_show_by_shared_name_asks_for_an_id(db: str) -> None:
+    code, _, err = _run("show", "王磊", "--db", db)
+    assert code == 1 and "P4" in err and "P5" in err
+
+
+def test_path_is_time_aware(db: str) -> None:
+    code, out, _ = _run("path", "P1", "P3", "--db", db)
+    assert code == 0 and "Path 1 (2 ties)" in out and "spouse" in out and "sibling" in out
+    code, out, _ = _run("path", "P7", "P8", "--db", db, "--on", "2019-03-01")
+    assert "spouse" not in out  # the marriage had ended by then
+    code, out, _ = _run("path", "P7", "P8", "--db", db, "--on", "2016-01-01")
+    assert "spouse" in out
+
+
+def test_recuse_lists_who_must_step_aside(tmp_path: Path) -> None:
+    d = tmp_path / "case"
+    d.mkdir()
+    (d / "persons.csv").write_text(
+        "person_id,name\nP1,刘警官\nP2,刘二虎\nP3,张检察\nP4,无关人\n", encoding="utf-8")
+    (d / "organizations.csv").write_text("org_id,name,kind\nA1,县公安局,agency\n",
+                                         encoding="utf-8")
+    (d / "positions.csv").write_text(
+        "person_id,org_id,title,start_date\nP1,A1,民警,2010-01-01\nP3,A1,科员,2010-01-01\n",
+        encoding="utf-8")
+    (d / "relationships.csv").write_text("person_id,other_id,relation\nP1,P2,sibling\n",
+                                         encoding="utf-8")
+    (d / "cases.csv").write_text(
+        "case_id,kind,title,opened_date,outcome\nK1,organized_crime,刘某涉黑案,2020-01-01,"
+        "dropped\n", encoding="utf-8")
+    (d / "case_roles.csv").write_text(
+        "case_id,party_id,role\nK1,P2,gang_leader\nK1,P3,prosecutor\n", encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    assert _run("load", str(d), "--db", db)[0] == 0
+    code, out, _ = _run("recuse", "K1", "--db", db)
+    assert code == 0 and "刘警官" in out and "sibling" in out and "无关人" not in out
+    assert "张检察" not in out  # acting on the case but tied to nobody in it
