@@ -112,9 +112,11 @@ class SqliteWriter:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._relations_before = 0
 
     def __enter__(self) -> SqliteWriter:
         self._conn.execute("BEGIN IMMEDIATE")
+        self._relations_before = self._count("relations")
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -178,8 +180,7 @@ class SqliteWriter:
     def write_relations(self, frame: pd.DataFrame) -> None:
         """Bulk form of :meth:`put_relations`: columns id, type, src, dst, start, end,
         props (JSON text), file, line."""
-        existing = self._count("relations")
-        self._defer_indexes("relations", len(frame), existing)
+        self._defer_indexes("relations", len(frame))
         frame = frame.assign(file_id=self._file_ids(frame["file"]))
         frame = frame.sort_values(["id", "file_id", "line"], kind="stable")
         again = frame["id"].duplicated(keep="first").to_numpy()
@@ -189,8 +190,8 @@ class SqliteWriter:
             "file_id, line) VALUES (?,?,?,?,?,?,?,?,?)",
             self._rows(first, ["id", "type", "src", "dst", "start", "end", "props", "file_id",
                                "line"], ["id"]))
-        if existing:
-            # records known before this write: keep any source row they did not have yet
+        if self._relations_before:
+            # records known before this load: keep any source row they did not have yet
             extra = frame
         self._conn.executemany(
             "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) "
