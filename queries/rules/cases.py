@@ -127,18 +127,18 @@ def _case_findings(ctx: Context, hits: pd.DataFrame, code: str, category: str,
         head = (f"{f.label(official)} acted as {first['official_role']} on {kind} case "
                 f"{f.label(case)} ({period}; outcome {outcome or 'not recorded'}).")
         if umbrella:
-            why = (" An official tied to the gang he is meant to pursue is the pattern of a "
+            why = (" An official tied to the gang the official is meant to pursue is the pattern of a "
                    "protective umbrella" + (f"; the case was {outcome}" if outcome in (
                        "dropped", "acquitted") else "") +
-                   (f"; he is tied to gang members in {n_cases[official]} organized-crime "
+                   (f"; the official is tied to gang members in {n_cases[official]} organized-crime "
                     "cases" if n_cases[official] > 1 else "") + ".")
             title = (f"{f.names.get(official, official)} ({first['official_role']}) is tied "
-                     f"to gang members of the case he acted on")
+                     f"to gang members of a case the official acted on")
         else:
             why = (" The official should have declared the tie and stepped aside; the case "
                    "may need reassigning to another jurisdiction.")
             title = (f"{f.names.get(official, official)} ({first['official_role']}) is tied to "
-                     f"a party of his own case")
+                     f"a party of a case the official acted on")
         out.append(Finding(code, category, clip(score), title, [str(official), str(case),
                                                                 *parties],
                            evidence, " ".join([head, *lines]) + more + why,

@@ -98,7 +98,7 @@ def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> 
                                                                     "organization")]
     post = [node(f, official, "person"), rel(f, _row(posts, m["post_id"]), "HOLDS_POST"),
             node(f, m["post_org"], "organization")]
-    who = "the official himself" if is_self else (
+    who = "the official" if is_self else (
         f"{f.label(holder)}, the official's {chain_words(m['how'])} "
         f"(tie {since(m['tie_s'], m['tie_e'])})")
     in_force_words = ("the post and the role were both" if is_self
@@ -113,15 +113,16 @@ def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> 
         f"({since(m['role_s'], m['role_e'])}). On {m['date']} {in_force_words} in force: the "
         "official had a personal interest in the winner and should have declared it and "
         "stepped aside.")
-    title = (f"{f.names.get(official, official)} {'approved' if approved else 'his body bought'}"
-             f" a contract won by a company where "
-             f"{'he' if is_self else 'his ' + chain_words(m['how'])} is {m['role']}")
+    holder_words = "the official" if is_self else "the official's " + chain_words(m["how"])
+    title = (f"{f.names.get(official, official)}"
+             f"{' approved' if approved else ': the official’s body bought'} a contract won by a "
+             f"company in which {holder_words} is {m['role'].replace('_', ' ')}")
     return Finding(code, category, clip(score), title, keys, [deal, tie, post], explanation,
                    sector=str(m.get("sector") or ""), date=str(m["date"]))
 
 
 @rule("COI-001", "conflict_of_interest",
-      "Official approved a contract won by a company he or his kin hold a role in")
+      "Official approved a contract won by a company the official or kin hold a role in")
 def approved_own_interest(ctx: Context) -> list[Finding]:
     """The approving official, or kin within k ties, held a role in the winner."""
     awards = _awards(ctx)
@@ -136,7 +137,7 @@ def approved_own_interest(ctx: Context) -> list[Finding]:
 
 
 @rule("COI-002", "conflict_of_interest",
-      "Official's own body bought from a company he or his kin hold a role in")
+      "Official's own body bought from a company the official or kin hold a role in")
 def body_bought_own_interest(ctx: Context) -> list[Finding]:
     """An official in post at the buyer (not the approver) had kin or himself in the winner."""
     awards = _awards(ctx).dropna(subset=["buyer"])
