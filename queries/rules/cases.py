@@ -127,11 +127,11 @@ def _case_findings(ctx: Context, hits: pd.DataFrame, code: str, category: str,
         head = (f"{f.label(official)} acted as {first['official_role']} on {kind} case "
                 f"{f.label(case)} ({period}; outcome {outcome or 'not recorded'}).")
         if umbrella:
-            why = (" An official tied to the gang the official is meant to pursue is the pattern of a "
-                   "protective umbrella" + (f"; the case was {outcome}" if outcome in (
-                       "dropped", "acquitted") else "") +
-                   (f"; the official is tied to gang members in {n_cases[official]} organized-crime "
-                    "cases" if n_cases[official] > 1 else "") + ".")
+            dropped = f"; the case was {outcome}" if outcome in ("dropped", "acquitted") else ""
+            repeat = (f"; the official is tied to gang members in {n_cases[official]} "
+                      "organized-crime cases" if n_cases[official] > 1 else "")
+            why = (" An official tied to the gang the official is meant to pursue is the "
+                   f"pattern of a protective umbrella{dropped}{repeat}.")
             title = (f"{f.names.get(official, official)} ({first['official_role']}) is tied "
                      f"to gang members of a case the official acted on")
         else:
