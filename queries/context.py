@@ -30,7 +30,7 @@ class Context:
         """Kin chains, associates and co-owners (cached)."""
         key = ("ties", max_hops)
         if key not in self._cache:
-            self._cache[key] = all_ties(self.frames, max_hops)
+            self._cache[key] = all_ties(self.frames, max_hops, kin=self.kin(max_hops))
         return self._cache[key]
 
     def report_counts(self) -> dict[str, int]:

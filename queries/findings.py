@@ -62,7 +62,7 @@ def _src(file: Any, line: Any) -> dict[str, Any]:
 
 def node(frames: Frames, key: str, kind: str) -> dict[str, Any]:
     """A node step: key, kind, name, source ids and the rows that define it."""
-    sources = frames.view.entity_sources([key]).get(key, [])
+    sources = frames.sources(key)
     return {"node": kind, "key": key, "name": frames.names.get(key, ""),
             "ids": frames.ids.get(key, [key]),
             "sources": [_src(s.file, s.line) for s in sources]}

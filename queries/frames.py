@@ -7,13 +7,54 @@ tie's interval is always ``[s, e]``: ``s`` = start or :data:`OPEN_START`,
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from graph.schema import REL_TYPES
-from graph.store import StoreView
+from graph.store import SourceRef, StoreView
+
+#: Key prefix -> entity kind (see :mod:`loaders.registry`).
+KEY_KINDS = {"p": "person", "o": "organization", "c": "contract", "pay": "payment",
+             "case": "case", "rep": "report"}
+
+
+def kind_of(key: str) -> str:
+    """The entity kind of a key, from its prefix.
+
+    Examples
+    --------
+    >>> kind_of("p:h:1f"), kind_of("pay:PM1"), kind_of("o:c:9135")
+    ('person', 'payment', 'organization')
+    """
+    return KEY_KINDS.get(key.split(":", 1)[0], "")
+
+
+class _Names(Mapping[str, str]):
+    """Display names, loaded one entity kind at a time, when first asked for."""
+
+    def __init__(self, frames: Frames) -> None:
+        self._frames = frames
+        self._by_kind: dict[str, dict[str, str]] = {}
+
+    def _kind(self, kind: str) -> dict[str, str]:
+        if kind not in self._by_kind:
+            f = self._frames.ents(kind) if kind else None
+            self._by_kind[kind] = ({} if f is None or f.empty else
+                                   dict(zip(f["key"].tolist(), f["name"].tolist(), strict=True)))
+        return self._by_kind[kind]
+
+    def __getitem__(self, key: str) -> str:
+        return self._kind(kind_of(key))[key]
+
+    def __iter__(self) -> Iterator[str]:
+        for kind in KEY_KINDS.values():
+            yield from self._kind(kind)
+
+    def __len__(self) -> int:
+        return sum(len(self._kind(k)) for k in KEY_KINDS.values())
 
 OPEN_START = "0000-01-01"
 OPEN_END = "9999-12-31"
@@ -50,7 +91,21 @@ class Frames:
     _rels: dict[str, pd.DataFrame] = field(default_factory=dict)
     _ents: dict[str, pd.DataFrame] = field(default_factory=dict)
     _ids: dict[str, list[str]] | None = None
-    _names: dict[str, str] | None = None
+    _names: _Names | None = None
+    _sources: dict[str, list[SourceRef]] | None = None
+    _by_id: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def rel_row(self, type_: str, rid: str) -> Any:
+        """One record of :meth:`rel` by id (indexed once per type)."""
+        if type_ not in self._by_id:
+            self._by_id[type_] = self.rel(type_).set_index("id", drop=False)
+        return self._by_id[type_].loc[rid]
+
+    def sources(self, key: str) -> list[SourceRef]:
+        """The input rows that define an entity (all loaded on first use)."""
+        if self._sources is None:
+            self._sources = self.view.entity_sources()
+        return self._sources.get(key, [])
 
     def rel(self, type_: str) -> pd.DataFrame:
         """Records of one relationship type with filled interval columns ``s`` and ``e``."""
@@ -86,14 +141,10 @@ class Frames:
         return self._ids
 
     @property
-    def names(self) -> dict[str, str]:
-        """Entity key -> display name."""
+    def names(self) -> Mapping[str, str]:
+        """Entity key -> display name (each kind loaded when first needed)."""
         if self._names is None:
-            names: dict[str, str] = {}
-            for kind in ("person", "organization", "contract", "payment", "case", "report"):
-                f = self.ents(kind)
-                names.update(zip(f["key"].tolist(), f["name"].tolist(), strict=True))
-            self._names = names
+            self._names = _Names(self)
         return self._names
 
     def label(self, key: str) -> str:
@@ -104,7 +155,7 @@ class Frames:
         >>> class V:
         ...     def aliases(self): return {("persons", "P1"): "p:1", ("persons", "P2"): "p:1"}
         >>> f = Frames(V())  # type: ignore[arg-type]
-        >>> f._names = {"p:1": "张伟"}
+        >>> f._names = {"p:1": "张伟"}  # type: ignore[assignment]
         >>> f.label("p:1")
         '张伟 (P1/P2)'
         """

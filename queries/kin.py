@@ -101,11 +101,12 @@ def co_owner_ties(frames: Frames) -> pd.DataFrame:
 
 
 def all_ties(frames: Frames, max_hops: int = 2, kinds: tuple[str, ...] = (
-        "kin", "associate", "co_owner")) -> pd.DataFrame:
-    """Kin chains, associates and co-owners together (columns :data:`TIE_COLUMNS`)."""
+        "kin", "associate", "co_owner"), kin: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Kin chains (``kin`` when already computed), associates and co-owners together
+    (columns :data:`TIE_COLUMNS`)."""
     parts = []
     if "kin" in kinds:
-        parts.append(kin_chains(frames, max_hops))
+        parts.append(kin_chains(frames, max_hops) if kin is None else kin)
     if "associate" in kinds:
         parts.append(associate_ties(frames))
     if "co_owner" in kinds:

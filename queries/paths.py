@@ -78,6 +78,5 @@ def _steps(frames: Frames, g: nx.MultiGraph[str], nodes: list[str]) -> list[dict
         steps.append(node(frames, n, kinds.get(n, n.split(":", 1)[0])))
         if i + 1 < len(nodes):
             rid, data = sorted(g.get_edge_data(n, nodes[i + 1]).items())[0]
-            r = frames.rel(data["type"])
-            steps.append(rel(frames, r.loc[r["id"] == rid].iloc[0], data["type"]))
+            steps.append(rel(frames, frames.rel_row(data["type"], str(rid)), data["type"]))
     return steps

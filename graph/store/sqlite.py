@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import StoreError
+from graph.schema import REL_TYPES
 from graph.store.model import (
     AliasRecord,
     Entity,
@@ -349,14 +350,14 @@ class SqliteView:
         return pd.concat([base, props.drop(columns=["name"], errors="ignore")], axis=1)
 
     def relations_frame(self, type_: str) -> pd.DataFrame:
+        props = list(REL_TYPES[type_].props) if type_ in REL_TYPES else []
+        extract = "".join(f", json_extract(r.props, '$.{p}')" for p in props)
         rows = self._conn.execute(
-            "SELECT r.id, r.src, r.dst, r.start_date, r.end_date, f.path, r.line, r.props "
-            "FROM relations r LEFT JOIN files f ON f.id = r.file_id WHERE r.type = ? "
+            "SELECT r.id, r.src, r.dst, r.start_date, r.end_date, f.path, r.line" + extract +
+            " FROM relations r LEFT JOIN files f ON f.id = r.file_id WHERE r.type = ? "
             "ORDER BY r.id", (type_,)).fetchall()
-        base = pd.DataFrame.from_records(
-            [r[:7] for r in rows], columns=["id", "src", "dst", "start", "end", "file", "line"])
-        props = pd.DataFrame.from_records([json.loads(r[7]) for r in rows])
-        return pd.concat([base, props], axis=1)
+        return pd.DataFrame.from_records(
+            rows, columns=["id", "src", "dst", "start", "end", "file", "line", *props])
 
     def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
         out: dict[str, list[SourceRef]] = {}

@@ -65,14 +65,13 @@ def tie_path(ctx: Context, start: str, how: str, path: str) -> list[dict[str, An
     steps: list[dict[str, Any]] = [node(f, start, "person")]
     if how == "co_owner":
         first, second = path.split(">")
-        roles = f.rel("COMPANY_ROLE")
-        r1 = roles.loc[roles["id"] == first].iloc[0]
-        r2 = roles.loc[roles["id"] == second].iloc[0]
+        r1 = f.rel_row("COMPANY_ROLE", first)
+        r2 = f.rel_row("COMPANY_ROLE", second)
         return [*steps, rel(f, r1, "COMPANY_ROLE"), node(f, r1["dst"], "organization"),
                 rel(f, r2, "COMPANY_ROLE"), node(f, r2["src"], "person")]
-    frame = f.rel(_TIE_TYPE.get(how, "KIN"))
+    type_ = _TIE_TYPE.get(how, "KIN")
     for rid in path.split(">"):
-        r = frame.loc[frame["id"] == rid].iloc[0]
+        r = f.rel_row(type_, rid)
         nxt = r["dst"] if r["src"] == steps[-1]["key"] else r["src"]
         steps += [rel(f, r, str(_TIE_TYPE.get(how, "KIN"))), node(f, nxt, "person")]
     return steps
@@ -80,8 +79,7 @@ def tie_path(ctx: Context, start: str, how: str, path: str) -> list[dict[str, An
 
 def _role_step(ctx: Context, role_id: str, person: str, case: str) -> list[dict[str, Any]]:
     f = ctx.frames
-    roles = f.rel("CASE_ROLE")
-    r = roles.loc[roles["id"] == role_id].iloc[0]
+    r = f.rel_row("CASE_ROLE", role_id)
     return [node(f, person, "person"), rel(f, r, "CASE_ROLE"), node(f, case, "case")]
 
 

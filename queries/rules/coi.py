@@ -65,10 +65,6 @@ def _holders(ctx: Context, officials: pd.DataFrame, roles: list[str]) -> pd.Data
     return m.reset_index(drop=True)
 
 
-def _row(frame: pd.DataFrame, rid: str) -> Any:
-    return frame.loc[frame["id"] == rid].iloc[0]
-
-
 def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> Finding:
     f = ctx.frames
     st = ctx.settings
@@ -78,25 +74,24 @@ def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> 
     score -= st["hop_penalty"] * max(int(m["hops"]) - 1, 0)
     keys = [official, m["contract"], m["supplier"]] + ([] if is_self else [holder])
     score += ctx.report_bonus([official, holder, m["supplier"]])
-    kin_rel, roles, posts = f.rel("KIN"), f.rel("COMPANY_ROLE"), f.rel("HOLDS_POST")
     deal = [node(f, official, "person")]
     if approved:
-        deal += [rel(f, _row(f.rel("APPROVED"), m["approve_id"]), "APPROVED")]
+        deal += [rel(f, f.rel_row("APPROVED", m["approve_id"]), "APPROVED")]
     else:
         deal = [node(f, m["buyer"], "organization"),
-                rel(f, _row(f.rel("BOUGHT"), m["bought_id"]), "BOUGHT")]
+                rel(f, f.rel_row("BOUGHT", m["bought_id"]), "BOUGHT")]
     deal += [node(f, m["contract"], "contract"),
-             rel(f, _row(f.rel("AWARDED_TO"), m["award_id"]), "AWARDED_TO"),
+             rel(f, f.rel_row("AWARDED_TO", m["award_id"]), "AWARDED_TO"),
              node(f, m["supplier"], "organization")]
     tie: list[dict[str, Any]] = [node(f, official, "person")]
     if not is_self:
         for rid in str(m["path"]).split(">"):
-            r = _row(kin_rel, rid)
+            r = f.rel_row("KIN", rid)
             nxt = r["dst"] if r["src"] == tie[-1]["key"] else r["src"]
             tie += [rel(f, r, "KIN"), node(f, nxt, "person")]
-    tie += [rel(f, _row(roles, m["role_id"]), "COMPANY_ROLE"), node(f, m["supplier"],
+    tie += [rel(f, f.rel_row("COMPANY_ROLE", m["role_id"]), "COMPANY_ROLE"), node(f, m["supplier"],
                                                                     "organization")]
-    post = [node(f, official, "person"), rel(f, _row(posts, m["post_id"]), "HOLDS_POST"),
+    post = [node(f, official, "person"), rel(f, f.rel_row("HOLDS_POST", m["post_id"]), "HOLDS_POST"),
             node(f, m["post_org"], "organization")]
     who = "the official" if is_self else (
         f"{f.label(holder)}, the official's {chain_words(m['how'])} "
