@@ -89,9 +89,10 @@ def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> 
             r = f.rel_row("KIN", rid)
             nxt = r["dst"] if r["src"] == tie[-1]["key"] else r["src"]
             tie += [rel(f, r, "KIN"), node(f, nxt, "person")]
-    tie += [rel(f, f.rel_row("COMPANY_ROLE", m["role_id"]), "COMPANY_ROLE"), node(f, m["supplier"],
-                                                                    "organization")]
-    post = [node(f, official, "person"), rel(f, f.rel_row("HOLDS_POST", m["post_id"]), "HOLDS_POST"),
+    tie += [rel(f, f.rel_row("COMPANY_ROLE", m["role_id"]), "COMPANY_ROLE"),
+            node(f, m["supplier"], "organization")]
+    post = [node(f, official, "person"),
+            rel(f, f.rel_row("HOLDS_POST", m["post_id"]), "HOLDS_POST"),
             node(f, m["post_org"], "organization")]
     who = "the official" if is_self else (
         f"{f.label(holder)}, the official's {chain_words(m['how'])} "

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
+
+#: ``frames.rel_row``: a relationship record by type and id.
+RowLookup = Callable[[str, str], Any]
 
 _ZH = {"spouse": "spouse", "parent": "parent", "child": "child", "sibling": "sibling",
        "grandparent": "grandparent", "grandchild": "grandchild", "in_law": "in-law",
@@ -25,13 +30,14 @@ def yuan(amount: Any) -> str:
 
     Examples
     --------
-    >>> yuan(1250000.5), yuan(None)
-    ('¥1,250,000.50', 'an unknown amount')
+    >>> yuan(1250000.5), yuan(None), yuan(float("nan"))
+    ('¥1,250,000.50', 'an unknown amount', 'an unknown amount')
     """
     try:
-        return f"¥{float(amount):,.2f}"
+        value = float(amount)
     except (TypeError, ValueError):
         return "an unknown amount"
+    return "an unknown amount" if math.isnan(value) else f"¥{value:,.2f}"
 
 
 def since(s: str, e: str) -> str:

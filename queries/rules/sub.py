@@ -1,0 +1,397 @@
+"""SUB: subsidy fraud around the masses.
+
+SUB-001: a payment approved by an official to himself or to kin within k ties,
+the kin chain in force on the payment date. SUB-002: payments to a person
+dated after the person's death. SUB-003: one bank account collecting payments
+for many recipients who are not kin of each other.
+
+Payments come from the ``payments`` table as three records each: PAID (payer ->
+payment), APPROVED (approver -> payment) and PAID_TO (payment -> recipient, with
+the amount and bank account), all dated with the payment date.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from queries.context import Context
+from queries.findings import Finding, clip, node, rel
+from queries.frames import OPEN_END, OPEN_START, Frames, in_force
+from queries.registry import rule
+from queries.rules.common import RowLookup, chain_words, since, yuan
+
+PAYMENT_COLUMNS = ["payment", "recipient", "date", "dated", "amount", "account", "paid_to_id",
+                   "approver", "approve_id", "payer", "paid_id", "program", "sector"]
+
+
+def payments(ctx: Context) -> pd.DataFrame:
+    """One row per payment (columns :data:`PAYMENT_COLUMNS`); ``date`` is "" when blank.
+
+    ``account`` is the bank account as written, NFKC-normalised with blanks and
+    hyphens removed ("" when missing).
+    """
+    key = ("sub.payments",)
+    if key not in ctx._cache:
+        ctx._cache[key] = _payments(ctx.frames)
+    return ctx._cache[key]
+
+
+def _payments(f: Frames) -> pd.DataFrame:
+    pt = f.rel("PAID_TO")
+    if pt.empty:
+        return pd.DataFrame({c: pd.Series(dtype=bool if c == "dated" else object)
+                             for c in PAYMENT_COLUMNS})
+    out = pd.DataFrame({
+        "payment": pt["src"], "recipient": pt["dst"],
+        "date": pt["s"].where(pt["s"] != OPEN_START, ""), "amount": pt["amount"],
+        "account": normalise_account(pt["bank_account"]), "paid_to_id": pt["id"]})
+    out["dated"] = out["date"] != ""
+    out = out.drop_duplicates("payment", keep="first")
+    ap = f.rel("APPROVED")[["id", "src", "dst"]].rename(
+        columns={"id": "approve_id", "src": "approver", "dst": "payment"})
+    paid = f.rel("PAID")[["id", "src", "dst"]].rename(
+        columns={"id": "paid_id", "src": "payer", "dst": "payment"})
+    out = out.merge(ap.drop_duplicates("payment"), on="payment", how="left")
+    out = out.merge(paid.drop_duplicates("payment"), on="payment", how="left")
+    ents = f.ents("payment")
+    cols = [c for c in ("program", "sector") if c in ents.columns]
+    out = out.merge(ents[["key", *cols]].rename(columns={"key": "payment"}), on="payment",
+                    how="left")
+    for c in ("program", "sector"):
+        if c not in out.columns:
+            out[c] = None
+    return out[PAYMENT_COLUMNS].reset_index(drop=True)
+
+
+def normalise_account(s: pd.Series) -> pd.Series:
+    """Bank accounts compared as NFKC text without blanks or hyphens ("" when missing).
+
+    Examples
+    --------
+    >>> normalise_account(pd.Series(["6228 4800-1234", "６２２８48001234", None])).tolist()
+    ['622848001234', '622848001234', '']
+    """
+    text = s.astype("string").fillna("").str.normalize("NFKC")
+    return text.str.replace(r"[\s\-]+", "", regex=True).astype(str)
+
+
+def payment_paths(ctx: Context, rows: RowLookup, p: Any) -> list[list[dict[str, Any]]]:
+    """Evidence for one payment row: approver -> payment -> recipient, and payer -> payment."""
+    f = ctx.frames
+    path: list[dict[str, Any]] = []
+    if isinstance(p["approver"], str):
+        path += [node(f, p["approver"], "person"), rel(f, rows("APPROVED", p["approve_id"]),
+                                                       "APPROVED")]
+    path += [node(f, p["payment"], "payment"), rel(f, rows("PAID_TO", p["paid_to_id"]), "PAID_TO"),
+             node(f, p["recipient"], kind_of(ctx, p["recipient"]))]
+    out = [path]
+    if isinstance(p["payer"], str):
+        out.append([node(f, p["payer"], "organization"), rel(f, rows("PAID", p["paid_id"]), "PAID"),
+                    node(f, p["payment"], "payment")])
+    return out
+
+
+def kind_of(ctx: Context, key: str) -> str:
+    """``person`` or ``organization`` (recipients may be either)."""
+    return "organization" if key.startswith("o:") else "person"
+
+
+def _labels(f: Frames, keys: list[str]) -> str:
+    return ", ".join(f.label(k) for k in dict.fromkeys(keys))
+
+
+def _pay_words(g: pd.DataFrame) -> str:
+    parts = []
+    for _, p in g.iterrows():
+        prog = f", {p['program']}" if isinstance(p["program"], str) and p["program"] else ""
+        when = f" on {p['date']}" if p["date"] else " (undated)"
+        parts.append(f"{str(p['payment']).split(':', 1)[-1]}{when} ({yuan(p['amount'])}{prog})")
+    return "; ".join(parts)
+
+
+def _sector(g: pd.DataFrame) -> str:
+    values = [s for s in g["sector"].tolist() if isinstance(s, str) and s]
+    return Counter(values).most_common(1)[0][0] if values else ""
+
+
+def _first_date(g: pd.DataFrame) -> str:
+    dates = sorted(d for d in g["date"].tolist() if d)
+    return dates[0] if dates else ""
+
+
+# -- SUB-001 ------------------------------------------------------------------------------
+
+def kin_payments(ctx: Context) -> pd.DataFrame:
+    """Payments whose approver is the recipient or kin of the recipient on the payment date.
+
+    Columns: the payment columns plus the chain (``hops``, ``path``, ``how``,
+    ``tie_s``, ``tie_e``); ``hops`` 0 = the approver paid himself. An undated
+    payment counts only through a chain with no recorded dates at all.
+    """
+    pm = payments(ctx).dropna(subset=["approver"])
+    hops = int(ctx.settings["max_kin_hops"])
+    own = pm[pm["approver"] == pm["recipient"]].assign(
+        hops=0, path="", how="self", tie_s=OPEN_START, tie_e=OPEN_END)
+    kin = ctx.kin(hops)
+    kin = kin.loc[kin["a"].isin(set(pm["approver"])), ["a", "b", "s", "e", "hops", "path", "how"]]
+    kin = kin.rename(columns={"a": "approver", "b": "recipient", "s": "tie_s", "e": "tie_e"})
+    via = pm.merge(kin, on=["approver", "recipient"])
+    held = in_force(via["tie_s"], via["tie_e"], via["date"])
+    timeless = (via["tie_s"] == OPEN_START) & (via["tie_e"] == OPEN_END)
+    dated = via["dated"].astype(bool)
+    via = via[(dated & held) | (~dated & timeless)]
+    both = pd.concat([own, via], ignore_index=True)
+    both = both.sort_values(["hops", "path", "payment"], kind="stable")
+    both = both.drop_duplicates("payment", keep="first")
+    return both.sort_values(["approver", "recipient", "date", "payment"]).reset_index(drop=True)
+
+
+def _post_of(ctx: Context, people: list[str]) -> dict[str, pd.DataFrame]:
+    posts = ctx.frames.rel("HOLDS_POST")
+    posts = posts[posts["src"].isin(people)].sort_values(["s", "id"])
+    return {str(k): g for k, g in posts.groupby("src")}
+
+
+def _kin_path(ctx: Context, rows: RowLookup, start: str, path: str) -> list[dict[str, Any]]:
+    f = ctx.frames
+    steps: list[dict[str, Any]] = [node(f, start, "person")]
+    for rid in path.split(">"):
+        r = rows("KIN", rid)
+        nxt = r["dst"] if r["src"] == steps[-1]["key"] else r["src"]
+        steps += [rel(f, r, "KIN"), node(f, nxt, "person")]
+    return steps
+
+
+def _kin_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame,
+                 posts: dict[str, pd.DataFrame]) -> Finding:
+    f, st = ctx.frames, ctx.settings
+    first = g.iloc[0]
+    approver, recipient = str(first["approver"]), str(first["recipient"])
+    is_self = approver == recipient
+    hops = int(g["hops"].min())
+    score = st["base_score"] - st["hop_penalty"] * max(hops - 1, 0)
+    score += st.get("self_bonus", 0.0) if is_self else 0.0
+    score += ctx.report_bonus([approver, recipient])
+    keys = [approver, *([] if is_self else [recipient]), *g["payment"].tolist()]
+    evidence: list[list[dict[str, Any]]] = []
+    for _, p in g.iterrows():
+        evidence += payment_paths(ctx, rows, p)
+    chains = g[g["hops"] > 0].drop_duplicates("path")
+    for _, c in chains.iterrows():
+        evidence.append(_kin_path(ctx, rows, approver, str(c["path"])))
+    day = _first_date(g)
+    post_words = ""
+    held = posts.get(approver)
+    if held is not None:
+        on = held[in_force(held["s"], held["e"], day or OPEN_START)]
+        if not on.empty:
+            ph = on.iloc[-1]
+            job = ph["title"] if isinstance(ph["title"], str) and ph["title"] else "in post"
+            post_words = (f", {job} at {f.label(ph['dst'])} "
+                          f"(post held {since(ph['s'], ph['e'])})")
+            evidence.append([node(f, approver, "person"), rel(f, ph, "HOLDS_POST"),
+                             node(f, ph["dst"], "organization")])
+    n = len(g)
+    total = yuan(g["amount"].sum(min_count=1))
+    plural = f"a payment of {total}" if n == 1 else f"{n} payments totalling {total}"
+    noun = "a subsidy payment" if n == 1 else f"{n} subsidy payments"
+    if is_self:
+        who = "himself or herself"
+        tie_words = "The approver and the recipient are the same person."
+        title = f"{f.names.get(approver, approver)} approved {noun} to himself/herself"
+    else:
+        tie_parts = [f"{chain_words(str(c['how']))} (tie {since(c['tie_s'], c['tie_e'])})"
+                     for _, c in chains.iterrows()]
+        who = f"{f.label(recipient)}, the approver's {' / '.join(tie_parts)}"
+        tie_words = ("On every payment date the kin tie was in force." if g["dated"].all() else
+                     "The kin tie carries no dates, so it counts for the undated payment(s).")
+        title = (f"{f.names.get(approver, approver)} approved {noun} to his/her "
+                 f"{chain_words(str(chains.iloc[0]['how']))} {f.names.get(recipient, recipient)}")
+    payers = [p for p in g["payer"].tolist() if isinstance(p, str)]
+    paid_by = f" Paid by {_labels(f, payers)}." if payers else ""
+    explanation = (
+        f"{f.label(approver)}{post_words} approved {plural} to {who}: "
+        f"{_pay_words(g)}.{paid_by} {tie_words} An official who approves public money for "
+        "a relative (or for himself) decides in his own family's favour; the rules on "
+        "avoidance require him to step aside, and the recipient's eligibility should be "
+        "checked against the application file.")
+    return Finding("SUB-001", "subsidy_fraud", clip(score), title, keys, evidence, explanation,
+                   sector=_sector(g), date=day,
+                   extra={"payments": f.source_ids(g["payment"].tolist()),
+                          "total": float(g["amount"].sum())})
+
+
+@rule("SUB-001", "subsidy_fraud", "Official approved a subsidy to his own kin")
+def kin_subsidy(ctx: Context) -> list[Finding]:
+    """One finding per (approver, recipient) listing every payment made while the tie held."""
+    hits = kin_payments(ctx)
+    if hits.empty:
+        return []
+    rows = ctx.frames.rel_row
+    posts = _post_of(ctx, sorted(set(hits["approver"])))
+    return [_kin_finding(ctx, rows, g, posts)
+            for _, g in hits.groupby(["approver", "recipient"], sort=True)]
+
+
+# -- SUB-002 ------------------------------------------------------------------------------
+
+def after_death_payments(ctx: Context) -> pd.DataFrame:
+    """Dated payments to persons more than ``grace_days`` days after their death_date."""
+    grace = int(ctx.settings.get("grace_days", 0))
+    pm = payments(ctx)
+    pm = pm.loc[pm["dated"].astype(bool)]
+    people = ctx.frames.ents("person")
+    if "death_date" not in people.columns or pm.empty:
+        return pm.assign(death_date="", days_after=0).iloc[0:0]
+    deaths = people[["key", "death_date"]].dropna().rename(columns={"key": "recipient"})
+    m = pm.merge(deaths, on="recipient")
+    paid = pd.to_datetime(m["date"], format="%Y-%m-%d", errors="coerce")
+    died = pd.to_datetime(m["death_date"], format="%Y-%m-%d", errors="coerce")
+    m["days_after"] = (paid - died).dt.days
+    m = m[m["days_after"] > grace]
+    return m.sort_values(["recipient", "date", "payment"]).reset_index(drop=True)
+
+
+def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
+    f, st = ctx.frames, ctx.settings
+    grace = int(st.get("grace_days", 0))
+    first = g.iloc[0]
+    recipient, died = str(first["recipient"]), str(first["death_date"])
+    approvers = list(dict.fromkeys(a for a in g["approver"].tolist() if isinstance(a, str)))
+    payers = list(dict.fromkeys(a for a in g["payer"].tolist() if isinstance(a, str)))
+    accounts = list(dict.fromkeys(a for a in g["account"].tolist() if a))
+    keys = [recipient, *g["payment"].tolist(), *approvers]
+    score = st["base_score"] + ctx.report_bonus([recipient, *approvers])
+    evidence: list[list[dict[str, Any]]] = [
+        [{**node(f, recipient, "person"), "death_date": died}]]
+    for _, p in g.iterrows():
+        evidence += payment_paths(ctx, rows, p)
+    n = len(g)
+    last = g.iloc[-1]
+    span = (f"on {first['date']}" if n == 1 else f"from {first['date']} to {last['date']}")
+    grace_words = f" (more than the {grace}-day grace period)" if grace else ""
+    explanation = (
+        f"{f.label(recipient)} died on {died} (persons row), yet {n} payment(s) totalling "
+        f"{yuan(g['amount'].sum(min_count=1))} were made to this person {span}, the first "
+        f"{int(first['days_after'])} day(s) after the death{grace_words}: {_pay_words(g)}. "
+        + (f"Paid by {_labels(f, payers)}. " if payers else "")
+        + (f"Approved by {_labels(f, approvers)}. " if approvers else "")
+        + (f"Into account(s) {', '.join(accounts)}. " if accounts else "")
+        + "Payments to the dead mean the death was not reported to the paying body or the "
+          "benefit kept being drawn by someone else (冒领); check who withdrew the money "
+          "and whether the approver knew.")
+    title = (f"{n} subsidy payment(s) to {f.names.get(recipient, recipient)} after "
+             f"his/her death on {died}")
+    return Finding("SUB-002", "subsidy_fraud", clip(score), title, keys, evidence, explanation,
+                   sector=_sector(g), date=str(first["date"]),
+                   extra={"payments": f.source_ids(g["payment"].tolist()),
+                          "total": float(g["amount"].sum()), "death_date": died,
+                          "first_date": str(first["date"]), "last_date": str(last["date"]),
+                          "payers": f.source_ids(payers)})
+
+
+@rule("SUB-002", "subsidy_fraud", "Subsidy paid after the recipient's death")
+def paid_after_death(ctx: Context) -> list[Finding]:
+    """One finding per deceased recipient listing every late payment."""
+    hits = after_death_payments(ctx)
+    rows = ctx.frames.rel_row
+    return [_death_finding(ctx, rows, g) for _, g in hits.groupby("recipient", sort=True)]
+
+
+# -- SUB-003 ------------------------------------------------------------------------------
+
+def account_groups(ctx: Context) -> pd.DataFrame:
+    """(account, recipient, group) for accounts paying at least ``min_recipients`` recipients.
+
+    ``group`` is the smallest recipient key of the recipient's kin-connected
+    group among the account's recipients (kin chains of at most
+    ``max_kin_hops`` ties, whatever their dates, joined transitively).
+    """
+    need = int(ctx.settings["min_recipients"])
+    pm = payments(ctx)
+    rc = pm.loc[pm["account"] != "", ["account", "recipient"]].drop_duplicates()
+    counts = rc.groupby("account")["recipient"].transform("nunique")
+    rc = rc[counts >= need].reset_index(drop=True)
+    if rc.empty:
+        return rc.assign(group="")
+    kin = ctx.kin(int(ctx.settings["max_kin_hops"]))
+    kin = kin.loc[kin["a"].isin(set(rc["recipient"])), ["a", "b"]].drop_duplicates()
+    pairs = rc.merge(rc, on="account", suffixes=("", "2"))
+    pairs = pairs[pairs["recipient"] != pairs["recipient2"]]
+    edges = pairs.merge(kin, left_on=["recipient", "recipient2"], right_on=["a", "b"])[
+        ["account", "recipient", "recipient2"]]
+    labels = rc.assign(group=rc["recipient"])
+    while not edges.empty:
+        near = edges.merge(labels.rename(columns={"recipient": "recipient2", "group": "g2"}),
+                           on=["account", "recipient2"])
+        low = near.groupby(["account", "recipient"], as_index=False)["g2"].min()
+        new = labels.merge(low, on=["account", "recipient"], how="left")
+        g2 = new["g2"].fillna(new["group"])
+        new["group"] = g2.where(g2 < new["group"], new["group"])
+        new = new.drop(columns="g2")
+        if (new["group"] == labels["group"]).all():
+            break
+        labels = new
+    return labels
+
+
+def _account_finding(ctx: Context, rows: RowLookup, account: str, g: pd.DataFrame,
+                     groups: pd.DataFrame) -> Finding:
+    f, st = ctx.frames, ctx.settings
+    need = int(st["min_recipients"])
+    n_groups = groups["group"].nunique()
+    recipients = list(dict.fromkeys(g["recipient"].tolist()))
+    approvers = list(dict.fromkeys(a for a in g["approver"].tolist() if isinstance(a, str)))
+    payers = list(dict.fromkeys(a for a in g["payer"].tolist() if isinstance(a, str)))
+    keys = [*approvers, *recipients, *g["payment"].tolist()]
+    score = st["base_score"] + st.get("group_bonus", 0.0) * (n_groups - need)
+    score += ctx.report_bonus([*approvers, *recipients])
+    evidence: list[list[dict[str, Any]]] = []
+    for _, p in g.iterrows():
+        evidence += payment_paths(ctx, rows, p)
+    parts = []
+    for _, members in groups.sort_values(["group", "recipient"]).groupby("group", sort=True):
+        who = [f.label(r) for r in members["recipient"]]
+        parts.append(who[0] if len(who) == 1 else " + ".join(who) + " (kin of each other)")
+    dates = sorted(d for d in g["date"].tolist() if d)
+    span = ("" if not dates else f" on {dates[0]}" if dates[0] == dates[-1]
+            else f" from {dates[0]} to {dates[-1]}")
+    hops = int(st["max_kin_hops"])
+    explanation = (
+        f"Bank account {account} received {len(g)} payment(s) totalling "
+        f"{yuan(g['amount'].sum(min_count=1))}{span} for {len(recipients)} recipients who "
+        f"fall into {n_groups} unrelated groups (no kin chain of at most {hops} ties links "
+        f"one group to another): {'; '.join(parts)}. "
+        + (f"Approved by {_labels(f, approvers)}. " if approvers else "")
+        + (f"Paid by {_labels(f, payers)}. " if payers else "")
+        + f"Payments: {_pay_words(g)}. A household may share one account; {n_groups} "
+          "unrelated people should not. Someone holding the account (often the "
+          "official who enrolled them) may be drawing subsidies in other people's names.")
+    title = (f"Bank account {account} collected subsidies for {len(recipients)} recipients "
+             f"in {n_groups} unrelated groups")
+    return Finding("SUB-003", "subsidy_fraud", clip(score), title, keys, evidence, explanation,
+                   sector=_sector(g), date=dates[0] if dates else "",
+                   extra={"bank_account": account, "groups": int(n_groups),
+                          "payments": f.source_ids(g["payment"].tolist()),
+                          "total": float(g["amount"].sum())})
+
+
+@rule("SUB-003", "subsidy_fraud", "One bank account collecting subsidies for unrelated people")
+def shared_account(ctx: Context) -> list[Finding]:
+    """One finding per account whose recipients form at least ``min_recipients`` kin groups."""
+    labels = account_groups(ctx)
+    if labels.empty:
+        return []
+    n = labels.groupby("account")["group"].nunique()
+    flagged = sorted(n[n >= int(ctx.settings["min_recipients"])].index)
+    if not flagged:
+        return []
+    pm = payments(ctx)
+    pm = pm[pm["account"].isin(flagged)].sort_values(["account", "date", "payment"])
+    rows = ctx.frames.rel_row
+    by_account = {a: grp for a, grp in labels[labels["account"].isin(flagged)].groupby("account")}
+    return [_account_finding(ctx, rows, str(a), g, by_account[a])
+            for a, g in pm.groupby("account", sort=True)]
