@@ -41,9 +41,7 @@ class _Names(Mapping[str, str]):
 
     def _kind(self, kind: str) -> dict[str, str]:
         if kind not in self._by_kind:
-            f = self._frames.ents(kind) if kind else None
-            self._by_kind[kind] = ({} if f is None or f.empty else
-                                   dict(zip(f["key"].tolist(), f["name"].tolist(), strict=True)))
+            self._by_kind[kind] = self._frames.view.entity_names(kind) if kind else {}
         return self._by_kind[kind]
 
     def __getitem__(self, key: str) -> str:

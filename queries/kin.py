@@ -87,8 +87,7 @@ def co_owner_ties(frames: Frames) -> pd.DataFrame:
     r = frames.rel("COMPANY_ROLE")
     if r.empty:
         return pd.DataFrame(columns=TIE_COLUMNS)
-    people = set(frames.ents("person")["key"])
-    r = r[r["src"].isin(people)][["src", "dst", "s", "e", "id"]]
+    r = r[r["src"].str.startswith("p:")][["src", "dst", "s", "e", "id"]]
     pairs = r.merge(r, on="dst", suffixes=("1", "2"))
     pairs = pairs[pairs["src1"] != pairs["src2"]]
     s = pairs[["s1", "s2"]].max(axis=1)

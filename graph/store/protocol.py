@@ -94,6 +94,9 @@ class StoreView(Protocol):
     def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
         """Relationship records touching ``key`` (either end)."""
 
+    def entity_names(self, kind: str) -> dict[str, str]:
+        """Key -> display name of every entity of ``kind`` (no properties)."""
+
     def entities_frame(self, kind: str) -> pd.DataFrame:
         """One row per entity of ``kind``: key, name and its properties as columns."""
 

@@ -342,6 +342,10 @@ class SqliteView:
         wanted = set(types) if types is not None else None
         return [self._relation(r) for r in rows if wanted is None or r[1] in wanted]
 
+    def entity_names(self, kind: str) -> dict[str, str]:
+        rows = self._conn.execute("SELECT key, name FROM entities WHERE kind = ?", (kind,))
+        return {str(k): str(n) for k, n in rows}
+
     def entities_frame(self, kind: str) -> pd.DataFrame:
         rows = self._conn.execute(
             "SELECT key, name, props FROM entities WHERE kind = ? ORDER BY key", (kind,)).fetchall()
