@@ -55,6 +55,10 @@ class LoadReport:
     set_aside: list[SetAsideRecord] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     load_id: int = 0
+    redefined: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    """Per table: how many ids earlier loads defined from another file, an example id and
+    that file. Such ids are taken as the same entities, which is only right when the
+    sources share one numbering."""
 
     @property
     def read(self) -> int:
@@ -78,6 +82,7 @@ class LoadReport:
             "tables": [t.__dict__ for t in self.tables],
             "read": self.read, "loaded": self.loaded, "set_aside": self.set_aside_count,
             "ignored_files": self.ignored_files,
+            "redefined": {t: list(v) for t, v in self.redefined.items()},
         }
 
 
@@ -117,6 +122,25 @@ def _registry(store: Store) -> Registry:
     return reg
 
 
+def _redefined(store: Store, checked: list[Checked]) -> dict[str, tuple[int, str, str]]:
+    """Ids of this load that earlier loads defined from other files."""
+    view = store.view()
+    if not view.counts_by_kind():
+        return {}
+    earlier = {(s.table, s.source_id): s.file for refs in view.entity_sources().values()
+               for s in refs}
+    out: dict[str, tuple[int, str, str]] = {}
+    for c in checked:
+        if c.spec.key is None:
+            continue
+        here = str(c.path)
+        clash = [(sid, earlier[(c.spec.name, sid)]) for sid in c.frame[c.spec.key].tolist()
+                 if earlier.get((c.spec.name, sid), here) != here]
+        if clash:
+            out[c.spec.name] = (len(clash), clash[0][0], clash[0][1])
+    return out
+
+
 def check_folder(folder: Path, store: Store, *, encoding: str | None = None,
                  delimiter: str = ",", progress: Progress | None = None
                  ) -> tuple[list[Checked], list[str]]:
@@ -146,6 +170,7 @@ def load_folder(folder: Path, store: Store, *, encoding: str | None = None,
     checked, ignored = check_folder(folder, store, encoding=encoding, delimiter=delimiter,
                                     progress=progress)
     report = LoadReport(str(folder.resolve()), ignored_files=ignored)
+    report.redefined = _redefined(store, checked)
     for c in checked:
         report.tables.append(TableReport(c.spec.name, str(c.path), c.encoding, c.read, c.loaded,
                                          len(c.set_aside)))

@@ -78,6 +78,11 @@ def _print_load(report: Any, set_aside_path: Path | None) -> None:
     console.out.print(console.table(
         f"Loaded {report.source}", ["table", "file", "encoding", "read", "loaded", "set aside"],
         rows, right=("read", "loaded", "set aside")))
+    for table, (n, example, other) in report.redefined.items():
+        console.out.print(
+            f"Warning: {n:,} {table} ids (e.g. {example}) were already defined by {other} and "
+            "were taken as the same entities. If the two sources number their rows "
+            "independently, load them into separate databases.")
     if report.ignored_files:
         console.out.print(f"Not layout tables, not read: {', '.join(report.ignored_files)}")
     if report.set_aside:

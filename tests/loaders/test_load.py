@@ -216,3 +216,16 @@ def test_folder_problems(tmp_path: Path, store: SqliteStore, small: Path) -> Non
     shutil.copy(small / "persons.csv", small / "PERSONS.xlsx")
     with pytest.raises(InputError, match="both"):
         load_folder(small, store)
+
+
+def test_ids_defined_by_another_file_are_reported(tmp_path: Path, small: Path,
+                                                  store: SqliteStore) -> None:
+    load_folder(small, store)
+    other = tmp_path / "other"
+    other.mkdir()
+    write_csv(other / "persons.csv", ["person_id", "name"], [["P1", "另一个人"], ["P77", "新人"]])
+    report = load_folder(other, store)
+    n, example, first_file = report.redefined["persons"]
+    assert (n, example) == (1, "P1") and first_file.endswith("small/persons.csv")
+    again = load_folder(small, store)  # the same files again: nothing to warn about
+    assert again.redefined == {}
