@@ -10,8 +10,6 @@ from samples import write_csv
 
 import queries.rules.col  # noqa: F401  (registers the COL rules)
 from graph.store import SqliteStore
-from loaders.generator import generate_county
-from loaders.generator.truth import read_truth
 from loaders.load import load_folder
 from queries.registry import RULES, SettingsError
 from queries.scan import scan
@@ -210,27 +208,3 @@ def test_identical_prices_groups_and_winner_bonus(tmp_path: Path) -> None:
     f = found[0]
     assert f["score"] == pytest.approx(0.6)  # the winner F1 is among the identical bids
     assert len(f["evidence"]) == 3 and "¥100.00" in f["explanation"]
-
-
-# -- recall on generated counties -------------------------------------------------------------
-
-@pytest.mark.parametrize("seed", [31, 32])
-def test_recall_on_generated_counties(tmp_path: Path, seed: int) -> None:
-    county = generate_county(tmp_path / "c", scale=0.5, seed=seed)
-    store = SqliteStore(tmp_path / "c.db")
-    load_folder(county.data_dir, store)
-    found = scan(store, codes=["COL"]).findings
-    store.close()
-    truth = read_truth(county.truth_path)
-
-    def hit(anchor: tuple[str, ...]) -> bool:
-        return any(f["category"] == "collusion" and set(anchor) <= set(f["entities"])
-                   for f in found)
-
-    schemes = [s for s in truth.schemes if s.family == "COL"]
-    decoys = [d for d in truth.decoys if d.family == "COL"]
-    assert {s.pattern for s in schemes} == {"shared_contact", "rotation", "single_bid",
-                                            "identical_prices"}
-    assert [s.id for s in schemes if not hit(s.anchor)] == []
-    assert decoys and [d.id for d in decoys if hit(d.anchor)] == []
-    assert len(found) == len(schemes)  # the background holds none of these patterns
