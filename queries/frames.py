@@ -101,9 +101,13 @@ class Frames:
 
     def sources(self, key: str) -> list[SourceRef]:
         """The input rows that define an entity (all loaded on first use)."""
+        return self._all_sources().get(key, [])
+
+    def _all_sources(self) -> dict[str, list[SourceRef]]:
+        """Every entity's source rows (ordered by table and id), read once."""
         if self._sources is None:
             self._sources = self.view.entity_sources()
-        return self._sources.get(key, [])
+        return self._sources
 
     def rel(self, type_: str) -> pd.DataFrame:
         """Records of one relationship type with filled interval columns ``s`` and ``e``."""
@@ -132,10 +136,8 @@ class Frames:
     def ids(self) -> dict[str, list[str]]:
         """Entity key -> every source id it was loaded from."""
         if self._ids is None:
-            ids: dict[str, list[str]] = {}
-            for (_, sid), key in sorted(self.view.aliases().items()):
-                ids.setdefault(key, []).append(sid)
-            self._ids = ids
+            self._ids = {key: list(dict.fromkeys(s.source_id for s in refs))
+                         for key, refs in self._all_sources().items()}
         return self._ids
 
     @property
@@ -151,7 +153,9 @@ class Frames:
         Examples
         --------
         >>> class V:
-        ...     def aliases(self): return {("persons", "P1"): "p:1", ("persons", "P2"): "p:1"}
+        ...     def entity_sources(self):
+        ...         return {"p:1": [SourceRef("persons.csv", 2, "persons", "P1"),
+        ...                         SourceRef("persons.csv", 9, "persons", "P2")]}
         >>> f = Frames(V())  # type: ignore[arg-type]
         >>> f._names = {"p:1": "张伟"}  # type: ignore[assignment]
         >>> f.label("p:1")

@@ -349,7 +349,7 @@ class SqliteView:
     def entities_frame(self, kind: str) -> pd.DataFrame:
         rows = self._conn.execute(
             "SELECT key, name, props FROM entities WHERE kind = ? ORDER BY key", (kind,)).fetchall()
-        props = pd.DataFrame.from_records([json.loads(r[2]) for r in rows])
+        props = pd.DataFrame.from_records(json.loads("[" + ",".join(r[2] for r in rows) + "]"))
         base = pd.DataFrame({"key": [r[0] for r in rows], "name": [r[1] for r in rows]})
         return pd.concat([base, props.drop(columns=["name"], errors="ignore")], axis=1)
 
