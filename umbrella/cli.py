@@ -67,7 +67,7 @@ def _load(store: Store, folder: Path, **kw: Any) -> Any:
     from loaders.load import load_folder
 
     with console.progress_bar() as p:
-        return load_folder(folder, store, progress=console.progress_callback(p),  # type: ignore[arg-type]
+        return load_folder(folder, store, progress=console.progress_callback(p),
                            **kw)
 
 
@@ -181,7 +181,7 @@ def _generate(out: Path, scale: float, seed: int) -> Any:
 
     with console.progress_bar() as p:
         return generate_county(out, scale=scale, seed=seed,
-                               progress=console.progress_callback(p))  # type: ignore[arg-type]
+                               progress=console.progress_callback(p))
 
 
 @cli.command()
@@ -277,7 +277,7 @@ def _run_scan(store: Store, **kw: Any) -> Any:
     from queries.scan import scan as run
 
     with console.progress_bar() as p:
-        return run(store, progress=console.progress_callback(p), **kw)  # type: ignore[arg-type]
+        return run(store, progress=console.progress_callback(p), **kw)
 
 
 def _print_findings(findings: list[dict[str, Any]], limit: int) -> None:

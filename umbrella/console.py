@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -35,7 +35,7 @@ def progress_bar() -> Iterator[Progress]:
         yield p
 
 
-def progress_callback(p: Progress) -> object:
+def progress_callback(p: Progress) -> Callable[[str, int, int], None]:
     """A ``(stage, done, total)`` callback that drives one task of ``p``."""
     task = p.add_task("starting", total=None)
 
