@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from graph.schema import KIN
-from graph.store import Store
+from graph.store import SqliteStore, Store
+from loaders.load import load_folder
+from queries.scan import scan
 
 SYMMETRIC = {k for k, v in KIN.items() if v.inverse == k}
 
@@ -96,3 +99,18 @@ def snapshot(store: Store) -> tuple[object, ...]:
     rels.sort()
     aside = [(Path(r.file).stem, r.line, r.code, r.column) for r in v.set_aside()]
     return ents, rels, aside
+
+
+def load_and_scan(db: Path, folder: Path, codes: list[str], settings: str | None = None
+          ) -> list[dict[str, Any]]:
+    """Load ``folder`` into a new store at ``db`` and run ``codes`` (settings as TOML text)."""
+    store = SqliteStore(db)
+    report = load_folder(folder, store)
+    assert report.set_aside == [], report.set_aside
+    path = None
+    if settings is not None:
+        path = db.with_suffix(".toml")
+        path.write_text(settings, encoding="utf-8")
+    found = scan(store, codes=codes, settings=path).findings
+    store.close()
+    return found

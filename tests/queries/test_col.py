@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import write_csv
+from samples import load_and_scan, write_csv
 
 import queries.rules.col  # noqa: F401  (registers the COL rules)
 from graph.store import SqliteStore
-from loaders.load import load_folder
 from queries.registry import RULES, SettingsError
 from queries.scan import scan
 
@@ -19,21 +18,6 @@ CONTRACT = ["contract_id", "title", "buyer_org_id", "supplier_id", "amount", "aw
             "method", "sector"]
 BID = ["contract_id", "bidder_id", "amount", "status"]
 ROLE = ["company_id", "holder_id", "role", "share_pct", "start_date", "end_date"]
-
-
-def _scan(db: Path, folder: Path, codes: list[str], settings: str | None = None
-          ) -> list[dict[str, Any]]:
-    """Load ``folder`` into a new store at ``db`` and run ``codes`` (settings as TOML text)."""
-    store = SqliteStore(db)
-    report = load_folder(folder, store)
-    assert report.set_aside == [], report.set_aside
-    path = None
-    if settings is not None:
-        path = db.with_suffix(".toml")
-        path.write_text(settings, encoding="utf-8")
-    found = scan(store, codes=codes, settings=path).findings
-    store.close()
-    return found
 
 
 def _folder(tmp_path: Path, tables: dict[str, tuple[list[str], list[list[str]]]],
@@ -65,7 +49,7 @@ def test_empty_and_sparse_data_give_no_finding(tmp_path: Path) -> None:
     store.close()
     folder = _folder(tmp_path, {"contracts": (["contract_id", "title"], [["K1", "工程"]]),
                                 "bids": (["contract_id", "bidder_id"], [["K1", "F1"]])})
-    assert _scan(tmp_path / "s.db", folder, ["COL"]) == []
+    assert load_and_scan(tmp_path / "s.db", folder, ["COL"]) == []
 
 
 # -- COL-001 --------------------------------------------------------------------------------
@@ -84,7 +68,7 @@ def test_legal_rep_must_hold_on_the_award_date(tmp_path: Path, start: str, end: 
     bids = (BID, [["K1", "F1", "110", "valid"], ["K1", "F2", "120", "valid"],
                   ["K1", "F3", "100", "valid"]])
     folder = _folder(tmp_path, {"company_roles": roles, "contracts": ks, "bids": bids})
-    found = _scan(tmp_path / "s.db", folder, ["COL-001"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-001"])
     assert _ents(found, "COL-001") == ([["F1", "F2", "K1", "P1"]] if flagged else [])
 
 
@@ -96,7 +80,7 @@ def test_without_award_date_the_two_roles_need_only_overlap(tmp_path: Path) -> N
     ks = (CONTRACT, [["K1", "工程", "B1", "F1", "100", "", "open", ""]])
     bids = (BID, [["K1", f"F{i}", str(100 + i), "valid"] for i in range(1, 5)])
     folder = _folder(tmp_path, {"company_roles": roles, "contracts": ks, "bids": bids})
-    found = _scan(tmp_path / "s.db", folder, ["COL-001"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-001"])
     assert _ents(found, "COL-001") == [["F3", "F4", "K1", "P2"]]
     assert found[0]["date"] == ""
 
@@ -116,16 +100,16 @@ def test_one_finding_per_pair_with_every_contract_and_link(tmp_path: Path) -> No
     orgs = orgs.replace("F1,公司1,company,,", "F1,公司1,company,13800000000,")
     orgs = orgs.replace("F2,公司2,company,,", "F2,公司2,company,+86 138-0000-0000,")
     (folder / "organizations.csv").write_text(orgs, encoding="utf-8")
-    found = _scan(tmp_path / "s.db", folder, ["COL-001"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-001"])
     assert _ents(found, "COL-001") == [["F1", "F2", "K1", "K2", "P1"]]
     f = found[0]
     assert f["links"] == ["phone", "shareholder"]  # the +86 country code is dropped
     assert f["date"] == "2020-01-01" and f["contracts"] == ["K1", "K2"]
     assert f["score"] == pytest.approx(0.75)  # base 0.6 + a second link + a second contract
-    only = _scan(tmp_path / "b.db", folder, ["COL-001"], '[COL-001]\nlinks = ["address"]\n')
+    only = load_and_scan(tmp_path / "b.db", folder, ["COL-001"], '[COL-001]\nlinks = ["address"]\n')
     assert only == []
     with pytest.raises(SettingsError, match="fax"):
-        _scan(tmp_path / "c.db", folder, ["COL-001"], '[COL-001]\nlinks = ["fax"]\n')
+        load_and_scan(tmp_path / "c.db", folder, ["COL-001"], '[COL-001]\nlinks = ["fax"]\n')
 
 
 # -- COL-002 --------------------------------------------------------------------------------
@@ -140,17 +124,18 @@ def _ring(tmp_path: Path, buyers: list[str], winners: list[str]) -> Path:
 
 def test_rotation_needs_two_winners_and_enough_contracts(tmp_path: Path) -> None:
     folder = _ring(tmp_path, ["B1"] * 4, ["F1", "F2", "F1", "F3"])
-    found = _scan(tmp_path / "a.db", folder, ["COL-002"])
+    found = load_and_scan(tmp_path / "a.db", folder, ["COL-002"])
     assert _ents(found, "COL-002") == [["F1", "F2", "F3", "K1", "K2", "K3", "K4"]]
     assert found[0]["wins"] == {"F1": 2, "F2": 1, "F3": 1}
-    assert _scan(tmp_path / "b.db", folder, ["COL-002"], "[COL-002]\nmin_contracts = 5\n") == []
-    assert _scan(tmp_path / "c.db", folder, ["COL-002"], "[COL-002]\nmin_firms = 4\n") == []
+    db = tmp_path / "b.db"
+    assert load_and_scan(db, folder, ["COL-002"], "[COL-002]\nmin_contracts = 5\n") == []
+    assert load_and_scan(tmp_path / "c.db", folder, ["COL-002"], "[COL-002]\nmin_firms = 4\n") == []
 
 
 def test_rotation_scope_across_or_per_buyer(tmp_path: Path) -> None:
     folder = _ring(tmp_path, ["B1", "B2", "B1", "B2"], ["F1", "F2", "F3", "F1"])
-    assert len(_scan(tmp_path / "a.db", folder, ["COL-002"])) == 1
-    assert _scan(tmp_path / "b.db", folder, ["COL-002"], "[COL-002]\nsame_buyer = true\n") == []
+    assert len(load_and_scan(tmp_path / "a.db", folder, ["COL-002"])) == 1
+    assert load_and_scan(db, folder, ["COL-002"], "[COL-002]\nsame_buyer = true\n") == []
 
 
 def test_rotation_group_of_four_with_three_on_each_contract(tmp_path: Path) -> None:
@@ -161,7 +146,7 @@ def test_rotation_group_of_four_with_three_on_each_contract(tmp_path: Path) -> N
     bids = (BID, [[f"K{i}", f"F{j}", str(100 + j), "valid"] for i, t in enumerate(trios)
                   for j in t])
     folder = _folder(tmp_path, {"contracts": ks, "bids": bids})
-    found = _scan(tmp_path / "s.db", folder, ["COL-002"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-002"])
     assert _ents(found, "COL-002") == [sorted(["F1", "F2", "F3", "F4",
                                                *[f"K{i}" for i in range(8)]])]
 
@@ -169,10 +154,10 @@ def test_rotation_group_of_four_with_three_on_each_contract(tmp_path: Path) -> N
 # -- COL-003 --------------------------------------------------------------------------------
 
 def test_competitive_methods_setting(tmp_path: Path) -> None:
-    found = _scan(tmp_path / "a.db", GOLDEN, ["COL-003"],
+    found = load_and_scan(tmp_path / "a.db", GOLDEN, ["COL-003"],
                   '[COL-003]\ncompetitive_methods = ["open"]\n')
     assert _ents(found, "COL-003") == [["F20", "K16"]]
-    found = _scan(tmp_path / "b.db", GOLDEN, ["COL-003"],
+    found = load_and_scan(tmp_path / "b.db", GOLDEN, ["COL-003"],
                   '[COL-003]\ncompetitive_methods = ["open", "invited", "direct"]\n')
     assert ["F20", "K17"] in _ents(found, "COL-003")
 
@@ -183,7 +168,7 @@ def test_single_bid_counts_bidders_not_bids_and_names_an_odd_winner(tmp_path: Pa
     bids = (BID, [["K1", "F1", "100", "valid"], ["K1", "F2", "90", "disqualified"],
                   ["K2", "F1", "100", "valid"], ["K2", "F1", "95", "valid"]])
     folder = _folder(tmp_path, {"contracts": ks, "bids": bids})
-    found = _scan(tmp_path / "s.db", folder, ["COL-003"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-003"])
     assert _ents(found, "COL-003") == [["F1", "F2", "K1"], ["F1", "K2"]]
     odd = next(f for f in found if "K1" in f["entities"])
     assert "not to the only valid bidder" in odd["explanation"]
@@ -203,7 +188,7 @@ def test_identical_prices_groups_and_winner_bonus(tmp_path: Path) -> None:
                   ["K3", "F1", "300", "disqualified"], ["K3", "F2", "300", "valid"],
                   ["K3", "F4", "290", "valid"]])
     folder = _folder(tmp_path, {"contracts": ks, "bids": bids})
-    found = _scan(tmp_path / "s.db", folder, ["COL-004"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-004"])
     assert _ents(found, "COL-004") == [["F1", "F2", "F3", "F4", "F5", "K1"]]
     f = found[0]
     assert f["score"] == pytest.approx(0.6)  # the winner F1 is among the identical bids

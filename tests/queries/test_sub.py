@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import write_csv
+from samples import load_and_scan, write_csv
 
 import queries.rules.sub  # noqa: F401  (registers the SUB rules)
 from graph.store import SqliteStore
-from loaders.load import load_folder
 from queries.registry import RULES
 from queries.scan import scan
 
@@ -18,21 +17,6 @@ GOLDEN = Path(__file__).parent / "golden" / "SUB"
 PAY = ["payment_id", "payer_org_id", "approver_id", "recipient_id", "amount", "date", "program",
        "sector", "bank_account"]
 ORGS = (["org_id", "name", "kind"], [["V1", "大湾村村民委员会", "village_committee"]])
-
-
-def _scan(db: Path, folder: Path, codes: list[str], settings: str | None = None
-          ) -> list[dict[str, Any]]:
-    """Load ``folder`` into a new store at ``db`` and run ``codes`` (settings as TOML text)."""
-    store = SqliteStore(db)
-    report = load_folder(folder, store)
-    assert report.set_aside == [], report.set_aside
-    path = None
-    if settings is not None:
-        path = db.with_suffix(".toml")
-        path.write_text(settings, encoding="utf-8")
-    found = scan(store, codes=codes, settings=path).findings
-    store.close()
-    return found
 
 
 def _folder(tmp_path: Path, tables: dict[str, tuple[list[str], list[list[str]]]]) -> Path:
@@ -59,7 +43,7 @@ def test_empty_and_sparse_data_give_no_finding(tmp_path: Path) -> None:
     store.close()
     folder = _folder(tmp_path, {"persons": (["person_id", "name"], [["P1", "甲"]]),
                                 "payments": (["payment_id", "recipient_id"], [["PM1", "P1"]])})
-    assert _scan(tmp_path / "s.db", folder, ["SUB"]) == []
+    assert load_and_scan(tmp_path / "s.db", folder, ["SUB"]) == []
 
 
 # -- SUB-001 --------------------------------------------------------------------------------
@@ -76,7 +60,7 @@ def _kin_folder(tmp_path: Path, tie_start: str, tie_end: str, pay_dates: list[st
 def test_kin_tie_dates_are_inclusive(tmp_path: Path) -> None:
     folder = _kin_folder(tmp_path, "2020-03-01", "2020-06-30",
                          ["2020-02-29", "2020-03-01", "2020-06-30", "2020-07-01"])
-    found = _scan(tmp_path / "s.db", folder, ["SUB-001"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["SUB-001"])
     assert _ents(found, "SUB-001") == [["P1", "P3", "PM2", "PM3"]]
     f = found[0]
     assert f["date"] == "2020-03-01" and f["sector"] == "social_security"
@@ -85,9 +69,9 @@ def test_kin_tie_dates_are_inclusive(tmp_path: Path) -> None:
 
 
 def test_three_hops_only_with_max_kin_hops_3(tmp_path: Path) -> None:
-    found = _scan(tmp_path / "a.db", GOLDEN, ["SUB-001"], "[SUB-001]\nmax_kin_hops = 3\n")
+    found = load_and_scan(tmp_path / "a.db", GOLDEN, ["SUB-001"], "[SUB-001]\nmax_kin_hops = 3\n")
     assert ["P1", "P7", "PM07"] in _ents(found, "SUB-001")
-    found2 = _scan(tmp_path / "b.db", GOLDEN, ["SUB-001"])
+    found2 = load_and_scan(tmp_path / "b.db", GOLDEN, ["SUB-001"])
     assert ["P1", "P7", "PM07"] not in _ents(found2, "SUB-001")
 
 
@@ -98,7 +82,7 @@ def test_undated_payment_counts_only_through_an_undated_tie(tmp_path: Path) -> N
     pays = (PAY, [["PM1", "V1", "P1", "P2", "100", "", "", "", ""],
                   ["PM2", "V1", "P1", "P3", "100", "", "", "", ""]])
     folder = _folder(tmp_path, {"persons": persons, "relationships": ties, "payments": pays})
-    found = _scan(tmp_path / "s.db", folder, ["SUB-001"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["SUB-001"])
     assert _ents(found, "SUB-001") == [["P1", "P2", "PM1"]]
     assert found[0]["date"] == "" and "undated" in found[0]["explanation"]
 
@@ -111,7 +95,7 @@ def test_merged_recipient_is_named_by_every_id(tmp_path: Path) -> None:
             [["P1", "P2", "sibling", "", ""]])
     pays = (PAY, [["PM1", "V1", "P1", "P2B", "100", "2021-01-01", "", "", ""]])
     folder = _folder(tmp_path, {"persons": persons, "relationships": ties, "payments": pays})
-    found = _scan(tmp_path / "s.db", folder, ["SUB-001"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["SUB-001"])
     assert _ents(found, "SUB-001") == [["P1", "P2", "P2B", "PM1"]]
 
 
@@ -130,13 +114,13 @@ def _death_folder(tmp_path: Path) -> Path:
     (None, ["PM2", "PM3"]), (9, ["PM2", "PM3"]), (10, ["PM3"]), (31, []), (30, ["PM3"])])
 def test_grace_days(tmp_path: Path, grace: int | None, late: list[str]) -> None:
     settings = None if grace is None else f"[SUB-002]\ngrace_days = {grace}\n"
-    found = _scan(tmp_path / "s.db", _death_folder(tmp_path), ["SUB-002"], settings)
+    found = load_and_scan(tmp_path / "s.db", _death_folder(tmp_path), ["SUB-002"], settings)
     want = [sorted(["P1", "P9", *late])] if late else []
     assert _ents(found, "SUB-002") == want
 
 
 def test_after_death_finding_lists_total_and_span(tmp_path: Path) -> None:
-    found = _scan(tmp_path / "s.db", _death_folder(tmp_path), ["SUB-002"])
+    found = load_and_scan(tmp_path / "s.db", _death_folder(tmp_path), ["SUB-002"])
     f = found[0]
     assert f["payments"] == ["PM2", "PM3"] and f["total"] == 450.0
     assert (f["first_date"], f["last_date"], f["death_date"]) == (
@@ -149,7 +133,7 @@ def test_after_death_finding_lists_total_and_span(tmp_path: Path) -> None:
 # -- SUB-003 --------------------------------------------------------------------------------
 
 def test_min_recipients_setting(tmp_path: Path) -> None:
-    found = _scan(tmp_path / "s.db", GOLDEN, ["SUB-003"], "[SUB-003]\nmin_recipients = 4\n")
+    found = load_and_scan(tmp_path / "s.db", GOLDEN, ["SUB-003"], "[SUB-003]\nmin_recipients = 4\n")
     got = _ents(found, "SUB-003")
     four = sorted(["P8", *[f"P{i}" for i in range(21, 27)], *[f"PM{i}" for i in range(25, 31)]])
     assert four in got and len(got) == 2
@@ -167,7 +151,8 @@ def test_kin_groups_are_joined_transitively(tmp_path: Path) -> None:
     pays = (PAY, [[f"PM{i}", "V1", "", f"P{i}", "100", "2022-01-01", "", "rural", "62-22 01"]
                   for i in range(1, 8)])
     folder = _folder(tmp_path, {"persons": persons, "relationships": ties, "payments": pays})
-    found = _scan(tmp_path / "s.db", folder, ["SUB-003"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["SUB-003"])
     assert len(found) == 1 and found[0]["groups"] == 5 and found[0]["bank_account"] == "622201"
-    found6 = _scan(tmp_path / "b.db", folder, ["SUB-003"], "[SUB-003]\nmin_recipients = 6\n")
+    found6 = load_and_scan(tmp_path / "b.db", folder, ["SUB-003"],
+                           "[SUB-003]\nmin_recipients = 6\n")
     assert found6 == []
