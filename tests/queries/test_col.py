@@ -135,6 +135,7 @@ def test_rotation_needs_two_winners_and_enough_contracts(tmp_path: Path) -> None
 def test_rotation_scope_across_or_per_buyer(tmp_path: Path) -> None:
     folder = _ring(tmp_path, ["B1", "B2", "B1", "B2"], ["F1", "F2", "F3", "F1"])
     assert len(load_and_scan(tmp_path / "a.db", folder, ["COL-002"])) == 1
+    db = tmp_path / "b.db"
     assert load_and_scan(db, folder, ["COL-002"], "[COL-002]\nsame_buyer = true\n") == []
 
 
