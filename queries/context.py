@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,18 +20,23 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
 
-    def kin(self, max_hops: int) -> pd.DataFrame:
-        """Kin chains up to ``max_hops`` (cached)."""
-        key = ("kin", max_hops)
+    def kin(self, max_hops: int, starts: Iterable[str] | None = None) -> pd.DataFrame:
+        """Kin chains up to ``max_hops`` (from ``starts`` only, when given; cached)."""
+        begin = None if starts is None else frozenset(starts)
+        key = ("kin", max_hops, begin)
         if key not in self._cache:
-            self._cache[key] = kin_chains(self.frames, max_hops)
+            full = self._cache.get(("kin", max_hops, None))
+            self._cache[key] = (kin_chains(self.frames, max_hops, begin) if full is None
+                                else full[full["a"].isin(begin or ())])
         return self._cache[key]
 
-    def ties(self, max_hops: int) -> pd.DataFrame:
-        """Kin chains, associates and co-owners (cached)."""
-        key = ("ties", max_hops)
+    def ties(self, max_hops: int, starts: Iterable[str] | None = None) -> pd.DataFrame:
+        """Kin chains, associates and co-owners (from ``starts`` only, when given; cached)."""
+        begin = None if starts is None else frozenset(starts)
+        key = ("ties", max_hops, begin)
         if key not in self._cache:
-            self._cache[key] = all_ties(self.frames, max_hops, kin=self.kin(max_hops))
+            self._cache[key] = all_ties(self.frames, max_hops, kin=self.kin(max_hops, begin),
+                                        starts=begin)
         return self._cache[key]
 
     def report_counts(self) -> dict[str, int]:

@@ -49,8 +49,8 @@ def recusals(frames: Frames, case: str, max_kin_hops: int | None = None) -> list
     posts = frames.rel("HOLDS_POST")
     posts = posts[overlaps(posts["s"], posts["e"], cs, ce)]
     officials = set(posts["src"]) | set(acting["src"])
-    ties = ctx.ties(int(settings["max_kin_hops"]))
-    ties = ties[ties["a"].isin(officials) & ties["b"].isin(set(parties["src"]))]
+    ties = ctx.ties(int(settings["max_kin_hops"]), officials)
+    ties = ties[ties["b"].isin(set(parties["src"]))]
     ties = ties[overlaps(ties["s"], ties["e"], cs, ce)].sort_values(["hops", "path"])
     act = dict(zip(acting["src"], acting["role"], strict=False))
     prole = dict(zip(parties["src"], parties["role"], strict=False))

@@ -51,7 +51,7 @@ def tied_case_officials(ctx: Context, party_roles: list[str],
         columns={"id": "party_role_id", "src": "party", "dst": "case", "role": "party_role"})
     pairs = off.merge(par, on="case").merge(cases, on="case")
     pairs = pairs[pairs["official"] != pairs["party"]]
-    ties = ctx.ties(int(ctx.settings["max_kin_hops"])).rename(
+    ties = ctx.ties(int(ctx.settings["max_kin_hops"]), set(pairs["official"])).rename(
         columns={"a": "official", "b": "party"})
     m = pairs.merge(ties, on=["official", "party"])
     m = m[overlaps(m["s"], m["e"], m["cs"], m["ce"])]

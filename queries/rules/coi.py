@@ -53,8 +53,8 @@ def _holders(ctx: Context, officials: pd.DataFrame, roles: list[str]) -> pd.Data
                  "e": "role_e"})
     own = officials.assign(holder=officials["official"], hops=0, path="", how="self",
                            tie_s="0000-01-01", tie_e="9999-12-31")
-    kin = ctx.kin(hops).rename(columns={"a": "official", "b": "holder", "s": "tie_s",
-                                        "e": "tie_e"})
+    kin = ctx.kin(hops, set(officials["official"])).rename(
+        columns={"a": "official", "b": "holder", "s": "tie_s", "e": "tie_e"})
     via = officials.merge(kin, on="official")
     via = via[in_force(via["tie_s"], via["tie_e"], via["date"])]
     both = pd.concat([own, via], ignore_index=True)

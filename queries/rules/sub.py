@@ -135,8 +135,8 @@ def kin_payments(ctx: Context) -> pd.DataFrame:
     hops = int(ctx.settings["max_kin_hops"])
     own = pm[pm["approver"] == pm["recipient"]].assign(
         hops=0, path="", how="self", tie_s=OPEN_START, tie_e=OPEN_END)
-    kin = ctx.kin(hops)
-    kin = kin.loc[kin["a"].isin(set(pm["approver"])), ["a", "b", "s", "e", "hops", "path", "how"]]
+    kin = ctx.kin(hops, set(pm["approver"]))
+    kin = kin.loc[:, ["a", "b", "s", "e", "hops", "path", "how"]]
     kin = kin.rename(columns={"a": "approver", "b": "recipient", "s": "tie_s", "e": "tie_e"})
     via = pm.merge(kin, on=["approver", "recipient"])
     held = in_force(via["tie_s"], via["tie_e"], via["date"])
@@ -317,8 +317,8 @@ def account_groups(ctx: Context) -> pd.DataFrame:
     rc = rc[counts >= need].reset_index(drop=True)
     if rc.empty:
         return rc.assign(group="")
-    kin = ctx.kin(int(ctx.settings["max_kin_hops"]))
-    kin = kin.loc[kin["a"].isin(set(rc["recipient"])), ["a", "b"]].drop_duplicates()
+    kin = ctx.kin(int(ctx.settings["max_kin_hops"]), set(rc["recipient"]))
+    kin = kin.loc[:, ["a", "b"]].drop_duplicates()
     pairs = rc.merge(rc, on="account", suffixes=("", "2"))
     pairs = pairs[pairs["recipient"] != pairs["recipient2"]]
     edges = pairs.merge(kin, left_on=["recipient", "recipient2"], right_on=["a", "b"])[
