@@ -435,11 +435,19 @@ class SqliteStore:
             self._conn.executemany(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
                 [("schema_version", SCHEMA_VERSION), ("key_salt", secrets.token_hex(16))])
+            version = self._conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path}: cannot open as an umbrella database ({exc})",
                 hint="pass --db with a new file name, or the path of a database umbrella made",
             ) from exc
+        if version != SCHEMA_VERSION:
+            self._conn.close()
+            raise StoreError(
+                f"{self.path}: database schema version {version}, this umbrella reads "
+                f"version {SCHEMA_VERSION}",
+                hint="load the data again into a new database file (--db new.db)")
 
     def writer(self) -> SqliteWriter:
         return SqliteWriter(self._conn)

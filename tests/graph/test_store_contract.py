@@ -95,3 +95,14 @@ def test_not_a_database(tmp_path: Path) -> None:
     bad.write_text("this is not sqlite " * 100)
     with pytest.raises(StoreError, match="cannot open"):
         open_store(bad)
+
+
+def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    open_store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 0"):
+        open_store(path)
