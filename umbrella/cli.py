@@ -157,10 +157,7 @@ def stats(db: str) -> None:
     Example:
       umbrella stats --db case.db
     """
-    if not is_server(db) and not Path(db).exists():
-        raise UmbrellaError(f"{db}: no such database",
-                            hint="load data first (umbrella load FOLDER), or pass --db")
-    store = open_store(db)
+    store = _open_existing(db)
     try:
         view = store.view()
         kinds, types = view.counts_by_kind(), view.counts_by_type()

@@ -23,7 +23,7 @@ from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START, Frames, in_force, overlaps
 from queries.registry import SettingsError, rule
-from queries.rules.common import RowLookup, since, yuan
+from queries.rules.common import RowLookup, compact_text, since, yuan
 
 CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
                     "award_id", "buyer", "bought_id"]
@@ -139,8 +139,7 @@ def normalise_address(s: pd.Series) -> pd.Series:
     >>> normalise_address(pd.Series(["城关镇 人民路１号", "城关镇人民路1号 ", None])).tolist()
     ['城关镇人民路1号', '城关镇人民路1号', '']
     """
-    t = s.astype("string").fillna("").str.normalize("NFKC")
-    return t.str.replace(r"\s+", "", regex=True).astype(str)
+    return compact_text(s)
 
 
 def shared_links(ctx: Context) -> pd.DataFrame:

@@ -6,12 +6,26 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
+
 #: ``frames.rel_row``: a relationship record by type and id.
 RowLookup = Callable[[str, str], Any]
 
 _ZH = {"spouse": "spouse", "parent": "parent", "child": "child", "sibling": "sibling",
        "grandparent": "grandparent", "grandchild": "grandchild", "in_law": "in-law",
        "associate": "known associate", "co_owner": "co-owner of a company"}
+
+
+def compact_text(s: pd.Series, drop: str = r"\s+") -> pd.Series:
+    """NFKC text with every match of ``drop`` removed ("" when missing), for comparing.
+
+    Examples
+    --------
+    >>> compact_text(pd.Series(["城关镇 人民路１号", None])).tolist()
+    ['城关镇人民路1号', '']
+    """
+    text = s.astype("string").fillna("").str.normalize("NFKC")
+    return text.str.replace(drop, "", regex=True).astype(str)
 
 
 def chain_words(how: str) -> str:

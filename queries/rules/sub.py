@@ -21,7 +21,7 @@ from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, Frames, in_force
 from queries.registry import rule
-from queries.rules.common import RowLookup, chain_words, since, yuan
+from queries.rules.common import RowLookup, chain_words, compact_text, since, yuan
 
 PAYMENT_COLUMNS = ["payment", "recipient", "date", "dated", "amount", "account", "paid_to_id",
                    "approver", "approve_id", "payer", "paid_id", "program", "sector"]
@@ -74,8 +74,7 @@ def normalise_account(s: pd.Series) -> pd.Series:
     >>> normalise_account(pd.Series(["6228 4800-1234", "６２２８48001234", None])).tolist()
     ['622848001234', '622848001234', '']
     """
-    text = s.astype("string").fillna("").str.normalize("NFKC")
-    return text.str.replace(r"[\s\-]+", "", regex=True).astype(str)
+    return compact_text(s, r"[\s\-]+")
 
 
 def payment_paths(ctx: Context, rows: RowLookup, p: Any) -> list[list[dict[str, Any]]]:
