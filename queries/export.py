@@ -96,3 +96,38 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None
         wb.save(path)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_table(columns: list[str], rows: list[list[str]], path: Path, fmt: str) -> None:
+    """Write any table of text cells as ``csv`` (UTF-8 with BOM) or ``xlsx``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> write_table(["名字"], [["张三"]], out, "csv")
+    >>> out.read_bytes()[:3] == b"\\xef\\xbb\\xbf", out.read_text(encoding="utf-8-sig")
+    (True, '名字\\n张三\\n')
+    """
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(columns)
+            w.writerows(rows)
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "results"
+        ws.append(columns)
+        for r in rows:
+            ws.append(r)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        wb.save(path)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")

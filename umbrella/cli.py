@@ -14,7 +14,7 @@ import click
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
 from umbrella import console
-from umbrella.config import DB_ENV, DEFAULT_DB
+from umbrella.options import db_option, open_db, open_existing
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,13 +38,6 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except UmbrellaError as err:
             raise _Failure(err) from err
-
-
-def db_option(f: F) -> F:
-    """``--db``: the database file (or, later, a Neo4j URI); env UMBRELLA_DB."""
-    return click.option(
-        "--db", "db", envvar=DB_ENV, default=DEFAULT_DB, show_default=True,
-        help=f"Database file (env {DB_ENV}).")(f)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,12 +91,10 @@ def _print_load(report: Any, set_aside_path: Path | None) -> None:
 def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
     from loaders.load import write_set_aside_csv
 
-    if is_server(db):
-        raise UmbrellaError(f"{db}: loading into Neo4j is not part of this version",
-                            hint="use a database file for --db")
-    db_path = Path(db)
-    created = not db_path.exists()
-    store = open_store(db_path)
+    server = is_server(db)
+    db_path = Path("neo4j-load") if server else Path(db)
+    created = not server and not db_path.exists()
+    store = open_db(db)
     try:
         report = _load(store, folder, **kw)
     except BaseException:
@@ -157,7 +148,7 @@ def stats(db: str) -> None:
     Example:
       umbrella stats --db case.db
     """
-    store = _open_existing(db)
+    store = open_existing(db)
     try:
         view = store.view()
         kinds, types = view.counts_by_kind(), view.counts_by_type()
@@ -263,11 +254,6 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
         console.out.print(f"  {line}")
 
 
-def _open_existing(db: str) -> Store:
-    if not is_server(db) and not Path(db).exists():
-        raise UmbrellaError(f"{db}: no such database",
-                            hint="load data first (umbrella load FOLDER), or pass --db")
-    return open_store(db)
 
 
 def _run_scan(store: Store, **kw: Any) -> Any:
@@ -315,7 +301,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     """
     from queries.export import write_findings
 
-    store = _open_existing(db)
+    store = open_existing(db)
     try:
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
@@ -387,7 +373,7 @@ def show(entity: str, db: str, reveal: bool) -> None:
     from graph.ids import mask_id_number
     from queries.lookup import find_entity
 
-    store = _open_existing(db)
+    store = open_existing(db)
     try:
         view = store.view()
         if entity.startswith("F-") and (finding := view.finding(entity)) is not None:
@@ -452,7 +438,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
     from queries.lookup import find_entity
     from queries.paths import explain_paths
 
-    store = _open_existing(db)
+    store = open_existing(db)
     try:
         view = store.view()
         ka, kb = find_entity(view, a), find_entity(view, b)
@@ -489,7 +475,7 @@ def recuse(case: str, db: str, max_kin_hops: int | None) -> None:
     from queries.lookup import find_entity
     from queries.recusal import recusals
 
-    store = _open_existing(db)
+    store = open_existing(db)
     try:
         view = store.view()
         key = find_entity(view, case)
@@ -511,6 +497,16 @@ def _only_layout_files(folder: Path) -> bool:
     from loaders.layout import TABLES
 
     return all(p.is_file() and p.stem in TABLES and p.suffix == ".csv" for p in folder.iterdir())
+
+
+def _register() -> None:
+    from umbrella.teamwork import pull, push, query
+
+    for command in (query, push, pull):
+        cli.add_command(command)
+
+
+_register()
 
 
 def main() -> None:

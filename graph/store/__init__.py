@@ -1,7 +1,8 @@
 """Stores: the protocol, its records and the backends.
 
 :func:`open_store` picks the backend from the location: a file path opens the
-embedded SQLite store.
+embedded SQLite store; ``neo4j://``, ``bolt://`` (and their ``+s``/``+ssc`` forms)
+open the Neo4j backend, with credentials from ``NEO4J_USER``/``NEO4J_PASSWORD``.
 
 Examples
 --------
@@ -48,13 +49,16 @@ def is_server(location: str | Path) -> bool:
     return str(location).startswith(NEO4J_SCHEMES)
 
 
-def open_store(location: str | Path) -> Store:
-    """Open the store at ``location`` (an SQLite file path)."""
+def open_store(location: str | Path, database: str | None = None) -> Store:
+    """Open the store at ``location``: an SQLite file path or a Neo4j address.
+
+    ``database`` names the Neo4j database (default: env ``NEO4J_DATABASE``, else
+    ``neo4j``); it is ignored for a file.
+    """
     if is_server(location):
-        raise StoreError(
-            f"{location}: the Neo4j backend is not part of this version",
-            hint="use a file path for --db (the embedded store)",
-        )
+        from graph.store.neo4j import Neo4jStore
+
+        return Neo4jStore.from_env(str(location), database)
     path = Path(location)
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file",

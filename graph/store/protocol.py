@@ -134,5 +134,11 @@ class Store(Protocol):
     def view(self) -> StoreView:
         """A read view."""
 
+    def is_empty(self) -> bool:
+        """True when the store holds no entity yet."""
+
+    def adopt_salt(self, salt: str) -> None:
+        """Take over another store's key secret; refused unless this store is empty."""
+
     def close(self) -> None:
         """Release connections."""

@@ -449,6 +449,22 @@ class SqliteStore:
                 f"version {SCHEMA_VERSION}",
                 hint="load the data again into a new database file (--db new.db)")
 
+    def is_empty(self) -> bool:
+        """True when the store holds no entity yet."""
+        return self._conn.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
+
+    def adopt_salt(self, salt: str) -> None:
+        """Take over another store's key secret (only while empty), so person keys made
+        from identity numbers agree between the two."""
+        if salt == self.view().key_salt():
+            return
+        if not self.is_empty():
+            raise StoreError(
+                f"{self.path}: already holds entities keyed with another secret; the same "
+                "person would appear twice",
+                hint="pull into a new database file (--db new.db)")
+        self._conn.execute("UPDATE meta SET value = ? WHERE key = 'key_salt'", (salt,))
+
     def writer(self) -> SqliteWriter:
         return SqliteWriter(self._conn)
 

@@ -1,4 +1,8 @@
-"""One contract for every store backend (the embedded store today)."""
+"""One contract for every store backend: the embedded store and Neo4j.
+
+The Neo4j half runs against ``NEO4J_URI`` when set, else against the Bolt bridge
+over grafeo (see ``tests/neo4j_server.py``), else it is skipped with that reason.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,14 @@ from graph.store import (
 from graph.store.model import relation_id
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "neo4j"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "contract.db")
+    if request.param == "neo4j":
+        from neo4j_stores import open_neo4j
+
+        store = open_neo4j(request.getfixturevalue("neo4j_db"))
+    else:
+        store = open_store(tmp_path / "contract.db")
     yield store
     store.close()
 

@@ -1,0 +1,95 @@
+"""The Neo4j backend: the store protocol over the official ``neo4j`` driver.
+
+Selected by ``--db neo4j://host:7687`` (or ``bolt://``, ``neo4j+s://`` ...).
+See :mod:`graph.store.neo4j.cypher` for the graph model and every query text.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from graph.errors import StoreError
+from graph.schema import REL_TYPES
+from graph.store.neo4j import cypher
+from graph.store.neo4j.connection import Connection, Settings
+from graph.store.neo4j.view import Neo4jView
+from graph.store.neo4j.writer import Neo4jWriter
+
+SCHEMA_VERSION = "1"
+
+__all__ = ["Neo4jStore", "Neo4jView", "Neo4jWriter", "Settings"]
+
+
+class Neo4jStore:
+    """A Neo4j database holding the graph; creates constraints and indexes on first use.
+
+    ``warnings`` lists what the server did not accept at start-up (for instance
+    relationship-property indexes on servers without them); nothing else depends on them.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.location = settings.uri
+        self.warnings: list[str] = []
+        self._conn = Connection(settings)
+        try:
+            self._prepare()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @classmethod
+    def from_env(cls, uri: str, database: str | None = None,
+                 env: Mapping[str, str] | None = None) -> Neo4jStore:
+        """Open ``uri`` with credentials and settings from the environment."""
+        return cls(Settings.from_env(uri, database, env))
+
+    def _prepare(self) -> None:
+        for stmt in cypher.SCHEMA:
+            self._conn.write(stmt)
+        optional = [*cypher.KEY_INDEXES, *(cypher.rel_index(t) for t in sorted(REL_TYPES))]
+        for stmt in optional:
+            try:
+                self._conn.write(stmt)
+            except StoreError as err:
+                self.warnings.append(f"not created: {stmt} ({err.message})")
+        row = self._conn.write(cypher.META_OPEN, version=SCHEMA_VERSION,
+                               salt=secrets.token_hex(16))[0]
+        if str(row["version"]) != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.settings.redacted()}: umbrella schema version {row['version']}, this "
+                f"umbrella reads version {SCHEMA_VERSION}",
+                hint="load the data again into an empty database (--neo4j-database)")
+        self._salt = str(row["salt"])
+
+    def is_empty(self) -> bool:
+        """True when the database holds no entity yet."""
+        return bool(self._conn.read(cypher.IS_EMPTY)[0]["empty"])
+
+    def adopt_salt(self, salt: str) -> None:
+        """Take over another store's key secret (only while this database is empty), so
+        person keys made from identity numbers agree between the two."""
+        if salt == self._salt:
+            return
+        if not self.is_empty():
+            raise StoreError(
+                f"{self.settings.redacted()}: already holds entities keyed with another "
+                "secret; the same person would appear twice",
+                hint="push into an empty database, or load the source files into this one")
+        self._conn.write(cypher.META_SET_SALT, salt=salt)
+        self._salt = salt
+
+    def writer(self) -> Neo4jWriter:
+        return Neo4jWriter(self._conn)
+
+    def view(self) -> Neo4jView:
+        return Neo4jView(self._conn, self._salt)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def connection(self) -> Connection:
+        """The connection, for ad-hoc queries (``umbrella query``)."""
+        return self._conn

@@ -1,0 +1,270 @@
+"""Every Cypher text the Neo4j backend sends, built in one place.
+
+Values always travel as parameters. Labels, relationship types and property
+names come only from the schema (:mod:`graph.schema`) or from the backend's own
+bookkeeping labels below, and are backtick-quoted by :func:`label`,
+:func:`rel_type` and :func:`prop`; anything else raises.
+
+Graph model: every entity is ``(:Entity:<Kind> {key, name, ...properties})``;
+relationship records are relationships of their schema type carrying ``rid``,
+``start``, ``end``, their properties and ``sources`` (``"file:line"`` strings,
+first source first). Bookkeeping nodes: ``SourceId`` (input id -> entity key,
+with file and line), ``SetAside``, ``Finding``, ``Load`` and one ``UmbrellaMeta``.
+
+Examples
+--------
+>>> label("Person"), rel_type("KIN")
+('`Person`', '`KIN`')
+>>> label("Person`) DETACH DELETE (n")
+Traceback (most recent call last):
+...
+graph.errors.SchemaError: 'Person`) DETACH DELETE (n' is not a label of the schema
+>>> "UNWIND $rows" in merge_entities("person")
+True
+"""
+
+from __future__ import annotations
+
+from graph.errors import SchemaError
+from graph.schema import NODE_KINDS, REL_TYPES
+
+ENTITY = "Entity"
+SOURCE_ID = "SourceId"
+SET_ASIDE = "SetAside"
+FINDING = "Finding"
+LOAD = "Load"
+META = "UmbrellaMeta"
+BOOKKEEPING = (ENTITY, SOURCE_ID, SET_ASIDE, FINDING, LOAD, META)
+KIND_LABELS = {k.label: k.code for k in NODE_KINDS.values()}
+LABELS = frozenset((*BOOKKEEPING, *KIND_LABELS))
+REL_TYPE_NAMES = frozenset(REL_TYPES)
+#: Node and relationship properties the backend itself uses; a record property of the
+#: same name is stored with the suffix ``_prop``.
+NODE_RESERVED = frozenset({"key", "name"})
+REL_RESERVED = frozenset({"rid", "start", "end", "sources"})
+RESERVED_SUFFIX = "_prop"
+
+
+def _quote(name: str) -> str:
+    return f"`{name}`"
+
+
+def label(name: str) -> str:
+    """A whitelisted node label, backtick-quoted."""
+    if name not in LABELS:
+        raise SchemaError(f"{name!r} is not a label of the schema")
+    return _quote(name)
+
+
+def rel_type(name: str) -> str:
+    """A whitelisted relationship type, backtick-quoted."""
+    if name not in REL_TYPE_NAMES:
+        raise SchemaError(f"{name!r} is not a relationship type of the schema")
+    return _quote(name)
+
+
+def prop(type_: str, name: str) -> str:
+    """A property of relationship type ``type_`` declared by the schema, backtick-quoted.
+
+    Examples
+    --------
+    >>> prop("KIN", "relation")
+    '`relation`'
+    """
+    if type_ not in REL_TYPES or name not in REL_TYPES[type_].props:
+        raise SchemaError(f"{name!r} is not a property of {type_!r} in the schema")
+    return _quote(name if name not in REL_RESERVED else name + RESERVED_SUFFIX)
+
+
+def kind_label(kind: str) -> str:
+    """The quoted label of node kind ``kind`` (``person`` -> ```Person```)."""
+    if kind not in NODE_KINDS:
+        raise SchemaError(f"{kind!r} is not a node kind of the schema")
+    return label(NODE_KINDS[kind].label)
+
+
+E, S, A, F, L, M = (label(x) for x in BOOKKEEPING)
+
+# --- start-up -------------------------------------------------------------------------
+
+SCHEMA = (
+    f"CREATE CONSTRAINT umbrella_entity_key IF NOT EXISTS FOR (n:{E}) REQUIRE n.key IS UNIQUE",
+    f"CREATE CONSTRAINT umbrella_source_uid IF NOT EXISTS FOR (n:{S}) REQUIRE n.uid IS UNIQUE",
+    f"CREATE CONSTRAINT umbrella_set_aside_uid IF NOT EXISTS FOR (n:{A}) "
+    "REQUIRE n.uid IS UNIQUE",
+    f"CREATE CONSTRAINT umbrella_finding_id IF NOT EXISTS FOR (n:{F}) REQUIRE n.id IS UNIQUE",
+    f"CREATE CONSTRAINT umbrella_load_id IF NOT EXISTS FOR (n:{L}) REQUIRE n.id IS UNIQUE",
+    f"CREATE INDEX umbrella_source_key IF NOT EXISTS FOR (n:{S}) ON (n.key)",
+    f"CREATE INDEX umbrella_source_id IF NOT EXISTS FOR (n:{S}) ON (n.source_id)",
+    f"CREATE INDEX umbrella_finding_rule IF NOT EXISTS FOR (n:{F}) ON (n.rule)",
+)
+
+
+#: Plain indexes on the same keys, for servers whose uniqueness constraints carry no index
+#: of their own (Neo4j's do, and refuses these as redundant: that is expected and harmless).
+KEY_INDEXES = tuple(
+    f"CREATE INDEX umbrella_{name}_lookup IF NOT EXISTS FOR (n:{lbl}) ON (n.{key})"
+    for name, lbl, key in (("entity_key", E, "key"), ("source_uid", S, "uid"),
+                           ("set_aside_uid", A, "uid"), ("finding_id", F, "id"),
+                           ("load_id", L, "id")))
+
+
+def rel_index(type_: str) -> str:
+    """Index on the record id of relationship type ``type_`` (Neo4j 5 syntax)."""
+    name = "umbrella_rid_" + type_.lower()
+    return f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel_type(type_)}]-() ON (r.rid)"
+
+
+META_OPEN = (
+    f"MERGE (m:{M} {{id: 'meta'}}) "
+    "ON CREATE SET m.schema_version = $version, m.key_salt = $salt "
+    "RETURN m.schema_version AS version, m.key_salt AS salt"
+)
+META_READ = f"MATCH (m:{M} {{id: 'meta'}}) RETURN m.schema_version AS version, m.key_salt AS salt"
+META_SET_SALT = f"MATCH (m:{M} {{id: 'meta'}}) SET m.key_salt = $salt"
+
+# --- writes ---------------------------------------------------------------------------
+
+
+def merge_entities(kind: str) -> str:
+    """Upsert entities of one kind: an existing node keeps its values, gains missing ones."""
+    return (
+        f"UNWIND $rows AS row MERGE (n:{E} {{key: row.key}}) "
+        f"ON CREATE SET n:{kind_label(kind)}, n.name = row.name "
+        "WITH n, row, properties(n) AS old SET n += row.props SET n += old"
+    )
+
+
+MERGE_ALIASES = (
+    f"UNWIND $rows AS row MERGE (s:{S} {{uid: row.uid}}) "
+    "ON CREATE SET s.table = row.table, s.source_id = row.source_id, s.key = row.key, "
+    "s.file = row.file, s.line = row.line"
+)
+
+
+def merge_relations(type_: str) -> str:
+    """Upsert relationship records of one type; a known record only gains new sources."""
+    return (
+        f"UNWIND $rows AS row MATCH (a:{E} {{key: row.src}}) MATCH (b:{E} {{key: row.dst}}) "
+        f"MERGE (a)-[r:{rel_type(type_)} {{rid: row.id}}]->(b) "
+        "ON CREATE SET r.start = row.start, r.end = row.end, r.sources = [] "
+        "WITH r, row, properties(r) AS old SET r += row.props SET r += old "
+        "WITH r, row, r.sources AS have "
+        "SET r.sources = have + [x IN row.sources WHERE NOT x IN have] "
+        "RETURN count(r) AS written"
+    )
+
+
+MERGE_SET_ASIDE = (
+    f"UNWIND $rows AS row MERGE (s:{A} {{uid: row.uid}}) "
+    "SET s.file = row.file, s.line = row.line, s.table = row.table, s.column = row.column, "
+    "s.code = row.code, s.message = row.message, s.row = row.row"
+)
+DELETE_FINDINGS = f"MATCH (f:{F}) WHERE f.rule IN $rules DETACH DELETE f"
+MERGE_FINDINGS = (
+    f"UNWIND $rows AS row MERGE (f:{F} {{id: row.id}}) "
+    "SET f.rule = row.rule, f.category = row.category, f.score = row.score, "
+    "f.keys = row.keys, f.body = row.body"
+)
+NEXT_LOAD = f"MATCH (l:{L}) RETURN coalesce(max(l.id), 0) + 1 AS next"
+CREATE_LOAD = (
+    f"MERGE (l:{L} {{id: $id}}) ON CREATE SET l.at = $at, l.source = $source, "
+    "l.report = $report"
+)
+
+# --- reads ----------------------------------------------------------------------------
+
+KIND_OF = "[x IN labels(n) WHERE x IN $kinds][0]"
+COUNT_KINDS = (
+    f"MATCH (n:{E}) WITH {KIND_OF} AS kind RETURN kind, count(*) AS n ORDER BY kind"
+)
+COUNT_TYPES = (
+    f"MATCH (:{E})-[r]->(:{E}) WHERE type(r) IN $types "
+    "RETURN type(r) AS type, count(*) AS n ORDER BY type"
+)
+ENTITY_COLUMNS = f"n.key AS key, {KIND_OF} AS kind, n.name AS name, properties(n) AS props"
+GET_ENTITY = f"MATCH (n:{E} {{key: $key}}) RETURN {ENTITY_COLUMNS}"
+ENTITY_SOURCES = (
+    f"UNWIND $keys AS k MATCH (s:{S} {{key: k}}) "
+    "RETURN s.key AS key, s.file AS file, s.line AS line, s.table AS table, "
+    "s.source_id AS source_id ORDER BY key, table, source_id"
+)
+ALL_ENTITY_SOURCES = (
+    f"MATCH (s:{S}) RETURN s.key AS key, s.file AS file, s.line AS line, s.table AS table, "
+    "s.source_id AS source_id ORDER BY key, table, source_id"
+)
+RESOLVE = (
+    f"MATCH (s:{S} {{source_id: $source_id}}) WHERE $table IS NULL OR s.table = $table "
+    "RETURN s.key AS key ORDER BY s.table LIMIT 1"
+)
+ALIASES = (
+    f"MATCH (s:{S}) WHERE $table IS NULL OR s.table = $table "
+    "RETURN s.table AS table, s.source_id AS source_id, s.key AS key"
+)
+
+
+def entities(kind: str | None) -> str:
+    """Entities (of one kind) in key order."""
+    node = f"(n:{kind_label(kind)})" if kind else f"(n:{E})"
+    return f"MATCH {node} RETURN {ENTITY_COLUMNS} ORDER BY key"
+
+
+def entity_names(kind: str) -> str:
+    """Key and display name of every entity of ``kind``."""
+    return f"MATCH (n:{kind_label(kind)}) RETURN n.key AS key, n.name AS name"
+
+
+REL_COLUMNS = (
+    "r.rid AS id, type(r) AS type, a.key AS src, b.key AS dst, r.start AS start, "
+    "r.end AS end, properties(r) AS props, r.sources AS sources"
+)
+
+
+def relations(types: list[str]) -> str:
+    """Relationship records of the given (whitelisted) types, in id order."""
+    alts = "|".join(rel_type(t) for t in types)
+    return f"MATCH (a:{E})-[r:{alts}]->(b:{E}) RETURN {REL_COLUMNS} ORDER BY id"
+
+
+NEIGHBOURS_OUT = (
+    f"MATCH (a:{E} {{key: $key}})-[r]->(b:{E}) WHERE type(r) IN $types RETURN {REL_COLUMNS}"
+)
+NEIGHBOURS_IN = (
+    f"MATCH (a:{E})-[r]->(b:{E} {{key: $key}}) WHERE type(r) IN $types RETURN {REL_COLUMNS}"
+)
+
+
+def relations_frame(type_: str) -> str:
+    """One row per record of ``type_`` with its first source and schema properties."""
+    quoted = rel_type(type_)
+    cols = "".join(f", r.{prop(type_, p)} AS {prop(type_, p)}" for p in REL_TYPES[type_].props)
+    return (
+        f"MATCH (a:{E})-[r:{quoted}]->(b:{E}) RETURN r.rid AS id, a.key AS src, "
+        f"b.key AS dst, r.start AS start, r.end AS end, r.sources[0] AS source{cols} "
+        "ORDER BY id"
+    )
+
+
+def relation_sources(type_: str) -> str:
+    """Sources of the records of ``type_`` whose ids are in ``$ids``."""
+    return (
+        f"MATCH (:{E})-[r:{rel_type(type_)}]->(:{E}) WHERE r.rid IN $ids "
+        "RETURN r.rid AS id, r.sources AS sources"
+    )
+
+
+FINDINGS = f"MATCH (f:{F}) RETURN f.body AS body ORDER BY f.score DESC, f.id"
+FINDINGS_OF = (
+    f"MATCH (f:{F}) WHERE $key IN f.keys RETURN f.body AS body ORDER BY f.score DESC, f.id"
+)
+FINDING = f"MATCH (f:{F} {{id: $id}}) RETURN f.body AS body"
+SET_ASIDE_ROWS = (
+    f"MATCH (s:{A}) RETURN s.file AS file, s.line AS line, s.table AS table, "
+    "s.column AS column, s.code AS code, s.message AS message, s.row AS row "
+    "ORDER BY file, line"
+)
+LOADS = (
+    f"MATCH (l:{L}) RETURN l.id AS id, l.at AS at, l.source AS source, l.report AS report "
+    "ORDER BY id"
+)
+IS_EMPTY = f"MATCH (n:{E}) RETURN count(n) = 0 AS empty"

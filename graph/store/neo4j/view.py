@@ -1,0 +1,175 @@
+"""Reads from Neo4j: the same :class:`~graph.store.protocol.StoreView` the rules use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from graph.schema import REL_TYPES
+from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef
+from graph.store.neo4j import cypher
+from graph.store.neo4j.connection import Connection, Row
+
+_KIND_LABELS = sorted(cypher.KIND_LABELS)
+_TYPES = sorted(REL_TYPES)
+
+
+def parse_source(text: str) -> SourceRef:
+    """``file:line`` back to a :class:`SourceRef`.
+
+    Examples
+    --------
+    >>> parse_source("C:/data/relationships.csv:12")
+    SourceRef(file='C:/data/relationships.csv', line=12, table='', source_id='')
+    """
+    file, _, line = text.rpartition(":")
+    return SourceRef(file, int(line))
+
+
+def _props(props: dict[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
+    out = {k: v for k, v in props.items() if k not in reserved}
+    for k in [k for k in out if k.endswith(cypher.RESERVED_SUFFIX)]:
+        base = k[: -len(cypher.RESERVED_SUFFIX)]
+        if base in reserved:
+            out[base] = out.pop(k)
+    return out
+
+
+class Neo4jView:
+    """Read view over a Neo4j database written by :class:`~graph.store.neo4j.Neo4jStore`."""
+
+    def __init__(self, conn: Connection, salt: str) -> None:
+        self._conn = conn
+        self._salt = salt
+
+    def key_salt(self) -> str:
+        return self._salt
+
+    def counts_by_kind(self) -> dict[str, int]:
+        rows = self._conn.read(cypher.COUNT_KINDS, kinds=_KIND_LABELS)
+        return {cypher.KIND_LABELS[r["kind"]]: int(r["n"]) for r in rows if r["kind"]}
+
+    def counts_by_type(self) -> dict[str, int]:
+        rows = self._conn.read(cypher.COUNT_TYPES, types=_TYPES)
+        return {str(r["type"]): int(r["n"]) for r in rows}
+
+    def _entity(self, row: Row, sources: list[SourceRef]) -> Entity:
+        return Entity(str(row["key"]), cypher.KIND_LABELS[row["kind"]], str(row["name"]),
+                      _props(row["props"], cypher.NODE_RESERVED), tuple(sources))
+
+    def get(self, key: str) -> Entity | None:
+        rows = self._conn.read(cypher.GET_ENTITY, key=key, kinds=_KIND_LABELS)
+        if not rows:
+            return None
+        return self._entity(rows[0], self.entity_sources([key]).get(key, []))
+
+    def resolve(self, source_id: str, table: str | None = None) -> str | None:
+        rows = self._conn.read(cypher.RESOLVE, source_id=source_id, table=table)
+        return str(rows[0]["key"]) if rows else None
+
+    def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
+        rows = self._conn.read(cypher.ALIASES, table=table)
+        return {(str(r["table"]), str(r["source_id"])): str(r["key"]) for r in rows}
+
+    def entities(self, kind: str | None = None) -> Iterator[Entity]:
+        rows = self._conn.read(cypher.entities(kind), kinds=_KIND_LABELS)
+        sources = self.entity_sources()
+        for row in rows:
+            yield self._entity(row, sources.get(str(row["key"]), []))
+
+    def _relations(self, rows: list[Row]) -> list[Relation]:
+        return [Relation(str(r["id"]), str(r["type"]), str(r["src"]), str(r["dst"]),
+                         r["start"], r["end"], _props(r["props"], cypher.REL_RESERVED),
+                         tuple(sorted((parse_source(s) for s in r["sources"] or ()),
+                                      key=lambda s: (s.file, s.line))))
+                for r in rows]
+
+    def relations(self, types: Iterable[str] | None = None) -> Iterator[Relation]:
+        wanted = sorted(set(types)) if types is not None else _TYPES
+        if not wanted:
+            return iter(())
+        return iter(self._relations(self._conn.read(cypher.relations(wanted))))
+
+    def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
+        wanted = sorted(set(types)) if types is not None else _TYPES
+        rows = (self._conn.read(cypher.NEIGHBOURS_OUT, key=key, types=wanted)
+                + self._conn.read(cypher.NEIGHBOURS_IN, key=key, types=wanted))
+        unique = {str(r["id"]): r for r in rows}
+        return self._relations([unique[k] for k in sorted(unique)])
+
+    def entity_names(self, kind: str) -> dict[str, str]:
+        rows = self._conn.read(cypher.entity_names(kind))
+        return {str(r["key"]): str(r["name"]) for r in rows}
+
+    def entities_frame(self, kind: str) -> pd.DataFrame:
+        rows = self._conn.read(cypher.entities(kind), kinds=_KIND_LABELS)
+        base = pd.DataFrame({"key": [r["key"] for r in rows], "name": [r["name"] for r in rows]})
+        props = pd.DataFrame.from_records(
+            [_props(r["props"], cypher.NODE_RESERVED) for r in rows], index=base.index)
+        return pd.concat([base, props.drop(columns=["name"], errors="ignore")], axis=1)
+
+    def relations_frame(self, type_: str) -> pd.DataFrame:
+        props = list(REL_TYPES[type_].props)
+        rows = self._conn.read(cypher.relations_frame(type_))
+        quoted = [cypher.prop(type_, p).strip("`") for p in props]
+        files, lines = [], []
+        for r in rows:
+            ref = parse_source(r["source"]) if r["source"] else None
+            files.append(ref.file if ref else None)
+            lines.append(ref.line if ref else None)
+        data: dict[str, list[Any]] = {c: [r[c] for r in rows]
+                                      for c in ("id", "src", "dst", "start", "end")}
+        data["file"], data["line"] = files, lines
+        for p, q in zip(props, quoted, strict=True):
+            data[p] = [r[q] for r in rows]
+        return pd.DataFrame(data, columns=["id", "src", "dst", "start", "end", "file", "line",
+                                           *props])
+
+    def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
+        wanted = list(dict.fromkeys(ids))
+        by_type: dict[str, list[str]] = {}
+        for rid in wanted:
+            parts = rid.split(":")
+            if len(parts) >= 3 and parts[1] in REL_TYPES:
+                by_type.setdefault(parts[1], []).append(rid)
+        found: dict[str, list[SourceRef]] = {}
+        for type_, chunk in sorted(by_type.items()):
+            for r in self._conn.read(cypher.relation_sources(type_), ids=chunk):
+                found[str(r["id"])] = sorted((parse_source(s) for s in r["sources"] or ()),
+                                             key=lambda s: (s.file, s.line))
+        return {rid: found.get(rid, []) for rid in wanted}
+
+    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
+        if keys is None:
+            rows = self._conn.read(cypher.ALL_ENTITY_SOURCES)
+        else:
+            rows = self._conn.read(cypher.ENTITY_SOURCES, keys=list(dict.fromkeys(keys)))
+        out: dict[str, list[SourceRef]] = {}
+        for r in rows:
+            out.setdefault(str(r["key"]), []).append(
+                SourceRef(str(r["file"]), int(r["line"]), str(r["table"]),
+                          str(r["source_id"])))
+        return out
+
+    def findings(self, key: str | None = None) -> list[dict[str, Any]]:
+        rows = (self._conn.read(cypher.FINDINGS) if key is None
+                else self._conn.read(cypher.FINDINGS_OF, key=key))
+        return [json.loads(r["body"]) for r in rows]
+
+    def finding(self, finding_id: str) -> dict[str, Any] | None:
+        rows = self._conn.read(cypher.FINDING, id=finding_id)
+        return json.loads(rows[0]["body"]) if rows else None
+
+    def set_aside(self) -> list[SetAsideRecord]:
+        return [SetAsideRecord(str(r["file"]), int(r["line"]), str(r["table"]),
+                               str(r["column"]), str(r["code"]), str(r["message"]),
+                               json.loads(r["row"]))
+                for r in self._conn.read(cypher.SET_ASIDE_ROWS)]
+
+    def loads(self) -> list[dict[str, Any]]:
+        return [{"id": int(r["id"]), "at": r["at"], "source": r["source"],
+                 "report": json.loads(r["report"])} for r in self._conn.read(cypher.LOADS)]
+

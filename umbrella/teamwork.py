@@ -1,0 +1,162 @@
+"""Team commands: ad-hoc Cypher on Neo4j (``query``), and ``push`` / ``pull`` between
+the embedded store and a team's Neo4j database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph.errors import UmbrellaError
+from graph.store import Store, is_server
+from umbrella import console
+from umbrella.options import db_option, neo4j_database_option, open_db, open_existing
+
+
+@click.command()
+@click.argument("cypher")
+@db_option
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter ($NAME); VALUE is read as JSON when it is JSON. "
+              "Repeatable.")
+@click.option("--write", is_flag=True, help="Allow the query to change the database.")
+@click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+@click.option("--limit", default=1000, show_default=True, help="Most rows fetched.")
+def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bool, fmt: str,
+          output: Path | None, limit: int) -> None:
+    """Run an ad-hoc Cypher query on a Neo4j database.
+
+    Read-only unless --write is given: a query with a write clause (CREATE,
+    MERGE, SET, DELETE, ...) or a writing procedure is refused before it is
+    sent. Values go in as parameters, never pasted into the text. Identity
+    numbers in the results are masked unless --reveal.
+
+    \b
+    Example:
+      umbrella query "MATCH (p:Person {name: \\$name})-[k:KIN]-(q) RETURN p, k.relation, q" \\
+        --param name=张三 --db neo4j://localhost:7687
+    """
+    from graph.store.neo4j import Neo4jStore
+    from graph.store.neo4j.adhoc import cell_text, parse_params, run_query
+    from graph.store.neo4j.guard import refuse_writes
+
+    if not is_server(db):
+        raise UmbrellaError(f"{db}: query runs Cypher on a Neo4j database",
+                            hint="copy this database to Neo4j first: umbrella push --db "
+                                 f"{db} --to neo4j://HOST:7687")
+    values = parse_params(params)
+    if not write:
+        refuse_writes(cypher)  # before any connection is made
+    store = open_db(db)
+    try:
+        assert isinstance(store, Neo4jStore)
+        result = run_query(store.connection, cypher, values, write=write, reveal=reveal,
+                           limit=limit)
+    finally:
+        store.close()
+    if fmt == "json":
+        text = json.dumps({"columns": result.columns, "rows": result.rows},
+                          ensure_ascii=False, indent=1, default=str) + "\n"
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return
+    cells = [[cell_text(v) for v in row] for row in result.rows]
+    if fmt == "table":
+        if output:
+            raise UmbrellaError("the table format is for the terminal",
+                                hint="use --format csv, json or xlsx with -o")
+        console.out.print(console.table(f"{len(cells)} rows", result.columns, cells))
+        return
+    if output is None:
+        if fmt == "xlsx":
+            raise UmbrellaError("xlsx needs a file", hint="add -o results.xlsx")
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(result.columns)
+        w.writerows(cells)
+        return
+    from queries.export import write_table
+
+    write_table(result.columns, cells, output, fmt)
+    console.err.print(f"{len(cells)} rows written to {output}")
+
+
+def _copy(src: Store, dst: Store, what: str) -> None:
+    from graph.store.copy import copy_store
+
+    with console.progress_bar() as p:
+        report = copy_store(src, dst, progress=console.progress_callback(p))
+    console.out.print(console.table(
+        what, ["what", "copied"],
+        [("entities", report.entities), ("source ids", report.source_ids),
+         ("relationship records", report.relations), ("rows set aside", report.set_aside),
+         ("findings", report.findings), ("loads", report.loads)], right=("copied",)))
+
+
+def _target(to: str) -> Store:
+    return open_db(to)
+
+
+@click.command()
+@db_option
+@click.option("--to", "to", required=True, help="The Neo4j address to copy into "
+              "(neo4j://host:7687, bolt://..., neo4j+s://...).")
+def push(db: str, to: str) -> None:
+    """Copy an embedded database into a team's Neo4j database.
+
+    Entities, every source id, relationship records with all their source rows,
+    set-aside rows, findings and the load log all travel. Pushing twice adds
+    nothing. An empty Neo4j database takes over the file's key secret, so later
+    loads on either side key the same persons the same way.
+
+    \b
+    Example:
+      NEO4J_USER=neo4j NEO4J_PASSWORD=... umbrella push --db case.db --to neo4j://team:7687
+    """
+    if is_server(db) or not is_server(to):
+        raise UmbrellaError("push copies a database file (--db) into Neo4j (--to)",
+                            hint="umbrella push --db case.db --to neo4j://HOST:7687")
+    src = open_existing(db)
+    try:
+        dst = _target(to)
+        try:
+            _copy(src, dst, f"Pushed {db} to {to}")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+@click.command()
+@click.option("--from", "source", required=True,
+              help="The Neo4j address to copy from (neo4j://host:7687 ...).")
+@click.option("--db", "db", required=True, type=click.Path(path_type=Path),
+              help="The database file to copy into (new, or pulled from the same source).")
+@neo4j_database_option
+def pull(source: str, db: Path) -> None:
+    """Copy a team's Neo4j database into an embedded database file.
+
+    \b
+    Example:
+      umbrella pull --from neo4j://team:7687 --db mine.db
+    """
+    if not is_server(source) or is_server(str(db)):
+        raise UmbrellaError("pull copies Neo4j (--from) into a database file (--db)",
+                            hint="umbrella pull --from neo4j://HOST:7687 --db mine.db")
+    src = _target(source)
+    try:
+        dst = open_db(db)
+        try:
+            _copy(src, dst, f"Pulled {source} into {db}")
+        finally:
+            dst.close()
+    finally:
+        src.close()
