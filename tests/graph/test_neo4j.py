@@ -212,6 +212,13 @@ def test_the_commands_work_on_neo4j(tmp_path: Path, small: Path, neo4j_db: Any) 
     assert out.exit_code == 0 and "person" in out.output, out.output
     out = _run(["scan", "--db", uri, "--format", "json"], neo4j_db)
     assert out.exit_code == 0, out.output
+    lite_db = tmp_path / "same.db"  # pulled: same key secret, so same record ids and order
+    assert _run(["pull", "--from", uri, "--db", str(lite_db)], neo4j_db).exit_code == 0
+    for args in (["show", "P1"], ["path", "P1", "P3"], ["show", "P1", "--reveal"]):
+        on_neo = _run([*args, "--db", uri], neo4j_db)
+        on_lite = _run([*args, "--db", str(lite_db)], neo4j_db)
+        assert on_neo.exit_code == 0, on_neo.output
+        assert on_neo.output.replace(uri, "DB") == on_lite.output.replace(str(lite_db), "DB")
     out = _run(["query", "MATCH (p:Person {name: $n}) RETURN p.name AS name",
                 "--param", "n=张伟", "--db", uri, "--format", "csv"], neo4j_db)
     assert out.exit_code == 0 and "张伟" in out.output, out.output
