@@ -12,11 +12,22 @@ from umbrella.cli import cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(cli.commands)
+#: A group's subcommands too, named as typed ("export html").
+COMMANDS += sorted(f"{name} {sub}" for name, group in cli.commands.items()
+                   if isinstance(group, click.Group) for sub in group.commands)
+
+
+def _command(name: str) -> click.Command:
+    cmd: click.Command = cli
+    for part in name.split():
+        assert isinstance(cmd, click.Group)
+        cmd = cmd.commands[part]
+    return cmd
 
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_has_an_example(name: str) -> None:
-    cmd = cli.commands[name]
+    cmd = _command(name)
     with click.Context(cmd) as ctx:
         text = cmd.get_help(ctx)
     assert "Example:" in text and f"umbrella {name}" in text
