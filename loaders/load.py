@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph.errors import InputError
 from graph.store import SetAsideRecord, Store
 from loaders import build
 from loaders.layout import TABLES
-from loaders.read import read_table_file
+from loaders.read import RawTable, read_table_file
 from loaders.registry import Registry
 from loaders.validate import Checked, check_table
 
@@ -146,16 +146,29 @@ def check_folder(folder: Path, store: Store, *, encoding: str | None = None,
                  ) -> tuple[list[Checked], list[str]]:
     """Read and validate every table of ``folder`` without writing anything."""
     files, ignored = discover(folder)
+    raws = ((table, lambda p=path: read_table_file(p, encoding, delimiter), path.name)
+            for table, path in files.items())
+    return check_tables(raws, store, len(files), progress), ignored
+
+
+def check_tables(raws: Iterable[tuple[str, Callable[[], RawTable], str]], store: Store,
+                 count: int, progress: Progress | None = None) -> list[Checked]:
+    """Validate already-readable tables, in the given order, against ``store``'s ids.
+
+    ``raws`` yields ``(table, read, label)``: ``read()`` gives the table's
+    :class:`~loaders.read.RawTable` (called in turn, so whole-file errors surface in
+    order), ``label`` names it in progress messages. Tables must come in layout order
+    (:data:`loaders.layout.TABLES`), since a table only refers to tables before it.
+    """
     reg = _registry(store)
     checked: list[Checked] = []
-    for i, (table, path) in enumerate(files.items()):
+    for i, (table, read, label) in enumerate(raws):
         if progress:
-            progress(f"reading {path.name}", i, len(files))
-        raw = read_table_file(path, encoding, delimiter)
-        checked.append(check_table(TABLES[table], raw, reg))
+            progress(f"reading {label}", i, count)
+        checked.append(check_table(TABLES[table], read(), reg))
     if progress:
-        progress("checked", len(files), len(files))
-    return checked, ignored
+        progress("checked", count, count)
+    return checked
 
 
 def load_folder(folder: Path, store: Store, *, encoding: str | None = None,
@@ -170,6 +183,18 @@ def load_folder(folder: Path, store: Store, *, encoding: str | None = None,
     checked, ignored = check_folder(folder, store, encoding=encoding, delimiter=delimiter,
                                     progress=progress)
     report = LoadReport(str(folder.resolve()), ignored_files=ignored)
+    return write_checked(checked, store, report, strict=strict, progress=progress)
+
+
+def write_checked(checked: list[Checked], store: Store, report: LoadReport, *,
+                  strict: bool = False, progress: Progress | None = None) -> LoadReport:
+    """Fill ``report`` from validated tables and write them to ``store`` in one transaction.
+
+    With ``strict``, any set-aside row raises :class:`graph.errors.InputError` and
+    nothing is written. The store keeps one set-aside record per source row (file
+    and line): when one row was set aside from several tables (a mapping can feed
+    several tables from one row), the first is kept and names the others.
+    """
     report.redefined = _redefined(store, checked)
     for c in checked:
         report.tables.append(TableReport(c.spec.name, str(c.path), c.encoding, c.read, c.loaded,
@@ -193,9 +218,37 @@ def load_folder(folder: Path, store: Store, *, encoding: str | None = None,
             done += c.loaded
             if progress:
                 progress(f"writing {c.spec.name}", done, total)
-        w.put_set_aside(report.set_aside)
+        w.put_set_aside(one_per_row(report.set_aside))
         report.load_id = w.log_load(report.source, report.as_dict())
     return report
+
+
+def one_per_row(records: list[SetAsideRecord]) -> list[SetAsideRecord]:
+    """One record per (file, line): the first, its message naming the other tables.
+
+    Examples
+    --------
+    >>> a = SetAsideRecord("d.csv", 2, "persons", "name", "missing_required", "name is blank")
+    >>> b = SetAsideRecord("d.csv", 2, "payments", "recipient_id", "refers_to_set_aside", "...")
+    >>> [r.message for r in one_per_row([a, b])]
+    ['name is blank (also set aside from payments: refers_to_set_aside)']
+    """
+    first: dict[tuple[str, int], int] = {}
+    out: list[SetAsideRecord] = []
+    for r in records:
+        at = first.get((r.file, r.line))
+        if at is None:
+            first[(r.file, r.line)] = len(out)
+            out.append(r)
+            continue
+        kept = out[at]
+        note = f"{r.table}: {r.code}"
+        if note not in kept.message:
+            joined = (kept.message[:-1] + f"; {note})" if kept.message.endswith(")")
+                      and "(also set aside from " in kept.message
+                      else f"{kept.message} (also set aside from {note})")
+            out[at] = replace(kept, message=joined)
+    return out
 
 
 def write_set_aside_csv(records: list[SetAsideRecord], path: Path) -> Path:

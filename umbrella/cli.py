@@ -111,8 +111,12 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @db_option
+@click.option("--mapping", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A column mapping (YAML, see `umbrella map`): SOURCES are then the "
+              "department exports it reads (files or folders; none = the files beside the "
+              "mapping).")
 @click.option("--encoding", help="Encoding of the CSV files when detection is not enough "
               "(e.g. gb18030, gbk, latin-1).")
 @click.option("--delimiter", default=",", show_default=True,
@@ -122,9 +126,9 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
 @click.option("--set-aside", "set_aside", type=click.Path(path_type=Path),
               help="Where to write the set-aside rows [default: beside the database, "
               "NAME.set-aside.csv].")
-def load(folder: Path, db: str, encoding: str | None, delimiter: str, strict: bool,
-         set_aside: Path | None) -> None:
-    """Load a folder in the data layout into the database.
+def load(sources: tuple[Path, ...], db: str, mapping: Path | None, encoding: str | None,
+         delimiter: str, strict: bool, set_aside: Path | None) -> None:
+    """Load a folder in the data layout (or exports through a mapping) into the database.
 
     Every row is checked; a bad row is set aside with its file, line, column and
     reason, never dropped: rows read = rows loaded + rows set aside. A file that
@@ -133,9 +137,21 @@ def load(folder: Path, db: str, encoding: str | None, delimiter: str, strict: bo
     \b
     Example:
       umbrella load ./county --db case.db
+      umbrella load --mapping roster.yaml 干部名册.xlsx 家庭成员.csv --db case.db
     """
-    report, target = _run_load(db, folder, set_aside, encoding=encoding, delimiter=delimiter,
-                               strict=strict)
+    if mapping is not None:
+        from umbrella.mapping_cmd import print_mapped_notes, run_mapped_load
+
+        mapped, target = run_mapped_load(db, mapping, list(sources), set_aside, strict=strict,
+                                         encoding=encoding)
+        _print_load(mapped, target)
+        print_mapped_notes(mapped)
+        return
+    if len(sources) != 1:
+        raise click.UsageError("give one FOLDER in the data layout, or --mapping M.yaml with "
+                               "the export files it reads")
+    report, target = _run_load(db, sources[0], set_aside, encoding=encoding,
+                               delimiter=delimiter, strict=strict)
     _print_load(report, target)
 
 
@@ -500,9 +516,10 @@ def _only_layout_files(folder: Path) -> bool:
 
 
 def _register() -> None:
+    from umbrella.mapping_cmd import map_command
     from umbrella.teamwork import pull, push, query
 
-    for command in (query, push, pull):
+    for command in (query, push, pull, map_command):
         cli.add_command(command)
 
 

@@ -1,0 +1,104 @@
+"""``umbrella map`` and the mapped form of ``umbrella load``: thin layers over loaders.mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from graph.errors import UmbrellaError
+from graph.store import is_server
+from umbrella import console
+from umbrella.options import open_db
+
+if TYPE_CHECKING:
+    from loaders.mapping import MappedLoadReport
+
+
+@click.command("map")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--template", is_flag=True,
+              help="Write a starter mapping from the file's headers, best guesses filled in "
+              "and the rest marked TODO.")
+@click.option("--sheet", help="Only this sheet of an .xlsx workbook (name or number).")
+@click.option("--encoding", help="Encoding of a CSV file when detection is not enough "
+              "(e.g. gb18030, gbk).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the mapping to this file [default: print it].")
+@click.option("--force", is_flag=True, help="Overwrite an existing -o file.")
+def map_command(file: Path, template: bool, sheet: str | None, encoding: str | None,
+                output: Path | None, force: bool) -> None:
+    """Write a column mapping for a department export (CSV or .xlsx).
+
+    A mapping says which sheet feeds which table of the data layout and which
+    column is which field (Chinese or any headers), with constants, simple
+    transforms and how ids are formed. Edit the template where it says TODO,
+    then load the export through it with `umbrella load --mapping`.
+
+    \b
+    Example:
+      umbrella map 干部名册.xlsx --template -o roster.yaml
+      umbrella load --mapping roster.yaml 干部名册.xlsx --db case.db
+    """
+    from loaders.mapping import map_template
+
+    if not template:
+        raise click.UsageError("say what to write: add --template for a starter mapping")
+    if output is not None and output.exists() and not force:
+        raise UmbrellaError(f"{output}: exists already (an edited mapping?)",
+                            hint="choose another -o file, or add --force to overwrite it")
+    picked: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
+    text = map_template(file, sheet=picked, encoding=encoding)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.err.print(f"Mapping written to {output}; check the lines marked TODO, then run:\n"
+                      f"  umbrella load --mapping {output} {file}")
+
+
+def _wal_files(db: Path) -> list[Path]:
+    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+
+
+def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path | None = None,
+                    *, strict: bool = False, encoding: str | None = None
+                    ) -> tuple[MappedLoadReport, Path]:
+    """Load ``sources`` through ``mapping`` into ``db``, as ``umbrella load`` does a folder.
+
+    Returns the :class:`~loaders.mapping.MappedLoadReport` and where the set-aside
+    rows were (or would have been) written. A database file this call created is
+    removed again when the load fails.
+    """
+    from loaders.load import write_set_aside_csv
+    from loaders.mapping import load_mapped
+
+    server = is_server(db)
+    db_path = Path("neo4j-load") if server else Path(db)
+    created = not server and not db_path.exists()
+    store = open_db(db)
+    try:
+        with console.progress_bar() as p:
+            report = load_mapped(mapping, sources, store, console.progress_callback(p),
+                                 strict=strict, encoding=encoding)
+    except BaseException:
+        store.close()
+        if created:
+            for f in _wal_files(db_path):
+                f.unlink(missing_ok=True)
+        raise
+    store.close()
+    target = set_aside or db_path.with_name(db_path.stem + ".set-aside.csv")
+    if report.set_aside:
+        write_set_aside_csv(report.set_aside, target)
+    return report, target
+
+
+def print_mapped_notes(report: MappedLoadReport) -> None:
+    """What a mapped load adds to the load table: folded rows and unused file patterns."""
+    for table, file, n in report.merged:
+        console.out.print(f"{Path(file).name}: {n:,} {table} row(s) repeated an earlier row's "
+                          "id and values (distinct) and were folded into it")
+    if report.unused:
+        console.out.print("Mapping sources matched by no file given: " + ", ".join(report.unused))
