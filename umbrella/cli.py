@@ -301,9 +301,15 @@ def _print_findings(findings: list[dict[str, Any]], limit: int) -> None:
               default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
 @click.option("--limit", default=40, show_default=True, help="Rows shown by the table view.")
+@click.option("--html", "html_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write one interactive page per top finding, and index.html, into "
+              "this folder.")
+@click.option("--html-top", default=20, show_default=True, type=click.IntRange(1),
+              help="How many of the best findings get a page (with --html).")
+@click.option("--reveal", is_flag=True, help="With --html: show identity numbers unmasked.")
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
          sector: str | None, settings: Path | None, fmt: str, output: Path | None,
-         limit: int) -> None:
+         limit: int, html_dir: Path | None, html_top: int, reveal: bool) -> None:
     """Run the rules, store the findings and list them, best first.
 
     Each finding names the input ids it is about, explains itself and carries
@@ -314,16 +320,26 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     Example:
       umbrella scan --rule COI --min-score 0.6
       umbrella scan --format xlsx -o leads.xlsx
+      umbrella scan --html leads/
     """
     from queries.export import write_findings
 
     store = open_existing(db)
+    index = None
     try:
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
                            sector=sector, settings=settings)
+        if html_dir is not None:
+            from umbrella.views import write_scan_pages
+
+            index = write_scan_pages(store, result.findings, html_dir, top=html_top,
+                                     reveal=reveal)
     finally:
         store.close()
+    if index is not None:
+        console.err.print(f"Pages for the top {min(html_top, len(result.findings))} findings: "
+                          f"{index}")
     if fmt == "table":
         if output:
             raise UmbrellaError("the table format is for the terminal",
@@ -518,8 +534,9 @@ def _only_layout_files(folder: Path) -> bool:
 def _register() -> None:
     from umbrella.mapping_cmd import map_command
     from umbrella.teamwork import pull, push, query
+    from umbrella.views import export
 
-    for command in (query, push, pull, map_command):
+    for command in (query, push, pull, map_command, export):
         cli.add_command(command)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,8 +28,10 @@ from umbrella.options import db_option, neo4j_database_option, open_db, open_exi
               default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
 @click.option("--limit", default=1000, show_default=True, help="Most rows fetched.")
+@click.option("--html", "html", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also draw the nodes and relationships of the results as an HTML view.")
 def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bool, fmt: str,
-          output: Path | None, limit: int) -> None:
+          output: Path | None, limit: int, html: Path | None) -> None:
     """Run an ad-hoc Cypher query on a Neo4j database.
 
     Read-only unless --write is given: a query with a write clause (CREATE,
@@ -38,8 +41,8 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
 
     \b
     Example:
-      umbrella query "MATCH (p:Person {name: \\$name})-[k:KIN]-(q) RETURN p, k.relation, q" \\
-        --param name=张三 --db neo4j://localhost:7687
+      umbrella query "MATCH (p:Person {name: \\$name})-[k:KIN]-(q) RETURN p, k, q" \\
+        --param name=张三 --db neo4j://localhost:7687 --html kin.html
     """
     from graph.store.neo4j import Neo4jStore
     from graph.store.neo4j.adhoc import cell_text, parse_params, run_query
@@ -59,6 +62,8 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
                            limit=limit)
     finally:
         store.close()
+    if html is not None:
+        _query_page(result, cypher, html, reveal)
     if fmt == "json":
         text = json.dumps({"columns": result.columns, "rows": result.rows},
                           ensure_ascii=False, indent=1, default=str) + "\n"
@@ -87,6 +92,24 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
 
     write_table(result.columns, cells, output, fmt)
     console.err.print(f"{len(cells)} rows written to {output}")
+
+
+def _query_page(result: Any, cypher: str, path: Path, reveal: bool) -> None:
+    """Draw the nodes and relationships met in a query's results."""
+    from graph.store.neo4j.cypher import KIND_LABELS
+    from visualizations.builder import build_page
+
+    nodes = [{"id": eid, "name": n.get("name") or ":".join(n["labels"]),
+              "kind": next((KIND_LABELS[x] for x in n["labels"] if x in KIND_LABELS), ""),
+              "ids": [n["key"]] if n.get("key") else [], "props": n["properties"]}
+             for eid, n in result.nodes.items()]
+    edges = [{"id": eid, "from": r["start_id"], "to": r["end_id"], "type": r["type"],
+              "props": r["properties"]}
+             for eid, r in result.relationships.items()
+             if r["start_id"] in result.nodes and r["end_id"] in result.nodes]
+    page = build_page(nodes, edges, title="Query results", subtitle=cypher, reveal=reveal)
+    page.write(path)
+    console.err.print(f"{len(nodes)} nodes and {len(edges)} relationships drawn in {path}")
 
 
 def _copy(src: Store, dst: Store, what: str) -> None:

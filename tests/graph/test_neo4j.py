@@ -226,6 +226,20 @@ def test_the_commands_work_on_neo4j(tmp_path: Path, small: Path, neo4j_db: Any) 
     out = _run(["query", "MATCH (p:Person) RETURN p", "--db", uri, "--format", "xlsx",
                 "-o", str(xlsx)], neo4j_db)
     assert out.exit_code == 0 and xlsx.stat().st_size > 0, out.output
+    page = tmp_path / "查询.html"
+    out = _run(["query", "MATCH (p:Person)-[k:KIN]-(q:Person) RETURN p, k, q", "--db", uri,
+                "--html", str(page), "--format", "json"], neo4j_db)
+    assert out.exit_code == 0, out.output
+    text = page.read_text(encoding="utf-8")
+    assert "张伟" in text and "KIN" in text
+    views = {}
+    for db in (uri, str(lite_db)):
+        dest = tmp_path / f"view{len(views)}.html"
+        out = _run(["export", "html", "--entity", "P1", "--hops", "2", "--db", db,
+                    "-o", str(dest)], neo4j_db)
+        assert out.exit_code == 0, out.output
+        views[db] = dest.read_text(encoding="utf-8").count('"kind":')
+    assert views[uri] == views[str(lite_db)] > 0
     lite = tmp_path / "pulled.db"
     out = _run(["pull", "--from", uri, "--db", str(lite)], neo4j_db)
     assert out.exit_code == 0, out.output

@@ -87,7 +87,9 @@ class _Plain:
         end = r.end_node.get("key") if r.end_node is not None else None
         out = {"type": r.type, "start": start, "end": end, "properties": props}
         out = out if self.reveal else mask_values(out)
-        self.rels[r.element_id] = out
+        self.rels[r.element_id] = {
+            **out, "start_id": r.start_node.element_id if r.start_node is not None else None,
+            "end_id": r.end_node.element_id if r.end_node is not None else None}
         for n in (r.start_node, r.end_node):
             if n is not None:
                 self.node(n)

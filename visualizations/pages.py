@@ -1,0 +1,215 @@
+"""The views over a store: a finding, an entity's neighbourhood, paths between two entities.
+
+Each returns a :class:`visualizations.builder.GraphPage`; ``page.write(path)``
+writes the one self-contained HTML file.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from graph.store import open_store, EntityRecord, RelationRecord, AliasRecord
+>>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "x.db")
+>>> with store.writer() as w:
+...     w.put_entities([EntityRecord("p:1", "person", "张三", {}),
+...                     EntityRecord("o:1", "organization", "县教育局", {"kind": "agency"})])
+...     w.put_aliases([AliasRecord("persons", "P1", "p:1", "persons.csv", 2),
+...                    AliasRecord("organizations", "O1", "o:1", "organizations.csv", 2)])
+...     w.put_relations([RelationRecord("r1", "HOLDS_POST", "p:1", "o:1", "2019-01-01", None,
+...                                     {"title": "局长"}, "positions.csv", 2)])
+>>> page = neighbourhood_page(store.view(), "p:1", hops=1)
+>>> page.nodes_shown, page.edges_shown
+(2, 1)
+>>> neighbourhood_page(store.view(), "p:1", hops=1, on="2018-06-01").edges_shown
+0
+>>> path_page(store.view(), "p:1", "o:1").nodes_shown
+2
+>>> finding = {"id": "F-1", "rule": "X-1", "title": "张三 at 县教育局", "keys": ["p:1"],
+...            "evidence": [{"path": [{"rel": "HOLDS_POST", "id": "r1", "from": "p:1",
+...                                    "to": "o:1", "title": "局长"}]}]}
+>>> page = finding_page(store.view(), finding)
+>>> page.title, page.edges_shown
+('张三 at 县教育局', 1)
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph.errors import UmbrellaError
+from graph.store import StoreView
+from queries.frames import kind_of
+from visualizations.builder import DEFAULT_MAX_NODES, GraphPage, build_page
+from visualizations.capping import plural
+from visualizations.from_store import (
+    entity_node,
+    fallback_node,
+    holds_on,
+    nodes_for,
+    reach,
+    relation_edge,
+    step_edge,
+    step_node,
+)
+from visualizations.records import EdgeRecord, NodeRecord
+
+HUB_DEGREE = 100
+#: Most context ties drawn around one evidence entity, personal ties first.
+CONTEXT_TIES = 25
+_TIE_ORDER = ("KIN", "ASSOCIATE", "COMPANY_ROLE", "HOLDS_POST", "CASE_ROLE", "APPROVED",
+              "AWARDED_TO", "PAID_TO", "BID", "PART_OF", "REPORTED", "BOUGHT", "PAID")
+
+
+def _label(view: StoreView, key: str) -> str:
+    e = view.get(key)
+    if e is None:
+        return key
+    ids = "/".join(e.source_ids)
+    return f"{e.name} ({ids})" if ids and e.name else (e.name or ids or key)
+
+
+def _hub_note(view: StoreView, hubs: Sequence[str], hub_degree: int, flag: str) -> list[str]:
+    if not hubs:
+        return []
+    names = ", ".join(_label(view, h) for h in hubs[:5]) + (" …" if len(hubs) > 5 else "")
+    return [f"Not expanded: {plural(len(hubs), 'hub')} with more than {hub_degree:,} ties "
+            f"({names}); raise {flag} to include their ties."]
+
+
+def evidence_records(view: StoreView, paths: Sequence[Sequence[Mapping[str, Any]]],
+                     context: bool = True, hub_degree: int = HUB_DEGREE,
+                     on: str | None = None) -> tuple[list[NodeRecord], list[EdgeRecord], list[str]]:
+    """Records for evidence paths (highlighted) and, with ``context``, the other ties of
+    their nodes (faded; hubs are not expanded). Returns nodes, edges and notes."""
+    edges: list[EdgeRecord] = []
+    keys: dict[str, bool] = {}
+    steps: dict[str, Mapping[str, Any]] = {}
+    for path in paths:
+        for step in path:
+            if "rel" in step:
+                edges.append(step_edge(dict(step), highlight=True))
+                keys.setdefault(step["from"], True)
+                keys.setdefault(step["to"], True)
+            elif "key" in step:
+                keys[step["key"]] = True
+                steps.setdefault(step["key"], step)
+    hubs: list[str] = []
+    trimmed: list[tuple[str, int, int]] = []
+    if context:
+        rank = {t: i for i, t in enumerate(_TIE_ORDER)}
+        for key in [k for k, ev in keys.items() if ev]:
+            ties = [r for r in view.neighbours(key) if holds_on(r, on)]
+            if len(ties) > hub_degree:
+                hubs.append(key)
+                continue
+            ties.sort(key=lambda r: (rank.get(r.type, len(rank)), r.start or "", r.id))
+            if len(ties) > CONTEXT_TIES:
+                trimmed.append((key, CONTEXT_TIES, len(ties)))
+            for r in ties[:CONTEXT_TIES]:
+                edges.append(relation_edge(r, faded=True))
+                keys.setdefault(r.dst if r.src == key else r.src, False)
+    nodes: list[NodeRecord] = []
+    for key, e in nodes_for(view, keys).items():
+        flags = {"highlight": keys[key], "faded": not keys[key]}
+        if e is not None:
+            nodes.append(entity_node(e, **flags))
+        elif key in steps:
+            nodes.append(step_node(dict(steps[key]), **flags))
+        else:
+            nodes.append(fallback_node(key, **flags))
+    notes = ["Faded: the other ties of the highlighted entities (context only)."] if context \
+        else []
+    if trimmed:
+        notes.append("Context trimmed to the first " f"{CONTEXT_TIES} ties (kin and roles first) "
+                     "of " + ", ".join(f"{_label(view, k)} ({n:,} ties)" for k, _, n in trimmed)
+                     + ".")
+    return nodes, edges, notes + _hub_note(view, hubs, hub_degree, "--hub-degree")
+
+
+def finding_page(view: StoreView, finding: str | Mapping[str, Any], *, reveal: bool = False,
+                 max_nodes: int = DEFAULT_MAX_NODES, hub_degree: int = HUB_DEGREE,
+                 context: bool = True, size_by: str = "degree") -> GraphPage:
+    """A finding: its evidence paths highlighted, the surrounding ties faded."""
+    if isinstance(finding, str):
+        found = view.finding(finding)
+        if found is None:
+            raise UmbrellaError(f"no finding {finding!r} in this database",
+                                hint="run umbrella scan first, then use an id it lists (F-...)")
+        finding = found
+    paths = [p.get("path", []) for p in finding.get("evidence", [])]
+    nodes, edges, notes = evidence_records(view, paths, context, hub_degree)
+    sub = (f"{finding.get('rule', '')} · {finding.get('category', '')} · score "
+           f"{float(finding.get('score', 0)):.2f}" + (f" · {finding['date']}"
+                                                      if finding.get("date") else "")
+           + f" · {finding.get('id', '')} · entities {' '.join(finding.get('entities', []))}"
+           " · a pattern for review, not an accusation")
+    notes = [f"Highlighted: the evidence ({plural(len(paths), 'path')}, each fact with its "
+             "source file and line in its tooltip).", *notes]
+    return build_page(nodes, edges, title=str(finding.get("title", "")), subtitle=sub,
+                      explanation=str(finding.get("explanation", "")), notes=notes,
+                      focus=list(finding.get("keys", [])), size_by=size_by,
+                      max_nodes=max_nodes, reveal=reveal)
+
+
+def neighbourhood_page(view: StoreView, key: str, *, hops: int = 2, on: str | None = None,
+                       reveal: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
+                       hub_degree: int = HUB_DEGREE, size_by: str = "degree") -> GraphPage:
+    """An entity and everything within ``hops`` ties of it (ties that hold ``on``)."""
+    if view.get(key) is None:
+        raise UmbrellaError(f"no entity {key!r} in this database",
+                            hint="give an id from the input files, e.g. P0001387")
+    found = reach(view, key, hops, on, hub_degree, budget=max_nodes)
+    ents = nodes_for(view, found.hops)
+    nodes = [entity_node(e, highlight=(k == key)) if e else fallback_node(k)
+             for k, e in ents.items()]
+    edges = [relation_edge(r) for r in found.relations.values()]
+    notes = []
+    if on:
+        notes.append(f"Ties in force on {on} (events dated on or before it).")
+    if found.stopped_after is not None:
+        notes.append(f"Stopped after hop {found.stopped_after} of {hops}: the nearer hops "
+                     f"already hold {len(found.hops):,} entities (more than --max-nodes).")
+    if found.trimmed:
+        kinds = Counter(kind_of(k) or "other" for k in found.trimmed)
+        ring = max(found.hops.values())
+        notes.append(f"Left out {len(found.trimmed):,} of the entities {plural(ring, 'hop')} "
+                     f"away ({', '.join(plural(n, k) for k, n in kinds.most_common())}): the "
+                     "least connected, to stay within --max-nodes.")
+    notes += _hub_note(view, found.hubs, hub_degree, "--hub-degree")
+    name = _label(view, key)
+    when = f" on {on}" if on else ""
+    return build_page(nodes, edges, title=f"{name}: {plural(hops, 'hop')} around{when}",
+                      subtitle=f"Neighbourhood of {name}{when}", notes=notes, focus=[key],
+                      size_by=size_by, max_nodes=max_nodes, reveal=reveal)
+
+
+def path_page(view: StoreView, a: str, b: str, *, on: str | None = None, max_paths: int = 3,
+              reveal: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
+              hub_degree: int = HUB_DEGREE, context: bool = True,
+              size_by: str = "degree") -> GraphPage:
+    """The shortest explanation paths between two entities (as of ``on``), highlighted."""
+    from queries.frames import Frames
+    from queries.paths import explain_paths
+
+    for k in (a, b):
+        if view.get(k) is None:
+            raise UmbrellaError(f"no entity {k!r} in this database",
+                                hint="give ids from the input files, e.g. P0001387")
+    result = explain_paths(Frames(view), a, b, on=on, max_paths=max_paths,
+                           hub_degree=hub_degree)
+    nodes, edges, notes = evidence_records(view, result.paths, context, hub_degree, on)
+    la, lb = _label(view, a), _label(view, b)
+    when = f" on {on}" if on else ""
+    if not result.paths:
+        ends = nodes_for(view, [a, b])
+        nodes = [entity_node(e, highlight=True) for e in ends.values() if e is not None]
+        edges, notes = [], [f"No path between {la} and {lb}{when}."]
+    if result.hubs_skipped:
+        notes.append(f"Paths do not pass through the {plural(len(result.hubs_skipped), 'hub')} "
+                     f"with more than {hub_degree:,} ties (raise --hub-degree to allow them).")
+    return build_page(nodes, edges, title=f"{la} ↔ {lb}{when}",
+                      subtitle=f"{plural(len(result.paths), 'shortest path')} between them"
+                      + (f" (at most {max_paths})" if len(result.paths) >= max_paths else ""),
+                      notes=notes, focus=[a, b], size_by=size_by, max_nodes=max_nodes,
+                      reveal=reveal)
