@@ -15,6 +15,7 @@ from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
 from umbrella import console
 from umbrella.options import db_option, open_db, open_existing
+from umbrella.standards_cmd import format_option, print_notes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,12 +57,10 @@ def _wal_files(db: Path) -> list[Path]:
     return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
 
 
-def _load(store: Store, folder: Path, **kw: Any) -> Any:
-    from loaders.load import load_folder
+def _load(store: Store, source: Path, fmt: str = "auto", **kw: Any) -> Any:
+    from umbrella.standards_cmd import load_source
 
-    with console.progress_bar() as p:
-        return load_folder(folder, store, progress=console.progress_callback(p),
-                           **kw)
+    return load_source(store, source, fmt, **kw)
 
 
 def _print_load(report: Any, set_aside_path: Path | None) -> None:
@@ -117,8 +116,9 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
               help="A column mapping (YAML, see `umbrella map`): SOURCES are then the "
               "department exports it reads (files or folders; none = the files beside the "
               "mapping).")
-@click.option("--encoding", help="Encoding of the CSV files when detection is not enough "
-              "(e.g. gb18030, gbk, latin-1).")
+@format_option
+@click.option("--encoding", help="Encoding of the CSV files (or a JSON source) when detection "
+              "is not enough (e.g. gb18030, gbk, latin-1).")
 @click.option("--delimiter", default=",", show_default=True,
               help="Field separator of the CSV files.")
 @click.option("--strict", is_flag=True, help="Fail (and write nothing) if any row would be set "
@@ -126,9 +126,9 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
 @click.option("--set-aside", "set_aside", type=click.Path(path_type=Path),
               help="Where to write the set-aside rows [default: beside the database, "
               "NAME.set-aside.csv].")
-def load(sources: tuple[Path, ...], db: str, mapping: Path | None, encoding: str | None,
-         delimiter: str, strict: bool, set_aside: Path | None) -> None:
-    """Load a folder in the data layout (or exports through a mapping) into the database.
+def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
+         encoding: str | None, delimiter: str, strict: bool, set_aside: Path | None) -> None:
+    """Load a layout folder, FtM/OCDS/BODS JSON, or exports through a mapping.
 
     Every row is checked; a bad row is set aside with its file, line, column and
     reason, never dropped: rows read = rows loaded + rows set aside. A file that
@@ -138,6 +138,7 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, encoding: str
     Example:
       umbrella load ./county --db case.db
       umbrella load --mapping roster.yaml 干部名册.xlsx 家庭成员.csv --db case.db
+      umbrella load releases.jsonl.gz --format ocds --db case.db
     """
     if mapping is not None:
         from umbrella.mapping_cmd import print_mapped_notes, run_mapped_load
@@ -148,11 +149,12 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, encoding: str
         print_mapped_notes(mapped)
         return
     if len(sources) != 1:
-        raise click.UsageError("give one FOLDER in the data layout, or --mapping M.yaml with "
-                               "the export files it reads")
-    report, target = _run_load(db, sources[0], set_aside, encoding=encoding,
+        raise click.UsageError("give one SOURCE (a layout folder, or an FtM/OCDS/BODS file or "
+                               "folder), or --mapping M.yaml with the export files it reads")
+    report, target = _run_load(db, sources[0], set_aside, fmt=fmt, encoding=encoding,
                                delimiter=delimiter, strict=strict)
     _print_load(report, target)
+    print_notes(report)
 
 
 @cli.command()
@@ -533,9 +535,11 @@ def _only_layout_files(folder: Path) -> bool:
 
 def _register() -> None:
     from umbrella.mapping_cmd import map_command
+    from umbrella.standards_cmd import export_ftm_command
     from umbrella.teamwork import pull, push, query
     from umbrella.views import export
 
+    export.add_command(export_ftm_command, "ftm")
     for command in (query, push, pull, map_command, export):
         cli.add_command(command)
 

@@ -1,0 +1,306 @@
+"""OCDS in: release and record packages, compiled and versioned releases → layout tables.
+
+Every shape OCDS comes in (JSON, JSON lines, ``.json.gz``; see
+:mod:`loaders.standards.ocds_shapes`) is reduced to releases, streamed record by
+record (:mod:`loaders.standards.jsonio`), converted to layout rows and loaded
+chunk by chunk through the layout's validation (:mod:`loaders.tables_load`):
+
+- **organizations**: ``parties`` (and, in OCDS 1.0 data, the organization objects
+  named in ``buyer``, ``tender.tenderers``, ``awards.suppliers``; a reference to a
+  party that is not listed becomes an organization named by its reference). The
+  id is ``SCHEME-ID`` of the party's ``identifier`` when it has both (the OCDS
+  organization id convention), else the party ``id`` — so ids are shared across
+  processes, as cardinal reads them. Kind ``agency`` for buyer, procuring entity,
+  funder, payer or review body roles, ``company`` for tenderer, supplier or payee,
+  else ``other``. An identifier in scheme ``CN-USCC`` is the credit code. An
+  organization named nowhere is named by its id.
+- **contracts**: one per contracting process (``ocid``): title, buyer (``buyer``,
+  else the party with role buyer, else the procuring entity), method
+  (``open``→open, ``selective``→invited, ``limited``/``direct``→direct; any other
+  value stays in ``procurement_method`` and the method is left blank), amount and
+  date of the awards that count (status ``active`` or none; pending, cancelled and
+  unsuccessful awards do not), the winner when they name exactly one supplier.
+  When they name several, each award also becomes a contract
+  ``OCID#award-ID`` with its own supplier, and the process keeps the bids.
+- **bids**: ``bids.details`` (bids extension): bidder = the first tenderer (a
+  consortium's partners are kept in ``joint_with``: partners are not rival
+  bidders), amount, status as published (a few non-codelist words such as
+  ``qualified`` are read as their codelist value, see :data:`STATUS_SYNONYMS`;
+  ``invited`` and ``pending`` are not bid outcomes of the layout: such rows are
+  set aside). A tenderer with neither id nor identifier id, only a name, gets an
+  id local to its process (``OCID/pointer``). Without bid details, each
+  organization in ``tender.tenderers`` is a bid with no amount and blank status.
+
+Amounts keep their currency in ``currency``; they are not converted to yuan.
+
+Examples
+--------
+>>> import tempfile
+>>> from graph.store import open_store
+>>> d = Path(tempfile.mkdtemp())
+>>> _ = (d / "p.jsonl").write_text(
+...     '{"ocid": "ocds-1", "tender": {"procurementMethod": "open"}, '
+...     '"bids": {"details": [{"status": "valid", "value": {"amount": 5}, '
+...     '"tenderers": [{"id": "A"}]}]}}\\n', encoding="utf-8")
+>>> store = open_store(d / "case.db")
+>>> r = load_ocds(d / "p.jsonl", store)
+>>> [(t.table, t.read, t.loaded) for t in r.tables]
+[('organizations', 1, 1), ('contracts', 1, 1), ('bids', 1, 1)]
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.store import Store
+from loaders.load import Progress
+from loaders.standards import jsonio
+from loaders.standards.files import CHUNK_ROWS, chunked
+from loaders.standards.ocds_shapes import Release, releases_of
+from loaders.standards.rows import Rows, day, text
+from loaders.tables_load import Chunk, StandardReport, load_tables
+
+METHODS = {"open": "open", "selective": "invited", "limited": "direct", "direct": "direct"}
+_PUBLIC_ROLES = {"buyer", "procuringentity", "funder", "payer", "reviewbody"}
+_FIRM_ROLES = {"tenderer", "supplier", "payee"}
+_COUNTING_AWARDS = {"", "active"}
+#: Bid statuses some publishers use outside the OCDS codelist.
+STATUS_SYNONYMS = {"qualified": "valid", "accepted": "valid", "not-qualified": "disqualified",
+                   "not_qualified": "disqualified", "rejected": "disqualified"}
+
+
+def _d(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _l(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+def org_id(obj: dict[str, Any], ocid: str = "") -> str:
+    """The organization id of a party or organization reference.
+
+    Examples
+    --------
+    >>> org_id({"id": "1", "identifier": {"scheme": "GB-COH", "id": "0123"}})
+    'GB-COH-0123'
+    >>> org_id({"id": "ocds-x-buyer", "identifier": {"id": "3.76"}}, "ocds-x"), org_id({"id": 7})
+    ('3.76', '7')
+    """
+    ident = _d(obj.get("identifier"))
+    scheme, iid, oid = text(ident.get("scheme")), text(ident.get("id")), text(obj.get("id"))
+    if scheme and iid:
+        return f"{scheme}-{iid}"
+    if iid and (not oid or (ocid and ocid in oid)):
+        return iid
+    return oid or iid
+
+
+class _Release:
+    """Rows of one release."""
+
+    def __init__(self, rel: Release, rows: Rows, line: int, pointer: str) -> None:
+        self.rel, self.rows, self.line, self.ptr = rel, rows, line, pointer
+        self.ocid = text(rel.get("ocid"))
+        self.parties: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+
+    def _kind(self, roles: list[str]) -> str:
+        low = {r.lower() for r in roles}
+        return "agency" if low & _PUBLIC_ROLES else "company" if low & _FIRM_ROLES else "other"
+
+    def _org(self, obj: dict[str, Any], pointer: str, roles: list[str]) -> str:
+        oid = org_id(obj, self.ocid)
+        ident = _d(obj.get("identifier"))
+        if not oid and (obj.get("name") or ident.get("legalName")):
+            oid = f"{self.ocid}{pointer}"  # no id at all: known only here
+        if not oid:
+            return ""
+        addr = _d(obj.get("address"))
+        contact = _d(obj.get("contactPoint"))
+        credit = text(ident.get("id")) if text(ident.get("scheme")).upper() == "CN-USCC" else ""
+        street = [addr.get(k) for k in ("streetAddress", "locality", "region", "postalCode",
+                                        "countryName")]
+        self.rows.add("organizations", self.line, pointer, {
+            "org_id": oid, "name": obj.get("name") or ident.get("legalName") or oid,
+            "kind": self._kind(roles), "credit_code": credit, "region": addr.get("region"),
+            "address": ", ".join(t for t in map(text, street) if t),
+            "phone": contact.get("telephone"), "roles": roles,
+            "identifier_scheme": ident.get("scheme"), "identifier_id": ident.get("id"),
+            "country": addr.get("countryName"),
+            "ocds_party_id": obj.get("id") if text(obj.get("id")) != oid else ""})
+        return oid
+
+    def parties_rows(self) -> None:
+        for n, p in enumerate(_l(self.rel.get("parties"))):
+            if isinstance(p, dict):
+                roles = [text(r) for r in _l(p.get("roles"))]
+                oid = self._org(p, f"{self.ptr}/parties/{n}", roles)
+                if text(p.get("id")):
+                    self.parties[text(p.get("id"))] = oid
+
+    def ref(self, obj: Any, pointer: str, role: str) -> str:
+        """The organization id a reference points to (a row is made when it is new)."""
+        if not isinstance(obj, dict):
+            return ""
+        pid = text(obj.get("id"))
+        if pid in self.parties and not _d(obj.get("identifier")):
+            return self.parties[pid]
+        oid = self._org(obj, pointer, [role])
+        if pid:
+            self.parties.setdefault(pid, oid)
+        return oid
+
+    def buyer(self) -> str:
+        b = self.rel.get("buyer")
+        if isinstance(b, dict):
+            return self.ref(b, f"{self.ptr}/buyer", "buyer")
+        for role in ("buyer", "procuringEntity"):
+            for n, p in enumerate(_l(self.rel.get("parties"))):
+                if isinstance(p, dict) and role in _l(p.get("roles")):
+                    return self.ref(p, f"{self.ptr}/parties/{n}", role)
+        pe = _d(self.rel.get("tender")).get("procuringEntity")
+        return self.ref(pe, f"{self.ptr}/tender/procuringEntity", "procuringEntity")
+
+    def awards(self) -> list[tuple[int, dict[str, Any], list[str]]]:
+        out = []
+        for n, a in enumerate(_l(self.rel.get("awards"))):
+            if not isinstance(a, dict) or text(a.get("status")).lower() not in _COUNTING_AWARDS:
+                continue
+            sups = [self.ref(s, f"{self.ptr}/awards/{n}/suppliers/{k}", "supplier")
+                    for k, s in enumerate(_l(a.get("suppliers")))]
+            out.append((n, a, [s for s in sups if s]))
+        return out
+
+    def _signed(self, award_id: str) -> str:
+        for c in _l(self.rel.get("contracts")):
+            if isinstance(c, dict) and text(c.get("awardID")) == award_id:
+                return day(c.get("dateSigned"))
+        return ""
+
+    def contract_rows(self) -> None:
+        t = _d(self.rel.get("tender"))
+        buyer = self.buyer()
+        awards = self.awards()
+        suppliers = list(dict.fromkeys(s for _, _, sups in awards for s in sups))
+        values = [_d(a.get("value")) for _, a, _ in awards if _d(a.get("value"))]
+        currencies = {text(v.get("currency")) for v in values}
+        amount: Any = ""
+        if values and len(currencies) == 1:
+            nums = [v.get("amount") for v in values if isinstance(v.get("amount"), (int, float))]
+            amount = sum(nums) if nums else ""
+        dates = sorted(d for d in (day(a.get("date")) or self._signed(text(a.get("id")))
+                                   for _, a, _ in awards) if d)
+        raw_method = text(t.get("procurementMethod"))
+        first_award = awards[0][1] if awards else {}
+        base = {
+            "buyer_org_id": buyer, "method": METHODS.get(raw_method.lower(), ""),
+            "procurement_method": raw_method,
+            "procurement_method_details": t.get("procurementMethodDetails"),
+            "tender_status": t.get("status"), "number_of_tenderers": t.get("numberOfTenderers"),
+            "main_procurement_category": t.get("mainProcurementCategory"), "ocid": self.ocid,
+        }
+        title = t.get("title") or first_award.get("title") or self.ocid
+        self.rows.add("contracts", self.line, self.ptr, {
+            "contract_id": self.ocid, "title": title, **base,
+            "supplier_id": suppliers[0] if len(suppliers) == 1 else "",
+            "suppliers": suppliers if len(suppliers) > 1 else "",
+            "amount": amount, "currency": currencies.pop() if len(currencies) == 1 else "",
+            "award_date": dates[0] if dates else ""})
+        if len(suppliers) > 1:
+            for n, a, sups in awards:
+                v = _d(a.get("value"))
+                for k, s in enumerate(sups):
+                    self.rows.add("contracts", self.line, f"{self.ptr}/awards/{n}", {
+                        "contract_id": f"{self.ocid}#award-{text(a.get('id')) or n}"
+                                       + (f"-{k + 1}" if len(sups) > 1 else ""),
+                        "title": a.get("title") or f"{text(title)} (award {text(a.get('id'))})",
+                        **base, "supplier_id": s, "amount": v.get("amount"),
+                        "currency": v.get("currency"),
+                        "award_date": day(a.get("date")) or self._signed(text(a.get("id"))),
+                        "process": self.ocid})
+
+    def bid_rows(self) -> None:
+        details = _l(_d(self.rel.get("bids")).get("details"))
+        for n, b in enumerate(details):
+            if not isinstance(b, dict):
+                continue
+            p = f"{self.ptr}/bids/details/{n}"
+            ids = [self.ref(x, f"{p}/tenderers/{k}", "tenderer")
+                   for k, x in enumerate(_l(b.get("tenderers")))]
+            ids = [i for i in ids if i]
+            v = _d(b.get("value"))
+            status = text(b.get("status")).lower()
+            self.rows.add("bids", self.line, p, {
+                "contract_id": self.ocid, "bidder_id": ids[0] if ids else "",
+                "amount": v.get("amount"), "status": STATUS_SYNONYMS.get(status, status),
+                "ocds_status": status if status in STATUS_SYNONYMS else "",
+                "currency": v.get("currency"), "bid_id": b.get("id"),
+                "bid_date": day(b.get("date")), "joint_with": ids[1:]})
+        if details:
+            return
+        t = _d(self.rel.get("tender"))
+        for n, x in enumerate(_l(t.get("tenderers"))):
+            oid = self.ref(x, f"{self.ptr}/tender/tenderers/{n}", "tenderer")
+            self.rows.add("bids", self.line, f"{self.ptr}/tender/tenderers/{n}", {
+                "contract_id": self.ocid, "bidder_id": oid, "from": "tender.tenderers"})
+
+    def convert(self) -> None:
+        if not self.ocid:
+            self.rows.set_aside(self.line, self.ptr, "not_convertible",
+                                "the release has no ocid, so no contract can be formed")
+            return
+        self.parties_rows()
+        self.contract_rows()
+        self.bid_rows()
+
+
+def release_rows(rel: Release, rows: Rows, line: int, pointer: str = "") -> None:
+    """Add the layout rows of one (compiled) release to ``rows``."""
+    _Release(rel, rows, line, pointer).convert()
+
+
+def _byte_progress(progress: Progress | None, name: str) -> jsonio.ByteProgress | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(f"reading {name}", done, total)
+
+
+def _file_records(path: Path, rows: Rows, encoding: str | None,
+                  progress: Progress | None) -> Iterator[None]:
+    for item in jsonio.records(path, encoding, progress=_byte_progress(progress, path.name)):
+        if item.error:
+            rows.set_aside(item.line, item.pointer, "bad_json", item.error, "(record)")
+            continue
+        for line, ptr, rel in releases_of(item.value, item.line, item.pointer, item.container):
+            if isinstance(rel, str):
+                rows.set_aside(line, ptr, "not_convertible", rel, "(record)")
+            else:
+                release_rows(rel, rows, line, ptr)
+            yield None
+
+
+def ocds_chunks(paths: Sequence[Path], *, encoding: str | None = None,
+                progress: Progress | None = None, chunk_rows: int = CHUNK_ROWS
+                ) -> Iterator[Chunk]:
+    """Stream the layout rows of OCDS files, about ``chunk_rows`` rows at a time."""
+    return chunked(paths, lambda p, rows, _: _file_records(p, rows, encoding, progress),
+                   chunk_rows)
+
+
+def load_ocds(paths: Path | Sequence[Path], store: Store, *, source: str | None = None,
+             ignored: Sequence[str] = (), encoding: str | None = None,
+              strict: bool = False, progress: Progress | None = None,
+              chunk_rows: int = CHUNK_ROWS) -> StandardReport:
+    """Load OCDS files (see the module notes) into ``store``."""
+    files = [paths] if isinstance(paths, Path) else list(paths)
+
+    def chunks() -> Iterator[Chunk]:
+        return ocds_chunks(files, encoding=encoding, progress=progress, chunk_rows=chunk_rows)
+
+    source = source or (str(files[0].resolve()) if len(files) == 1
+                        else str(files[0].parent.resolve()))
+    return load_tables(chunks, store, source, fmt="ocds", strict=strict, ignored=ignored)

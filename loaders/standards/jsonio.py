@@ -1,0 +1,233 @@
+"""Read JSON sources as a stream of records: JSON lines, JSON documents, ``.gz``.
+
+:func:`records` yields one :class:`Item` per record with where it came from:
+
+- JSON lines (one value per line): ``line`` = the physical line, pointer ``""``;
+- a JSON document up to :data:`IN_MEMORY` bytes: read whole; a top-level array
+  gives one item per element (``line`` = element number, pointer ``/N``), an
+  object is one item with ``line`` 0 (the whole document: the converter looks
+  inside packages itself and numbers what it finds there);
+- a larger document: streamed with ijson; a top-level array item by item, an
+  object through the first of ``array_keys`` that holds an array
+  (``/releases/N``, ``container`` says which key).
+
+Memory stays bounded by the largest single record, whatever the file size.
+Text must be UTF-8 unless ``encoding`` says otherwise; a file that is not is
+refused with a hint, never guessed.
+
+Examples
+--------
+>>> import tempfile
+>>> p = Path(tempfile.mkdtemp()) / "r.jsonl"
+>>> _ = p.write_text('{"a": 1}\\n\\n{"a": 2}\\n', encoding="utf-8")
+>>> [(i.line, i.value) for i in records(p)]
+[(1, {'a': 1}), (3, {'a': 2})]
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import ijson  # type: ignore[import-untyped]
+
+from graph.errors import InputError
+
+IN_MEMORY = 32 * 1024 * 1024
+_SNIFF = 4 * 1024 * 1024
+_FIRST_LINE_MAX = 16 * 1024 * 1024
+ByteProgress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record: where it is (line or number, JSON pointer) and its value.
+
+    ``error`` is set instead of ``value`` for a JSON line that does not parse."""
+
+    line: int
+    pointer: str
+    value: Any
+    container: str = ""
+    error: str = ""
+
+
+class _Source:
+    """An opened file (gzip-aware) that knows how far it has read in the raw file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.raw = path.open("rb")
+        self.total = path.stat().st_size
+        self.fh: IO[bytes] = (gzip.GzipFile(fileobj=self.raw) if _is_gzip(path)  # type: ignore[assignment]
+                              else self.raw)
+
+    def done(self) -> int:
+        return self.raw.tell()
+
+    def close(self) -> None:
+        self.fh.close()
+        self.raw.close()
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _head(path: Path, size: int) -> bytes:
+    src = _Source(path)
+    try:
+        return src.fh.read(size)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})",
+                         hint="check that the file is complete (a .gz may be truncated)") from exc
+    finally:
+        src.close()
+
+
+def check_encoding(path: Path, encoding: str | None = None) -> str:
+    """The text encoding to read ``path`` with: ``encoding`` if given, else UTF-8.
+
+    Raises :class:`~graph.errors.InputError` when the start of the file is not
+    UTF-8 (e.g. an ISO-8859-1 export), naming the byte and suggesting ``--encoding``.
+    """
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputError(f"{path}: unknown encoding {encoding!r}",
+                             hint="name an encoding such as utf-8, latin-1, gb18030") from exc
+        return encoding
+    head = _head(path, _SNIFF)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path}: byte {err.start + 1} (0x{head[err.start]:02x}) is not UTF-8, as JSON "
+            f"must be: '{head[max(0, err.start - 30):err.start].decode('utf-8', 'replace')}'",
+            hint="name the file's encoding with --encoding (e.g. --encoding latin-1 for "
+                 "ISO-8859-1), or re-save it as UTF-8") from err
+    return "utf-8"
+
+
+def _first_char(head: bytes) -> str:
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return chr(s[0]) if s else ""
+
+
+def is_json_lines(path: Path, encoding: str = "utf-8") -> bool:
+    """Whether the file holds one JSON value per line (its first line parses alone)."""
+    head = _head(path, _FIRST_LINE_MAX)
+    if _first_char(head) != "{":
+        return False
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)
+    if len(first) == 1 and len(head) >= _FIRST_LINE_MAX:
+        return False
+    try:
+        json.loads(first[0].decode(encoding))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _text(src: _Source, encoding: str) -> IO[Any]:
+    if encoding.replace("-", "").lower() in ("utf8", "utf8sig"):
+        return src.fh
+    return io.TextIOWrapper(src.fh, encoding=encoding)
+
+
+def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterator[Item]:
+    for n, raw in enumerate(src.fh, start=1):
+        if progress and n % 2000 == 0:
+            progress(src.done(), src.total)
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode(encoding)
+            if n == 1:
+                line = line.lstrip("\ufeff")
+            yield Item(n, "", json.loads(line))
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield Item(n, "", None, error=f"not valid JSON ({exc})")
+
+
+def _top_level(src: _Source, encoding: str, array_keys: Sequence[str]) -> tuple[str, str]:
+    """``("array", "")``, ``("key", KEY)`` or ``("object", "")`` from the first events."""
+    for prefix, event, value in ijson.parse(_text(src, encoding)):
+        if prefix == "" and event == "start_array":
+            return "array", ""
+        if prefix == "" and event == "map_key" and value in array_keys:
+            return "key", str(value)
+    return "object", ""
+
+
+def _stream(path: Path, encoding: str, array_keys: Sequence[str],
+            progress: ByteProgress | None) -> Iterator[Item]:
+    src = _Source(path)
+    try:
+        shape, key = _top_level(src, encoding, array_keys)
+    finally:
+        src.close()
+    src = _Source(path)
+    try:
+        if shape == "object":
+            yield Item(0, "", json.load(_text(src, encoding)))
+            return
+        prefix = "item" if shape == "array" else f"{key}.item"
+        base = "" if shape == "array" else f"/{key}"
+        for n, value in enumerate(ijson.items(_text(src, encoding), prefix, use_float=True)):
+            if progress and n % 500 == 0:
+                progress(src.done(), src.total)
+            yield Item(n + 1, f"{base}/{n}", value, key)
+    finally:
+        src.close()
+
+
+def records(path: Path, encoding: str | None = None,
+            array_keys: Sequence[str] = ("releases", "records"),
+            progress: ByteProgress | None = None) -> Iterator[Item]:
+    """The records of a JSON or JSON-lines file (see the module notes).
+
+    Whole-file problems (empty, not JSON, not UTF-8) raise
+    :class:`~graph.errors.InputError`; a bad line of a JSON-lines file is an
+    :class:`Item` with ``error`` set.
+    """
+    enc = check_encoding(path, encoding)
+    head = _head(path, 64)
+    first = _first_char(head) if enc.startswith("utf") else _first_char(
+        head.decode(enc, "replace").encode())
+    if not first:
+        raise InputError(f"{path}: the file is empty", hint="delete the file or export it again")
+    if first not in "[{":
+        raise InputError(f"{path}: is not JSON (it starts with {first!r})",
+                         hint="pass a JSON or JSON-lines file, or check --format")
+    try:
+        if first == "{" and is_json_lines(path, enc):
+            src = _Source(path)
+            try:
+                yield from _lines(src, enc, progress)
+            finally:
+                src.close()
+        elif path.stat().st_size <= IN_MEMORY and not _is_gzip(path):
+            with path.open("r", encoding=enc) as fh:
+                doc = json.loads(fh.read().lstrip("\ufeff"))
+            if isinstance(doc, list):
+                for n, value in enumerate(doc):
+                    yield Item(n + 1, f"/{n}", value)
+            else:
+                yield Item(0, "", doc)
+        else:
+            yield from _stream(path, enc, array_keys, progress)
+    except (ValueError, ijson.JSONError, UnicodeDecodeError, EOFError, OSError) as exc:
+        raise InputError(f"{path}: is not valid JSON ({str(exc)[:200].strip()})",
+                         hint="check that the file is complete, or pass --encoding if it is "
+                              "not UTF-8") from exc
+    if progress:
+        progress(path.stat().st_size, path.stat().st_size)

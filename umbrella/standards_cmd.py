@@ -1,0 +1,84 @@
+"""Standards on the command line: ``umbrella load --format`` and ``umbrella export ftm``.
+
+Thin layers over :mod:`loaders.standards` and :mod:`loaders.ftm_out`:
+:func:`load_source` is what ``umbrella load SOURCE --format auto|layout|ftm|ocds|bods``
+calls; :data:`export_group` is the ``umbrella export`` group with its ``ftm``
+command (other ``export`` subcommands may be added to the same group).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.store import Store
+from umbrella import console
+from umbrella.options import db_option, open_existing
+
+FORMAT_CHOICE = click.Choice(["auto", "layout", "ftm", "ocds", "bods"], case_sensitive=False)
+
+
+def format_option(f: Any) -> Any:
+    """``--format``: what the SOURCE is (detected by default)."""
+    return click.option(
+        "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True,
+        help="What SOURCE is: a layout folder, or FollowTheMoney, OCDS or BODS JSON "
+             "(a file or a folder of them; JSON lines and .json.gz too).")(f)
+
+
+def load_source(store: Store, source: Path, fmt: str = "auto", **options: Any) -> Any:
+    """Load ``source`` in format ``fmt`` with a progress bar; returns the load report."""
+    from loaders.standards import load_any
+
+    with console.progress_bar() as p:
+        return load_any(source, store, fmt=fmt, progress=console.progress_callback(p),
+                        **options)
+
+
+def print_notes(report: Any) -> None:
+    """The conversion notes of a standard's load (nothing for a layout folder)."""
+    for note in getattr(report, "notes", []):
+        console.out.print(f"Note: {note}")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write the database out in other formats.
+
+    \b
+    Example:
+      umbrella export ftm -o case.ftm.json --db case.db
+    """
+
+
+@export_group.command("ftm")
+@db_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="FtM JSON-lines file to write.")
+@click.option("--reveal", is_flag=True, help="Include identity numbers (left out by default).")
+@click.option("--no-findings", is_flag=True, help="Leave out the stored findings.")
+def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -> None:
+    """Write the graph and its findings as FollowTheMoney entities (JSON lines).
+
+    The file opens in Aleph / OpenAleph and other FtM tools (findings are Note
+    entities on the entities they are about), and `umbrella load` reads it back.
+
+    \b
+    Example:
+      umbrella scan --db case.db
+      umbrella export ftm -o case.ftm.json --db case.db
+      alephclient write-entities -f case.ftm.json -i my-collection
+    """
+    from loaders.ftm_out import export_ftm
+
+    store = open_existing(db)
+    try:
+        counts = export_ftm(store.view(), output, reveal=reveal, findings=not no_findings)
+    finally:
+        store.close()
+    rows = sorted(counts.items())
+    console.out.print(console.table(f"Written {output}", ["FtM schema", "entities"],
+                                    [*rows, ("total", sum(counts.values()))],
+                                    right=("entities",)))
