@@ -14,7 +14,7 @@ import click
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
 from umbrella import console
-from umbrella.options import db_option, open_db, open_existing
+from umbrella.options import db_option, load_into, open_existing, wal_files
 from umbrella.standards_cmd import format_option, print_notes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,10 +53,6 @@ def cli() -> None:
     """
 
 
-def _wal_files(db: Path) -> list[Path]:
-    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
-
-
 def _load(store: Store, source: Path, fmt: str = "auto", **kw: Any) -> Any:
     from umbrella.standards_cmd import load_source
 
@@ -88,25 +84,7 @@ def _print_load(report: Any, set_aside_path: Path | None) -> None:
 
 
 def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
-    from loaders.load import write_set_aside_csv
-
-    server = is_server(db)
-    db_path = Path("neo4j-load") if server else Path(db)
-    created = not server and not db_path.exists()
-    store = open_db(db)
-    try:
-        report = _load(store, folder, **kw)
-    except BaseException:
-        store.close()
-        if created:
-            for f in _wal_files(db_path):
-                f.unlink(missing_ok=True)
-        raise
-    store.close()
-    target = set_aside or db_path.with_name(db_path.stem + ".set-aside.csv")
-    if report.set_aside:
-        write_set_aside_csv(report.set_aside, target)
-    return report, target
+    return load_into(db, set_aside, lambda store: _load(store, folder, **kw))
 
 
 @cli.command()
@@ -241,7 +219,7 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
             raise UmbrellaError(
                 f"{db}: holds data other than the demo county",
                 hint="run the demo with --db demo.db, or move that database away")
-        for f in _wal_files(db_path):
+        for f in wal_files(db_path):
             f.unlink(missing_ok=True)
     if folder.exists() and _only_layout_files(folder):
         shutil.rmtree(folder)

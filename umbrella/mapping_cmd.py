@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import click
 
 from graph.errors import UmbrellaError
-from graph.store import is_server
 from umbrella import console
-from umbrella.options import open_db
+from umbrella.options import load_into
 
 if TYPE_CHECKING:
+    from graph.store import Store
     from loaders.mapping import MappedLoadReport
 
 
@@ -58,10 +58,6 @@ def map_command(file: Path, template: bool, sheet: str | None, encoding: str | N
                       f"  umbrella load --mapping {output} {file}")
 
 
-def _wal_files(db: Path) -> list[Path]:
-    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
-
-
 def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path | None = None,
                     *, strict: bool = False, encoding: str | None = None
                     ) -> tuple[MappedLoadReport, Path]:
@@ -71,27 +67,14 @@ def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path
     rows were (or would have been) written. A database file this call created is
     removed again when the load fails.
     """
-    from loaders.load import write_set_aside_csv
     from loaders.mapping import load_mapped
 
-    server = is_server(db)
-    db_path = Path("neo4j-load") if server else Path(db)
-    created = not server and not db_path.exists()
-    store = open_db(db)
-    try:
+    def work(store: Store) -> MappedLoadReport:
         with console.progress_bar() as p:
-            report = load_mapped(mapping, sources, store, console.progress_callback(p),
-                                 strict=strict, encoding=encoding)
-    except BaseException:
-        store.close()
-        if created:
-            for f in _wal_files(db_path):
-                f.unlink(missing_ok=True)
-        raise
-    store.close()
-    target = set_aside or db_path.with_name(db_path.stem + ".set-aside.csv")
-    if report.set_aside:
-        write_set_aside_csv(report.set_aside, target)
+            return load_mapped(mapping, sources, store, console.progress_callback(p),
+                               strict=strict, encoding=encoding)
+
+    report, target = load_into(db, set_aside, work)
     return report, target
 
 

@@ -42,6 +42,38 @@ def open_db(db: str | Path) -> Store:
     return open_store(db, database=_neo4j_database[0])
 
 
+def wal_files(db: Path) -> list[Path]:
+    """An SQLite database file and its write-ahead-log companions."""
+    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+
+
+def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any]) -> tuple[Any, Path]:
+    """Run the load ``work(store)`` on ``--db`` and write its set-aside rows as CSV.
+
+    A database file this call created is removed again when the load fails.
+    Returns the report and where the set-aside rows were (or would have been) written.
+    """
+    from loaders.load import write_set_aside_csv
+
+    server = is_server(db)
+    db_path = Path("neo4j-load") if server else Path(db)
+    created = not server and not db_path.exists()
+    store = open_db(db)
+    try:
+        report = work(store)
+    except BaseException:
+        store.close()
+        if created:
+            for f in wal_files(db_path):
+                f.unlink(missing_ok=True)
+        raise
+    store.close()
+    target = set_aside or db_path.with_name(db_path.stem + ".set-aside.csv")
+    if report.set_aside:
+        write_set_aside_csv(report.set_aside, target)
+    return report, target
+
+
 def open_existing(db: str) -> Store:
     """Open a database that must exist already (a file that is there, or any server)."""
     if not is_server(db) and not Path(db).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +125,17 @@ def _copy(src: Store, dst: Store, what: str) -> None:
          ("findings", report.findings), ("loads", report.loads)], right=("copied",)))
 
 
-def _target(to: str) -> Store:
-    return open_db(to)
+def _copy_between(open_source: Callable[[str], Store], source: str, target: str,
+                  what: str) -> None:
+    src = open_source(source)
+    try:
+        dst = open_db(target)
+        try:
+            _copy(src, dst, what)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 @click.command()
@@ -147,15 +157,7 @@ def push(db: str, to: str) -> None:
     if is_server(db) or not is_server(to):
         raise UmbrellaError("push copies a database file (--db) into Neo4j (--to)",
                             hint="umbrella push --db case.db --to neo4j://HOST:7687")
-    src = open_existing(db)
-    try:
-        dst = _target(to)
-        try:
-            _copy(src, dst, f"Pushed {db} to {to}")
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy_between(open_existing, db, to, f"Pushed {db} to {to}")
 
 
 @click.command()
@@ -174,12 +176,4 @@ def pull(source: str, db: Path) -> None:
     if not is_server(source) or is_server(str(db)):
         raise UmbrellaError("pull copies Neo4j (--from) into a database file (--db)",
                             hint="umbrella pull --from neo4j://HOST:7687 --db mine.db")
-    src = _target(source)
-    try:
-        dst = open_db(db)
-        try:
-            _copy(src, dst, f"Pulled {source} into {db}")
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy_between(open_db, source, str(db), f"Pulled {source} into {db}")

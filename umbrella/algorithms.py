@@ -1,0 +1,170 @@
+"""Graph-algorithm commands: ``clusters`` (CLU-001) and ``brokers`` (BRK-001).
+
+Each runs one rule with some settings overridden from the command line,
+stores its findings (as ``scan --rule CLU`` / ``--rule BRK`` would) and lists
+them; the library does the work (:func:`queries.rules.clu.run_rule`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.errors import UmbrellaError
+from umbrella import console
+from umbrella.options import db_option, open_existing
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
+                       default="table", show_default=True)
+_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path),
+                       help="Write to this file.")
+_SETTINGS = click.option("--settings", type=click.Path(path_type=Path, exists=True,
+                                                       dir_okay=False),
+                         help="Settings file overriding the rules' defaults (TOML).")
+
+
+def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None
+         ) -> list[dict[str, Any]]:
+    from queries.rules.clu import run_rule
+
+    store = open_existing(db)
+    try:
+        return run_rule(store, code, {k: v for k, v in overrides.items() if v is not None},
+                        settings)
+    finally:
+        store.close()
+
+
+def _write(findings: list[dict[str, Any]], fmt: str, output: Path | None, what: str) -> None:
+    """Non-table formats, exactly as ``scan`` writes them."""
+    from queries.export import COLUMNS, rows, write_findings
+
+    if output is not None:
+        write_findings(findings, output, fmt)
+        console.err.print(f"{len(findings)} {what} written to {output}")
+        return
+    if fmt == "xlsx":
+        raise UmbrellaError("xlsx needs a file", hint=f"add -o {what}.xlsx")
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"findings": findings}, ensure_ascii=False, indent=1) + "\n")
+        return
+    import csv
+
+    w = csv.writer(sys.stdout)
+    w.writerow(COLUMNS)
+    w.writerows(rows(findings))
+
+
+def _check_table(output: Path | None) -> None:
+    if output:
+        raise UmbrellaError("the table format is for the terminal",
+                            hint="use --format csv, json or xlsx with -o")
+
+
+@click.command()
+@db_option
+@click.option("--method", type=click.Choice(["leiden", "louvain"]),
+              help="Community method (default leiden; both maximise modularity).")
+@click.option("--resolution", type=click.FloatRange(min=0, min_open=True),
+              help="Higher: more, smaller communities (default 3, for a county-sized graph).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1),
+              help="Seed of the community search (default 0): same seed, same communities.")
+@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--min-score", type=click.FloatRange(0, 1), help="Lowest score listed.")
+@click.option("--top", type=click.IntRange(min=1), help="Most communities listed (default 50).")
+@_SETTINGS
+@_FORMAT
+@_OUTPUT
+def clusters(db: str, method: str | None, resolution: float | None, seed: int | None,
+             on: str | None, min_score: float | None, top: int | None, settings: Path | None,
+             fmt: str, output: Path | None) -> None:
+    """Communities where officials, suppliers and case suspects mix, riskiest first.
+
+    Splits the graph of kin, associations, company roles, co-bidding, approvals
+    and cases into communities (Leiden, seeded) and ranks them by risk density:
+    findings of the other rules inside, the mix of officials, suppliers and
+    suspects, and money flowing in (rule CLU-001). Each one lists its members,
+    its tight centre and the ties that bind it, with their source rows. A
+    community is a pattern for review, not an accusation.
+
+    \b
+    Example:
+      umbrella clusters --top 10
+      umbrella clusters --method louvain --seed 3 --format json -o clusters.json
+    """
+    found = _run(db, "CLU-001", {"method": method, "resolution": resolution, "seed": seed,
+                                 "on": on, "min_score": min_score, "max_findings": top},
+                 settings)
+    if fmt != "table":
+        _write(found, fmt, output, "clusters")
+        return
+    _check_table(output)
+    table = [(f["rank"], f"{f['score']:.2f}", f["members"], len(f["officials"]),
+              len(f["suppliers"]), len(f["suspects"]), len(f["findings_inside"]),
+              f"{f['money_in']:,.0f}", ", ".join(f["centre_names"][:3]) +
+              (" …" if len(f["centre_names"]) > 3 else ""), f["id"]) for f in found]
+    first = found[0] if found else {}
+    console.out.print(console.table(
+        f"{len(found)} communities" + (
+            f" ({first['method']}, seed {first['seed']}, resolution {first['resolution']:.3g}, "
+            f"modularity {first['modularity']:.3f})" if first else ""),
+        ["rank", "score", "members", "officials", "suppliers", "suspects", "findings", "money in",
+         "centre", "id"], table, right=("score", "members", "money in")))
+    console.out.print("Next: umbrella show ID (members, evidence), umbrella brokers")
+
+
+@click.command()
+@db_option
+@click.option("--pair", "pairs", multiple=True, metavar="SIDE:SIDE",
+              help="Sides whose connecting paths count (government, official, company, "
+                   "business, supplier, crime, other); repeatable. Default: "
+                   "government:company and government:crime.")
+@click.option("--combine", type=click.Choice(["all", "any"]),
+              help="all: a broker must bridge every pair (default); any: add the shares.")
+@click.option("--samples", type=click.IntRange(min=2),
+              help="Most source nodes followed per pair (default 256); larger sides are "
+                   "sampled and the error stated.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Seed of the sample.")
+@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--top", type=click.IntRange(min=1), help="Most brokers listed (default 15).")
+@_SETTINGS
+@_FORMAT
+@_OUTPUT
+def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int | None,
+            seed: int | None, on: str | None, top: int | None, settings: Path | None,
+            fmt: str, output: Path | None) -> None:
+    """People bridging government with business and crime, by cross-side betweenness.
+
+    Ranks people by the share of shortest paths between government bodies and
+    companies, and between government bodies and case suspects, that run
+    through them over private ties (posts, kin, associations, company roles;
+    approvals and casework are official duties and left out) — rule BRK-001.
+    Large graphs are sampled and the error is stated. Each broker comes with
+    one such path per pair, with source rows, and a k-core number.
+
+    \b
+    Example:
+      umbrella brokers --top 10
+      umbrella brokers --pair official:crime --combine any --format csv -o brokers.csv
+    """
+    found = _run(db, "BRK-001", {"pairs": list(pairs) or None, "combine": combine,
+                                 "samples": samples, "seed": seed, "on": on,
+                                 "max_findings": top}, settings)
+    if fmt != "table":
+        _write(found, fmt, output, "brokers")
+        return
+    _check_table(output)
+    found = sorted(found, key=lambda f: f["rank"])
+    names = list(found[0]["betweenness"]) if found else []
+    table = [(f["rank"], f"{f['score']:.2f}", f["broker"], ", ".join(f["sides"]) or "-",
+              *(f"{f['betweenness'][p]:.2%}" for p in names),
+              "exact" if f["exact"] else f"±{f['relative_error_95']:.0%}", f["core"], f["id"])
+             for f in found]
+    console.out.print(console.table(
+        f"{len(found)} brokers", ["rank", "score", "person", "sides", *names, "error", "k-core",
+                                  "id"], table, right=("score", *names)))
+    console.out.print("Next: umbrella show ID (the bridging paths), umbrella clusters")
