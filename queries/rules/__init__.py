@@ -1,5 +1,5 @@
 """Rule families; importing this package registers every rule."""
 
-from queries.rules import cases, coi, col, sub
+from queries.rules import brk, cases, clu, coi, col, sub
 
-__all__ = ["cases", "coi", "col", "sub"]
+__all__ = ["brk", "cases", "clu", "coi", "col", "sub"]

@@ -36,8 +36,13 @@ def scanned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return read_truth(county.truth_path), findings, county.data_dir
 
 
+#: Algorithm families rank communities and brokers rather than match planted shapes;
+#: where planted networks rank among them is tested in tests/queries/test_clusters.py.
+ALGORITHM_CATEGORIES = {"cluster", "broker"}
+
+
 def _categories() -> set[str]:
-    return {r.category for r in RULES.values()}
+    return {r.category for r in RULES.values()} - ALGORITHM_CATEGORIES
 
 
 def test_every_planted_scheme_is_found(scanned: tuple[Truth, list[dict[str, Any]], Path]

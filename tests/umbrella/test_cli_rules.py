@@ -33,8 +33,11 @@ def test_scan_table_json_csv_xlsx(db: str, tmp_path: Path) -> None:
     assert code == 0 and "COI-001" in out and "王建国" in out
     code, out, _ = _run("scan", "--db", db, "--format", "json")
     data = json.loads(out)["findings"]
-    assert [f["rule"] for f in data] == ["COI-001"]
-    assert sorted(data[0]["entities"]) == ["C1", "K1", "P1", "P3"]
+    # the pattern rules find the planted conflict; the cluster rules may add the pocket
+    # it sits in, never anything else
+    assert [f["rule"] for f in data if not f["rule"].startswith(("CLU", "BRK"))] == ["COI-001"]
+    coi = next(f for f in data if f["rule"] == "COI-001")
+    assert sorted(coi["entities"]) == ["C1", "K1", "P1", "P3"]
     target = tmp_path / "leads.csv"
     assert _run("scan", "--db", db, "--format", "csv", "-o", str(target))[0] == 0
     with target.open(encoding="utf-8-sig") as fh:

@@ -1,0 +1,481 @@
+"""CLU: communities that mix officials, suppliers and case suspects, ranked by risk density.
+
+CLU-001 projects the store into a graph of people, organizations and cases
+linked by kin, known associations, company roles, co-bidding (two bids on one
+contract), approvals (an official approving a contract or a payment, folded
+into a tie to its winner or recipient) and case roles; splits it into
+communities with Leiden (modularity, seeded); and scores every community by
+its risk density:
+
+- ``D``, findings inside: the pattern rules' findings whose people and
+  organizations lie mostly in the community, ``1 - exp(-3 * sum(scores) /
+  sqrt(members))``;
+- ``L``, the mix: how over-represented officials, suppliers and case suspects
+  are against the whole graph, ``cbrt(lift_off * lift_sup * lift_sus) / 5``
+  with each lift capped at 5 (0 when a kind is absent);
+- ``M``, money flowing in: contract awards and payments received by members,
+  as a log-lift over their share of members.
+
+``score = findings_weight * D + mix_weight * L + money_weight * M``. The best
+communities are reported with their members, their tight centre (the highest
+k-core of the community), the ties that bind them (shortest paths inside the
+community from officials to suspects and suppliers, each record with its
+source row) and a reason in words. A community is a pattern for review, not
+an accusation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from graph.analysis import (
+    AnalysisGraph,
+    Communities,
+    Projection,
+    communities,
+    node_roles,
+    project,
+)
+from graph.analysis.engine import to_igraph
+from graph.analysis.projection import FOLDS, PREFIX_KIND
+from graph.schema import REL_TYPES
+from graph.store import Store
+from queries.context import Context
+from queries.findings import Finding, clip, node, rel
+from queries.frames import Frames
+from queries.registry import RULES, SettingsError, load_settings, rule
+from queries.rules.common import yuan
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+#: Categories of the algorithm rules (their findings are not counted as "inside").
+ALGORITHM_CATEGORIES = ("cluster", "broker")
+_TIE_WORDS = {"KIN": "kin", "ASSOCIATE": "known association", "COMPANY_ROLE": "company role",
+              "BID>BID": "co-bidding", "APPROVED>AWARDED_TO": "approved award",
+              "APPROVED>PAID_TO": "approved payment", "CASE_ROLE": "case role",
+              "CASE_ROLE>CASE_ROLE": "same case", "HOLDS_POST": "post", "PART_OF": "part of",
+              "BID": "bid", "AWARDED_TO": "award", "APPROVED": "approval",
+              "PAID_TO": "payment", "PAID": "payment", "BOUGHT": "purchase",
+              "REPORTED": "tip-off"}
+
+
+# -- shared with BRK ----------------------------------------------------------------------
+
+class FramesSource:
+    """The scan's :class:`Frames` as a :class:`graph.analysis.FrameSource`: the projection
+    reuses the frames the other rules already read (and their record ids)."""
+
+    def __init__(self, frames: Frames) -> None:
+        self.frames = frames
+
+    def relations_frame(self, type_: str) -> pd.DataFrame:
+        """Records of one type (with ``s``/``e`` filled)."""
+        return self.frames.rel(type_)
+
+    def entities_frame(self, kind: str) -> pd.DataFrame:
+        """Entities of one kind."""
+        return self.frames.ents(kind)
+
+    def order(self) -> dict[str, str]:
+        """Entity key -> its first input id: numbers the graph's nodes the same way in
+        every store (person keys are keyed hashes that differ between stores)."""
+        return {k: ids[0] for k, ids in self.frames.ids.items() if ids}
+
+
+def weights_from(settings: dict[str, Any]) -> dict[str, float]:
+    """Tie strengths from ``w_<type>`` settings (relationship types and folds).
+
+    Examples
+    --------
+    >>> weights_from({"w_kin": 3.0, "w_co_bid": 1, "w_bid": 0.0, "base_score": 0.5})
+    {'KIN': 3.0, 'CO_BID': 1.0}
+    """
+    out: dict[str, float] = {}
+    for label in (*REL_TYPES, *FOLDS):
+        value = settings.get(f"w_{label.lower()}")
+        if value is not None and float(value) > 0:
+            out[label] = float(value)
+    return out
+
+
+def on_date(settings: dict[str, Any]) -> str | None:
+    """The ``on`` setting as an ISO date, or None ("" = over all time)."""
+    on = str(settings.get("on") or "").strip()
+    if on and not (len(on) == 10 and on[4] == "-" and on[7] == "-"):
+        raise SettingsError(f"on = {on!r} is not a date", hint="write it as YYYY-MM-DD")
+    return on or None
+
+
+def kind_of_key(key: str) -> str:
+    """Node kind of an entity key (``person``, ``organization``, ...).
+
+    Examples
+    --------
+    >>> kind_of_key("p:s:P1"), kind_of_key("case:K1")
+    ('person', 'case')
+    """
+    return PREFIX_KIND.get(key.split(":", 1)[0], "")
+
+
+def path_steps(f: Frames, g: AnalysisGraph, path: list[int]) -> list[dict[str, Any]]:
+    """Evidence steps along a path of node ids: every record with its source rows; a
+    folded tie (two bids on one contract, an approval and its award) shows its
+    middle node."""
+    keys = g.keys
+    vias = g.vias()
+    steps: list[dict[str, Any]] = [node(f, str(keys[path[0]]), kind_of_key(str(keys[path[0]])))]
+    for a, b in itertools.pairwise(path):
+        j = g.edge_of(a, b)
+        here, there = str(keys[a]), str(keys[b])
+        types, rids = str(g.rel_type[j]).split(">"), str(g.rel_id[j]).split(">")
+        if len(types) == 1:
+            steps += [rel(f, f.rel_row(types[0], rids[0]), types[0]),
+                      node(f, there, kind_of_key(there))]
+            continue
+        r1, r2 = f.rel_row(types[0], rids[0]), f.rel_row(types[1], rids[1])
+        t1, t2 = types
+        if here not in (r1["src"], r1["dst"]):
+            r1, r2, t1, t2 = r2, r1, t2, t1
+        via = str(vias[j])
+        steps += [rel(f, r1, t1), node(f, via, kind_of_key(via)), rel(f, r2, t2),
+                  node(f, there, kind_of_key(there))]
+    return steps
+
+
+def pattern_findings(ctx: Context, wanted: Iterable[str]) -> pd.DataFrame:
+    """Findings of the pattern rules (codes or families in ``wanted``, run with their
+    default settings), one row per entity key: ``fid``, ``rule``, ``score``, ``key``."""
+    want = [w.upper() for w in wanted]
+    key = ("clu.pattern_findings", *want)
+    if key not in ctx._cache:
+        config = load_settings()
+        saved = ctx.settings
+        rows: list[tuple[str, str, float, str]] = []
+        try:
+            for code in sorted(RULES):
+                r = RULES[code]
+                if r.category in ALGORITHM_CATEGORIES or not any(
+                        code == w or code.startswith(w + "-") for w in want):
+                    continue
+                ctx.settings = config.rule(code)
+                if not ctx.settings.get("enabled", True):
+                    continue
+                for found in r.run(ctx):
+                    rows += [(found.id, code, float(found.score), k)
+                             for k in dict.fromkeys(found.keys)]
+        finally:
+            ctx.settings = saved
+        ctx._cache[key] = pd.DataFrame(rows, columns=["fid", "rule", "score", "key"])
+    return ctx._cache[key]
+
+
+def run_rule(store: Store, code: str, overrides: dict[str, Any] | None = None,
+             settings: Path | None = None) -> list[dict[str, Any]]:
+    """Run one rule with some settings overridden, store its findings, return them best
+    first (what ``umbrella clusters`` and ``umbrella brokers`` call)."""
+    config = load_settings(settings)
+    rule_settings = {**config.rule(code), **(overrides or {})}
+    frames = Frames(store.view())
+    ctx = Context(frames, settings=rule_settings)
+    found = [f.to_dict(frames) for f in RULES[code].run(ctx)]
+    with store.writer() as w:
+        w.replace_findings(found, [code])
+    return sorted(found, key=lambda f: (-f["score"], f["id"]))
+
+
+# -- CLU-001 ------------------------------------------------------------------------------
+
+@dataclass
+class ClusterAnalysis:
+    """A projection, its communities and one scored row per community (``table``)."""
+
+    graph: AnalysisGraph
+    parts: Communities
+    roles: dict[str, npt.NDArray[np.bool_]]
+    table: pd.DataFrame
+    inside: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _money(f: Frames, g: AnalysisGraph, on: str | None) -> npt.NDArray[np.float64]:
+    """Contract awards and payments received by every node (yuan)."""
+    out = np.zeros(g.n)
+    idx = g.index()
+    for kind, type_ in (("contract", "AWARDED_TO"), ("payment", "PAID_TO")):
+        ents = f.ents(kind)
+        r = f.rel(type_)
+        if ents.empty or r.empty or "amount" not in ents.columns:
+            continue
+        if on is not None:
+            r = r[r["s"] <= on]
+        amount = pd.to_numeric(ents.set_index("key")["amount"], errors="coerce")
+        got = r.assign(a=r["src"].map(amount)).groupby("dst")["a"].sum()
+        ids = np.array([idx.get(str(k), -1) for k in got.index], dtype=np.int64)
+        ok = ids >= 0
+        np.add.at(out, ids[ok], got.to_numpy(dtype=float)[ok])
+    return out
+
+
+def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.int64]
+            ) -> pd.DataFrame:
+    """Each pattern finding's community: the one holding most of (and at least half of)
+    its people and organizations. Columns fid, rule, score, community."""
+    if found.empty:
+        return pd.DataFrame(columns=["fid", "rule", "score", "community"])
+    idx = g.index()
+    f = found[found["key"].str.startswith(("p:", "o:"))].copy()
+    f["node"] = f["key"].map(idx)
+    total = f.groupby("fid")["node"].count()
+    f = f.dropna(subset=["node"])
+    f["community"] = membership[f["node"].astype(np.int64).to_numpy()]
+    n = f.groupby(["fid", "rule", "score", "community"]).size().rename("n").reset_index()
+    n = n.sort_values(["fid", "n", "community"], ascending=[True, False, True])
+    best = n.drop_duplicates("fid")
+    best = best[best["n"] * 2 >= best["fid"].map(total)]
+    return best[["fid", "rule", "score", "community"]].reset_index(drop=True)
+
+
+def effective_resolution(g: AnalysisGraph, settings: dict[str, Any]) -> float:
+    """The modularity resolution used: ``resolution`` scaled by the graph's total tie
+    weight over ``reference_weight`` (about one county at scale 1), so a pocket of a
+    given density is found alike in a village and a province; ``reference_weight = 0``
+    uses ``resolution`` as it is.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> g = AnalysisGraph(*([np.zeros(0)] * 8))
+    >>> g.weight = np.array([30000.0, 20000.0])
+    >>> effective_resolution(g, {"resolution": 3.0, "reference_weight": 100000.0})
+    1.5
+    >>> effective_resolution(g, {"resolution": 3.0, "reference_weight": 0.0})
+    3.0
+    """
+    ref = float(settings["reference_weight"])
+    scale = float(g.weight.sum()) / ref if ref > 0 else 1.0
+    return float(settings["resolution"]) * scale if scale > 0 else float(settings["resolution"])
+
+
+def analyse(ctx: Context) -> ClusterAnalysis:
+    """Project, find communities and score them (the settings of ``ctx``)."""
+    st, f = ctx.settings, ctx.frames
+    method = str(st["method"])
+    if method not in ("leiden", "louvain"):
+        raise SettingsError(f"[CLU-001]: method = {method!r}", hint="use leiden or louvain")
+    if float(st["resolution"]) <= 0:
+        raise SettingsError("[CLU-001]: resolution must be above 0", hint="try 1.0 to 5.0")
+    on = on_date(st)
+    spec = Projection(weights_from(st), org_kinds=tuple(st["org_kinds"]), on=on)
+    source = FramesSource(f)
+    g = project(source, spec, source.order())
+    parts = communities(g, method=method, resolution=effective_resolution(g, st),
+                        seed=int(st["seed"]), iterations=int(st["iterations"]))
+    roles = node_roles(source, g, on=on)
+    m, k = parts.membership, parts.count
+    person, org = g.kinds == "person", g.kinds == "organization"
+    actor = person | org
+
+    def count(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        return np.bincount(m, weights=mask.astype(float), minlength=k).astype(np.float64)
+
+    n = count(actor)
+    off, sup, sus = count(roles["official"] & person), count(roles["supplier"]), count(
+        roles["crime"])
+    money_node = _money(f, g, on)
+    money = np.bincount(m, weights=money_node, minlength=k)
+    inside = _inside(pattern_findings(ctx, st["count_rules"]), g, m)
+    score_in = np.bincount(inside["community"].astype(np.int64), weights=inside["score"]
+                           .astype(float), minlength=k) if len(inside) else np.zeros(k)
+    n_in = np.bincount(inside["community"].astype(np.int64), minlength=k) if len(inside) else (
+        np.zeros(k, dtype=np.int64))
+    nn = np.maximum(n, 1.0)
+    big_n = max(float(n.sum()), 1.0)
+    d = 1.0 - np.exp(-3.0 * score_in / np.sqrt(nn))
+
+    def lift(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        rate = x.sum() / big_n
+        return np.minimum((x / nn) / rate, 5.0) if rate > 0 else np.zeros(k, dtype=np.float64)
+
+    mix = np.cbrt(lift(off) * lift(sup) * lift(sus)) / 5.0
+    money_lift = (money / money.sum()) / (nn / big_n) if money.sum() > 0 else np.zeros(k)
+    mm = np.clip(np.log10(1.0 + money_lift) / math.log10(11.0), 0.0, 1.0)
+    score = (float(st["findings_weight"]) * d + float(st["mix_weight"]) * mix
+             + float(st["money_weight"]) * mm)
+    table = pd.DataFrame({"community": np.arange(k), "members": n.astype(int),
+                          "persons": count(person).astype(int),
+                          "organizations": count(org).astype(int),
+                          "cases": count(g.kinds == "case").astype(int),
+                          "officials": off.astype(int), "suppliers": sup.astype(int),
+                          "suspects": sus.astype(int), "findings": n_in.astype(int),
+                          "finding_score": score_in, "money": money, "D": d, "L": mix,
+                          "M": mm, "score": np.clip(score, 0.0, 1.0)})
+    table = table.sort_values(["score", "community"], ascending=[False, True], kind="stable")
+    table["rank"] = np.arange(1, k + 1)
+    return ClusterAnalysis(g, parts, roles, table.reset_index(drop=True), inside)
+
+
+def _centre(h: Any, local: npt.NDArray[np.int64]) -> tuple[int, npt.NDArray[np.int64]]:
+    """Highest k-core inside the community (k, local node ids of that core)."""
+    core = np.asarray(h.coreness(mode="all"), dtype=np.int64)
+    if not len(core):
+        return 0, local[:0]
+    top = int(core.max())
+    return top, np.flatnonzero(core == top).astype(np.int64)
+
+
+def _nearest(h: Any, source: int, targets: npt.NDArray[np.int64]) -> list[int] | None:
+    """Shortest path (local ids) from ``source`` to the nearest of ``targets``."""
+    targets = targets[targets != source]
+    if not len(targets):
+        return None
+    dist = np.asarray(h.distances(source=[source], target=targets.tolist())[0], dtype=float)
+    if not np.isfinite(dist).any():
+        return None
+    best = int(targets[int(np.argmin(dist))])
+    return [int(x) for x in h.get_shortest_path(source, best)]
+
+
+def _binding_paths(ca: ClusterAnalysis, members: npt.NDArray[np.int64], h: Any,
+                   centre: npt.NDArray[np.int64], limit: int) -> list[list[int]]:
+    """Paths (global node ids) inside the community joining officials to suspects and
+    suppliers, then the strongest ties of its risky members."""
+    g, r = ca.graph, ca.roles
+    person = g.kinds[members] == "person"
+    off = np.flatnonzero(r["official"][members] & person).astype(np.int64)
+    sus = np.flatnonzero(r["crime"][members]).astype(np.int64)
+    sup = np.flatnonzero(r["supplier"][members]).astype(np.int64)
+    central = set(centre.tolist())
+    off = np.array(sorted(off.tolist(), key=lambda i: (i not in central, i)), dtype=np.int64)
+    paths: list[list[int]] = []
+    seen: set[tuple[int, ...]] = set()
+    for o in off[:3]:
+        for targets in (sus, sup):
+            p = _nearest(h, int(o), targets)
+            if p and len(p) > 1 and tuple(p) not in seen and len(paths) < limit:
+                seen.add(tuple(p))
+                paths.append([int(members[i]) for i in p])
+    if len(paths) < limit:
+        risky = np.zeros(g.n, dtype=bool)
+        risky[members] = True
+        risky &= r["official"] | r["supplier"] | r["crime"]
+        inside = np.zeros(g.n, dtype=bool)
+        inside[members] = True
+        sel = np.flatnonzero(inside[g.src] & inside[g.dst] & (risky[g.src] | risky[g.dst]))
+        order = sel[np.lexsort((sel, -g.weight[sel]))]
+        for j in order:
+            pair = (int(g.src[j]), int(g.dst[j]))
+            if len(paths) >= limit:
+                break
+            if pair not in seen:
+                seen.add(pair)
+                paths.append(list(pair))
+    return paths
+
+
+def _ties_words(g: AnalysisGraph, members: npt.NDArray[np.int64]) -> str:
+    inside = np.zeros(g.n, dtype=bool)
+    inside[members] = True
+    sel = inside[g.src] & inside[g.dst]
+    counts: Counter[str] = Counter()
+    for t, n in zip(g.rel_type[sel].tolist(), g.records[sel].tolist(), strict=True):
+        counts[_TIE_WORDS.get(str(t), str(t))] += int(n)
+    return ", ".join(f"{w} {n}" for w, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+
+
+def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
+    f, st, g = ctx.frames, ctx.settings, ca.graph
+    members = ca.parts.members(int(row["community"]))
+    sub, _ = g.subgraph(members)
+    h = to_igraph(sub)
+    k_core, centre_local = _centre(h, np.arange(len(members), dtype=np.int64))
+    keys = [str(x) for x in g.keys[members].tolist()]
+    kinds = g.kinds[members]
+    r = ca.roles
+    actors = [i for i, kind in enumerate(kinds.tolist()) if kind in ("person", "organization")]
+    centre = [keys[i] for i in centre_local.tolist() if kinds[i] in ("person", "organization")]
+    officials = [keys[i] for i in actors if r["official"][members[i]] and kinds[i] == "person"]
+    suppliers = [keys[i] for i in actors if r["supplier"][members[i]]]
+    suspects = [keys[i] for i in actors if r["crime"][members[i]]]
+    cases = [keys[i] for i, kind in enumerate(kinds.tolist()) if kind == "case"]
+    ordered = list(dict.fromkeys([*centre, *officials, *suspects, *suppliers,
+                                  *(keys[i] for i in actors), *cases]))
+    evidence = [path_steps(f, g, p) for p in
+                _binding_paths(ca, members, h, centre_local, int(st["evidence_paths"]))]
+    inside = ca.inside[ca.inside["community"] == row["community"]].sort_values(
+        ["score", "fid"], ascending=[False, True])
+    rules = Counter(inside["rule"].tolist())
+    n_p, n_o = int(row["persons"]), int(row["organizations"])
+
+    def names(ks: list[str], most: int = 4) -> str:
+        shown = ", ".join(f.label(k) for k in ks[:most])
+        return shown + (f" and {len(ks) - most} more" if len(ks) > most else "")
+
+    mix_words = [f"{len(officials)} official{'s' * (len(officials) != 1)}",
+                 f"{len(suppliers)} supplier{'s' * (len(suppliers) != 1)}",
+                 f"{len(suspects)} case suspect{'s' * (len(suspects) != 1)}"]
+    found_words = (f" {len(inside)} finding{'s' * (len(inside) != 1)} of the pattern rules lie "
+                   "inside it (" + ", ".join(f"{c} ×{n}" for c, n in sorted(rules.items()))
+                   + ")." if len(inside) else " No pattern-rule finding lies inside it.")
+    money_words = (f" {yuan(row['money'])} of contract awards and payments flowed to its "
+                   f"members." if row["money"] > 0 else "")
+    explanation = (
+        f"Community {int(row['rank'])} of {len(ca.table)} found by "
+        f"{ca.parts.method.capitalize()} (modularity {ca.parts.modularity:.3f}, seed "
+        f"{ca.parts.seed}, resolution {ca.parts.resolution:.3g}): {n_p} people and {n_o} "
+        f"organizations" + (f" around {len(cases)} case(s)" if cases else "")
+        + f", mixing {', '.join(mix_words)}. Officials: {names(officials) or 'none'}. "
+        f"Suspects: {names(suspects) or 'none'}. Suppliers: {names(suppliers) or 'none'}. "
+        f"Ties inside: {_ties_words(g, members)}.{found_words}{money_words} Its tight centre "
+        f"(every member tied to at least {k_core} others of it): {names(centre, 6)}. "
+        f"Risk density {row['score']:.2f} = {float(st['findings_weight']):g} x findings "
+        f"{row['D']:.2f} + {float(st['mix_weight']):g} x mix {row['L']:.2f} + "
+        f"{float(st['money_weight']):g} x money {row['M']:.2f}. A dense pocket where "
+        "officials, suppliers and suspects meet is where favours, shielding and rigged "
+        "awards are arranged; the evidence shows the shortest ties joining them.")
+    title = (f"Community of {n_p} people and {n_o} organizations mixing "
+             f"{', '.join(mix_words)}"
+             + (f" ({len(inside)} finding{'s' * (len(inside) != 1)} inside)" if len(inside)
+                else ""))
+    extra = {"rank": int(row["rank"]), "members": int(row["members"]),
+             "officials": f.source_ids(officials), "suppliers": f.source_ids(suppliers),
+             "suspects": f.source_ids(suspects), "centre": f.source_ids(centre),
+             "centre_names": [f.names.get(k, k) for k in centre[:6]],
+             "core": k_core, "findings_inside": inside["fid"].tolist(),
+             "money_in": round(float(row["money"]), 2),
+             "components": {"findings": round(float(row["D"]), 3),
+                            "mix": round(float(row["L"]), 3),
+                            "money": round(float(row["M"]), 3)},
+             "method": ca.parts.method, "seed": ca.parts.seed,
+             "resolution": ca.parts.resolution, "modularity": round(ca.parts.modularity, 4)}
+    return Finding("CLU-001", "cluster", clip(float(row["score"])), title, ordered, evidence,
+                   explanation, extra=extra)
+
+
+def reportable(ca: ClusterAnalysis, settings: dict[str, Any]) -> pd.DataFrame:
+    """The communities worth a finding: enough members, at least ``min_kinds`` of
+    officials, suppliers and suspects (or a finding inside), score at least
+    ``min_score``; best ``max_findings``."""
+    t = ca.table
+    kinds = (t["officials"] > 0).astype(int) + (t["suppliers"] > 0) + (t["suspects"] > 0)
+    keep = ((t["members"] >= int(settings["min_members"]))
+            & ((kinds >= int(settings["min_kinds"])) | (t["findings"] > 0))
+            & (t["score"] >= float(settings["min_score"])))
+    return t[keep].head(int(settings["max_findings"]))
+
+
+@rule("CLU-001", "cluster", "Community mixing officials, suppliers and case suspects")
+def risky_communities(ctx: Context) -> list[Finding]:
+    """The best-scored communities of the people graph, one finding each."""
+    ca = analyse(ctx)
+    if ca.graph.n == 0:
+        return []
+    return [_finding(ctx, ca, row) for _, row in reportable(ca, ctx.settings).iterrows()]
