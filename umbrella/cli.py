@@ -239,6 +239,7 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
     lines = [f"umbrella stats --db {db}"]
     if top:
         lines += [f"umbrella show {top['id']} --db {db}   # the top lead, with its evidence",
+                  f"umbrella export html --finding {top['id']} -o lead.html --db {db}",
                   f"umbrella show {top['entities'][0]} --db {db}",
                   f"umbrella path {top['entities'][0]} {top['entities'][-1]} --db {db}"]
     cases = [f for f in found.findings if f["rule"] == "REC-001"]
