@@ -28,7 +28,6 @@ import numpy as np
 
 from graph.analysis.projection import AnalysisGraph
 
-
 #: Edges handed to igraph per call: python-igraph reads an edge list as Python
 #: pairs, so a whole list at once costs ~140 bytes per edge of transient memory
 #: (61 MB at 446,000 edges); in chunks the peak stays small at the same speed.
