@@ -111,8 +111,8 @@ def _ready(ctx: Any, path: Path, timeout_s: float) -> tuple[float | None, int]:
     page.add_init_script(HOOK)
     try:
         page.goto(path.as_uri(), wait_until="load", timeout=timeout_s * 1000)
-        page.wait_for_function("window.__firstDraw !== null || (window.umbrellaView && "
-                               "window.umbrellaView.ready)", timeout=timeout_s * 1000)
+        page.wait_for_function("() => window.__firstDraw !== null || Boolean(window.umbrellaView "
+                               "&& window.umbrellaView.ready)", timeout=timeout_s * 1000)
         at = page.evaluate("window.__firstDraw || window.umbrellaView.readyAt")
         result: float | None = float(at) / 1000
     except Exception:  # a timeout: the page never drew

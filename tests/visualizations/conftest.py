@@ -206,8 +206,10 @@ def open_page(browser: Any) -> Iterator[Callable[..., Opened]]:
         page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
         page.goto(path.resolve().as_uri())
         if ready:
-            page.wait_for_function("window.umbrellaView && window.umbrellaView.ready",
-                                   timeout=30_000)
+            # a function, not an expression string: polling an expression evaluates it
+            # with eval(), which the page's Content-Security-Policy refuses
+            page.wait_for_function(
+                "() => Boolean(window.umbrellaView && window.umbrellaView.ready)", timeout=30_000)
         return opened
 
     yield opener

@@ -184,6 +184,6 @@ def test_the_harness_would_see_an_injection(tmp_path: Path, open_page: Opener) -
     path = tmp_path / "broken.html"
     path.write_text(html, encoding="utf-8")
     opened = open_page(path)
-    opened.page.wait_for_function("typeof window.__pwned !== 'undefined'", timeout=5000)
+    opened.page.wait_for_function("() => typeof window.__pwned !== 'undefined'", timeout=5000)
     assert canary(opened) == "number"
     assert path.with_name("x").as_uri() in opened.requests
