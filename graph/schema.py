@@ -123,6 +123,12 @@ REL_TYPES: dict[str, RelType] = {
     )
 }
 
+#: Relationship types that record an event on a day rather than a tie over a
+#: period: as of a date ``on``, they count when dated on or before it (the
+#: others when their interval holds on that day).
+EVENT_TYPES = frozenset({"BOUGHT", "APPROVED", "AWARDED_TO", "BID", "PAID", "PAID_TO",
+                         "REPORTED"})
+
 
 def kin_degree(relation: str) -> int:
     """Legal degree of a kin relation (spouse/parent/child 1, the others 2).

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.schema import REL_TYPES
+from graph.store import Entity, Relation
 from queries.frames import OPEN_END, OPEN_START, Frames
 
 CATEGORIES = ("conflict_of_interest", "subsidy_fraud", "collusion", "umbrella", "recusal",
@@ -82,6 +83,44 @@ def rel(frames: Frames, row: Any, type_: str) -> dict[str, Any]:
             step[p] = plain(row[p])
     extra = frames.view.relation_sources([row["id"]]).get(row["id"], [])
     step["sources"] = [_src(s.file, s.line) for s in extra] or [_src(row["file"], row["line"])]
+    return step
+
+
+def entity_step(entity: Entity) -> dict[str, Any]:
+    """A node step as :func:`node` makes it, from an entity read on its own.
+
+    Examples
+    --------
+    >>> from graph.store import SourceRef
+    >>> e = Entity("p:1", "person", "张伟", {}, (SourceRef("/d/persons.csv", 2, "persons", "P1"),))
+    >>> entity_step(e)["ids"], entity_step(e)["sources"][0]["line"]
+    (['P1'], 2)
+    """
+    ids = list(dict.fromkeys(s.source_id for s in entity.sources))
+    return {"node": entity.kind, "key": entity.key, "name": entity.name,
+            "ids": ids or [entity.key], "sources": [_src(s.file, s.line) for s in entity.sources]}
+
+
+def relation_step(r: Relation) -> dict[str, Any]:
+    """A relationship step as :func:`rel` makes it, from a record read on its own.
+
+    Examples
+    --------
+    >>> from graph.store import SourceRef
+    >>> r = Relation("r:KIN:1", "KIN", "p:1", "p:2", None, None, {"relation": "spouse"},
+    ...              (SourceRef("/d/relationships.csv", 7),))
+    >>> step = relation_step(r)
+    >>> step["relation"], step["start"], step["sources"][0]["file"]
+    ('spouse', None, 'relationships.csv')
+    """
+    rt = REL_TYPES[r.type]
+    step: dict[str, Any] = {"rel": r.type, "id": r.id, "from": r.src, "to": r.dst,
+                            "meaning": rt.meaning, "start": r.start, "end": r.end}
+    for p in rt.props:
+        value = r.props.get(p)
+        if value is not None and value == value:
+            step[p] = plain(value)
+    step["sources"] = [_src(s.file, s.line) for s in r.sources]
     return step
 
 

@@ -1,82 +1,235 @@
 """Shortest explanation paths between two entities, optionally as of a date.
 
-Paths never pass through hubs (nodes with more than ``hub_degree`` ties,
-such as a big bureau or a bank account used by thousands): three hops from
-anyone reach most of a county through hubs, which explains nothing. The
-result says which hubs were left out.
+The search runs breadth-first from both ends, one level at a time, and asks
+the store only for the ties of the entities on the level it grows
+(:meth:`~graph.store.protocol.StoreView.ties`): an indexed SQL query on the
+embedded store, a Cypher query on Neo4j. A path costs the neighbourhoods it
+visits, never a read of the whole graph.
+
+Paths never pass through hubs (entities with more than ``hub_degree`` ties in
+force, such as a big bureau or a bank account used by thousands): three hops
+from anyone reach most of a county through hubs, which explains nothing. The
+result names the hubs the search met and did not pass through.
+
+Results do not depend on the backend: among equally short paths the first
+``max_paths`` in the order of their key sequences are returned, and between
+two entities joined by several records the one with the smallest record id is
+shown. :func:`reference_paths` computes the same answer from the whole graph in
+memory (networkx), to check the search against.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice, pairwise
+from typing import Any, Protocol
 
 import networkx as nx
 
+from graph.reach import reachable
 from graph.schema import REL_TYPES
-from queries.findings import node, rel
-from queries.frames import Frames
-
-#: Relationship types that record an event on a date (kept when dated on or before ``on``).
-EVENT_TYPES = {"BOUGHT", "APPROVED", "AWARDED_TO", "BID", "PAID", "PAID_TO", "REPORTED"}
+from graph.store import StoreView, Tie
+from graph.store.model import tie_in_force
+from queries.findings import entity_step, relation_step
+from queries.frames import OPEN_END, OPEN_START, Frames, kind_of
 
 
 @dataclass
 class PathResult:
-    """Paths as evidence steps, and what the search left out."""
+    """Paths as evidence steps, and the hubs the search did not pass through."""
 
     paths: list[list[dict[str, Any]]] = field(default_factory=list)
     hubs_skipped: list[str] = field(default_factory=list)
     on: str | None = None
 
 
+class Ties(Protocol):
+    """Where the search reads ties: a store view, or :class:`GraphTies` in memory."""
+
+    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]: ...
+
+    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]: ...
+
+
+@dataclass
+class Search:
+    """A finished search: the shortest node sequences and the record of every hop."""
+
+    nodes: list[list[str]]
+    hops: dict[tuple[str, str], tuple[str, str]]  # (u, v) -> (record id, type)
+    hubs: list[str]
+
+
+def search(ties: Ties, a: str, b: str, on: str | None = None, max_paths: int = 3,
+           hub_degree: int = 100) -> Search:
+    """The first ``max_paths`` shortest paths from ``a`` to ``b`` avoiding hubs.
+
+    A breadth-first search from both ends, one whole level at a time, always
+    growing the smaller side, until the two meet.
+
+    Examples
+    --------
+    >>> g = GraphTies.of([("a", "x", "KIN", "r1"), ("x", "b", "KIN", "r2"),
+    ...                   ("a", "y", "KIN", "r3"), ("y", "b", "KIN", "r4")])
+    >>> s = search(g, "a", "b")
+    >>> s.nodes, s.hops[("a", "x")]
+    ([['a', 'x', 'b'], ['a', 'y', 'b']], ('r1', 'KIN'))
+    >>> search(g, "a", "b", hub_degree=1).nodes  # x and y have two ties each
+    []
+    """
+    if a == b:
+        return Search([[a]], {}, [])
+    sides = (_Side(a), _Side(b))
+    hubs = _Hubs(ties, on, hub_degree, (a, b))
+    meet: list[str] = []
+    while not meet and sides[0].front and sides[1].front:
+        grow, other = sides if len(sides[0].front) <= len(sides[1].front) else sides[::-1]
+        grow.expand(ties, hubs.keep(grow.front), on)
+        meet = hubs.keep([v for v in grow.front if v in other.preds])
+    if not meet:
+        return Search([], {}, hubs.found())
+    succ: dict[str, list[str]] = {}
+    hops: dict[tuple[str, str], tuple[str, str]] = {}
+    for v in reachable(sides[0].preds, meet):  # a ... meet: preds lie towards a
+        for u, recs in sides[0].preds[v].items():
+            succ.setdefault(u, []).append(v)
+            hops[(u, v)] = min(recs)
+    for v in reachable(sides[1].preds, meet):  # meet ... b: preds lie towards b
+        for w, recs in sides[1].preds[v].items():
+            succ.setdefault(v, []).append(w)
+            hops[(v, w)] = min(recs)
+    nodes = list(islice(_walk(succ, [a], b), max_paths))
+    return Search(nodes, hops, hubs.found())
+
+
+class _Side:
+    """One end of the search: every node reached, with its ties to the previous level."""
+
+    def __init__(self, start: str) -> None:
+        self.preds: dict[str, dict[str, list[tuple[str, str]]]] = {start: {}}
+        self.front = [start]
+
+    def expand(self, ties: Ties, keys: list[str], on: str | None) -> None:
+        reached: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for t in ties.ties(keys, on):
+            if t.other not in self.preds:
+                reached.setdefault(t.other, {}).setdefault(t.key, []).append((t.rid, t.type))
+        self.preds.update(reached)
+        self.front = sorted(reached)
+
+
+class _Hubs:
+    """Which nodes are hubs, asked of the store once per node (the two ends never are)."""
+
+    def __init__(self, ties: Ties, on: str | None, limit: int, ends: tuple[str, str]) -> None:
+        self._ties, self._on, self._limit = ties, on, limit
+        self._known: dict[str, bool] = dict.fromkeys(ends, False)
+
+    def keep(self, keys: list[str]) -> list[str]:
+        ask = [k for k in keys if k not in self._known]
+        if ask:
+            degrees = self._ties.tie_degrees(ask, self._on)
+            self._known.update((k, degrees.get(k, 0) > self._limit) for k in ask)
+        return [k for k in keys if not self._known[k]]
+
+    def found(self) -> list[str]:
+        return sorted(k for k, hub in self._known.items() if hub)
+
+
+def _walk(succ: dict[str, list[str]], path: list[str], b: str) -> Iterator[list[str]]:
+    """Every path from ``path`` on to ``b``, in the order of their key sequences."""
+    if path[-1] == b:
+        yield list(path)
+        return
+    for v in sorted(set(succ.get(path[-1], ()))):
+        path.append(v)
+        yield from _walk(succ, path, b)
+        path.pop()
+
+
+def explain_paths(source: Frames | StoreView, a: str, b: str, on: str | None = None,
+                  max_paths: int = 3, hub_degree: int = 100) -> PathResult:
+    """Up to ``max_paths`` shortest paths from ``a`` to ``b`` as evidence steps.
+
+    ``source`` is a store view (or a :class:`~queries.frames.Frames` over one):
+    the search reads the ties it needs from the store, level by level.
+    """
+    view = source.view if isinstance(source, Frames) else source
+    found = search(view, a, b, on, max_paths, hub_degree)
+    return PathResult(steps(view, found), found.hubs, on)
+
+
+def steps(view: StoreView, found: Search) -> list[list[dict[str, Any]]]:
+    """Evidence steps of each path found: every entity and the record joining it to the
+    next, each read once."""
+    keys = sorted({k for nodes in found.nodes for k in nodes})
+    entities = {k: view.get(k) for k in keys}
+    records = view.relations_by_id(sorted({found.hops[(u, v)][0] for nodes in found.nodes
+                                           for u, v in pairwise(nodes)}))
+    out: list[list[dict[str, Any]]] = []
+    for nodes in found.nodes:
+        path: list[dict[str, Any]] = []
+        for i, key in enumerate(nodes):
+            entity = entities[key]
+            path.append(entity_step(entity) if entity is not None else
+                        {"node": kind_of(key), "key": key, "name": "", "ids": [key],
+                         "sources": []})
+            if i + 1 < len(nodes):
+                path.append(relation_step(records[found.hops[(key, nodes[i + 1])][0]]))
+        out.append(path)
+    return out
+
+
+# -- the reference: the whole graph in memory -----------------------------------------------
+
+class GraphTies:
+    """Ties read from an in-memory multigraph (the reference the store searches must match)."""
+
+    def __init__(self, graph: nx.MultiGraph[str]) -> None:
+        self.graph = graph
+
+    @classmethod
+    def of(cls, ties: list[tuple[str, str, str, str]]) -> GraphTies:
+        """From ``(src, dst, type, record id)`` tuples."""
+        g: nx.MultiGraph[str] = nx.MultiGraph()
+        for s, d, type_, rid in ties:
+            g.add_edge(s, d, key=rid, type=type_)
+        return cls(g)
+
+    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
+        return [Tie(k, o, str(data["type"]), str(rid)) for k in dict.fromkeys(keys)
+                if k in self.graph
+                for _, o, rid, data in self.graph.edges(k, keys=True, data=True)]
+
+    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
+        return {k: int(self.graph.degree(k)) if k in self.graph else 0 for k in keys}
+
+
 def build_graph(frames: Frames, on: str | None = None) -> nx.MultiGraph[str]:
     """Undirected multigraph of every relationship record (in force on ``on`` if given).
 
-    Edge key = record id; edge data: ``type`` and the record's frame row index.
+    Edge key = record id; edge data: ``type``.
     """
     g: nx.MultiGraph[str] = nx.MultiGraph()
     for type_ in REL_TYPES:
         r = frames.rel(type_)
         if r.empty:
             continue
-        if on is not None:
-            keep = (r["s"] <= on) if type_ in EVENT_TYPES else (r["s"] <= on) & (on <= r["e"])
-            r = r[keep]
-        for s, d, i in zip(r["src"].tolist(), r["dst"].tolist(), r["id"].tolist(), strict=True):
-            g.add_edge(s, d, key=i, type=type_)
+        for s, d, i, start, end in zip(r["src"].tolist(), r["dst"].tolist(), r["id"].tolist(),
+                                       r["s"].tolist(), r["e"].tolist(), strict=True):
+            if tie_in_force(type_, None if start == OPEN_START else start,
+                            None if end == OPEN_END else end, on):
+                g.add_edge(s, d, key=i, type=type_)
     return g
 
 
-def explain_paths(frames: Frames, a: str, b: str, on: str | None = None, max_paths: int = 3,
-                  hub_degree: int = 100) -> PathResult:
-    """Up to ``max_paths`` shortest paths from ``a`` to ``b`` as evidence steps."""
-    g = build_graph(frames, on)
-    result = PathResult(on=on)
-    if a not in g or b not in g:
-        return result
-    hubs = [n for n, d in g.degree() if d > hub_degree and n not in (a, b)]
-    result.hubs_skipped = sorted(hubs)
-    view = nx.subgraph_view(g, filter_node=lambda n: n not in set(hubs))
-    simple: nx.Graph[str] = nx.Graph(view)
-    try:
-        found = nx.all_shortest_paths(simple, a, b)
-        for nodes in found:
-            result.paths.append(_steps(frames, g, nodes))
-            if len(result.paths) >= max_paths:
-                break
-    except nx.NetworkXNoPath:
-        pass
-    return result
-
-
-def _steps(frames: Frames, g: nx.MultiGraph[str], nodes: list[str]) -> list[dict[str, Any]]:
-    kinds = {**dict.fromkeys(frames.ents("person")["key"], "person"),
-             **dict.fromkeys(frames.ents("organization")["key"], "organization")}
-    steps: list[dict[str, Any]] = []
-    for i, n in enumerate(nodes):
-        steps.append(node(frames, n, kinds.get(n, n.split(":", 1)[0])))
-        if i + 1 < len(nodes):
-            rid, data = sorted(g.get_edge_data(n, nodes[i + 1]).items())[0]
-            steps.append(rel(frames, frames.rel_row(data["type"], str(rid)), data["type"]))
-    return steps
+def reference_paths(frames: Frames, a: str, b: str, on: str | None = None,
+                    max_paths: int = 3, hub_degree: int = 100,
+                    graph: nx.MultiGraph[str] | None = None) -> PathResult:
+    """:func:`explain_paths` computed from the whole graph read into memory (``graph``:
+    :func:`build_graph` of ``frames`` and ``on``, when already built)."""
+    view = frames.view
+    g = build_graph(frames, on) if graph is None else graph
+    found = search(GraphTies(g), a, b, on, max_paths, hub_degree)
+    return PathResult(steps(view, found), found.hubs, on)

@@ -447,7 +447,6 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
     Example:
       umbrella path P0001387 O000603 --on 2022-02-09
     """
-    from queries.frames import Frames
     from queries.lookup import find_entity
     from queries.paths import explain_paths
 
@@ -455,7 +454,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
     try:
         view = store.view()
         ka, kb = find_entity(view, a), find_entity(view, b)
-        result = explain_paths(Frames(view), ka, kb, on=on, max_paths=max_paths,
+        result = explain_paths(view, ka, kb, on=on, max_paths=max_paths,
                                hub_degree=hub_degree)
     finally:
         store.close()
@@ -467,7 +466,8 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
         _print_steps(p)
     if result.hubs_skipped:
         console.out.print(f"Not passed through: {len(result.hubs_skipped)} hub(s) with more "
-                          f"than {hub_degree} ties (raise --hub-degree to include them).")
+                          f"than {hub_degree} ties met on the way (raise --hub-degree to "
+                          "include them).")
 
 
 @cli.command()

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.schema import EVENT_TYPES
 from graph.store import Entity, Relation, StoreView
 from queries.frames import kind_of
-from queries.paths import EVENT_TYPES
 from visualizations.records import EdgeRecord, NodeRecord, source_texts
 
 #: Keys of an evidence step that are not properties of the tie.

@@ -23,6 +23,8 @@ from typing import TypeVar
 
 import networkx as nx
 
+from graph.reach import reachable
+
 N = TypeVar("N", bound=Hashable)
 Point = tuple[float, float]
 
@@ -71,22 +73,12 @@ def radial_layout(adj: Mapping[N, Sequence[N]], roots: Sequence[N] = (),
     for start in ordered:
         if start in seen:
             continue
-        part = _component(adj, start)
+        part = reachable(adj, [start])
         seen |= part
         sources = [r for r in roots if r in part] or [start]
         pos, radius = _tree(adj, part, sources, sort_key)
         parts.append((pos, radius))
     return _pack(parts)
-
-
-def _component(adj: Mapping[N, Sequence[N]], start: N) -> set[N]:
-    found, stack = {start}, [start]
-    while stack:
-        for m in adj[stack.pop()]:
-            if m not in found:
-                found.add(m)
-                stack.append(m)
-    return found
 
 
 def _tree(adj: Mapping[N, Sequence[N]], part: set[N], sources: list[N],

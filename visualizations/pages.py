@@ -189,15 +189,13 @@ def path_page(view: StoreView, a: str, b: str, *, on: str | None = None, max_pat
               hub_degree: int = HUB_DEGREE, context: bool = True,
               size_by: str = "degree") -> GraphPage:
     """The shortest explanation paths between two entities (as of ``on``), highlighted."""
-    from queries.frames import Frames
     from queries.paths import explain_paths
 
     for k in (a, b):
         if view.get(k) is None:
             raise UmbrellaError(f"no entity {k!r} in this database",
                                 hint="give ids from the input files, e.g. P0001387")
-    result = explain_paths(Frames(view), a, b, on=on, max_paths=max_paths,
-                           hub_degree=hub_degree)
+    result = explain_paths(view, a, b, on=on, max_paths=max_paths, hub_degree=hub_degree)
     nodes, edges, notes = evidence_records(view, result.paths, context, hub_degree, on)
     la, lb = _label(view, a), _label(view, b)
     when = f" on {on}" if on else ""
@@ -207,7 +205,8 @@ def path_page(view: StoreView, a: str, b: str, *, on: str | None = None, max_pat
         edges, notes = [], [f"No path between {la} and {lb}{when}."]
     if result.hubs_skipped:
         notes.append(f"Paths do not pass through the {plural(len(result.hubs_skipped), 'hub')} "
-                     f"with more than {hub_degree:,} ties (raise --hub-degree to allow them).")
+                     f"with more than {hub_degree:,} ties met on the way "
+                     "(raise --hub-degree to allow them).")
     return build_page(nodes, edges, title=f"{la} ↔ {lb}{when}",
                       subtitle=f"{plural(len(result.paths), 'shortest path')} between them"
                       + (f" (at most {max_paths})" if len(result.paths) >= max_paths else ""),

@@ -31,19 +31,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.schema import NODE_KINDS, REL_TYPES
+from graph.schema import EVENT_TYPES, NODE_KINDS, REL_TYPES
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
 #: Key prefix -> node kind (``p:...`` is a person, ``pay:...`` a payment).
 PREFIX_KIND = {k.prefix: k.code for k in NODE_KINDS.values()}
-
-#: Relationship types that record an event on a day rather than a tie over a
-#: period: with ``on``, they count when dated on or before it.
-EVENT_TYPES = frozenset({"BOUGHT", "APPROVED", "AWARDED_TO", "BID", "PAID", "PAID_TO",
-                         "REPORTED"})
-
 
 @dataclass(frozen=True)
 class Fold:

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from graph.analysis.projection import EVENT_TYPES, AnalysisGraph, FrameSource, in_force_mask
-from graph.schema import CASE_OFFICIAL_ROLES
+from graph.analysis.projection import AnalysisGraph, FrameSource, in_force_mask
+from graph.schema import CASE_OFFICIAL_ROLES, EVENT_TYPES
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -26,6 +26,7 @@ from graph.store.model import (
     RelationRecord,
     SetAsideRecord,
     SourceRef,
+    Tie,
 )
 from graph.store.protocol import Store, StoreView, StoreWriter
 from graph.store.sqlite import SqliteStore
@@ -34,7 +35,8 @@ NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://
 
 __all__ = [
     "AliasRecord", "Entity", "EntityRecord", "Relation", "RelationRecord", "SetAsideRecord",
-    "SourceRef", "SqliteStore", "Store", "StoreView", "StoreWriter", "is_server", "open_store",
+    "SourceRef", "SqliteStore", "Store", "StoreView", "StoreWriter", "Tie", "is_server",
+    "open_store",
 ]
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from graph.schema import EVENT_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,39 @@ class Relation:
         (True, False)
         """
         return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+class Tie(NamedTuple):
+    """A relationship record seen from one of its ends, for path searches.
+
+    Examples
+    --------
+    >>> Tie("p:1", "o:2", "HOLDS_POST", "r:HOLDS_POST:9").other
+    'o:2'
+    """
+
+    key: str
+    other: str
+    type: str
+    rid: str
+
+
+def tie_in_force(type_: str, start: str | None, end: str | None, on: str | None) -> bool:
+    """Whether a record counts as of ``on``: an event (:data:`graph.schema.EVENT_TYPES`)
+    when dated on or before it, a tie when its interval holds that day; all when None.
+
+    Examples
+    --------
+    >>> tie_in_force("PAID", "2019-05-01", None, "2020-01-01")
+    True
+    >>> tie_in_force("HOLDS_POST", "2015-01-01", "2018-12-31", "2020-01-01")
+    False
+    """
+    if on is None:
+        return True
+    if start is not None and on < start:
+        return False
+    return type_ in EVENT_TYPES or end is None or on <= end
 
 
 def relation_id(type_: str, src: str, dst: str, start: str | None, end: str | None,

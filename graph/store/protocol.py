@@ -7,7 +7,7 @@ contract test suite (``tests/graph/test_store_contract.py``) runs against each.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from graph.store.model import (
     RelationRecord,
     SetAsideRecord,
     SourceRef,
+    Tie,
 )
 
 
@@ -91,8 +92,18 @@ class StoreView(Protocol):
     def relations(self, types: Iterable[str] | None = None) -> Iterator[Relation]:
         """Relationship records, optionally of some types, in id order."""
 
+    def relations_by_id(self, ids: Iterable[str]) -> dict[str, Relation]:
+        """The records with these ids (unknown ids left out)."""
+
     def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
         """Relationship records touching ``key`` (either end)."""
+
+    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
+        """Every record touching one of ``keys`` (in force on ``on`` when given, see
+        :func:`~graph.store.model.tie_in_force`), once from each end that is in ``keys``."""
+
+    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
+        """How many records (as :meth:`ties` counts them) touch each of ``keys``."""
 
     def entity_names(self, kind: str) -> dict[str, str]:
         """Key -> display name of every entity of ``kind`` (no properties)."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import StoreError
-from graph.schema import REL_TYPES
+from graph.schema import EVENT_TYPES, REL_TYPES
 from graph.store.model import (
     AliasRecord,
     Entity,
@@ -41,6 +41,7 @@ from graph.store.model import (
     RelationRecord,
     SetAsideRecord,
     SourceRef,
+    Tie,
 )
 
 SCHEMA_VERSION = "1"
@@ -334,6 +335,15 @@ class SqliteView:
         for row in rows.fetchall():
             yield self._relation(row)
 
+    def relations_by_id(self, ids: Iterable[str]) -> dict[str, Relation]:
+        out: dict[str, Relation] = {}
+        for chunk in _batches(dict.fromkeys(ids), self._TIE_CHUNK):
+            rows = self._conn.execute(
+                f"SELECT {self._REL_COLS} FROM relations WHERE id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY id", chunk).fetchall()
+            out.update((str(row[0]), self._relation(row)) for row in rows)
+        return out
+
     def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
         rows = self._conn.execute(
             f"SELECT {self._REL_COLS} FROM relations WHERE src = ? UNION "
@@ -341,6 +351,44 @@ class SqliteView:
         ).fetchall()
         wanted = set(types) if types is not None else None
         return [self._relation(r) for r in rows if wanted is None or r[1] in wanted]
+
+    #: Keys per query of :meth:`ties` (SQLite allows 32,766 parameters).
+    _TIE_CHUNK = 500
+
+    @staticmethod
+    def _in_force_sql(on: str | None) -> tuple[str, list[str]]:
+        """The SQL of :func:`~graph.store.model.tie_in_force` and its parameters."""
+        if on is None:
+            return "", []
+        events = sorted(EVENT_TYPES)
+        marks = ",".join("?" * len(events))
+        return (f" AND (start_date IS NULL OR start_date <= ?) AND (type IN ({marks}) "
+                "OR end_date IS NULL OR ? <= end_date)", [on, *events, on])
+
+    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
+        cond, params = self._in_force_sql(on)
+        out: list[Tie] = []
+        for chunk in _batches(dict.fromkeys(keys), self._TIE_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT src, dst, type, id FROM relations WHERE src IN ({marks}){cond} "
+                f"UNION ALL SELECT dst, src, type, id FROM relations WHERE dst IN ({marks}){cond}",
+                [*chunk, *params, *chunk, *params])
+            out.extend(Tie(*r) for r in rows)
+        return out
+
+    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
+        cond, params = self._in_force_sql(on)
+        wanted = list(dict.fromkeys(keys))
+        out = dict.fromkeys(wanted, 0)
+        for chunk in _batches(wanted, self._TIE_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT k, count(*) FROM (SELECT src AS k FROM relations WHERE src IN ({marks})"
+                f"{cond} UNION ALL SELECT dst FROM relations WHERE dst IN ({marks}){cond}) "
+                "GROUP BY k", [*chunk, *params, *chunk, *params])
+            out.update((str(k), int(n)) for k, n in rows)
+        return out
 
     def entity_names(self, kind: str) -> dict[str, str]:
         rows = self._conn.execute("SELECT key, name FROM entities WHERE kind = ?", (kind,))

@@ -72,6 +72,34 @@ def test_write_and_read_back(backend: Store) -> None:
     assert len(v.loads()) == 1
 
 
+def test_ties_and_records_by_id(backend: Store) -> None:
+    """What path searches read: ties of a few entities, as of a date, and records by id."""
+    _fill(backend)
+    event = RelationRecord("r:PAID_TO:1", "PAID_TO", "pay:1", "p:2", "2019-05-01", None,
+                           {"amount": 900}, "/d/payments.csv", 2)
+    closed = RelationRecord("r:ASSOCIATE:1", "ASSOCIATE", "p:2", "p:3", "2015-01-01",
+                            "2016-12-31", {}, "/d/relationships.csv", 8)
+    with backend.writer() as w:
+        w.put_entities([EntityRecord("pay:1", "payment", "PM1", {}),
+                        EntityRecord("p:3", "person", "王五", {})])
+        w.put_relations([event, closed])
+    v = backend.view()
+    kin = _rel("p:1", "p:2", 2).id
+    assert sorted(v.ties(["p:2", "nobody"])) == sorted([
+        ("p:2", "p:1", "KIN", kin), ("p:2", "pay:1", "PAID_TO", "r:PAID_TO:1"),
+        ("p:2", "p:3", "ASSOCIATE", "r:ASSOCIATE:1")])
+    # as of 2020-06-01: the KIN tie holds, the payment (an event) happened, the association ended
+    assert sorted(t.other for t in v.ties(["p:2"], on="2020-06-01")) == ["p:1", "pay:1"]
+    assert [t.other for t in v.ties(["p:2"], on="2016-06-01")] == ["p:3"]
+    assert v.ties(["p:1", "p:2"], on="2020-06-01")[0].key in ("p:1", "p:2")
+    assert v.tie_degrees(["p:1", "p:2", "nobody"]) == {"p:1": 1, "p:2": 3, "nobody": 0}
+    assert v.tie_degrees(["p:2"], on="2020-06-01") == {"p:2": 2}
+    got = v.relations_by_id([kin, "r:PAID_TO:1", "r:KIN:unknown", "x"])
+    assert sorted(got) == sorted([kin, "r:PAID_TO:1"])
+    assert [s.line for s in got[kin].sources] == [2, 5] and got[kin].props["relation"] == "spouse"
+    assert got["r:PAID_TO:1"].props["amount"] == 900
+
+
 def test_rewriting_the_same_records_changes_nothing(backend: Store) -> None:
     _fill(backend)
     before = (backend.view().counts_by_kind(), backend.view().counts_by_type(),

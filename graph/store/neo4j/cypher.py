@@ -245,6 +245,12 @@ def relations_frame(type_: str) -> str:
     )
 
 
+def relations_by_id(type_: str) -> str:
+    """The records of ``type_`` whose ids are in ``$ids``."""
+    return (f"MATCH (a:{E})-[r:{rel_type(type_)}]->(b:{E}) WHERE r.rid IN $ids "
+            f"RETURN {REL_COLUMNS}")
+
+
 def relation_sources(type_: str) -> str:
     """Sources of the records of ``type_`` whose ids are in ``$ids``."""
     return (
@@ -252,6 +258,24 @@ def relation_sources(type_: str) -> str:
         "RETURN r.rid AS id, r.sources AS sources"
     )
 
+
+#: :func:`graph.store.model.tie_in_force` in Cypher (``$on`` null = every record; ``$events``
+#: = the event types; open ends as the literals the frames use).
+IN_FORCE = (
+    "($on IS NULL OR (coalesce(r.start, '0000-01-01') <= $on "
+    "AND (type(r) IN $events OR $on <= coalesce(r.end, '9999-12-31'))))"
+)
+#: The ties of a batch of entities (``$keys``), for path searches done level by level.
+TIES = (
+    f"UNWIND $keys AS k MATCH (n:{E} {{key: k}})-[r]-(m:{E}) "
+    f"WHERE type(r) IN $types AND {IN_FORCE} "
+    "RETURN k AS key, m.key AS other, type(r) AS type, r.rid AS rid"
+)
+TIE_DEGREES = (
+    f"UNWIND $keys AS k MATCH (n:{E} {{key: k}}) "
+    f"RETURN k AS key, COUNT {{ (n)-[r]-(:{E}) WHERE type(r) IN $types AND {IN_FORCE} }} "
+    "AS degree"
+)
 
 FINDINGS = f"MATCH (f:{F}) RETURN f.body AS body ORDER BY f.score DESC, f.id"
 FINDINGS_OF = (

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 
-from graph.schema import REL_TYPES
-from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef
+from graph.schema import EVENT_TYPES, REL_TYPES
+from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef, Tie
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Row
 
 _KIND_LABELS = sorted(cypher.KIND_LABELS)
 _TYPES = sorted(REL_TYPES)
+_EVENTS = sorted(EVENT_TYPES)
+#: Keys per round trip of :meth:`Neo4jView.ties` (one parameter list each).
+_TIE_CHUNK = 1000
 
 
 def parse_source(text: str) -> SourceRef:
@@ -36,6 +39,22 @@ def _props(props: dict[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
         if base in reserved:
             out[base] = out.pop(k)
     return out
+
+
+def _ids_by_type(ids: Iterable[str]) -> dict[str, list[str]]:
+    """Record ids (``r:TYPE:hash``) grouped by their schema type; others left out.
+
+    Examples
+    --------
+    >>> _ids_by_type(["r:KIN:1", "r:BID:2", "r:KIN:3", "r:DROP TABLE:4", "x"])
+    {'KIN': ['r:KIN:1', 'r:KIN:3'], 'BID': ['r:BID:2']}
+    """
+    by_type: dict[str, list[str]] = {}
+    for rid in dict.fromkeys(ids):
+        parts = rid.split(":")
+        if len(parts) >= 3 and parts[1] in REL_TYPES:
+            by_type.setdefault(parts[1], []).append(rid)
+    return by_type
 
 
 class Neo4jView:
@@ -93,12 +112,39 @@ class Neo4jView:
             return iter(())
         return iter(self._relations(self._conn.read(cypher.relations(wanted))))
 
+    def relations_by_id(self, ids: Iterable[str]) -> dict[str, Relation]:
+        out: dict[str, Relation] = {}
+        for type_, chunk in sorted(_ids_by_type(ids).items()):
+            for i in range(0, len(chunk), _TIE_CHUNK):
+                rows = self._conn.read(cypher.relations_by_id(type_), ids=chunk[i:i + _TIE_CHUNK])
+                out.update((r.id, r) for r in self._relations(rows))
+        return out
+
     def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
         wanted = sorted(set(types)) if types is not None else _TYPES
         rows = (self._conn.read(cypher.NEIGHBOURS_OUT, key=key, types=wanted)
                 + self._conn.read(cypher.NEIGHBOURS_IN, key=key, types=wanted))
         unique = {str(r["id"]): r for r in rows}
         return self._relations([unique[k] for k in sorted(unique)])
+
+    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
+        wanted = list(dict.fromkeys(keys))
+        out: list[Tie] = []
+        for i in range(0, len(wanted), _TIE_CHUNK):
+            rows = self._conn.read(cypher.TIES, keys=wanted[i:i + _TIE_CHUNK], types=_TYPES,
+                                   events=_EVENTS, on=on)
+            out.extend(Tie(str(r["key"]), str(r["other"]), str(r["type"]), str(r["rid"]))
+                       for r in rows)
+        return out
+
+    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
+        wanted = list(dict.fromkeys(keys))
+        out = dict.fromkeys(wanted, 0)
+        for i in range(0, len(wanted), _TIE_CHUNK):
+            rows = self._conn.read(cypher.TIE_DEGREES, keys=wanted[i:i + _TIE_CHUNK],
+                                   types=_TYPES, events=_EVENTS, on=on)
+            out.update((str(r["key"]), int(r["degree"])) for r in rows)
+        return out
 
     def entity_names(self, kind: str) -> dict[str, str]:
         rows = self._conn.read(cypher.entity_names(kind))
@@ -130,13 +176,8 @@ class Neo4jView:
 
     def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
         wanted = list(dict.fromkeys(ids))
-        by_type: dict[str, list[str]] = {}
-        for rid in wanted:
-            parts = rid.split(":")
-            if len(parts) >= 3 and parts[1] in REL_TYPES:
-                by_type.setdefault(parts[1], []).append(rid)
         found: dict[str, list[SourceRef]] = {}
-        for type_, chunk in sorted(by_type.items()):
+        for type_, chunk in sorted(_ids_by_type(wanted).items()):
             for r in self._conn.read(cypher.relation_sources(type_), ids=chunk):
                 found[str(r["id"])] = sorted((parse_source(s) for s in r["sources"] or ()),
                                              key=lambda s: (s.file, s.line))
