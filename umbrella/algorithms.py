@@ -27,14 +27,27 @@ _SETTINGS = click.option("--settings", type=click.Path(path_type=Path, exists=Tr
                          help="Settings file overriding the rules' defaults (TOML).")
 
 
-def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None
-         ) -> list[dict[str, Any]]:
+_HTML = click.option("--html", "html_dir", type=click.Path(path_type=Path, file_okay=False),
+                     help="Also write one interactive page per listed finding (its members "
+                          "and the ties that bind them), and index.html, into this folder.")
+_REVEAL = click.option("--reveal", is_flag=True,
+                       help="With --html: show identity numbers unmasked.")
+
+
+def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
+         html_dir: Path | None = None, reveal: bool = False) -> list[dict[str, Any]]:
     from queries.rules.clu import run_rule
 
     store = open_existing(db)
     try:
-        return run_rule(store, code, {k: v for k, v in overrides.items() if v is not None},
-                        settings)
+        found = run_rule(store, code, {k: v for k, v in overrides.items() if v is not None},
+                         settings)
+        if html_dir is not None and found:
+            from umbrella.views import write_scan_pages
+
+            index = write_scan_pages(store, found, html_dir, top=len(found), reveal=reveal)
+            console.err.print(f"Pages for {len(found)} findings of {code}: {index}")
+        return found
     finally:
         store.close()
 
@@ -79,9 +92,11 @@ def _check_table(output: Path | None) -> None:
 @_SETTINGS
 @_FORMAT
 @_OUTPUT
+@_HTML
+@_REVEAL
 def clusters(db: str, method: str | None, resolution: float | None, seed: int | None,
              on: str | None, min_score: float | None, top: int | None, settings: Path | None,
-             fmt: str, output: Path | None) -> None:
+             fmt: str, output: Path | None, html_dir: Path | None, reveal: bool) -> None:
     """Communities where officials, suppliers and case suspects mix, riskiest first.
 
     Splits the graph of kin, associations, company roles, co-bidding, approvals
@@ -95,10 +110,11 @@ def clusters(db: str, method: str | None, resolution: float | None, seed: int | 
     Example:
       umbrella clusters --top 10
       umbrella clusters --method louvain --seed 3 --format json -o clusters.json
+      umbrella clusters --top 5 --html clusters/
     """
     found = _run(db, "CLU-001", {"method": method, "resolution": resolution, "seed": seed,
                                  "on": on, "min_score": min_score, "max_findings": top},
-                 settings)
+                 settings, html_dir, reveal)
     if fmt != "table":
         _write(found, fmt, output, "clusters")
         return
@@ -134,9 +150,11 @@ def clusters(db: str, method: str | None, resolution: float | None, seed: int | 
 @_SETTINGS
 @_FORMAT
 @_OUTPUT
+@_HTML
+@_REVEAL
 def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int | None,
             seed: int | None, on: str | None, top: int | None, settings: Path | None,
-            fmt: str, output: Path | None) -> None:
+            fmt: str, output: Path | None, html_dir: Path | None, reveal: bool) -> None:
     """People bridging government with business and crime, by cross-side betweenness.
 
     Ranks people by the share of shortest paths between government bodies and
@@ -153,7 +171,7 @@ def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int |
     """
     found = _run(db, "BRK-001", {"pairs": list(pairs) or None, "combine": combine,
                                  "samples": samples, "seed": seed, "on": on,
-                                 "max_findings": top}, settings)
+                                 "max_findings": top}, settings, html_dir, reveal)
     if fmt != "table":
         _write(found, fmt, output, "brokers")
         return

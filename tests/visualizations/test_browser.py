@@ -133,3 +133,35 @@ def test_tooltips_are_plain_text_with_sources(county: County, tmp_path: Path,
     assert "110105***********X" in tip and "11010519491231002X" not in tip
     assert_quiet(opened, path)
 
+
+
+def test_clusters_and_brokers_pages_draw_their_members(tmp_path: Path,
+                                                       open_page: Opener) -> None:
+    """``clusters --html`` / ``brokers --html``: a page per community or broker, members drawn."""
+    import json
+
+    from click.testing import CliRunner
+
+    from graph.store import SqliteStore
+    from loaders.load import load_folder
+    from umbrella.algorithms import brokers, clusters
+
+    db = str(tmp_path / "clu.db")
+    store = SqliteStore(db)
+    load_folder(Path(__file__).parents[1] / "queries" / "golden" / "CLU", store)
+    store.close()
+    for command, code in ((clusters, "CLU-001"), (brokers, "BRK-001")):
+        out = tmp_path / code
+        done = CliRunner().invoke(command, ["--db", db, "--html", str(out), "--format", "json"])
+        assert done.exit_code == 0, done.output
+        found = json.loads(done.stdout)["findings"]
+        assert found, f"{code} found nothing in the test county"
+        pages = sorted(p for p in out.glob("*.html") if p.name != "index.html")
+        assert len(pages) == len(found)
+        assert all(f["id"] in (out / "index.html").read_text(encoding="utf-8") for f in found)
+        best = next(p for p in pages if found[0]["id"] in p.name)
+        opened = open_page(best)
+        drawn = set(opened.js("umbrellaView.network.body.nodeIndices"))
+        evidence = {s["key"] for e in found[0]["evidence"] for s in e["path"] if "node" in s}
+        assert evidence and evidence <= drawn
+        assert_quiet(opened, best)
