@@ -116,7 +116,7 @@ REL_TYPES: dict[str, RelType] = {
         RelType("APPROVED", _P, ("contract", "payment"), "approved", ()),
         RelType("AWARDED_TO", ("contract",), _O, "was awarded to", (), ("amount",)),
         RelType("BID", _O, ("contract",), "bid on", ("amount",), ("amount", "status")),
-        RelType("PAID", _O, ("payment",), "paid", ()),
+        RelType("PAID", _PO, ("payment",), "paid", ()),
         RelType("PAID_TO", ("payment",), _PO, "was paid to", (), ("amount", "bank_account")),
         RelType("CASE_ROLE", _PO, ("case",), "stands in case", ("role",), ("role",)),
         RelType("REPORTED", ("report",), _PO, "reports on", ()),

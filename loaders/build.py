@@ -154,6 +154,7 @@ def relation_frame(checked: Checked) -> pd.DataFrame:
     if name == "payments":
         return _events(checked, "date", [
             ("PAID", r["payer_org_id"], f[KEY], {}),
+            ("PAID", r["payer_person_id"], f[KEY], {}),
             ("APPROVED", r["approver_id"], f[KEY], {}),
             ("PAID_TO", f[KEY], r["recipient_id"],
              {"amount": f["amount"], "bank_account": f["bank_account"]}),

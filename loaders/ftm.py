@@ -27,8 +27,8 @@ Family, Associate         relationships (relation from the ``relationship``
                           "Family member of", becomes ``unspecified_family``)
 Contract + ContractAward  contracts (authority = buyer, award supplier, amount,
                           date; several suppliers: one contract per award too)
-Payment                   payments (a person payer is kept as ``payer_id``:
-                          the layout's payer is an organization)
+Payment                   payments (payer as ``payer_org_id`` or, for a person
+                          such as a donor, ``payer_person_id``)
 CourtCase, CourtCaseParty cases and case_roles (kind, outcome and role from words)
 Sanction                  a case of kind ``other``, outcome ``sanctioned``, with
                           the sanctioned entity as ``suspect`` (``stated_role``

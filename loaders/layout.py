@@ -138,7 +138,7 @@ _TABLE_LIST = (
         _c("payment_id", req=True), _c("payer_org_id", R, ref=_ORG),
         _c("approver_id", R, ref=_PERSON), _c("recipient_id", R, True, ref=_PO),
         _c("amount", A), _c("date", D), _c("program"), _c("sector", V, vocab=schema.SECTORS),
-        _c("bank_account"),
+        _c("bank_account"), _c("payer_person_id", R, ref=_PERSON),
     )),
     TableSpec("cases", "case_id", (
         _c("case_id", req=True), _c("kind", V, True, schema.CASE_KINDS), _c("title"),

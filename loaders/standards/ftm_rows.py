@@ -324,7 +324,8 @@ class Converter:
         self._add("payments", {
             "payment_id": self.idx.rid(p.id or ""),
             "payer_org_id": self.idx.rid(payer) if self.idx.is_org(payer) else "",
-            "payer_id": self.idx.rid(payer) if payer and not self.idx.is_org(payer) else "",
+            "payer_person_id": (self.idx.rid(payer) if payer and not self.idx.is_org(payer)
+                                else ""),
             "approver_id": self.idx.rid(str(e.get("approver") or "")),
             "recipient_id": self.idx.rid(_first(p, "beneficiary")), "amount": amount,
             "currency": currency, "date": day(_first(p, "date", "startDate")),

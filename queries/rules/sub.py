@@ -88,7 +88,8 @@ def payment_paths(ctx: Context, rows: RowLookup, p: Any) -> list[list[dict[str, 
              node(f, p["recipient"], kind_of(ctx, p["recipient"]))]
     out = [path]
     if isinstance(p["payer"], str):
-        out.append([node(f, p["payer"], "organization"), rel(f, rows("PAID", p["paid_id"]), "PAID"),
+        out.append([node(f, p["payer"], kind_of(ctx, p["payer"])),
+                    rel(f, rows("PAID", p["paid_id"]), "PAID"),
                     node(f, p["payment"], "payment")])
     return out
 

@@ -31,14 +31,14 @@ def _entities(store: Store, kind: str) -> dict[str, tuple[str, str]]:
 
 
 def _payments(store: Store) -> dict[str, tuple[float, str, str, str]]:
-    """payment id -> (amount, date, recipient id, payer id), the payer by edge or property."""
+    """payment id -> (amount, date, recipient id, payer id), the payer by its PAID edge."""
     v = store.view()
     ids = {e.key: e.source_ids[0] for e in v.entities()}
     paid = {r.dst: ids[r.src] for r in v.relations(["PAID"])}
     to = {r.src: ids[r.dst] for r in v.relations(["PAID_TO"])}
     out = {}
     for e in v.entities("payment"):
-        payer = paid.get(e.key) or str(e.props.get("payer_id", ""))
+        payer = paid.get(e.key, "")
         out[e.source_ids[0]] = (float(e.props["amount"]), str(e.props["date"]),
                                 to.get(e.key, ""), payer)
     return out

@@ -229,3 +229,20 @@ def test_ids_defined_by_another_file_are_reported(tmp_path: Path, small: Path,
     assert (n, example) == (1, "P1") and first_file.endswith("small/persons.csv")
     again = load_folder(small, store)  # the same files again: nothing to warn about
     assert again.redefined == {}
+
+
+def test_a_person_can_pay(tmp_path: Path, small: Path, store: SqliteStore) -> None:
+    """``payer_person_id`` (a donor, say): a PAID tie from the person; unknown ids set aside."""
+    load_folder(small, store)
+    later = tmp_path / "donations"
+    later.mkdir()
+    write_csv(later / "payments.csv",
+              ["payment_id", "recipient_id", "amount", "date", "payer_person_id"],
+              [["D1", "O1", "5000", "2020-03-01", "P1"], ["D2", "O1", "100", "2020-03-02", "P999"]])
+    report = load_folder(later, store)
+    assert (report.read, report.loaded) == (2, 1)
+    (aside,) = report.set_aside
+    assert (aside.line, aside.column) == (3, "payer_person_id")
+    v = store.view()
+    (paid,) = [r for r in v.relations(["PAID"]) if r.dst == v.resolve("D1", "payments")]
+    assert paid.src == v.resolve("P1", "persons") and paid.start == "2020-03-01"
