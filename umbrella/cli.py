@@ -372,7 +372,9 @@ def _print_steps(path: list[dict[str, Any]]) -> None:
 @click.argument("entity")
 @db_option
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
-def show(entity: str, db: str, reveal: bool) -> None:
+@click.option("--max-ties", default=200, show_default=True, type=click.IntRange(1),
+              help="Most ties listed (by type, then date).")
+def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
     """Who or what an entity (or a finding) is: its ties with dates and sources, its findings.
 
     ENTITY is an id from the input files (P0001387, C000004, ...), an exact
@@ -411,9 +413,10 @@ def show(entity: str, db: str, reveal: bool) -> None:
             console.out.print(f"  {k}: {v}")
         console.out.print("  defined by: " + ", ".join(s.short() for s in e.sources))
         names = {key: e.name}
-        ties = view.neighbours(key)
+        ties = sorted(view.neighbours(key), key=lambda r: (r.type, r.start or "", r.end or "",
+                                                            r.id))
         rows = []
-        for r in ties:
+        for r in ties[:max_ties]:
             other = r.dst if r.src == key else r.src
             if other not in names:
                 o = view.get(other)
@@ -421,8 +424,10 @@ def show(entity: str, db: str, reveal: bool) -> None:
             detail = r.props.get("relation") or r.props.get("role") or r.props.get("title") or ""
             rows.append((r.type, str(detail), "→" if r.src == key else "←", names[other],
                          r.start or "", r.end or "", " ".join(s.short() for s in r.sources)))
-        console.out.print(console.table(f"{len(rows)} ties", ["type", "detail", "dir", "other",
-                                                              "start", "end", "source"], rows))
+        title = f"{len(ties)} ties" + (f" (the first {max_ties} by type and date; "
+                                       "raise --max-ties for more)" if len(ties) > max_ties else "")
+        console.out.print(console.table(title, ["type", "detail", "dir", "other", "start", "end",
+                                                "source"], rows))
         found = view.findings(key)
         if found:
             _print_findings(found, 20)

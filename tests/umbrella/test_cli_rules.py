@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from graph.schema import REL_TYPES
 from umbrella.cli import cli
 
 GOLDEN_COI = Path(__file__).parent.parent / "queries" / "golden" / "COI"
@@ -66,6 +68,17 @@ def test_show_entity_and_finding(db: str) -> None:
     fid = json.loads(_run("scan", "--db", db, "--format", "json")[1])["findings"][0]["id"]
     code, out, _ = _run("show", fid, "--db", db)
     assert code == 0 and "Evidence path 1" in out and "contracts.csv:2" in out
+
+
+def test_show_lists_ties_by_type_and_date_up_to_a_limit(db: str) -> None:
+    code, out, _ = _run("show", "P1", "--db", db)
+    total = int(re.search(r"(\d+) ties", out).group(1))  # type: ignore[union-attr]
+    assert code == 0 and total >= 2 and "raise --max-ties" not in out
+    types = [t for t in re.findall(r"\b([A-Z][A-Z_]{2,})\b", out) if t in REL_TYPES]
+    assert types == sorted(types) and len(types) == total
+    code, out, _ = _run("show", "P1", "--db", db, "--max-ties", "1")
+    assert f"{total} ties (the first 1 by type and date" in out
+    assert len([t for t in re.findall(r"\b([A-Z][A-Z_]{2,})\b", out) if t in REL_TYPES]) == 1
 
 
 def test_show_by_shared_name_asks_for_an_id(db: str) -> None:
