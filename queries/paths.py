@@ -154,6 +154,26 @@ def explain_paths(source: Frames | StoreView, a: str, b: str, on: str | None = N
 
     ``source`` is a store view (or a :class:`~queries.frames.Frames` over one):
     the search reads the ties it needs from the store, level by level.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graph.store import EntityRecord, RelationRecord, open_store
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "p.db")
+    >>> with store.writer() as w:
+    ...     w.put_entities([EntityRecord("p:1", "person", "张伟", {}),
+    ...                     EntityRecord("p:2", "person", "李娜", {}),
+    ...                     EntityRecord("o:1", "organization", "某公司", {})])
+    ...     w.put_relations([
+    ...         RelationRecord("r:KIN:1", "KIN", "p:1", "p:2", None, None,
+    ...                        {"relation": "spouse"}, "/d/relationships.csv", 2),
+    ...         RelationRecord("r:COMPANY_ROLE:1", "COMPANY_ROLE", "p:2", "o:1", "2019-01-01",
+    ...                        "2020-12-31", {"role": "shareholder"}, "/d/company_roles.csv", 5)])
+    >>> [s.get("name") or s["rel"] for s in explain_paths(store.view(), "p:1", "o:1").paths[0]]
+    ['张伟', 'KIN', '李娜', 'COMPANY_ROLE', '某公司']
+    >>> explain_paths(store.view(), "p:1", "o:1", on="2022-01-01").paths  # the stake ended
+    []
+    >>> store.close()
     """
     view = source.view if isinstance(source, Frames) else source
     found = search(view, a, b, on, max_paths, hub_degree)
@@ -191,7 +211,11 @@ class GraphTies:
 
     @classmethod
     def of(cls, ties: list[tuple[str, str, str, str]]) -> GraphTies:
-        """From ``(src, dst, type, record id)`` tuples."""
+        """From ``(src, dst, type, record id)`` tuples.
+
+        >>> GraphTies.of([("a", "b", "KIN", "r1")]).tie_degrees(["a", "z"])
+        {'a': 1, 'z': 0}
+        """
         g: nx.MultiGraph[str] = nx.MultiGraph()
         for s, d, type_, rid in ties:
             g.add_edge(s, d, key=rid, type=type_)
