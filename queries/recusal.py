@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
+from graph.store import StoreView
 from queries.context import Context
 from queries.frames import Frames, overlaps
 from queries.registry import load_settings
@@ -29,6 +30,19 @@ class RecusalLine:
     party_role: str
     tie: str
     evidence: list[dict[str, Any]]
+
+
+def recusals_from_store(view: StoreView, case: str, max_kin_hops: int | None = None
+                        ) -> tuple[list[RecusalLine], Frames]:
+    """:func:`recusals` on the neighbourhood of ``case`` only, read from the store a few
+    ties at a time (:func:`queries.local.case_neighbourhood`): the same lines, without
+    reading the whole graph. Returns the lines and the frames they refer to."""
+    from queries.local import case_neighbourhood
+
+    hops = max_kin_hops if max_kin_hops is not None else int(
+        load_settings().rule("REC-001")["max_kin_hops"])
+    frames = Frames(case_neighbourhood(view, case, hops))
+    return recusals(frames, case, hops), frames
 
 
 def recusals(frames: Frames, case: str, max_kin_hops: int | None = None) -> list[RecusalLine]:

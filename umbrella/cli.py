@@ -489,16 +489,14 @@ def recuse(case: str, db: str, max_kin_hops: int | None) -> None:
     Example:
       umbrella recuse K00001
     """
-    from queries.frames import Frames
     from queries.lookup import find_entity
-    from queries.recusal import recusals
+    from queries.recusal import recusals_from_store
 
     store = open_existing(db)
     try:
         view = store.view()
         key = find_entity(view, case)
-        frames = Frames(view)
-        lines = recusals(frames, key, max_kin_hops)
+        lines, frames = recusals_from_store(view, key, max_kin_hops)
         title = frames.label(key)
     finally:
         store.close()
