@@ -1,4 +1,4 @@
-"""Path questions pushed down to the store, next to reading the whole graph, in the same run.
+"""Path and recusal questions pushed down to the store, next to reading the whole graph.
 
 Rerun:
     .venv/bin/python bench/paths.py --scales 0.2 1 10 --pairs 20
@@ -18,7 +18,11 @@ asked for their shortest paths (default settings: at most 3 paths, hubs above
   i.e. every relationship record read from the store into memory first (what
   a path question cost before the pushdown).
 
-Both must return the same paths; the script checks it. ``--bridge`` copies the
+The same for ``umbrella recuse`` on seeded cases: the case's neighbourhood
+read a few ties at a time (:func:`queries.recusal.recusals_from_store`) against
+:func:`queries.recusal.recusals` over fresh frames of the whole graph.
+
+Both must give the same answers; the script checks it. ``--bridge`` copies the
 county into the test Bolt bridge over grafeo (needs .venv-bridge; its figures
 are grafeo's, not Neo4j's); ``--neo4j`` into the server of ``NEO4J_URI``
 (``--wipe`` empties that database first: point it only at a scratch database).
@@ -49,6 +53,7 @@ from loaders.generator import generate_county  # noqa: E402
 from loaders.load import load_folder  # noqa: E402
 from queries.frames import Frames  # noqa: E402
 from queries.paths import PathResult, explain_paths, reference_paths  # noqa: E402
+from queries.recusal import recusals, recusals_from_store  # noqa: E402
 
 
 def county_db(work: Path, scale: float, seed: int) -> Path:
@@ -94,6 +99,24 @@ def report(label: str, view: StoreView, pairs: list[tuple[str, str]]) -> None:
     hops = statistics.median(len(r.paths[0]) // 2 for r in got if r.paths) if joined else 0
     mid_down, mid_whole = statistics.median(down), statistics.median(whole)
     print(f"  {label:<14} {len(pairs):>5} {joined:>6} {hops:>6} {mid_down:>10.3f} "
+          f"{max(down):>8.3f} {mid_whole:>10.3f} {mid_whole / mid_down:>7.1f}x")
+
+
+def report_recusals(label: str, view: StoreView, cases: list[str]) -> None:
+    recusals_from_store(view, cases[0])  # warm-up
+    down, whole, found = [], [], 0
+    for case in cases:
+        t0 = time.perf_counter()
+        got = recusals_from_store(view, case)[0]
+        t1 = time.perf_counter()
+        want = recusals(Frames(view), case)
+        whole.append(time.perf_counter() - t1)
+        down.append(t1 - t0)
+        if got != want:
+            sys.exit(f"{label}: recusals of {case} differ")
+        found += len(got)
+    mid_down, mid_whole = statistics.median(down), statistics.median(whole)
+    print(f"  {label:<14} {len(cases):>5} {found:>6} {'':>6} {mid_down:>10.3f} "
           f"{max(down):>8.3f} {mid_whole:>10.3f} {mid_whole / mid_down:>7.1f}x")
 
 
@@ -143,16 +166,23 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nscale {scale:g}:")
         lite = SqliteStore(county_db(args.work, scale, args.seed))
         pairs = pairs_of(lite.view(), args.pairs, args.seed)
-        print(f"  {'store':<14} {'pairs':>5} {'joined':>6} {'hops':>6} "
+        print(f"  {'path A B':<14} {'pairs':>5} {'joined':>6} {'ties':>6} "
               f"{'pushdown':>10} {'max':>8} {'whole':>10} {'ratio':>8}")
+        cases = sorted(lite.view().entity_names("case"))
+        cases = random.Random(args.seed).sample(cases, min(args.pairs, len(cases)))
         report("sqlite", lite.view(), pairs)
+        print(f"  {'recuse CASE':<14} {'cases':>5} {'lines':>6}")
+        report_recusals("sqlite", lite.view(), cases)
         if args.bridge or args.neo4j:
             t0 = time.perf_counter()
             with neo4j_copy(lite, args.bridge, args.wipe,
                             Path(tempfile.mkdtemp(prefix="paths-bench-"))) as neo:
                 print(f"  (copied into {'the grafeo bridge' if args.bridge else 'Neo4j'} in "
                       f"{time.perf_counter() - t0:.0f} s, not counted)")
+                print(f"  {'path A B':<14} {'pairs':>5} {'joined':>6} {'ties':>6}")
                 report("grafeo-bridge" if args.bridge else "neo4j", neo.view(), pairs)
+                print(f"  {'recuse CASE':<14} {'cases':>5} {'lines':>6}")
+                report_recusals("grafeo-bridge" if args.bridge else "neo4j", neo.view(), cases)
         lite.close()
 
 
