@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.schema import EVENT_TYPES
-from graph.store import Entity, Relation, StoreView
+from graph.store import Entity, Relation, StoreView, Tie
 from queries.frames import kind_of
 from visualizations.records import EdgeRecord, NodeRecord, source_texts
 
@@ -119,55 +119,67 @@ def reach(view: StoreView, key: str, hops: int, on: str | None = None, hub_degre
     the end of that hop, and the outermost ring keeps only its best-connected
     entities that fit in the budget (the others are listed in ``trimmed``).
     Ties among the outermost ring are looked up too, so the view holds every
-    tie between the entities it keeps.
+    tie between the entities it keeps. The store is asked for the ties of a
+    whole ring at once, and for the records kept at the end.
     """
     out = Reach(hops={key: 0})
+    ends: dict[str, tuple[str, str]] = {}  # record id -> its two ends, as found
     frontier = [key]
     for hop in range(1, hops + 1):
         nxt: list[str] = []
-        for k in frontier:
-            ties = [r for r in view.neighbours(k) if holds_on(r, on)]
+        for k, ties in _ties_by_key(view, frontier, on):
             if k != key and len(ties) > hub_degree:
                 out.hubs.append(k)
-                _keep_inner(out, ties)
+                _keep_inner(out, ends, ties)
                 continue
-            for r in ties:
-                out.relations[r.id] = r
-                other = r.dst if r.src == k else r.src
-                if other not in out.hops:
-                    out.hops[other] = hop
-                    nxt.append(other)
+            for t in ties:
+                ends[t.rid] = (t.key, t.other)
+                if t.other not in out.hops:
+                    out.hops[t.other] = hop
+                    nxt.append(t.other)
         frontier = nxt
         if budget is not None and len(out.hops) >= budget and hop < hops:
             out.stopped_after = hop
             break
     if budget is not None and len(out.hops) > budget:
-        frontier = _trim(out, frontier, budget)
-    for k in frontier:
-        _keep_inner(out, [r for r in view.neighbours(k) if holds_on(r, on)])
+        frontier = _trim(out, ends, frontier, budget)
+    for _, ties in _ties_by_key(view, frontier, on):
+        _keep_inner(out, ends, ties)
+    found = view.relations_by_id(sorted(ends))
+    out.relations = {i: found[i] for i in sorted(ends) if i in found}
     return out
 
 
-def _trim(out: Reach, ring: list[str], budget: int) -> list[str]:
+def _ties_by_key(view: StoreView, keys: list[str], on: str | None
+                 ) -> list[tuple[str, list[Tie]]]:
+    """The ties of each of ``keys`` (in force ``on``), in key order then record id order."""
+    by_key: dict[str, list[Tie]] = {k: [] for k in keys}
+    for t in view.ties(keys, on):
+        by_key[t.key].append(t)
+    return [(k, sorted(by_key[k], key=lambda t: t.rid)) for k in keys]
+
+
+def _trim(out: Reach, ends: dict[str, tuple[str, str]], ring: list[str],
+          budget: int) -> list[str]:
     """Keep the best-connected entities of the outermost ring that fit in ``budget``."""
     degree: Counter[str] = Counter()
-    for r in out.relations.values():
-        degree[r.src] += 1
-        degree[r.dst] += 1
+    for a, b in ends.values():
+        degree[a] += 1
+        degree[b] += 1
     room = max(budget - (len(out.hops) - len(ring)), 0)
     ranked = sorted(ring, key=lambda k: (-degree[k], k))
     out.trimmed = ranked[room:]
     for k in out.trimmed:
         del out.hops[k]
-    out.relations = {i: r for i, r in out.relations.items()
-                     if r.src in out.hops and r.dst in out.hops}
+    for rid in [i for i, (a, b) in ends.items() if a not in out.hops or b not in out.hops]:
+        del ends[rid]
     return ranked[:room]
 
 
-def _keep_inner(out: Reach, ties: Iterable[Relation]) -> None:
-    for r in ties:
-        if r.src in out.hops and r.dst in out.hops:
-            out.relations[r.id] = r
+def _keep_inner(out: Reach, ends: dict[str, tuple[str, str]], ties: Iterable[Tie]) -> None:
+    for t in ties:
+        if t.key in out.hops and t.other in out.hops:
+            ends[t.rid] = (t.key, t.other)
 
 
 def nodes_for(view: StoreView, keys: Iterable[str]) -> dict[str, Entity | None]:
