@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from graph.errors import UmbrellaError
-from graph.store import Store, is_server, open_store
+from graph.store import Store, StoreView, is_server, open_store
 from umbrella import console
 from umbrella.options import db_option, load_into, open_existing, wal_files
 from umbrella.standards_cmd import format_option, print_notes
@@ -461,6 +461,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
         ka, kb = find_entity(view, a), find_entity(view, b)
         result = explain_paths(view, ka, kb, on=on, max_paths=max_paths,
                                hub_degree=hub_degree)
+        hub_names = [_entity_label(view, k) for k in result.hubs_skipped[:5]]
     finally:
         store.close()
     when = f" on {on}" if on else ""
@@ -470,9 +471,17 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
         console.out.print(f"Path {i} ({len(p) // 2} ties){when}:")
         _print_steps(p)
     if result.hubs_skipped:
+        more = len(result.hubs_skipped) - len(hub_names)
         console.out.print(f"Not passed through: {len(result.hubs_skipped)} hub(s) with more "
-                          f"than {hub_degree} ties met on the way (raise --hub-degree to "
-                          "include them).")
+                          f"than {hub_degree} ties met on the way: {'; '.join(hub_names)}"
+                          + (f" and {more} more" if more > 0 else "")
+                          + " (raise --hub-degree to include them).")
+
+
+def _entity_label(view: StoreView, key: str) -> str:
+    """``name (id1/id2)`` of an entity, or its key when the store does not hold it."""
+    e = view.get(key)
+    return f"{e.name} ({'/'.join(e.source_ids) or key})" if e is not None else key
 
 
 @cli.command()

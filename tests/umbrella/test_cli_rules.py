@@ -117,3 +117,15 @@ def test_recuse_lists_who_must_step_aside(tmp_path: Path) -> None:
     code, out, _ = _run("recuse", "K1", "--db", db)
     assert code == 0 and "刘警官" in out and "sibling" in out and "无关人" not in out
     assert "张检察" not in out  # acting on the case but tied to nobody in it
+
+
+def test_path_names_the_hubs_it_did_not_pass_through(tmp_path: Path) -> None:
+    from samples import write_small
+
+    db = str(tmp_path / "s.db")
+    assert _run("load", str(write_small(tmp_path / "small")), "--db", db)[0] == 0
+    code, out, _ = _run("path", "P3", "P6", "--db", db)
+    assert code == 0 and "Path 1 (2 ties)" in out and "Not passed through" not in out
+    code, out, _ = _run("path", "P3", "P6", "--db", db, "--hub-degree", "1")
+    assert code == 0 and "No path between P3 and P6" in out
+    assert "1 hub(s) with more than 1 ties met on the way: 张伟 (P1/P2)" in out
