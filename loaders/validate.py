@@ -8,6 +8,7 @@ a message that says how to fix them. Nothing is dropped silently:
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,14 +143,38 @@ def _check_duplicates(spec: TableSpec, frame: pd.DataFrame, marks: _Marks) -> No
         marks.mark(dup, Reason.DUPLICATE_KEY, spec.key, "line " + first_line)
 
 
-def _lookup(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
-    """``mapping[value]`` per cell, '' where absent (object dtype even when nothing matches)."""
-    if not mapping:
-        return pd.Series(np.full(len(s), "", dtype=object), index=s.index)
-    wanted = pd.Index(s.to_numpy(dtype=object), dtype=object)
-    pos = pd.Index(list(mapping.keys()), dtype=object).get_indexer(wanted)
-    values = np.array([*mapping.values(), ""], dtype=object)
-    return pd.Series(values[pos], index=s.index)
+def _lookup(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    """``mapping[value]`` per cell, '' where absent (object dtype even when nothing matches).
+
+    One dictionary probe per cell: the cost follows the column, not the registry (which
+    grows with every chunk of a streamed load).
+
+    Examples
+    --------
+    >>> _lookup(pd.Series(["P1", "P9", ""]), {"P1": "p:s:P1"}).tolist()
+    ['p:s:P1', '', '']
+    """
+    get = mapping.get
+    values = np.array([get(v, "") for v in s.tolist()] if mapping else [""] * len(s),
+                      dtype=object)
+    return pd.Series(values, index=s.index)
+
+
+class _AsideText(Mapping[str, str]):
+    """Where each set-aside id was set aside, as text, worked out only for ids asked for."""
+
+    def __init__(self, aside: Mapping[str, SetAsideRef]) -> None:
+        self._aside = aside
+
+    def __getitem__(self, key: str) -> str:
+        v = self._aside[key]
+        return f"{Path(v.file).name} line {v.line} ({v.code})"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._aside)
+
+    def __len__(self) -> int:
+        return len(self._aside)
 
 
 def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
@@ -164,8 +189,7 @@ def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Regi
         for target in col.ref:
             hit = _lookup(s, reg.table_known(target))
             key = key.where(key != "", hit)
-            gone = _lookup(s, {k: f"{Path(v.file).name} line {v.line} ({v.code})"
-                                for k, v in reg.table_aside(target).items()})
+            gone = _lookup(s, _AsideText(reg.table_aside(target)))
             aside = aside.where(aside != "", gone)
         filled = s != ""
         marks.mark(filled & (key == "") & (aside != ""), Reason.REFERS_TO_SET_ASIDE, col.name,
