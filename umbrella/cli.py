@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.markup import escape
 
 from graph.errors import UmbrellaError
 from graph.store import Store, StoreView, is_server, open_store
@@ -354,18 +355,38 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
 
 
 def _print_steps(path: list[dict[str, Any]]) -> None:
+    names = {s["key"]: s["name"] or "/".join(s["ids"]) for s in path if "node" in s}
     for step in path:
-        src = ", ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", []))
+        src = escape(", ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", [])))
         if "node" in step:
-            console.out.print(f"  [bold]{step['name'] or '/'.join(step['ids'])}[/bold] "
-                              f"({step['node']}, {'/'.join(step['ids'])})  [dim]{src}[/dim]",
-                              markup=True)
+            console.out.print(f"  [bold]{escape(names[step['key']])}[/bold] "
+                              f"({step['node']}, {escape('/'.join(step['ids']))})  "
+                              f"[dim]{src}[/dim]", markup=True)
         else:
-            what = step.get("relation") or step.get("role") or step.get("title") or ""
             dates = " ".join(x for x in (f"from {step['start']}" if step.get("start") else "",
                                          f"to {step['end']}" if step.get("end") else "") if x)
-            console.out.print(f"    └─ {step['rel']} {what} {dates}  [dim]{src}[/dim]",
-                              markup=True)
+            console.out.print(f"    └─ {step['rel']}: {escape(tie_sentence(step, names))} "
+                              f"{dates}  [dim]{src}[/dim]", markup=True)
+
+
+def tie_sentence(step: dict[str, Any], names: dict[str, str]) -> str:
+    """A relationship step in words, the right way round.
+
+    Examples
+    --------
+    >>> names = {"p:1": "张伟", "p:6": "张强", "o:1": "县公安局"}
+    >>> tie_sentence({"rel": "KIN", "from": "p:6", "to": "p:1", "relation": "parent",
+    ...               "meaning": "is kin of"}, names)
+    "张伟 is 张强's parent"
+    >>> tie_sentence({"rel": "HOLDS_POST", "from": "p:1", "to": "o:1", "title": "副局长",
+    ...               "meaning": "holds a post at"}, names)
+    '张伟 holds a post at 县公安局 (副局长)'
+    """
+    a, b = names.get(step["from"], step["from"]), names.get(step["to"], step["to"])
+    if step["rel"] == "KIN" and step.get("relation"):
+        return f"{b} is {a}'s {step['relation']}"  # a KIN record reads "to is from's relation"
+    what = step.get("role") or step.get("title") or step.get("relation") or ""
+    return f"{a} {step.get('meaning') or 'is tied to'} {b}" + (f" ({what})" if what else "")
 
 
 @cli.command()
@@ -392,7 +413,7 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
     try:
         view = store.view()
         if entity.startswith("F-") and (finding := view.finding(entity)) is not None:
-            console.out.print(f"[bold]{finding['title']}[/bold]", markup=True)
+            console.out.print(f"[bold]{escape(finding['title'])}[/bold]", markup=True)
             console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
                               f"score {finding['score']:.2f}")
             console.out.print(finding["explanation"])
@@ -407,8 +428,8 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
         props = dict(e.props)
         if "id_number" in props and not reveal:
             props["id_number"] = mask_id_number(str(props["id_number"]))
-        console.out.print(f"[bold]{e.name}[/bold] ({e.kind}; ids {', '.join(e.source_ids)})",
-                          markup=True)
+        console.out.print(f"[bold]{escape(e.name)}[/bold] ({e.kind}; ids "
+                          f"{escape(', '.join(e.source_ids))})", markup=True)
         for k, v in sorted(props.items()):
             console.out.print(f"  {k}: {v}")
         console.out.print("  defined by: " + ", ".join(s.short() for s in e.sources))

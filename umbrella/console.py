@@ -9,10 +9,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-out = Console(highlight=False, soft_wrap=True)
+# No console markup by default: names, titles and cells come from input files, and a
+# "[/]" or "[link=...]" in them must print as written (pass markup=True, with the data
+# escaped by :func:`rich.markup.escape`, where styling is wanted).
+out = Console(highlight=False, soft_wrap=True, markup=False)
 if not out.is_terminal:  # files and pipes: wide enough that ids and Chinese titles stay whole
-    out = Console(highlight=False, soft_wrap=True, width=160)
-err = Console(stderr=True, highlight=False)
+    out = Console(highlight=False, soft_wrap=True, width=160, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 
 def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],

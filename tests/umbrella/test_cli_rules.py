@@ -134,3 +134,26 @@ def test_path_names_the_hubs_it_did_not_pass_through(tmp_path: Path) -> None:
     code, out, _ = _run("path", "P3", "P6", "--db", db, "--hub-degree", "1")
     assert code == 0 and "No path between P3 and P6" in out
     assert "1 hub(s) with more than 1 ties met on the way: 张伟 (P1/P2)" in out
+
+
+def test_names_print_as_written_and_ties_read_the_right_way(tmp_path: Path) -> None:
+    """Console markup in the data ("[/]", "[link=...]") is text; kin steps say who is whose."""
+    from samples import write_csv
+
+    d = tmp_path / "odd"
+    d.mkdir()
+    write_csv(d / "persons.csv", ["person_id", "name"],
+              [["P1", "张[/]伟"], ["P2", "[link=http://x.invalid]李娜[/link]"],
+               ["P3", "王[red]芳"]])
+    write_csv(d / "relationships.csv", ["person_id", "other_id", "relation"],
+              [["P1", "P2", "child"], ["P2", "P3", "spouse"]])
+    db = str(tmp_path / "odd.db")
+    assert _run("load", str(d), "--db", db)[0] == 0
+    code, out, err = _run("show", "P1", "--db", db)
+    assert code == 0, err
+    assert "张[/]伟" in out and "[link=http://x.invalid]李娜[/link]" in out
+    code, out, err = _run("path", "P1", "P3", "--db", db)
+    assert code == 0, err
+    assert "王[red]芳" in out
+    # P2 is P1's child: the record reads the other way (P1 is P2's parent) and says so
+    assert "KIN: 张[/]伟 is [link=http://x.invalid]李娜[/link]'s parent" in out
