@@ -32,6 +32,27 @@ def kind_of(key: str) -> str:
     return KEY_KINDS.get(key.split(":", 1)[0], "")
 
 
+def entity_label(view: StoreView, key: str) -> str:
+    """``name (id1/id2)`` of an entity for messages and tables (its key when unknown).
+
+    Examples
+    --------
+    >>> class V:
+    ...     def get(self, key):
+    ...         from graph.store import Entity, SourceRef
+    ...         refs = (SourceRef("persons.csv", 2, "persons", "P1"),
+    ...                 SourceRef("persons.csv", 3, "persons", "P2"))
+    ...         return Entity(key, "person", "张伟", {}, refs) if key == "p:1" else None
+    >>> entity_label(V(), "p:1"), entity_label(V(), "p:9")  # type: ignore[arg-type]
+    ('张伟 (P1/P2)', 'p:9')
+    """
+    e = view.get(key)
+    if e is None:
+        return key
+    ids = "/".join(e.source_ids)
+    return f"{e.name} ({ids})" if ids and e.name else (e.name or ids or key)
+
+
 class _Names(Mapping[str, str]):
     """Display names, loaded one entity kind at a time, when first asked for."""
 

@@ -13,7 +13,7 @@ import click
 from rich.markup import escape
 
 from graph.errors import UmbrellaError
-from graph.store import Store, StoreView, is_server, open_store
+from graph.store import Store, is_server, open_store
 from umbrella import console
 from umbrella.options import db_option, load_into, open_existing, wal_files
 from umbrella.standards_cmd import format_option, print_notes
@@ -407,6 +407,7 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
       umbrella show F-3a9c0e12b4d1
     """
     from graph.ids import mask_id_number
+    from queries.frames import entity_label
     from queries.lookup import find_entity
 
     store = open_existing(db)
@@ -440,8 +441,7 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
         for r in ties[:max_ties]:
             other = r.dst if r.src == key else r.src
             if other not in names:
-                o = view.get(other)
-                names[other] = f"{o.name} ({'/'.join(o.source_ids)})" if o else other
+                names[other] = entity_label(view, other)
             detail = r.props.get("relation") or r.props.get("role") or r.props.get("title") or ""
             rows.append((r.type, str(detail), "→" if r.src == key else "←", names[other],
                          r.start or "", r.end or "", " ".join(s.short() for s in r.sources)))
@@ -473,6 +473,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
     Example:
       umbrella path P0001387 O000603 --on 2022-02-09
     """
+    from queries.frames import entity_label
     from queries.lookup import find_entity
     from queries.paths import explain_paths
 
@@ -482,7 +483,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
         ka, kb = find_entity(view, a), find_entity(view, b)
         result = explain_paths(view, ka, kb, on=on, max_paths=max_paths,
                                hub_degree=hub_degree)
-        hub_names = [_entity_label(view, k) for k in result.hubs_skipped[:5]]
+        hub_names = [entity_label(view, k) for k in result.hubs_skipped[:5]]
     finally:
         store.close()
     when = f" on {on}" if on else ""
@@ -497,12 +498,6 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
                           f"than {hub_degree} ties met on the way: {'; '.join(hub_names)}"
                           + (f" and {more} more" if more > 0 else "")
                           + " (raise --hub-degree to include them).")
-
-
-def _entity_label(view: StoreView, key: str) -> str:
-    """``name (id1/id2)`` of an entity, or its key when the store does not hold it."""
-    e = view.get(key)
-    return f"{e.name} ({'/'.join(e.source_ids) or key})" if e is not None else key
 
 
 @cli.command()

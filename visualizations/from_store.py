@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.schema import EVENT_TYPES
 from graph.store import Entity, Relation, StoreView, Tie
+from graph.store.model import tie_in_force
 from queries.frames import kind_of
 from visualizations.records import EdgeRecord, NodeRecord, source_texts
 
@@ -91,11 +91,7 @@ def holds_on(r: Relation, on: str | None) -> bool:
     >>> holds_on(Relation("r", "BID", "a", "b", "2019-01-01", None, {}), "2020-01-01")
     True
     """
-    if on is None:
-        return True
-    if r.type in EVENT_TYPES:
-        return r.start is None or r.start <= on
-    return r.in_force(on)
+    return tie_in_force(r.type, r.start, r.end, on)
 
 
 @dataclass

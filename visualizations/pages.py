@@ -39,7 +39,7 @@ from typing import Any
 
 from graph.errors import UmbrellaError
 from graph.store import StoreView
-from queries.frames import kind_of
+from queries.frames import entity_label, kind_of
 from visualizations.builder import DEFAULT_MAX_NODES, GraphPage, build_page
 from visualizations.capping import plural
 from visualizations.from_store import (
@@ -61,18 +61,10 @@ _TIE_ORDER = ("KIN", "ASSOCIATE", "COMPANY_ROLE", "HOLDS_POST", "CASE_ROLE", "AP
               "AWARDED_TO", "PAID_TO", "BID", "PART_OF", "REPORTED", "BOUGHT", "PAID")
 
 
-def _label(view: StoreView, key: str) -> str:
-    e = view.get(key)
-    if e is None:
-        return key
-    ids = "/".join(e.source_ids)
-    return f"{e.name} ({ids})" if ids and e.name else (e.name or ids or key)
-
-
 def _hub_note(view: StoreView, hubs: Sequence[str], hub_degree: int, flag: str) -> list[str]:
     if not hubs:
         return []
-    names = ", ".join(_label(view, h) for h in hubs[:5]) + (" …" if len(hubs) > 5 else "")
+    names = ", ".join(entity_label(view, h) for h in hubs[:5]) + (" …" if len(hubs) > 5 else "")
     return [f"Not expanded: {plural(len(hubs), 'hub')} with more than {hub_degree:,} ties "
             f"({names}); raise {flag} to include their ties."]
 
@@ -121,9 +113,9 @@ def evidence_records(view: StoreView, paths: Sequence[Sequence[Mapping[str, Any]
     notes = ["Faded: the other ties of the highlighted entities (context only)."] if context \
         else []
     if trimmed:
-        notes.append("Context trimmed to the first " f"{CONTEXT_TIES} ties (kin and roles first) "
-                     "of " + ", ".join(f"{_label(view, k)} ({n:,} ties)" for k, _, n in trimmed)
-                     + ".")
+        notes.append(f"Context trimmed to the first {CONTEXT_TIES} ties (kin and roles first) "
+                     "of " + ", ".join(f"{entity_label(view, k)} ({n:,} ties)"
+                                       for k, _, n in trimmed) + ".")
     return nodes, edges, notes + _hub_note(view, hubs, hub_degree, "--hub-degree")
 
 
@@ -177,7 +169,7 @@ def neighbourhood_page(view: StoreView, key: str, *, hops: int = 2, on: str | No
                      f"away ({', '.join(plural(n, k) for k, n in kinds.most_common())}): the "
                      "least connected, to stay within --max-nodes.")
     notes += _hub_note(view, found.hubs, hub_degree, "--hub-degree")
-    name = _label(view, key)
+    name = entity_label(view, key)
     when = f" on {on}" if on else ""
     return build_page(nodes, edges, title=f"{name}: {plural(hops, 'hop')} around{when}",
                       subtitle=f"Neighbourhood of {name}{when}", notes=notes, focus=[key],
@@ -197,7 +189,7 @@ def path_page(view: StoreView, a: str, b: str, *, on: str | None = None, max_pat
                                 hint="give ids from the input files, e.g. P0001387")
     result = explain_paths(view, a, b, on=on, max_paths=max_paths, hub_degree=hub_degree)
     nodes, edges, notes = evidence_records(view, result.paths, context, hub_degree, on)
-    la, lb = _label(view, a), _label(view, b)
+    la, lb = entity_label(view, a), entity_label(view, b)
     when = f" on {on}" if on else ""
     if not result.paths:
         ends = nodes_for(view, [a, b])

@@ -3,7 +3,6 @@ whole graph gives, on the embedded store and on Neo4j."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,21 +10,14 @@ from neo4j_stores import open_neo4j
 
 from graph.store import SqliteStore
 from graph.store.copy import copy_store
-from loaders.generator import generate_county
-from loaders.load import load_folder
 from queries.frames import Frames
 from queries.local import case_neighbourhood
 from queries.recusal import recusals, recusals_from_store
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    root = tmp_path_factory.mktemp("local")
-    c = generate_county(root / "county", scale=0.2, seed=11)
-    store = SqliteStore(root / "c.db")
-    load_folder(c.data_dir, store)
-    yield store
-    store.close()
+@pytest.fixture
+def county(read_only_county: SqliteStore) -> SqliteStore:
+    return read_only_county
 
 
 def _cases(store: SqliteStore) -> list[str]:

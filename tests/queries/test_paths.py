@@ -4,7 +4,6 @@ graph in memory gives, on the embedded store and on Neo4j alike."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,6 @@ from neo4j_stores import open_neo4j
 
 from graph.store import SqliteStore, StoreView
 from graph.store.copy import copy_store
-from loaders.generator import generate_county
-from loaders.load import load_folder
 from queries.frames import Frames
 from queries.paths import GraphTies, build_graph, explain_paths, reference_paths, search
 
@@ -23,14 +20,9 @@ from queries.paths import GraphTies, build_graph, explain_paths, reference_paths
 SETTINGS = [(100, None), (12, None), (100, "2019-06-30"), (12, "2021-01-15")]
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    root = tmp_path_factory.mktemp("paths")
-    c = generate_county(root / "county", scale=0.2, seed=11)
-    store = SqliteStore(root / "c.db")
-    load_folder(c.data_dir, store)
-    yield store
-    store.close()
+@pytest.fixture
+def county(read_only_county: SqliteStore) -> SqliteStore:
+    return read_only_county
 
 
 def _pairs(view: StoreView, n: int = 24) -> list[tuple[str, str]]:

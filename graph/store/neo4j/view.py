@@ -16,8 +16,18 @@ from graph.store.neo4j.connection import Connection, Row
 _KIND_LABELS = sorted(cypher.KIND_LABELS)
 _TYPES = sorted(REL_TYPES)
 _EVENTS = sorted(EVENT_TYPES)
-#: Keys per round trip of :meth:`Neo4jView.ties` (one parameter list each).
-_TIE_CHUNK = 1000
+#: Keys or ids per round trip of the batched reads (one parameter list each).
+_CHUNK = 1000
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    """``items`` in lists of at most :data:`_CHUNK`.
+
+    >>> [len(c) for c in _chunks(["x"] * 2500)]
+    [1000, 1000, 500]
+    """
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
 
 
 def parse_source(text: str) -> SourceRef:
@@ -114,9 +124,9 @@ class Neo4jView:
 
     def relations_by_id(self, ids: Iterable[str]) -> dict[str, Relation]:
         out: dict[str, Relation] = {}
-        for type_, chunk in sorted(_ids_by_type(ids).items()):
-            for i in range(0, len(chunk), _TIE_CHUNK):
-                rows = self._conn.read(cypher.relations_by_id(type_), ids=chunk[i:i + _TIE_CHUNK])
+        for type_, wanted in sorted(_ids_by_type(ids).items()):
+            for chunk in _chunks(wanted):
+                rows = self._conn.read(cypher.relations_by_id(type_), ids=chunk)
                 out.update((r.id, r) for r in self._relations(rows))
         return out
 
@@ -128,11 +138,9 @@ class Neo4jView:
         return self._relations([unique[k] for k in sorted(unique)])
 
     def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
-        wanted = list(dict.fromkeys(keys))
         out: list[Tie] = []
-        for i in range(0, len(wanted), _TIE_CHUNK):
-            rows = self._conn.read(cypher.TIES, keys=wanted[i:i + _TIE_CHUNK], types=_TYPES,
-                                   events=_EVENTS, on=on)
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            rows = self._conn.read(cypher.TIES, keys=chunk, types=_TYPES, events=_EVENTS, on=on)
             out.extend(Tie(str(r["key"]), str(r["other"]), str(r["type"]), str(r["rid"]))
                        for r in rows)
         return out
@@ -140,9 +148,9 @@ class Neo4jView:
     def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
         wanted = list(dict.fromkeys(keys))
         out = dict.fromkeys(wanted, 0)
-        for i in range(0, len(wanted), _TIE_CHUNK):
-            rows = self._conn.read(cypher.TIE_DEGREES, keys=wanted[i:i + _TIE_CHUNK],
-                                   types=_TYPES, events=_EVENTS, on=on)
+        for chunk in _chunks(wanted):
+            rows = self._conn.read(cypher.TIE_DEGREES, keys=chunk, types=_TYPES, events=_EVENTS,
+                                   on=on)
             out.update((str(r["key"]), int(r["degree"])) for r in rows)
         return out
 
