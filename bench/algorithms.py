@@ -246,8 +246,8 @@ def run_child(step: str, impl: str, work: Path, trace: bool) -> dict[str, Any]:
 
 def prepare(scale: float, seed: int, root: Path) -> Path:
     """A generated, loaded county (cached): its database path."""
-    from loaders.generator import generate_county
     from loaders.load import load_folder
+    from synthetic import generate_county
 
     folder = root / f"county-s{scale:g}-seed{seed}"
     db = Path(str(folder) + ".db")

@@ -40,8 +40,8 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from graph.store import SqliteStore  # noqa: E402
-from loaders.generator import generate_county  # noqa: E402
 from loaders.load import load_folder  # noqa: E402
+from synthetic import generate_county  # noqa: E402
 from visualizations.pages import neighbourhood_page  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

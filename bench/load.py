@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from graph.store import SqliteStore
-from loaders.generator import generate_county
 from loaders.load import load_folder
+from synthetic import generate_county
 
 
 def _best(fn: Callable[[], object], repeat: int) -> float:

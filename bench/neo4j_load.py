@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from graph.store import SqliteStore
 from graph.store.neo4j import Neo4jStore
-from loaders.generator import generate_county
 from loaders.load import load_folder
+from synthetic import generate_county
 
 
 @contextlib.contextmanager

@@ -49,11 +49,11 @@ sys.path.insert(0, str(HERE.parents[1] / "tests"))
 from graph.store import SqliteStore, Store, StoreView  # noqa: E402
 from graph.store.copy import copy_store  # noqa: E402
 from graph.store.neo4j import Neo4jStore  # noqa: E402
-from loaders.generator import generate_county  # noqa: E402
 from loaders.load import load_folder  # noqa: E402
 from queries.frames import Frames  # noqa: E402
 from queries.paths import PathResult, explain_paths, reference_paths  # noqa: E402
 from queries.recusal import recusals, recusals_from_store  # noqa: E402
+from synthetic import generate_county  # noqa: E402
 
 
 def county_db(work: Path, scale: float, seed: int) -> Path:

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import SqliteStore
-from loaders.generator import generate_county
-from loaders.generator.truth import read_truth
 from loaders.load import load_folder
 from queries.registry import RULES
 from queries.scan import scan
+from synthetic import generate_county
+from synthetic.truth import read_truth
 
 
 def _hit(findings: list[dict[str, Any]], category: str, anchor: tuple[str, ...]) -> bool:

@@ -45,13 +45,13 @@ from typing import TypeVar
 from baseline_nx import build_graph, coi_001, umb_001
 
 from graph.store import SqliteStore, StoreView
-from loaders.generator import generate_county
 from loaders.load import load_folder
 from queries.context import Context
 from queries.frames import Frames
 from queries.kin import all_ties, kin_chains
 from queries.registry import RULES, load_settings
 from queries.scan import scan
+from synthetic import generate_county
 
 T = TypeVar("T")
 Pair = tuple[str, str]

@@ -42,7 +42,7 @@ if mode == "parse":
             n += 1
 else:
     from graph.store import SqliteStore
-    from loaders.ocds import load_ocds
+    from loaders.standards.ocds import load_ocds
     store = SqliteStore(Path(db))
     report = load_ocds(Path(path), store)
     store.close()

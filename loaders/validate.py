@@ -17,15 +17,15 @@ import pandas as pd
 
 from graph.errors import InputError
 from graph.ids import credit_code_problem, id_number_problem, mask_id_number
-from graph.store.model import SetAsideRecord
-from loaders.layout import ColType, Reason, TableSpec
-from loaders.normalize import (
+from graph.normalize import (
     clean_text,
     credit_codes_valid,
     dates_valid,
     id_numbers_valid,
     normalize_name,
 )
+from graph.store.model import SetAsideRecord
+from loaders.layout import ColType, Reason, TableSpec
 from loaders.read import LINE, RawTable
 from loaders.registry import Registry, SetAsideRef
 

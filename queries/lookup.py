@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from graph.errors import UmbrellaError
+from graph.normalize import normalize_name
 from graph.store import StoreView
-from loaders.normalize import normalize_name
 
 
 def find_entity(view: StoreView, text: str) -> str:

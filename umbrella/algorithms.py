@@ -54,7 +54,7 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
 
 def _write(findings: list[dict[str, Any]], fmt: str, output: Path | None, what: str) -> None:
     """Non-table formats, exactly as ``scan`` writes them."""
-    from queries.export import COLUMNS, rows, write_findings
+    from exports.tables import COLUMNS, rows, write_findings
 
     if output is not None:
         write_findings(findings, output, fmt)

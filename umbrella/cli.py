@@ -162,7 +162,7 @@ def stats(db: str) -> None:
 
 
 def _generate(out: Path, scale: float, seed: int) -> Any:
-    from loaders.generator import generate_county
+    from synthetic import generate_county
 
     with console.progress_bar() as p:
         return generate_county(out, scale=scale, seed=seed,
@@ -304,7 +304,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
       umbrella scan --format xlsx -o leads.xlsx
       umbrella scan --html leads/
     """
-    from queries.export import write_findings
+    from exports.tables import write_findings
 
     store = open_existing(db)
     index = None
@@ -344,7 +344,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
         else:
             import csv as _csv
 
-            from queries.export import COLUMNS, rows
+            from exports.tables import COLUMNS, rows
 
             w = _csv.writer(sys.stdout)
             w.writerow(COLUMNS)

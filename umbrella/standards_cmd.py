@@ -1,6 +1,6 @@
 """Standards on the command line: ``umbrella load --format`` and ``umbrella export ftm``.
 
-Thin layers over :mod:`loaders.standards` and :mod:`loaders.ftm_out`:
+Thin layers over :mod:`loaders.standards` and :mod:`exports.ftm`:
 :func:`load_source` is what ``umbrella load SOURCE --format auto|layout|ftm|ocds|bods``
 calls; :data:`export_group` is the ``umbrella export`` group with its ``ftm``
 command (other ``export`` subcommands may be added to the same group).
@@ -71,7 +71,7 @@ def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -
       umbrella export ftm -o case.ftm.json --db case.db
       alephclient write-entities -f case.ftm.json -i my-collection
     """
-    from loaders.ftm_out import export_ftm
+    from exports.ftm import export_ftm
 
     store = open_existing(db)
     try:

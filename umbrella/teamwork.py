@@ -89,7 +89,7 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
         w.writerow(result.columns)
         w.writerows(cells)
         return
-    from queries.export import write_table
+    from exports.tables import write_table
 
     write_table(result.columns, cells, output, fmt)
     console.err.print(f"{len(cells)} rows written to {output}")

@@ -40,14 +40,13 @@ from typing import Any
 from graph.errors import UmbrellaError
 from graph.store import StoreView
 from queries.frames import entity_label, kind_of
+from queries.neighbourhood import holds_on, reach
 from visualizations.builder import DEFAULT_MAX_NODES, GraphPage, build_page
 from visualizations.capping import plural
 from visualizations.from_store import (
     entity_node,
     fallback_node,
-    holds_on,
     nodes_for,
-    reach,
     relation_edge,
     step_edge,
     step_node,

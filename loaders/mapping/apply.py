@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graph.normalize import clean_text, normalize_name
 from graph.store.model import SetAsideRecord
 from loaders.layout import TABLES, ColType
 from loaders.mapping import transforms as tf
@@ -21,7 +22,6 @@ from loaders.mapping.codes import LABELS, header_key
 from loaders.mapping.nodes import MappingError
 from loaders.mapping.sources import Sheet
 from loaders.mapping.spec import TEMPLATE_PART, FieldSpec, TableBlock
-from loaders.normalize import clean_text, normalize_name
 from loaders.read import LINE, RawTable
 
 #: Date columns where a month or year means its last day ("until May 2021").

@@ -33,7 +33,7 @@ import pandas as pd
 from openpyxl.workbook.workbook import Workbook
 
 from graph.errors import InputError
-from loaders.normalize import clean_text
+from graph.normalize import clean_text
 from loaders.read import decode
 
 

@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+from graph.normalize import clean_text
 from loaders.mapping.dates import parse_date
-from loaders.normalize import clean_text
 
 _PAREN = r"^(.*?)\s*\(\s*([^()]*?)\s*\)$"
 _OPEN_END = {"至今", "今", "现在", "在任", "在职", "今日", "目前"}

@@ -2,8 +2,8 @@
 
 :func:`detect_format` looks at a file's first record, or a folder's files;
 :func:`load_any` loads a layout folder (:func:`loaders.load.load_folder`) or a file
-or folder of FollowTheMoney (:mod:`loaders.ftm`), OCDS (:mod:`loaders.ocds`) or
-BODS (:mod:`loaders.bods`) files. Every standard goes through the layout's own
+or folder of FollowTheMoney (:mod:`loaders.standards.ftm`), OCDS (:mod:`loaders.standards.ocds`) or
+BODS (:mod:`loaders.standards.bods`) files. Every standard goes through the layout's own
 validation and set-aside (:mod:`loaders.tables_load`).
 
 Examples
@@ -135,9 +135,9 @@ def load_any(path: Path, store: Store, fmt: str | None = None,
     chosen = detect_format(path) if fmt in (None, "", "auto") else _format(str(fmt))
     if chosen == "layout":
         return load_folder(path, store, progress=progress, **options)
-    from loaders.bods import load_bods
-    from loaders.ftm import load_ftm
-    from loaders.ocds import load_ocds
+    from loaders.standards.bods import load_bods
+    from loaders.standards.ftm import load_ftm
+    from loaders.standards.ocds import load_ocds
 
     options.pop("delimiter", None)
     ignored: list[str] = []

@@ -1,4 +1,4 @@
-"""FtM entities → layout rows, one schema at a time (used by :mod:`loaders.ftm`).
+"""FtM entities → layout rows, one schema at a time (used by :mod:`loaders.standards.ftm`).
 
 :class:`FtmIndex` is filled in a first pass with what rows of other entities
 need (which ids are persons or organizations, addresses, posts, awards,
@@ -44,7 +44,7 @@ _FOLDED = ("Address", "BankAccount", "ContractAward", "Identification", "Passpor
 
 
 def ext(proxy: EntityProxy) -> dict[str, Any]:
-    """The ``umbrella`` extension of an entity (see :mod:`loaders.ftm_out`)."""
+    """The ``umbrella`` extension of an entity (see :mod:`exports.ftm`)."""
     e = proxy.context.get(UMBRELLA)
     return e if isinstance(e, dict) else {}
 
@@ -371,7 +371,7 @@ class Converter:
             "start_date": opened, "stated_role": "sanctioned"})
 
     def report(self, p: EntityProxy) -> None:
-        """A tip-off written by :mod:`loaders.ftm_out` (a Note on its subject)."""
+        """A tip-off written by :mod:`exports.ftm` (a Note on its subject)."""
         e = ext(p)
         self._add("reports", {
             "report_id": self.idx.rid(p.id or ""), "subject_id": self.idx.rid(_first(p, "entity")),

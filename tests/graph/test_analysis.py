@@ -23,8 +23,8 @@ from graph.analysis import (
 )
 from graph.analysis.projection import FOLDS
 from graph.store import SqliteStore, StoreView
-from loaders.generator import generate_county
 from loaders.load import load_folder
+from synthetic import generate_county
 
 CLU = {"KIN": 3.0, "ASSOCIATE": 2.0, "COMPANY_ROLE": 2.0, "CASE_ROLE": 3.0, "CO_BID": 1.0,
        "APPROVED_AWARD": 1.0, "APPROVED_PAYMENT": 0.3}

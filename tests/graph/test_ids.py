@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from graph import ids
-from loaders.normalize import credit_codes_valid, id_numbers_valid
+from graph.normalize import credit_codes_valid, id_numbers_valid
 
 
 def _random_id(rng: random.Random) -> str:

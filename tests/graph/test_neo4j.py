@@ -22,9 +22,9 @@ from graph.store.copy import copy_store
 from graph.store.neo4j import Neo4jStore, cypher
 from graph.store.neo4j.adhoc import run_query
 from graph.store.neo4j.connection import Connection
-from loaders.generator import generate_county
 from loaders.load import load_folder
 from queries.scan import scan
+from synthetic import generate_county
 from umbrella.cli import cli
 
 

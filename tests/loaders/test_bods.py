@@ -9,8 +9,8 @@ import pytest
 from samples import SHARED_DATA
 
 from graph.store import SqliteStore
-from loaders.bods import load_bods
 from loaders.standards import detect_format, load_any
+from loaders.standards.bods import load_bods
 from queries.frames import Frames
 from queries.paths import explain_paths
 

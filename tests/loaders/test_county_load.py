@@ -11,9 +11,9 @@ import pytest
 from samples import snapshot
 
 from graph.store import SqliteStore
-from loaders.generator import GeneratedCounty, generate_county
-from loaders.generator.truth import Truth, read_truth
 from loaders.load import LoadReport, load_folder
+from synthetic import GeneratedCounty, generate_county
+from synthetic.truth import Truth, read_truth
 
 
 @pytest.fixture(scope="module")

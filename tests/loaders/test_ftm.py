@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from samples import SHARED_DATA
 
+from exports.ftm import export_ftm, iter_ftm
 from graph.errors import InputError
 from graph.store import SqliteStore
-from loaders.ftm import load_ftm
-from loaders.ftm_out import export_ftm, iter_ftm
-from loaders.generator import generate_county
 from loaders.load import load_folder
+from loaders.standards.ftm import load_ftm
 from queries.frames import Frames
 from queries.paths import explain_paths
 from queries.scan import scan
+from synthetic import generate_county
 
 FTM = SHARED_DATA / "ftm"
 needs_data = pytest.mark.skipif(not FTM.is_dir(), reason=f"shared data not found: {FTM} "

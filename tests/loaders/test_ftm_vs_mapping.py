@@ -13,7 +13,7 @@ import pytest
 from samples import REPO, SHARED_DATA
 
 from graph.store import SqliteStore, Store
-from loaders.ftm import load_ftm
+from loaders.standards.ftm import load_ftm
 
 DATA = SHARED_DATA / "ftm" / "nomenklatura_donations"
 MAPPING = REPO / "tests" / "loaders" / "mappings" / "nomenklatura_donations.yaml"

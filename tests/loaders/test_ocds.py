@@ -13,8 +13,8 @@ from samples import SHARED_DATA
 
 from graph.errors import InputError
 from graph.store import SqliteStore
-from loaders.ocds import load_ocds
 from loaders.standards import jsonio, load_any
+from loaders.standards.ocds import load_ocds
 from queries.scan import scan
 
 OCDS = SHARED_DATA / "ocds"

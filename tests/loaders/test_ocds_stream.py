@@ -15,7 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 from graph.store import SqliteStore
-from loaders.ocds import load_ocds
+from loaders.standards.ocds import load_ocds
 
 
 def write_releases(path: Path, target_mb: float, firms: int = 5000) -> int:

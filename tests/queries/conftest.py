@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from graph.store import SqliteStore
-from loaders.generator import generate_county
 from loaders.load import load_folder
+from synthetic import generate_county
 
 
 @pytest.fixture(scope="session")

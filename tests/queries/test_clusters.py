@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from graph.store import SqliteStore
-from loaders.generator import generate_county
-from loaders.generator.truth import Network, Truth, read_truth
 from loaders.load import load_folder
 from queries.rules.clu import run_rule
 from queries.scan import select_rules
+from synthetic import generate_county
+from synthetic.truth import Network, Truth, read_truth
 
 COUNTIES = [(0.5, 21), (0.3, 22)]
 #: A planted network "falls inside" a community holding this share of its members.

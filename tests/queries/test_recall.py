@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from graph.store import SqliteStore
-from loaders.generator import generate_county
-from loaders.generator.truth import Truth, read_truth
 from loaders.load import load_folder
 from queries.registry import RULES
 from queries.scan import scan
+from synthetic import generate_county
+from synthetic.truth import Truth, read_truth
 
 SEEDS = [(0.5, 21), (0.3, 22)]
 

@@ -7,10 +7,10 @@ name with a full-width or stray space. Other rows then use either id.
 
 from __future__ import annotations
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.model import County, Person
-from loaders.generator.names import name_quirk
-from loaders.generator.truth import Duplicate, Namesake
+from synthetic.alloc import Alloc
+from synthetic.model import County, Person
+from synthetic.names import name_quirk
+from synthetic.truth import Duplicate, Namesake
 
 _FULLWIDTH = {ord(str(i)): chr(0xFF10 + i) for i in range(10)} | {ord("X"): "Ｘ"}
 VARIANTS = ("lower_x", "fullwidth", "blanks")
@@ -45,7 +45,7 @@ def make_duplicates(alloc: Alloc, c: County) -> list[Duplicate]:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> pl = small_planter()
     >>> dups = make_duplicates(pl.alloc, pl.c)
     >>> len(dups) >= 3, all(len(d.person_ids) == 2 for d in dups)
@@ -85,7 +85,7 @@ class NamesakeTracker:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> t = NamesakeTracker()
     >>> t.add(small_planter().c)
     >>> len(t.pairs) > 10

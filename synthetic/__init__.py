@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import UmbrellaError
-from loaders.generator.alloc import Alloc
-from loaders.generator.duplicates import NamesakeTracker
-from loaders.generator.names import place_name
-from loaders.generator.run import STAGES, Built, build_county
-from loaders.generator.truth import (
+from loaders.layout import TABLES
+from synthetic.alloc import Alloc
+from synthetic.duplicates import NamesakeTracker
+from synthetic.names import place_name
+from synthetic.run import STAGES, Built, build_county
+from synthetic.truth import (
     BadRow,
     Decoy,
     Duplicate,
@@ -41,9 +42,8 @@ from loaders.generator.truth import (
     read_truth,
     write_truth,
 )
-from loaders.generator.truth import County as CountyInfo
-from loaders.generator.writer import COLUMNS, BadLine, CsvSink
-from loaders.layout import TABLES
+from synthetic.truth import County as CountyInfo
+from synthetic.writer import COLUMNS, BadLine, CsvSink
 
 __all__ = ["GeneratedCounty", "Truth", "generate_county", "read_truth"]
 

@@ -1,7 +1,7 @@
 """FollowTheMoney out: the graph and its findings as FtM entities, in JSON lines.
 
 The file opens in Aleph / OpenAleph (``ftm`` / ``alephclient write-entities``) and
-any FtM tool; :mod:`loaders.ftm` reads it back into the same graph.
+any FtM tool; :mod:`loaders.standards.ftm` reads it back into the same graph.
 
 ==================  =========================================================
 ours                FtM
@@ -38,7 +38,7 @@ Examples
 --------
 >>> import io, json, tempfile, pathlib
 >>> from graph.store import open_store
->>> from loaders.ftm import load_ftm
+>>> from loaders.standards.ftm import load_ftm
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "persons.csv").write_text("person_id,name\\nP1,张三\\nP2,李四\\n", encoding="utf-8")
 >>> _ = (d / "relationships.csv").write_text("person_id,other_id,relation\\nP1,P2,spouse\\n",

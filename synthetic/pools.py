@@ -8,8 +8,8 @@ official, and each person gets one part.
 Examples
 --------
 >>> import random
->>> from loaders.generator.model import County, Person, Tie, Position
->>> from loaders.generator.timeline import FIRST
+>>> from synthetic.model import County, Person, Tie, Position
+>>> from synthetic.timeline import FIRST
 >>> c = County(0, "云溪县", "431221", 1.0, random.Random(0))
 >>> for i in range(4):
 ...     _ = c.add_person(Person(f"P{i}", "王伟", "", "男", FIRST.replace(year=1970), None,
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from loaders.generator.model import County, Person
+from synthetic.model import County, Person
 
 
 def tainted(c: County) -> set[str]:
@@ -35,7 +35,7 @@ def tainted(c: County) -> set[str]:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> c = small_planter().c
     >>> set(c.pos_by_person) <= tainted(c) < set(c.persons)
     True
@@ -53,7 +53,7 @@ def free_persons(c: County, blocked: set[str]) -> list[str]:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> c = small_planter().c
     >>> free = free_persons(c, tainted(c))
     >>> 0 < len(free) < len(c.persons), free == sorted(free)

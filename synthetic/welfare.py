@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.catalog import PROGRAMS, Program
-from loaders.generator.model import County, Payment, Person
-from loaders.generator.officials import PAYMENT_TITLES
-from loaders.generator.pools import Pool
-from loaders.generator.timeline import FIRST, LAST, add_days, add_months, rand_date
+from synthetic.alloc import Alloc
+from synthetic.catalog import PROGRAMS, Program
+from synthetic.model import County, Payment, Person
+from synthetic.officials import PAYMENT_TITLES
+from synthetic.pools import Pool
+from synthetic.timeline import FIRST, LAST, add_days, add_months, rand_date
 
 _WEIGHTS = {"最低生活保障金": 25, "高龄津贴": 10, "临时救助金": 8, "农机购置补贴": 6,
             "耕地地力保护补贴": 20, "危房改造补助": 5, "城乡居民养老金": 18, "医疗救助金": 6,

@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass, field
 
 from graph.schema import KIN
-from loaders.generator.timeline import FIRST, LAST, MAX_DATE, MIN_DATE, in_force
+from synthetic.timeline import FIRST, LAST, MAX_DATE, MIN_DATE, in_force
 
 Window = tuple[dt.date, dt.date]
 

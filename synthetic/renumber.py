@@ -19,8 +19,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from loaders.generator.model import County
-from loaders.generator.plant import Draft, Network
+from synthetic.model import County
+from synthetic.plant import Draft, Network
 
 _ID = re.compile(r"(?<![A-Z0-9])(?:PM\d{7}|P\d{7}|O\d{6}|C\d{6}|K\d{5}|R\d{6})(?![0-9])")
 T = TypeVar("T")
@@ -51,8 +51,8 @@ def renumber(c: County, drafts: list[Draft], networks: list[Network],
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_col import plant_col
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_col import plant_col
     >>> pl = small_planter()
     >>> plant_col(pl, 4, 0, 1, 1, 0)
     >>> first = pl.c.contracts[0].cid

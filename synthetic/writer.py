@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from graph.schema import KIN
-from loaders.generator.model import County
-from loaders.generator.timeline import iso
 from loaders.layout import TABLES
+from synthetic.model import County
+from synthetic.timeline import iso
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -106,7 +106,7 @@ def county_rows(c: County) -> dict[str, list[Cell]]:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> c = small_planter().c
     >>> rows = county_rows(c)
     >>> len(rows["persons"]) == len(c.persons), len(rows["positions"]) == len(c.positions)

@@ -21,9 +21,9 @@ import pytest
 from graph.errors import UmbrellaError
 from graph.ids import credit_code_problem, id_number_problem, normalize_id_number
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES, KIN
-from loaders.generator import GeneratedCounty, generate_county, read_truth
-from loaders.generator.truth import Truth
 from loaders.layout import TABLES, ColType, Reason
+from synthetic import GeneratedCounty, generate_county, read_truth
+from synthetic.truth import Truth
 
 SCHEME_PATTERNS = {
     ("COI", "official_role"), ("COI", "kin_role"), ("COI", "body_bought"),

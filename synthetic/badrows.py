@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph.ids import id_number_check_char
-from loaders.generator.alloc import Alloc
-from loaders.generator.model import County
-from loaders.generator.names import person_name, pick_surname
-from loaders.generator.timeline import FIRST, LAST, add_days, iso, rand_date
-from loaders.generator.writer import BadLine, Cell, Row, money
 from loaders.layout import Reason
+from synthetic.alloc import Alloc
+from synthetic.model import County
+from synthetic.names import person_name, pick_surname
+from synthetic.timeline import FIRST, LAST, add_days, iso, rand_date
+from synthetic.writer import BadLine, Cell, Row, money
 
 
 @dataclass
@@ -371,7 +371,7 @@ def add_bad_rows(alloc: Alloc, c: County, tables: dict[str, list[Cell]],
 
     Examples
     --------
-    >>> from loaders.generator.run import build_county
+    >>> from synthetic.run import build_county
     >>> b = build_county(Alloc(), 0, "云溪县", "431221", 0.05, 0, lambda stage: None)
     >>> bad = [x for rows in b.tables.values() for x in rows if isinstance(x, BadLine)]
     >>> {x.code for x in bad} == {r.value for r in Reason}

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
-from loaders.generator.business import PAIR_CAP, Pair, pair
-from loaders.generator.model import Case, CaseRole, Contract, County, Payment
-from loaders.generator.timeline import in_force
+from synthetic.business import PAIR_CAP, Pair, pair
+from synthetic.model import Case, CaseRole, Contract, County, Payment
+from synthetic.timeline import in_force
 
 _COI_ROLES = frozenset({"shareholder", "legal_rep", "director", "beneficial_owner", "supervisor",
                         "manager"})
@@ -65,8 +65,8 @@ def coi_officials(c: County, k: Contract, dated: bool,
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_coi import plant_coi
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_coi import plant_coi
     >>> pl = small_planter()
     >>> plant_coi(pl, 1, 0, 1, 1)
     >>> k = pl.c.contracts[0]
@@ -98,8 +98,8 @@ def sub_kin(c: County, pm: Payment, dated: bool, near: Near | None = None) -> bo
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_sub import plant_sub
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_sub import plant_sub
     >>> pl = small_planter()
     >>> plant_sub(pl, 1, 1, 1, 1)
     >>> [sub_kin(pl.c, pm, dated=True) for pm in pl.c.payments][:5]
@@ -119,8 +119,8 @@ def case_officials(c: County, k: Case, dated: bool,
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_crime import plant_crime
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_crime import plant_crime
     >>> pl = small_planter()
     >>> plant_crime(pl, 1, 1, 1)
     >>> k = pl.c.cases[0]
@@ -147,8 +147,8 @@ def shared_contacts(c: County, k: Contract) -> set[Pair]:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_col import plant_col
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_col import plant_col
     >>> pl = small_planter()
     >>> plant_col(pl, 4, 0, 1, 1, 1)
     >>> [len(shared_contacts(pl.c, k)) for k in pl.c.contracts[:5]]
@@ -172,8 +172,8 @@ def identical_prices(c: County, k: Contract) -> bool:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_col import plant_col
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_col import plant_col
     >>> pl = small_planter()
     >>> plant_col(pl, 4, 0, 1, 1, 1)
     >>> [k.cid for k in pl.c.contracts if identical_prices(pl.c, k)] == sorted(pl.expect.identical)
@@ -188,8 +188,8 @@ def single_valid_bid(c: County, k: Contract) -> bool:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_col import plant_col
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_col import plant_col
     >>> pl = small_planter()
     >>> plant_col(pl, 4, 0, 1, 1, 1)
     >>> [k.cid for k in pl.c.contracts if single_valid_bid(pl.c, k)] == sorted(pl.expect.single_bid)
@@ -204,8 +204,8 @@ def verify(c: County, e: Expect) -> list[str]:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.plant_coi import plant_coi
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.plant_coi import plant_coi
     >>> pl = small_planter()
     >>> plant_coi(pl, 1, 0, 1, 1)
     >>> verify(pl.c, pl.expect)

@@ -9,8 +9,8 @@ award has at least two valid bids.
 Examples
 --------
 >>> import random
->>> from loaders.generator.alloc import Alloc
->>> from loaders.generator.model import County
+>>> from synthetic.alloc import Alloc
+>>> from synthetic.model import County
 >>> c = County(0, "云溪县", "431221", 1.0, random.Random(0))
 >>> m = Market(Alloc(), c)
 >>> prices = m.prices(100_000_00, 4)
@@ -25,14 +25,14 @@ import math
 import random
 from collections.abc import Callable, Sequence
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.catalog import ITEMS_BY_SECTOR, PHASES, RIVERS, TRADES, Item
-from loaders.generator.county import AGENCY_SPEC
-from loaders.generator.model import Bid, Contract, County, Org, Person, Role
-from loaders.generator.names import STREETS, TOWN_SEAT, brand_name
-from loaders.generator.officials import APPROVER_TITLES
-from loaders.generator.pools import Pool
-from loaders.generator.timeline import FIRST, LAST, add_days, rand_date
+from synthetic.alloc import Alloc
+from synthetic.catalog import ITEMS_BY_SECTOR, PHASES, RIVERS, TRADES, Item
+from synthetic.county import AGENCY_SPEC
+from synthetic.model import Bid, Contract, County, Org, Person, Role
+from synthetic.names import STREETS, TOWN_SEAT, brand_name
+from synthetic.officials import APPROVER_TITLES
+from synthetic.pools import Pool
+from synthetic.timeline import FIRST, LAST, add_days, rand_date
 
 Pair = tuple[str, str]
 PAIR_CAP = 2

@@ -3,7 +3,7 @@
 Planting comes before the background: once every scheme and decoy is in
 place, company owners, subsidy recipients and case parties are drawn only
 from persons with no tie to any official, and the whole county is then
-re-checked (:func:`loaders.generator.checks.verify`).
+re-checked (:func:`synthetic.checks.verify`).
 
 Examples
 --------
@@ -17,26 +17,26 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.badrows import add_bad_rows
-from loaders.generator.business import Market
-from loaders.generator.cases import Casework
-from loaders.generator.checks import verify
-from loaders.generator.county import build_bodies
-from loaders.generator.duplicates import make_duplicates
-from loaders.generator.families import build_families
-from loaders.generator.model import County
-from loaders.generator.officials import CASE_STAFF, build_posts
-from loaders.generator.plant import Draft, Network, Planter
-from loaders.generator.plant_coi import plant_coi
-from loaders.generator.plant_col import plant_col
-from loaders.generator.plant_crime import plant_crime
-from loaders.generator.plant_sub import plant_sub
-from loaders.generator.pools import Pool, free_persons, tainted
-from loaders.generator.renumber import renumber
-from loaders.generator.truth import Duplicate
-from loaders.generator.welfare import Welfare
-from loaders.generator.writer import Cell, county_rows
+from synthetic.alloc import Alloc
+from synthetic.badrows import add_bad_rows
+from synthetic.business import Market
+from synthetic.cases import Casework
+from synthetic.checks import verify
+from synthetic.county import build_bodies
+from synthetic.duplicates import make_duplicates
+from synthetic.families import build_families
+from synthetic.model import County
+from synthetic.officials import CASE_STAFF, build_posts
+from synthetic.plant import Draft, Network, Planter
+from synthetic.plant_coi import plant_coi
+from synthetic.plant_col import plant_col
+from synthetic.plant_crime import plant_crime
+from synthetic.plant_sub import plant_sub
+from synthetic.pools import Pool, free_persons, tainted
+from synthetic.renumber import renumber
+from synthetic.truth import Duplicate
+from synthetic.welfare import Welfare
+from synthetic.writer import Cell, county_rows
 
 #: Sizes of the reference county (fraction 1.0).
 PERSONS, COMPANIES, CONTRACTS, PAYMENTS, CASES, REPORTS = 20_000, 900, 1_500, 12_000, 200, 600

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.catalog import CASE_TITLES, CHANNELS, REPORT_TOPICS
-from loaders.generator.model import Case, CaseRole, County, Person, Report
-from loaders.generator.officials import CASE_APPROVERS, CASE_STAFF, holders_over
-from loaders.generator.pools import Pool
-from loaders.generator.timeline import FIRST, LAST, add_days, rand_date
+from synthetic.alloc import Alloc
+from synthetic.catalog import CASE_TITLES, CHANNELS, REPORT_TOPICS
+from synthetic.model import Case, CaseRole, County, Person, Report
+from synthetic.officials import CASE_APPROVERS, CASE_STAFF, holders_over
+from synthetic.pools import Pool
+from synthetic.timeline import FIRST, LAST, add_days, rand_date
 
 OUTCOME_STATUS = {"pending": "办理中", "transferred": "已移送", "convicted": "已结案",
                   "sanctioned": "已结案", "acquitted": "已结案", "dropped": "已撤案"}

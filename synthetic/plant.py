@@ -19,17 +19,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.business import Market
-from loaders.generator.cases import Casework
-from loaders.generator.catalog import Item
-from loaders.generator.checks import Expect
-from loaders.generator.families import Families
-from loaders.generator.model import County, Person, Tie
-from loaders.generator.officials import APPROVER_TITLES, holders_over
-from loaders.generator.pools import Pool, free_persons, tainted
-from loaders.generator.timeline import in_force
-from loaders.generator.welfare import Welfare
+from synthetic.alloc import Alloc
+from synthetic.business import Market
+from synthetic.cases import Casework
+from synthetic.catalog import Item
+from synthetic.checks import Expect
+from synthetic.families import Families
+from synthetic.model import County, Person, Tie
+from synthetic.officials import APPROVER_TITLES, holders_over
+from synthetic.pools import Pool, free_persons, tainted
+from synthetic.timeline import in_force
+from synthetic.welfare import Welfare
 
 
 @dataclass
@@ -60,7 +60,7 @@ def adult(p: Person) -> bool:
 
     Examples
     --------
-    >>> from loaders.generator.timeline import FIRST
+    >>> from synthetic.timeline import FIRST
     >>> adult(Person("P1", "王伟", "", "男", FIRST.replace(year=1970), None, "", "", "", ""))
     True
     """
@@ -72,7 +72,7 @@ def man(p: Person) -> bool:
 
     Examples
     --------
-    >>> from loaders.generator.timeline import FIRST
+    >>> from synthetic.timeline import FIRST
     >>> man(Person("P1", "王芳", "", "女", FIRST.replace(year=1970), None, "", "", "", ""))
     False
     """

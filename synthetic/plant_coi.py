@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loaders.generator.catalog import Item
-from loaders.generator.model import Org, Person, Role
-from loaders.generator.officials import APPROVER_TITLES
-from loaders.generator.plant import Planter, adult
-from loaders.generator.timeline import FIRST, add_days, in_force, iso, rand_date
+from synthetic.catalog import Item
+from synthetic.model import Org, Person, Role
+from synthetic.officials import APPROVER_TITLES
+from synthetic.plant import Planter, adult
+from synthetic.timeline import FIRST, add_days, in_force, iso, rand_date
 
 KIN_VARIANTS = ("spouse", "child", "sibling", "parent", "spouse>sibling", "in_law",
                 "duplicate")
@@ -363,7 +363,7 @@ def plant_coi(pl: Planter, official_role: int, kin_extra: int, body: int,
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> pl = small_planter()
     >>> plant_coi(pl, official_role=1, kin_extra=0, body=1, decoys=1)
     >>> sorted({d.pattern for d in pl.drafts})

@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from loaders.generator.catalog import PROGRAMS
-from loaders.generator.model import Payment, Person
-from loaders.generator.plant import Planter, adult
-from loaders.generator.timeline import FIRST, LAST, add_days, add_months, iso, rand_date
+from synthetic.catalog import PROGRAMS
+from synthetic.model import Payment, Person
+from synthetic.plant import Planter, adult
+from synthetic.timeline import FIRST, LAST, add_days, add_months, iso, rand_date
 
 KIN_SUBSIDY_VARIANTS = ("parent", "sibling", "in_law", "spouse>sibling")
 _TRIES = 150
@@ -302,7 +302,7 @@ def plant_sub(pl: Planter, kin: int, after: int, shared: int, decoys: int) -> No
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> pl = small_planter()
     >>> plant_sub(pl, kin=4, after=1, shared=1, decoys=1)
     >>> sorted({d.pattern for d in pl.drafts if d.kind == "decoy"})

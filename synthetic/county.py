@@ -3,8 +3,8 @@
 Examples
 --------
 >>> import random
->>> from loaders.generator.alloc import Alloc
->>> from loaders.generator.model import County
+>>> from synthetic.alloc import Alloc
+>>> from synthetic.model import County
 >>> c = County(0, "云溪县", "431221", 0.2, random.Random(0))
 >>> build_bodies(Alloc(), c)
 >>> c.orgs[c.agency_by_short["县公安局"]].name
@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.model import County, Org
-from loaders.generator.names import STREETS, TOWN_SEAT, VILLAGE_WORDS, pick_surname, place_name
+from synthetic.alloc import Alloc
+from synthetic.model import County, Org
+from synthetic.names import STREETS, TOWN_SEAT, VILLAGE_WORDS, pick_surname, place_name
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def build_bodies(alloc: Alloc, c: County) -> None:
     Examples
     --------
     >>> import random
-    >>> from loaders.generator.model import County
+    >>> from synthetic.model import County
     >>> c = County(0, "云溪县", "431221", 1.0, random.Random(0))
     >>> build_bodies(Alloc(), c)
     >>> len(c.agency_by_short), len(c.township_ids), len(c.village_ids)

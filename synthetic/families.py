@@ -10,9 +10,9 @@ divorce.
 Examples
 --------
 >>> import random
->>> from loaders.generator.alloc import Alloc
->>> from loaders.generator.county import build_bodies
->>> from loaders.generator.model import County
+>>> from synthetic.alloc import Alloc
+>>> from synthetic.county import build_bodies
+>>> from synthetic.model import County
 >>> a, c = Alloc(), County(0, "云溪县", "431221", 0.05, random.Random(0))
 >>> build_bodies(a, c)
 >>> _ = build_families(a, c, 500)
@@ -25,10 +25,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from loaders.generator.alloc import Alloc
-from loaders.generator.model import County, Person, Tie
-from loaders.generator.names import STREETS, TOWN_SEAT, person_name, pick_surname
-from loaders.generator.timeline import FIRST, LAST, add_days, rand_date
+from synthetic.alloc import Alloc
+from synthetic.model import County, Person, Tie
+from synthetic.names import STREETS, TOWN_SEAT, person_name, pick_surname
+from synthetic.timeline import FIRST, LAST, add_days, rand_date
 
 OUTSIDE_REGIONS = ("430521", "431021", "430624", "431126", "360724", "520123", "441581",
                    "450881", "510322", "420624", "362430", "430424", "433123", "431322")
@@ -325,7 +325,7 @@ def build_families(alloc: Alloc, c: County, target: int) -> Families:
     Examples
     --------
     >>> import random
-    >>> from loaders.generator.county import build_bodies
+    >>> from synthetic.county import build_bodies
     >>> a, c = Alloc(), County(0, "云溪县", "431221", 0.05, random.Random(1))
     >>> build_bodies(a, c)
     >>> fam = build_families(a, c, 300)

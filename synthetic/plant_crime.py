@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from functools import partial
 from operator import ne
 
-from loaders.generator.catalog import ITEMS
-from loaders.generator.model import Case, Role
-from loaders.generator.officials import CASE_APPROVERS, CASE_STAFF
-from loaders.generator.plant import Network, Planter, adult, man
-from loaders.generator.timeline import FIRST, LAST, add_days, iso, rand_date
+from synthetic.catalog import ITEMS
+from synthetic.model import Case, Role
+from synthetic.officials import CASE_APPROVERS, CASE_STAFF
+from synthetic.plant import Network, Planter, adult, man
+from synthetic.timeline import FIRST, LAST, add_days, iso, rand_date
 
 REC_VARIANTS = ("in_law", "associate", "co_owner")
 _TRIES = 200
@@ -443,7 +443,7 @@ def plant_crime(pl: Planter, networks: int, rec: int, decoys: int) -> None:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> pl = small_planter()
     >>> plant_crime(pl, networks=1, rec=3, decoys=1)
     >>> sorted({(d.family, d.pattern) for d in pl.drafts if d.kind == "scheme"})

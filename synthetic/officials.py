@@ -9,11 +9,11 @@ daughter of an official is often an official too).
 Examples
 --------
 >>> import random
->>> from loaders.generator.alloc import Alloc
->>> from loaders.generator.county import build_bodies
->>> from loaders.generator.families import build_families
->>> from loaders.generator.model import County
->>> from loaders.generator.timeline import FIRST, LAST
+>>> from synthetic.alloc import Alloc
+>>> from synthetic.county import build_bodies
+>>> from synthetic.families import build_families
+>>> from synthetic.model import County
+>>> from synthetic.timeline import FIRST, LAST
 >>> a, c = Alloc(), County(0, "云溪县", "431221", 0.1, random.Random(0))
 >>> build_bodies(a, c)
 >>> _ = build_families(a, c, 2000)
@@ -29,8 +29,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from loaders.generator.model import County, Person, Position
-from loaders.generator.timeline import add_days, rand_date
+from synthetic.model import County, Person, Position
+from synthetic.timeline import add_days, rand_date
 
 # (title, count at the reference size, leader?)
 _STAFF: dict[str, tuple[tuple[str, int, bool], ...]] = {
@@ -141,7 +141,7 @@ def build_posts(c: County) -> None:
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> c = small_planter().c
     >>> ended = [p for p in c.positions if p.end is not None]
     >>> moved = [p for p in ended if len(c.pos_by_person[p.pid]) > 1]
@@ -200,8 +200,8 @@ def holders_over(c: County, oid: str, titles: frozenset[str] | tuple[str, ...] |
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
-    >>> from loaders.generator.timeline import FIRST
+    >>> from synthetic.run import small_planter
+    >>> from synthetic.timeline import FIRST
     >>> c = small_planter().c
     >>> police = c.agency_by_short["县公安局"]
     >>> len(holders_over(c, police, ("局长",), FIRST, FIRST))

@@ -5,7 +5,7 @@ inheritance: a ``Company`` is a ``LegalEntity``), in three streaming passes over
 the file: an index of what edges need to know about their ends (which ids are
 persons or organizations, addresses, posts, awards, approvers), then the things
 (persons, organizations), then everything that refers to them. FtM ids are kept
-as the source ids (or, for entities written by :mod:`loaders.ftm_out`, the
+as the source ids (or, for entities written by :mod:`exports.ftm`, the
 original input ids carried in the ``umbrella`` extension).
 
 ========================  ====================================================
@@ -34,7 +34,7 @@ Sanction                  a case of kind ``other``, outcome ``sanctioned``, with
                           the sanctioned entity as ``suspect`` (``stated_role``
                           ``sanctioned``): the layout has no sanction table
 UnknownLink               role ``approver``: the approver of a contract; role
-                          ``bid``: a bid (written so by :mod:`loaders.ftm_out`)
+                          ``bid``: a bid (written so by :mod:`exports.ftm`)
 Address, BankAccount,     folded into the entities that use them
 Identification, Passport
 others (Vessel, Note...)  set aside as ``not_convertible``

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loaders.generator.business import pair
-from loaders.generator.catalog import Item
-from loaders.generator.model import Org, Role
-from loaders.generator.plant import Network, Planter, adult
-from loaders.generator.timeline import FIRST, add_days, iso
+from synthetic.business import pair
+from synthetic.catalog import Item
+from synthetic.model import Org, Role
+from synthetic.plant import Network, Planter, adult
+from synthetic.timeline import FIRST, add_days, iso
 
 SHARED_VARIANTS = ("phone", "address", "legal_rep", "shareholder")
 _TRIES = 100
@@ -277,7 +277,7 @@ def plant_col(pl: Planter, shared: int, rings: int, single: int, identical: int,
 
     Examples
     --------
-    >>> from loaders.generator.run import small_planter
+    >>> from synthetic.run import small_planter
     >>> pl = small_planter()
     >>> plant_col(pl, shared=4, rings=1, single=1, identical=1, decoys=1)
     >>> len([d for d in pl.drafts if d.kind == "scheme"]), len(pl.networks)
