@@ -203,7 +203,7 @@ def _prepare(step: str, impl: str, work: Path) -> Step:
                 lambda: nx.betweenness_centrality(G, k=2, seed=0))
     if step.startswith("rule:"):
         code = step.split(":", 1)[1]
-        from queries.rules.clu import run_rule
+        from queries.scan import run_rule
         store = SqliteStore(_load(work, "db.pkl"))
         return (lambda: run_rule(store, code)), lambda f: {"findings": len(f)}, lambda: None
     raise ValueError(step)

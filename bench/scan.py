@@ -96,17 +96,16 @@ def per_rule(store: SqliteStore) -> tuple[list[RuleTime], float, dict[str, float
     """
     config = load_settings()
     frames = Frames(store.view())
-    ctx = Context(frames)
+    ctx = Context(frames, config=config)
     times: list[RuleTime] = []
     to_dict = 0.0
-    for code in sorted(RULES):
-        settings = config.rule(code)
-        if not settings.get("enabled", True):
+    # pattern rules first: the algorithm rules reuse their findings
+    for code in sorted(RULES, key=lambda c: (RULES[c].category in ("cluster", "broker"), c)):
+        if not ctx.enabled(code):
             continue
-        ctx.settings = settings
         caches, rels, ents = set(ctx._cache), set(frames._rels), set(frames._ents)
         t0 = time.perf_counter()
-        found = RULES[code].run(ctx)
+        found = ctx.run(code)
         seconds = time.perf_counter() - t0
         paid = ([f"{k[0]}({k[1]})" if len(k) > 1 else str(k[0])
                  for k in ctx._cache if k not in caches]
@@ -129,12 +128,10 @@ def per_rule(store: SqliteStore) -> tuple[list[RuleTime], float, dict[str, float
 
 def ours(store: SqliteStore) -> dict[str, int]:
     """COI-001 then UMB-001 on a fresh context: findings per rule."""
-    config = load_settings()
     ctx = Context(Frames(store.view()))
     counts = {}
     for code in ("COI-001", "UMB-001"):
-        ctx.settings = config.rule(code)
-        counts[code] = len(RULES[code].run(ctx))
+        counts[code] = len(ctx.run(code))
     return counts
 
 

@@ -1,24 +1,81 @@
-"""What a rule sees: the frames, its settings and shared, cached computations."""
+"""What a rule sees: the frames, its settings and shared, cached computations.
+
+A :class:`Context` is also the one place rules are run (:meth:`Context.run`):
+each rule runs at most once per scan with its own settings, its findings are
+stamped with the rule's code and category, and a rule that builds on others'
+findings (CLU-001 counts the pattern rules' findings inside a community) asks
+the context for them instead of running them again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from lang.message import ent
 from queries.frames import Frames
 from queries.kin import all_ties, kin_chains
+
+if TYPE_CHECKING:
+    from queries.findings import Finding
+    from queries.registry import Settings
 
 
 @dataclass
 class Context:
-    """Frames plus caches shared between rules during one scan."""
+    """Frames plus caches shared between rules during one scan.
+
+    ``config`` holds every rule's settings (the defaults when None) and
+    ``overrides`` replaces some of one rule's values (``{"CLU-001": {"seed": 3}}``).
+    """
 
     frames: Frames
     settings: dict[str, Any] = field(default_factory=dict)
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    config: Settings | None = None
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def rule_settings(self, code: str) -> dict[str, Any]:
+        """The settings ``code`` runs with: the settings file, then the overrides."""
+        from queries.registry import load_settings
+
+        if self.config is None:
+            self.config = load_settings()
+        return {**self.config.rule(code), **self.overrides.get(code, {})}
+
+    def enabled(self, code: str) -> bool:
+        """Whether the settings let ``code`` run."""
+        return bool(self.rule_settings(code).get("enabled", True))
+
+    def run(self, code: str) -> list[Finding]:
+        """The findings of rule ``code`` (run once per context; [] when disabled), each
+        stamped with the rule's code and category."""
+        from queries.registry import RULES
+
+        if code not in self.results:
+            rule = RULES[code]
+            saved = self.settings
+            self.settings = self.rule_settings(code)
+            try:
+                found = rule.run(self) if self.settings.get("enabled", True) else []
+            finally:
+                self.settings = saved
+            for f in found:
+                f.rule, f.category = rule.code, rule.category
+            self.results[code] = found
+        return self.results[code]
+
+    def ent(self, key: str) -> dict[str, Any]:
+        """An entity as a message field: its name and every source id (``name (id1/id2)``)."""
+        return ent(self.frames.names.get(key, ""), self.frames.ids.get(key, [key]), key)
+
+    def name(self, key: str) -> str:
+        """An entity's name as written (its key when it has none)."""
+        return self.frames.names.get(key, key)
 
     def kin(self, max_hops: int, starts: Iterable[str] | None = None) -> pd.DataFrame:
         """Kin chains up to ``max_hops`` (from ``starts`` only, when given; cached)."""

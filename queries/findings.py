@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.schema import REL_TYPES
 from graph.store import Entity, Relation
+from lang.message import Msg, render, render_all
 from queries.frames import OPEN_END, OPEN_START, Frames
 
 CATEGORIES = ("conflict_of_interest", "subsidy_fraud", "collusion", "umbrella", "recusal",
@@ -24,18 +25,23 @@ CATEGORIES = ("conflict_of_interest", "subsidy_fraud", "collusion", "umbrella", 
 
 @dataclass
 class Finding:
-    """One lead: a rule's match, scored and explained."""
+    """One lead: a rule's match, scored and explained.
 
-    rule: str
-    category: str
+    ``title`` and ``explanation`` are messages (templates with named fields, see
+    :mod:`lang.message`); ``rule`` and ``category`` are stamped by
+    :meth:`queries.context.Context.run` from the rule's registration.
+    """
+
     score: float
-    title: str
+    title: Msg
     keys: list[str]
     evidence: list[list[dict[str, Any]]]
-    explanation: str
+    explanation: list[Msg]
     sector: str = ""
     date: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""
+    category: str = ""
 
     @property
     def id(self) -> str:
@@ -49,11 +55,13 @@ class Finding:
         """The contract's JSON object (plus ``id``, ``keys``, ``sector``, ``date``)."""
         return {
             "id": self.id, "rule": self.rule, "category": self.category,
-            "score": round(clip(float(self.score)), 3), "title": self.title,
+            "score": round(clip(float(self.score)), 3), "title": render(self.title),
             "entities": frames.source_ids(self.keys), "keys": list(dict.fromkeys(self.keys)),
             "evidence": [{"path": path} for path in self.evidence],
-            "explanation": self.explanation, "sector": self.sector, "date": self.date,
-            **self.extra,
+            "explanation": render_all(self.explanation), "sector": self.sector,
+            "date": self.date, **self.extra,
+            "text": {"title": self.title.to_json(),
+                     "explanation": [m.to_json() for m in self.explanation]},
         }
 
 

@@ -12,11 +12,20 @@ from typing import Any
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from graph.store import StoreView
+from lang.message import N_, Msg, kin, period, render, word
 from queries.context import Context
 from queries.frames import Frames, overlaps
 from queries.registry import load_settings
-from queries.rules.cases import case_table, tie_path, tie_words
-from queries.rules.common import since
+from queries.rules.cases import case_table, tie_path
+
+TEXT = {
+    "post": N_("{title} at {org} ({post_period})"),
+    "in_post": N_("post"),
+    "kin1": N_("the {kin} of the {party_role} (tie {tie_period})"),
+    "kin": N_("kin ({kin}) of the {party_role} (tie {tie_period})"),
+    "associate": N_("a known associate of the {party_role} (tie {tie_period})"),
+    "co_owner": N_("co-owner of a company with the {party_role} (tie {tie_period})"),
+}
 
 
 @dataclass
@@ -71,12 +80,16 @@ def recusals(frames: Frames, case: str, max_kin_hops: int | None = None) -> list
     lines: list[RecusalLine] = []
     for _, t in ties.drop_duplicates(["a", "b"]).iterrows():
         held = posts[posts["src"] == t["a"]]
-        post_text = "; ".join(
-            f"{p.get('title') or 'post'} at {frames.label(p['dst'])} ({since(p['s'], p['e'])})"
-            for _, p in held.iterrows())
+        post_text = "; ".join(render(Msg(TEXT["post"], {
+            "title": p.get("title") or Msg(TEXT["in_post"]), "org": ctx.ent(p["dst"]),
+            "post_period": period(p["s"], p["e"])})) for _, p in held.iterrows())
+        how = str(t["how"]) if t["how"] in ("associate", "co_owner") else (
+            "kin1" if int(t["hops"]) == 1 else "kin")
         lines.append(RecusalLine(
             t["a"], act.get(t["a"], ""), post_text, t["b"], prole[t["b"]],
-            f"{tie_words(t)} the {prole[t['b']].replace('_', ' ')} (tie {since(t['s'], t['e'])})",
+            render(Msg(TEXT[how], {"kin": kin(str(t["how"]).split(">")),
+                                   "party_role": word("case_role", prole[t["b"]]),
+                                   "tie_period": period(t["s"], t["e"])})),
             tie_path(ctx, t["a"], t["how"], t["path"])))
     lines.sort(key=lambda x: (x.acting_role == "", frames.names.get(x.official, "")))
     return lines

@@ -57,22 +57,24 @@ def select_rules(codes: list[str] | None = None,
 
 def scan(store: Store, codes: list[str] | None = None, categories: list[str] | None = None,
          min_score: float = 0.0, sector: str | None = None, settings: Path | None = None,
-         progress: Callable[[str, int, int], None] | None = None) -> ScanResult:
-    """Run the chosen rules, store their findings, return them filtered and sorted."""
-    config = load_settings(settings)
+         progress: Callable[[str, int, int], None] | None = None,
+         overrides: dict[str, dict[str, Any]] | None = None) -> ScanResult:
+    """Run the chosen rules, store their findings, return them filtered and sorted.
+
+    ``overrides`` replaces some settings of some rules for this run only
+    (``{"CLU-001": {"seed": 3}}``), as ``umbrella clusters --seed 3`` does.
+    """
     chosen = select_rules(codes, categories)
     frames = Frames(store.view())
-    ctx = Context(frames)
+    ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}))
     result = ScanResult()
     found: list[dict[str, Any]] = []
     for i, code in enumerate(chosen):
         if progress:
             progress(f"rule {code}", i, len(chosen))
-        rule_settings = config.rule(code)
-        if not rule_settings.get("enabled", True):
+        if not ctx.enabled(code):
             continue
-        ctx.settings = rule_settings
-        found_here = [f.to_dict(frames) for f in RULES[code].run(ctx)]
+        found_here = [f.to_dict(frames) for f in ctx.run(code)]
         result.counts[code] = len(found_here)
         result.rules_run.append(code)
         found.extend(found_here)
@@ -83,3 +85,21 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     keep = [f for f in found if f["score"] >= min_score and (not sector or f["sector"] == sector)]
     result.findings = sorted(keep, key=lambda f: (-f["score"], f["rule"], f["id"]))
     return result
+
+
+def run_rule(store: Store, code: str, overrides: dict[str, Any] | None = None,
+             settings: Path | None = None) -> list[dict[str, Any]]:
+    """Run one rule with some settings overridden, store its findings, return them best
+    first (what ``umbrella clusters`` and ``umbrella brokers`` call).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graph.store import open_store
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "empty.db")
+    >>> run_rule(store, "CLU-001", {"seed": 3})
+    []
+    >>> store.close()
+    """
+    return scan(store, [code], settings=settings,
+                overrides={code: dict(overrides or {})}).findings

@@ -2,7 +2,7 @@
 
 Each runs one rule with some settings overridden from the command line,
 stores its findings (as ``scan --rule CLU`` / ``--rule BRK`` would) and lists
-them; the library does the work (:func:`queries.rules.clu.run_rule`).
+them; the library does the work (:func:`queries.scan.run_rule`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _REVEAL = click.option("--reveal", is_flag=True,
 
 def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
          html_dir: Path | None = None, reveal: bool = False) -> list[dict[str, Any]]:
-    from queries.rules.clu import run_rule
+    from queries.scan import run_rule
 
     store = open_existing(db)
     try:

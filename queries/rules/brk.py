@@ -26,6 +26,7 @@ from graph.analysis import AnalysisGraph, Betweenness, Projection, node_roles, p
 from graph.analysis.centrality import core_numbers, cross_betweenness
 from graph.analysis.engine import to_igraph
 from graph.analysis.roles import SIDES
+from lang.message import N_, Msg, names, number, word
 from queries.context import Context
 from queries.findings import Finding, clip
 from queries.registry import SettingsError, rule
@@ -34,13 +35,31 @@ from queries.rules.clu import FramesSource, kind_of_key, on_date, path_steps, we
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-_SHORT = {"official": "officials", "government": "government", "company": "companies",
-          "business": "business", "supplier": "suppliers", "crime": "case suspects",
-          "other": "outsiders"}
-_SIDE_WORDS = {"official": "officials", "government": "government bodies",
-               "company": "companies", "business": "people and firms in business",
-               "supplier": "suppliers", "crime": "case suspects and gang members",
-               "other": "people with no recorded post, company role or case role"}
+TEXT = {
+    "share": N_("{share:.2%} of the shortest paths between {a} and {b} (rank {rank})"),
+    "share_err": N_("{share:.2%} ±{err:.2%} of the shortest paths between {a} and {b} (rank "
+                    "{rank})"),
+    "on_sep": N_("; and on "),
+    "and_sep": N_(" and "),
+    "list_sep": N_("; "),
+    "broker": N_("{broker} ({sides}) is broker number {rank} of {total}: in the graph of posts, "
+                 "kin, known associations, company roles and the case roles of suspects "
+                 "(official duties such as approvals and acting on cases are left out), the "
+                 "person lies on {shares}."),
+    "no_side": N_("no recorded side"),
+    "exact": N_("Computed exactly over every pair of endpoints."),
+    "sampled": N_("Estimated from a seeded sample: {samples} (seed {seed}); the combined value "
+                  "is within ±{err:.0%} at 95% for this person."),
+    "sample": N_("{sources} of {population} {side}"),
+    "core": N_("k-core number {core} (the tightest centre of the graph has k = {core_max})."),
+    "why": N_("A person through whom government bodies reach {reach} is where a protective "
+              "umbrella, a hidden interest or a go-between would sit; the evidence shows one such "
+              "path for each pair, every tie with its source row."),
+    "to_side": N_("to {side}"),
+    "side_to_side": N_("{a} to {b}"),
+    "title_one": N_("{broker} bridges {start} {links} (broker rank {rank})"),
+    "title_many": N_("{broker} bridges {links} (broker rank {rank})"),
+}
 
 
 @dataclass
@@ -158,10 +177,10 @@ def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding
     for (a, b), bt in zip(ba.pairs, ba.per_pair, strict=True):
         share = float(bt.share()[x])
         rank = int((ba.eligible & (bt.value > bt.value[x])).sum()) + 1
-        err = (f" ±{1.96 * float(bt.stderr[x]) / bt.pairs:.2%}" if not bt.exact and bt.pairs
-               else "")
-        parts.append(f"{share:.2%}{err} of the shortest paths between {_SIDE_WORDS[a]} and "
-                     f"{_SIDE_WORDS[b]} (rank {rank})")
+        err = 1.96 * float(bt.stderr[x]) / bt.pairs if not bt.exact and bt.pairs else None
+        parts.append(Msg(TEXT["share" if err is None else "share_err"], {
+            "share": share, "err": err or 0.0, "a": word("side", a), "b": word("side", b),
+            "rank": rank}))
         p = _example(h, weights, x, np.flatnonzero(ba.sides[a]).astype(np.int64),
                      np.flatnonzero(ba.sides[b] & (~ba.sides[a] | (a == b))).astype(np.int64))
         if p:
@@ -169,32 +188,37 @@ def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding
             ends += [str(g.keys[p[0]]), str(g.keys[p[-1]])]
     runs = [r for bt in ba.per_pair for r in bt.runs]
     sampled = [r for r in runs if not r.exact]
-    how = ("Computed exactly over every pair of endpoints." if not sampled else
-           "Estimated from a seeded sample: " + "; ".join(
-               f"{r.sources:,} of {r.population:,} {_SIDE_WORDS[r.source_side]}" for r in sampled)
-           + f" (seed {int(st['seed'])}); the combined value is within "
-             f"±{1.96 * float(ba.rel_err[x]):.0%} at 95% for this person.")
+    how = Msg(TEXT["exact"]) if not sampled else Msg(TEXT["sampled"], {
+        "samples": names([Msg(TEXT["sample"], {
+            "sources": number(r.sources), "population": number(r.population),
+            "side": word("side", r.source_side)}) for r in sampled], None, TEXT["list_sep"]),
+        "seed": int(st["seed"]), "err": 1.96 * float(ba.rel_err[x])})
     side_of = [s for s in ("official", "business", "crime") if ba.sides[s][x]]
     top = float(ba.value[ba.ranked[0]])
     score = float(st["base_score"]) + float(st["span"]) * math.sqrt(float(ba.value[x]) / top)
     score += ctx.report_bonus([key])
     core_max = int(ba.core.max()) if len(ba.core) else 0
-    joined = " and ".join(f"{_SIDE_WORDS[b]}" for _, b in ba.pairs)
-    explanation = (
-        f"{f.label(key)} ({', '.join(side_of) or 'no recorded side'}) is broker number "
-        f"{position + 1} of {len(ba.ranked):,}: in the graph of posts, kin, known associations, "
-        "company roles and the case roles of suspects (official duties such as approvals and "
-        "acting on cases are left out), the person lies on " + "; and on ".join(parts) + ". "
-        + how + f" k-core number {int(ba.core[x])} (the tightest centre of the graph has "
-        f"k = {core_max}). A person through whom government bodies reach {joined} is where a "
-        "protective umbrella, a hidden interest or a go-between would sit; the evidence "
-        "shows one such path for each pair, every tie with its source row.")
+    text = [
+        Msg(TEXT["broker"], {
+            "broker": ctx.ent(key), "rank": position + 1, "total": number(len(ba.ranked)),
+            "sides": names(side_of, None) if side_of else Msg(TEXT["no_side"]),
+            "shares": names(parts, None, TEXT["on_sep"])}),
+        how,
+        Msg(TEXT["core"], {"core": int(ba.core[x]), "core_max": core_max}),
+        Msg(TEXT["why"], {"reach": names([word("side", b) for _, b in ba.pairs], None,
+                                         TEXT["and_sep"])})]
     starts = list(dict.fromkeys(a for a, _ in ba.pairs))
-    links = " and ".join(f"to {_SHORT[b]}" for _, b in ba.pairs) if len(starts) == 1 else (
-        " and ".join(f"{_SHORT[a]} to {_SHORT[b]}" for a, b in ba.pairs))
-    title = (f"{f.names.get(key, key)} bridges "
-             f"{_SHORT[starts[0]] + ' ' if len(starts) == 1 else ''}{links} "
-             f"(broker rank {position + 1})")
+    if len(starts) == 1:
+        title = Msg(TEXT["title_one"], {
+            "broker": ctx.name(key), "start": word("side_short", starts[0]), "rank": position + 1,
+            "links": names([Msg(TEXT["to_side"], {"side": word("side_short", b)})
+                            for _, b in ba.pairs], None, TEXT["and_sep"])})
+    else:
+        title = Msg(TEXT["title_many"], {
+            "broker": ctx.name(key), "rank": position + 1,
+            "links": names([Msg(TEXT["side_to_side"], {"a": word("side_short", a),
+                                                       "b": word("side_short", b)})
+                            for a, b in ba.pairs], None, TEXT["and_sep"])})
     extra = {"rank": position + 1, "broker": f.label(key), "betweenness": {
         f"{a}:{b}": round(float(bt.share()[x]), 6) for (a, b), bt in zip(ba.pairs, ba.per_pair,
                                                                         strict=True)},
@@ -202,8 +226,7 @@ def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding
         "exact": all(bt.exact for bt in ba.per_pair), "core": int(ba.core[x]),
         "core_max": core_max, "sides": side_of}
     keys = list(dict.fromkeys([key, *ends]))
-    return Finding("BRK-001", "broker", clip(score), title, keys, evidence, explanation,
-                   extra=extra)
+    return Finding(clip(score), title, keys, evidence, text, extra=extra)
 
 
 @rule("BRK-001", "broker", "Person bridging government with business and crime")

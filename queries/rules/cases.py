@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
+from lang.message import N_, Msg, kin, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, overlaps
 from queries.registry import rule
-from queries.rules.common import chain_words, since
 
 _TIE_TYPE = {"associate": "ASSOCIATE", "co_owner": "COMPANY_ROLE"}
 
@@ -83,19 +83,60 @@ def _role_step(ctx: Context, role_id: str, person: str, case: str) -> list[dict[
     return [node(f, person, "person"), rel(f, r, "CASE_ROLE"), node(f, case, "case")]
 
 
-def tie_words(m: Any) -> str:
-    """How the official is tied to the party, in words."""
-    if m["how"] == "co_owner":
-        return "co-owner of a company with"
-    if m["how"] == "associate":
-        return "a known associate of"
-    return f"the {chain_words(m['how'])} of" if int(m["hops"]) == 1 else (
-        f"kin ({chain_words(m['how'])}) of")
+TEXT = {
+    "head": N_("{official} acted as {official_role} on {case_kind} case {case} ({case_period}; "
+               "outcome {outcome})."),
+    "not_recorded": N_("not recorded"),
+    "tie_kin1": N_("{official} is the {kin} of {party}, {party_role} in the case (tie "
+                   "{tie_period})."),
+    "tie_kin": N_("{official} is kin ({kin}) of {party}, {party_role} in the case (tie "
+                  "{tie_period})."),
+    "tie_associate": N_("{official} is a known associate of {party}, {party_role} in the case "
+                        "(tie {tie_period})."),
+    "tie_co_owner": N_("{official} is co-owner of a company with {party}, {party_role} in the "
+                       "case (tie {tie_period})."),
+    "more": N_(("{n} more tied party is not shown.", "{n} more tied parties are not shown.")),
+    "why_umb": N_("An official tied to the gang the official is meant to pursue is the pattern "
+                  "of a protective umbrella."),
+    "why_umb_outcome": N_("An official tied to the gang the official is meant to pursue is the "
+                          "pattern of a protective umbrella; the case was {outcome}."),
+    "why_umb_repeat": N_("An official tied to the gang the official is meant to pursue is the "
+                         "pattern of a protective umbrella; the official is tied to gang members "
+                         "in {cases} organized-crime cases."),
+    "why_umb_outcome_repeat": N_("An official tied to the gang the official is meant to pursue "
+                                 "is the pattern of a protective umbrella; the case was "
+                                 "{outcome}; the official is tied to gang members in {cases} "
+                                 "organized-crime cases."),
+    "why_rec": N_("The official should have declared the tie and stepped aside; the case may "
+                  "need reassigning to another jurisdiction."),
+    "title_umb": N_("{official} ({official_role}) is tied to gang members of a case the official "
+                    "acted on"),
+    "title_rec": N_("{official} ({official_role}) is tied to a party of a case the official "
+                    "acted on"),
+}
 
 
-def _case_findings(ctx: Context, hits: pd.DataFrame, code: str, category: str,
-                   umbrella: bool) -> list[Finding]:
-    f = ctx.frames
+def tie_key(m: Any) -> str:
+    """Which ``tie_*`` template of :data:`TEXT` says how an official is tied to a party.
+
+    Examples
+    --------
+    >>> tie_key({"how": "spouse", "hops": 1}), tie_key({"how": "associate", "hops": 1})
+    ('tie_kin1', 'tie_associate')
+    """
+    if m["how"] in ("co_owner", "associate"):
+        return f"tie_{m['how']}"
+    return "tie_kin1" if int(m["hops"]) == 1 else "tie_kin"
+
+
+def tie_fields(ctx: Context, official: str, m: Any) -> dict[str, Any]:
+    """The fields of a ``tie_*`` template for one tied (official, party) row."""
+    return {"official": ctx.ent(official), "party": ctx.ent(m["party"]),
+            "kin": kin(str(m["how"]).split(">")), "party_role": word("case_role", m["party_role"]),
+            "tie_period": period(m["s"], m["e"])}
+
+
+def _case_findings(ctx: Context, hits: pd.DataFrame, umbrella: bool) -> list[Finding]:
     st = ctx.settings
     out: list[Finding] = []
     n_cases = hits.groupby("official")["case"].nunique().to_dict()
@@ -111,35 +152,30 @@ def _case_findings(ctx: Context, hits: pd.DataFrame, code: str, category: str,
         parties = list(dict.fromkeys(group["party"].tolist()))
         score += ctx.report_bonus([official, *parties])
         evidence = [_role_step(ctx, str(first["off_role_id"]), str(official), str(case))]
-        lines = []
+        fields = {"official": ctx.ent(official),
+                  "official_role": word("case_role", str(first["official_role"])),
+                  "case_kind": word("case_kind", str(first.get("kind") or "")),
+                  "case": ctx.ent(case), "case_period": period(first["cs"], first["ce"]),
+                  "outcome": word("outcome", outcome) if outcome else Msg(TEXT["not_recorded"]),
+                  "cases": n_cases[official]}
+        explanation = [Msg(TEXT["head"], fields)]
         for _, m in group.head(3).iterrows():
             evidence.append(tie_path(ctx, str(official), str(m["how"]), str(m["path"])))
             evidence.append(_role_step(ctx, str(m["party_role_id"]), str(m["party"]),
                                        str(case)))
-            lines.append(f"{f.label(official)} is {tie_words(m)} {f.label(m['party'])}, "
-                         f"{m['party_role'].replace('_', ' ')} in the case (tie "
-                         f"{since(m['s'], m['e'])}).")
-        more = f" {len(group) - 3} more tied parties are not shown." if len(group) > 3 else ""
-        period = since(first["cs"], first["ce"])
-        kind = str(first.get("kind") or "").replace("_", "-")
-        head = (f"{f.label(official)} acted as {first['official_role']} on {kind} case "
-                f"{f.label(case)} ({period}; outcome {outcome or 'not recorded'}).")
+            explanation.append(Msg(TEXT[tie_key(m)], tie_fields(ctx, official, m)))
+        if len(group) > 3:
+            explanation.append(Msg(TEXT["more"], n=len(group) - 3))
         if umbrella:
-            dropped = f"; the case was {outcome}" if outcome in ("dropped", "acquitted") else ""
-            repeat = (f"; the official is tied to gang members in {n_cases[official]} "
-                      "organized-crime cases" if n_cases[official] > 1 else "")
-            why = (" An official tied to the gang the official is meant to pursue is the "
-                   f"pattern of a protective umbrella{dropped}{repeat}.")
-            title = (f"{f.names.get(official, official)} ({first['official_role']}) is tied "
-                     f"to gang members of a case the official acted on")
+            why = "why_umb" + ("_outcome" if outcome in ("dropped", "acquitted") else "") + (
+                "_repeat" if n_cases[official] > 1 else "")
+            title = "title_umb"
         else:
-            why = (" The official should have declared the tie and stepped aside; the case "
-                   "may need reassigning to another jurisdiction.")
-            title = (f"{f.names.get(official, official)} ({first['official_role']}) is tied to "
-                     f"a party of a case the official acted on")
-        out.append(Finding(code, category, clip(score), title, [str(official), str(case),
-                                                                *parties],
-                           evidence, " ".join([head, *lines]) + more + why,
+            why, title = "why_rec", "title_rec"
+        explanation.append(Msg(TEXT[why], fields))
+        out.append(Finding(clip(score), Msg(TEXT[title], {**fields,
+                                                           "official": ctx.name(official)}),
+                           [str(official), str(case), *parties], evidence, explanation,
                            date=str(first["opened_date"] or "")))
     return out
 
@@ -148,11 +184,11 @@ def _case_findings(ctx: Context, hits: pd.DataFrame, code: str, category: str,
 def umbrella_official(ctx: Context) -> list[Finding]:
     """Investigators, prosecutors, judges or approvers tied to the gang of their case."""
     hits = tied_case_officials(ctx, list(ctx.settings["gang_roles"]), ["organized_crime"])
-    return _case_findings(ctx, hits, "UMB-001", "umbrella", True)
+    return _case_findings(ctx, hits, True)
 
 
 @rule("REC-001", "recusal", "Case official tied to a party of the same case")
 def tied_case_official(ctx: Context) -> list[Finding]:
     """Any case: an official acting on it tied to one of its parties."""
     hits = tied_case_officials(ctx, list(CASE_PARTY_ROLES), None)
-    return _case_findings(ctx, hits, "REC-001", "recusal", False)
+    return _case_findings(ctx, hits, False)

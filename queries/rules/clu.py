@@ -31,7 +31,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,25 +47,53 @@ from graph.analysis import (
 from graph.analysis.engine import to_igraph
 from graph.analysis.projection import FOLDS, PREFIX_KIND
 from graph.schema import REL_TYPES
-from graph.store import Store
+from lang.message import N_, Msg, money, names, render, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
-from queries.registry import RULES, SettingsError, load_settings, rule
-from queries.rules.common import yuan
+from queries.registry import RULES, SettingsError, rule
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
 #: Categories of the algorithm rules (their findings are not counted as "inside").
 ALGORITHM_CATEGORIES = ("cluster", "broker")
-_TIE_WORDS = {"KIN": "kin", "ASSOCIATE": "known association", "COMPANY_ROLE": "company role",
-              "BID>BID": "co-bidding", "APPROVED>AWARDED_TO": "approved award",
-              "APPROVED>PAID_TO": "approved payment", "CASE_ROLE": "case role",
-              "CASE_ROLE>CASE_ROLE": "same case", "HOLDS_POST": "post", "PART_OF": "part of",
-              "BID": "bid", "AWARDED_TO": "award", "APPROVED": "approval",
-              "PAID_TO": "payment", "PAID": "payment", "BOUGHT": "purchase",
-              "REPORTED": "tip-off"}
+TEXT = {
+    "officials": N_(("{n} official", "{n} officials")),
+    "suppliers": N_(("{n} supplier", "{n} suppliers")),
+    "suspects": N_(("{n} case suspect", "{n} case suspects")),
+    "found_by": N_("Community {rank} of {total} found by {method} (modularity {modularity:.3f}, "
+                   "seed {seed}, resolution {resolution:.3g}): {people} people and {orgs} "
+                   "organizations, mixing {officials}, {suppliers}, {suspects}."),
+    "found_by_cases": N_("Community {rank} of {total} found by {method} (modularity "
+                         "{modularity:.3f}, seed {seed}, resolution {resolution:.3g}): {people} "
+                         "people and {orgs} organizations around {cases} case(s), mixing "
+                         "{officials}, {suppliers}, {suspects}."),
+    "none": N_("none"),
+    "who_officials": N_("Officials: {list}."),
+    "who_suspects": N_("Suspects: {list}."),
+    "who_suppliers": N_("Suppliers: {list}."),
+    "tie_count": N_("{tie} {n}"),
+    "ties": N_("Ties inside: {ties}."),
+    "rule_count": N_("{rule} ×{n}"),
+    "inside": N_(("{n} finding of the pattern rules lies inside it ({rules}).",
+                  "{n} findings of the pattern rules lie inside it ({rules}).")),
+    "none_inside": N_("No pattern-rule finding lies inside it."),
+    "money": N_("{money} of contract awards and payments flowed to its members."),
+    "centre": N_("Its tight centre (every member tied to at least {core} others of it): "
+                 "{centre}."),
+    "density": N_("Risk density {score:.2f} = {fw:g} x findings {d:.2f} + {mw:g} x mix {l:.2f} + "
+                  "{monw:g} x money {m:.2f}."),
+    "why": N_("A dense pocket where officials, suppliers and suspects meet is where favours, "
+              "shielding and rigged awards are arranged; the evidence shows the shortest ties "
+              "joining them."),
+    "title": N_("Community of {people} people and {orgs} organizations mixing {officials}, "
+                "{suppliers}, {suspects}"),
+    "title_inside": N_(("Community of {people} people and {orgs} organizations mixing "
+                        "{officials}, {suppliers}, {suspects} ({n} finding inside)",
+                        "Community of {people} people and {orgs} organizations mixing "
+                        "{officials}, {suppliers}, {suspects} ({n} findings inside)")),
+}
 
 
 # -- shared with BRK ----------------------------------------------------------------------
@@ -153,44 +180,18 @@ def path_steps(f: Frames, g: AnalysisGraph, path: list[int]) -> list[dict[str, A
 
 
 def pattern_findings(ctx: Context, wanted: Iterable[str]) -> pd.DataFrame:
-    """Findings of the pattern rules (codes or families in ``wanted``, run with their
-    default settings), one row per entity key: ``fid``, ``rule``, ``score``, ``key``."""
+    """Findings of the pattern rules (codes or families in ``wanted``; each run once per
+    scan, see :meth:`queries.context.Context.run`), one row per entity key: ``fid``,
+    ``rule``, ``score``, ``key``."""
     want = [w.upper() for w in wanted]
-    key = ("clu.pattern_findings", *want)
-    if key not in ctx._cache:
-        config = load_settings()
-        saved = ctx.settings
-        rows: list[tuple[str, str, float, str]] = []
-        try:
-            for code in sorted(RULES):
-                r = RULES[code]
-                if r.category in ALGORITHM_CATEGORIES or not any(
-                        code == w or code.startswith(w + "-") for w in want):
-                    continue
-                ctx.settings = config.rule(code)
-                if not ctx.settings.get("enabled", True):
-                    continue
-                for found in r.run(ctx):
-                    rows += [(found.id, code, float(found.score), k)
-                             for k in dict.fromkeys(found.keys)]
-        finally:
-            ctx.settings = saved
-        ctx._cache[key] = pd.DataFrame(rows, columns=["fid", "rule", "score", "key"])
-    return ctx._cache[key]
-
-
-def run_rule(store: Store, code: str, overrides: dict[str, Any] | None = None,
-             settings: Path | None = None) -> list[dict[str, Any]]:
-    """Run one rule with some settings overridden, store its findings, return them best
-    first (what ``umbrella clusters`` and ``umbrella brokers`` call)."""
-    config = load_settings(settings)
-    rule_settings = {**config.rule(code), **(overrides or {})}
-    frames = Frames(store.view())
-    ctx = Context(frames, settings=rule_settings)
-    found = [f.to_dict(frames) for f in RULES[code].run(ctx)]
-    with store.writer() as w:
-        w.replace_findings(found, [code])
-    return sorted(found, key=lambda f: (-f["score"], f["id"]))
+    rows: list[tuple[str, str, float, str]] = []
+    for code in sorted(RULES):
+        if RULES[code].category in ALGORITHM_CATEGORIES or not any(
+                code == w or code.startswith(w + "-") for w in want):
+            continue
+        for found in ctx.run(code):
+            rows += [(found.id, code, float(found.score), k) for k in dict.fromkeys(found.keys)]
+    return pd.DataFrame(rows, columns=["fid", "rule", "score", "key"])
 
 
 # -- CLU-001 ------------------------------------------------------------------------------
@@ -381,14 +382,18 @@ def _binding_paths(ca: ClusterAnalysis, members: npt.NDArray[np.int64], h: Any,
     return paths
 
 
-def _ties_words(g: AnalysisGraph, members: npt.NDArray[np.int64]) -> str:
+def _ties_words(g: AnalysisGraph, members: npt.NDArray[np.int64]) -> dict[str, Any]:
+    """How many records of each tie type bind the members, most first."""
     inside = np.zeros(g.n, dtype=bool)
     inside[members] = True
     sel = inside[g.src] & inside[g.dst]
     counts: Counter[str] = Counter()
     for t, n in zip(g.rel_type[sel].tolist(), g.records[sel].tolist(), strict=True):
-        counts[_TIE_WORDS.get(str(t), str(t))] += int(n)
-    return ", ".join(f"{w} {n}" for w, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+        counts[str(t)] += int(n)
+    words = {t: word("tie", t) for t in counts}
+    order = sorted(counts, key=lambda t: (-counts[t], render(Msg("{w}", {"w": words[t]}))))
+    return names([Msg(TEXT["tie_count"], {"tie": words[t], "n": counts[t]}) for t in order],
+                 None)
 
 
 def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
@@ -415,36 +420,37 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
     rules = Counter(inside["rule"].tolist())
     n_p, n_o = int(row["persons"]), int(row["organizations"])
 
-    def names(ks: list[str], most: int = 4) -> str:
-        shown = ", ".join(f.label(k) for k in ks[:most])
-        return shown + (f" and {len(ks) - most} more" if len(ks) > most else "")
+    def listed(ks: list[str], most: int = 4) -> Any:
+        return names([ctx.ent(k) for k in ks], most) if ks else Msg(TEXT["none"])
 
-    mix_words = [f"{len(officials)} official{'s' * (len(officials) != 1)}",
-                 f"{len(suppliers)} supplier{'s' * (len(suppliers) != 1)}",
-                 f"{len(suspects)} case suspect{'s' * (len(suspects) != 1)}"]
-    found_words = (f" {len(inside)} finding{'s' * (len(inside) != 1)} of the pattern rules lie "
-                   "inside it (" + ", ".join(f"{c} ×{n}" for c, n in sorted(rules.items()))
-                   + ")." if len(inside) else " No pattern-rule finding lies inside it.")
-    money_words = (f" {yuan(row['money'])} of contract awards and payments flowed to its "
-                   f"members." if row["money"] > 0 else "")
-    explanation = (
-        f"Community {int(row['rank'])} of {len(ca.table)} found by "
-        f"{ca.parts.method.capitalize()} (modularity {ca.parts.modularity:.3f}, seed "
-        f"{ca.parts.seed}, resolution {ca.parts.resolution:.3g}): {n_p} people and {n_o} "
-        f"organizations" + (f" around {len(cases)} case(s)" if cases else "")
-        + f", mixing {', '.join(mix_words)}. Officials: {names(officials) or 'none'}. "
-        f"Suspects: {names(suspects) or 'none'}. Suppliers: {names(suppliers) or 'none'}. "
-        f"Ties inside: {_ties_words(g, members)}.{found_words}{money_words} Its tight centre "
-        f"(every member tied to at least {k_core} others of it): {names(centre, 6)}. "
-        f"Risk density {row['score']:.2f} = {float(st['findings_weight']):g} x findings "
-        f"{row['D']:.2f} + {float(st['mix_weight']):g} x mix {row['L']:.2f} + "
-        f"{float(st['money_weight']):g} x money {row['M']:.2f}. A dense pocket where "
-        "officials, suppliers and suspects meet is where favours, shielding and rigged "
-        "awards are arranged; the evidence shows the shortest ties joining them.")
-    title = (f"Community of {n_p} people and {n_o} organizations mixing "
-             f"{', '.join(mix_words)}"
-             + (f" ({len(inside)} finding{'s' * (len(inside) != 1)} inside)" if len(inside)
-                else ""))
+    fields = {"rank": int(row["rank"]), "total": len(ca.table),
+              "method": ca.parts.method.capitalize(), "modularity": ca.parts.modularity,
+              "seed": ca.parts.seed, "resolution": ca.parts.resolution, "people": n_p,
+              "orgs": n_o, "cases": len(cases),
+              "officials": Msg(TEXT["officials"], n=len(officials)),
+              "suppliers": Msg(TEXT["suppliers"], n=len(suppliers)),
+              "suspects": Msg(TEXT["suspects"], n=len(suspects))}
+    text = [Msg(TEXT["found_by_cases" if cases else "found_by"], fields),
+            Msg(TEXT["who_officials"], {"list": listed(officials)}),
+            Msg(TEXT["who_suspects"], {"list": listed(suspects)}),
+            Msg(TEXT["who_suppliers"], {"list": listed(suppliers)}),
+            Msg(TEXT["ties"], {"ties": _ties_words(g, members)})]
+    if len(inside):
+        text.append(Msg(TEXT["inside"], {"rules": names(
+            [Msg(TEXT["rule_count"], {"rule": c, "n": n}) for c, n in sorted(rules.items())],
+            None)}, n=len(inside)))
+    else:
+        text.append(Msg(TEXT["none_inside"]))
+    if row["money"] > 0:
+        text.append(Msg(TEXT["money"], {"money": money(row["money"])}))
+    text += [Msg(TEXT["centre"], {"core": k_core, "centre": listed(centre, 6)}),
+             Msg(TEXT["density"], {"score": float(row["score"]),
+                                   "fw": float(st["findings_weight"]), "d": float(row["D"]),
+                                   "mw": float(st["mix_weight"]), "l": float(row["L"]),
+                                   "monw": float(st["money_weight"]), "m": float(row["M"])}),
+             Msg(TEXT["why"])]
+    title = (Msg(TEXT["title_inside"], fields, n=len(inside)) if len(inside)
+             else Msg(TEXT["title"], fields))
     extra = {"rank": int(row["rank"]), "members": int(row["members"]),
              "officials": f.source_ids(officials), "suppliers": f.source_ids(suppliers),
              "suspects": f.source_ids(suspects), "centre": f.source_ids(centre),
@@ -456,8 +462,7 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
                             "money": round(float(row["M"]), 3)},
              "method": ca.parts.method, "seed": ca.parts.seed,
              "resolution": ca.parts.resolution, "modularity": round(ca.parts.modularity, 4)}
-    return Finding("CLU-001", "cluster", clip(float(row["score"])), title, ordered, evidence,
-                   explanation, extra=extra)
+    return Finding(clip(float(row["score"])), title, ordered, evidence, text, extra=extra)
 
 
 def reportable(ca: ClusterAnalysis, settings: dict[str, Any]) -> pd.DataFrame:

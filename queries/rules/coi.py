@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from lang.message import N_, Msg, kin, money, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import in_force
 from queries.registry import rule
-from queries.rules.common import chain_words, since, yuan
 
 
 def _awards(ctx: Context) -> pd.DataFrame:
@@ -65,7 +65,34 @@ def _holders(ctx: Context, officials: pd.DataFrame, roles: list[str]) -> pd.Data
     return m.reset_index(drop=True)
 
 
-def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> Finding:
+TEXT = {
+    "deal_approved": N_("{official}, {post} at {post_org} ({post_period}), approved contract "
+                        "{contract} worth {amount}, awarded on {date} to {supplier}."),
+    "deal_bought": N_("{official}, {post} at {post_org} ({post_period}), holds a post in the "
+                      "buying body {buyer}, which bought contract {contract} worth {amount}, "
+                      "awarded on {date} to {supplier}."),
+    "holder_self": N_("The official is {role} of {supplier} ({role_period})."),
+    "holder_kin": N_("{holder}, the official's {kin} (tie {tie_period}) is {role} of {supplier} "
+                     "({role_period})."),
+    "why_self": N_("On {date} the post and the role were both in force: the official had a "
+                   "personal interest in the winner and should have declared it and stepped "
+                   "aside."),
+    "why_kin": N_("On {date} the post, the kin tie and the role were all in force: the official "
+                  "had a personal interest in the winner and should have declared it and "
+                  "stepped aside."),
+    "title_approved_self": N_("{official} approved a contract won by a company in which the "
+                              "official is {role}"),
+    "title_approved_kin": N_("{official} approved a contract won by a company in which the "
+                             "official's {kin} is {role}"),
+    "title_bought_self": N_("{official}: the official’s body bought a contract won by a company "
+                            "in which the official is {role}"),
+    "title_bought_kin": N_("{official}: the official’s body bought a contract won by a company "
+                           "in which the official's {kin} is {role}"),
+    "post": N_("post"),
+}
+
+
+def _finding(ctx: Context, m: Any, approved: bool) -> Finding:
     f = ctx.frames
     st = ctx.settings
     official, holder = m["official"], m["holder"]
@@ -94,26 +121,21 @@ def _finding(ctx: Context, m: Any, code: str, category: str, approved: bool) -> 
     post = [node(f, official, "person"),
             rel(f, f.rel_row("HOLDS_POST", m["post_id"]), "HOLDS_POST"),
             node(f, m["post_org"], "organization")]
-    who = "the official" if is_self else (
-        f"{f.label(holder)}, the official's {chain_words(m['how'])} "
-        f"(tie {since(m['tie_s'], m['tie_e'])})")
-    in_force_words = ("the post and the role were both" if is_self
-                      else "the post, the kin tie and the role were all")
-    acted = ("approved" if approved else
-             f"holds a post in the buying body {f.label(m['buyer'])}, which bought")
-    explanation = (
-        f"{f.label(official)}, {m['post_title'] or 'post'} at {f.label(m['post_org'])} "
-        f"({since(m['post_s'], m['post_e'])}), {acted} contract {f.label(m['contract'])} "
-        f"worth {yuan(m.get('amount'))}, awarded on {m['date']} to {f.label(m['supplier'])}. "
-        f"{who[0].upper() + who[1:]} is {m['role']} of {f.label(m['supplier'])} "
-        f"({since(m['role_s'], m['role_e'])}). On {m['date']} {in_force_words} in force: the "
-        "official had a personal interest in the winner and should have declared it and "
-        "stepped aside.")
-    holder_words = "the official" if is_self else "the official's " + chain_words(m["how"])
-    title = (f"{f.names.get(official, official)}"
-             f"{' approved' if approved else ': the official’s body bought'} a contract won by a "
-             f"company in which {holder_words} is {m['role'].replace('_', ' ')}")
-    return Finding(code, category, clip(score), title, keys, [deal, tie, post], explanation,
+    fields = {
+        "official": ctx.ent(official), "post_org": ctx.ent(m["post_org"]),
+        "post": m["post_title"] or Msg(TEXT["post"]),
+        "post_period": period(m["post_s"], m["post_e"]), "contract": ctx.ent(m["contract"]),
+        "amount": money(m.get("amount")), "date": m["date"], "supplier": ctx.ent(m["supplier"]),
+        "buyer": ctx.ent(m["buyer"]) if not approved else "", "holder": ctx.ent(holder),
+        "kin": kin(str(m["how"]).split(">")), "tie_period": period(m["tie_s"], m["tie_e"]),
+        "role": word("company_role", m["role"]), "role_period": period(m["role_s"], m["role_e"]),
+    }
+    who = "self" if is_self else "kin"
+    explanation = [Msg(TEXT["deal_approved" if approved else "deal_bought"], fields),
+                   Msg(TEXT[f"holder_{who}"], fields), Msg(TEXT[f"why_{who}"], fields)]
+    title = Msg(TEXT[f"title_{'approved' if approved else 'bought'}_{who}"],
+                {**fields, "official": ctx.name(official)})
+    return Finding(clip(score), title, keys, [deal, tie, post], explanation,
                    sector=str(m.get("sector") or ""), date=str(m["date"]))
 
 
@@ -128,7 +150,7 @@ def approved_own_interest(ctx: Context) -> list[Finding]:
     pairs = _posts_on(ctx, pairs, "official", None).drop_duplicates(
         ["official", "contract"], keep="first")
     hits = _holders(ctx, pairs, list(ctx.settings["roles"]))
-    return [_finding(ctx, m, "COI-001", "conflict_of_interest", True)
+    return [_finding(ctx, m, True)
             for _, m in hits.iterrows()]
 
 
@@ -147,5 +169,5 @@ def body_bought_own_interest(ctx: Context) -> list[Finding]:
     pairs = pairs.merge(ap, on=["official", "contract"], how="left")
     pairs = pairs[pairs["approver"].isna()].drop(columns="approver")
     hits = _holders(ctx, pairs, list(ctx.settings["roles"]))
-    return [_finding(ctx, m, "COI-002", "conflict_of_interest", False)
+    return [_finding(ctx, m, False)
             for _, m in hits.iterrows()]

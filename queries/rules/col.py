@@ -19,16 +19,15 @@ import networkx as nx
 import pandas as pd
 
 from graph.schema import COMPANY_ROLES
+from lang.message import N_, Msg, dates, money, names, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START, Frames, in_force, overlaps
 from queries.registry import SettingsError, rule
-from queries.rules.common import RowLookup, compact_text, since, yuan
+from queries.rules.common import RowLookup, compact_text
 
 CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
                     "award_id", "buyer", "bought_id"]
-_LINK_WORDS = {"phone": "phone number", "address": "address", "legal_rep": "legal representative",
-               "shareholder": "shareholder"}
 
 
 def contracts(ctx: Context) -> pd.DataFrame:
@@ -79,19 +78,92 @@ def co_bidders(ctx: Context) -> pd.DataFrame:
     return ctx._cache[key]
 
 
-def _name(f: Frames, key: str) -> str:
-    return f.names.get(key, key)
+TEXT = {
+    # a contract in a sentence, by what is known of it
+    "k_buyer_dated_won": N_("{contract} of {buyer} ({tender}, awarded on {date} to {supplier})"),
+    "k_buyer_dated": N_("{contract} of {buyer} ({tender}, awarded on {date})"),
+    "k_buyer_won": N_("{contract} of {buyer} ({tender}, no award date, to {supplier})"),
+    "k_buyer": N_("{contract} of {buyer} ({tender}, no award date)"),
+    "k_dated_won": N_("{contract} ({tender}, awarded on {date} to {supplier})"),
+    "k_dated": N_("{contract} ({tender}, awarded on {date})"),
+    "k_won": N_("{contract} ({tender}, no award date, to {supplier})"),
+    "k": N_("{contract} ({tender}, no award date)"),
+    "list_sep": N_("; "),
+    "and_sep": N_(" and "),
+    # COL-001
+    "pair_bids": N_("{a} and {b} both bid on {n} contract(s): {contracts}."),
+    "pair_shares": N_("The two companies share {shared}."),
+    "share_contact": N_("the {link} ({a_name}: {a_value}; {b_name}: {b_value})"),
+    "share_role": N_("the {link} {holder} ({role} of {a_name} {a_period}, of {b_name} "
+                     "{b_period})"),
+    "pair_roles_in_force": N_("The {links} role(s) were in force in both companies on the award "
+                              "date of every contract listed."),
+    "pair_won": N_("{won} of these contracts went to one of the two."),
+    "pair_not_won": N_("Neither of the two won these contracts."),
+    "pair_why": N_("Supposedly competing bidders with a common phone, address, representative "
+                   "or owner may be one bidder submitting cover bids under two names (shared "
+                   "contacts between bidders: red flag R044 in our mapping)."),
+    "pair_title": N_(("Co-bidders {a} and {b} share the {links} ({n} contract)",
+                      "Co-bidders {a} and {b} share the {links} ({n} contracts)")),
+    "links_sep": N_(" and the "),
+    # COL-002
+    "ring_bids": N_("{n} firms — {members} — bid together on {k} contracts (at least {min} of "
+                    "them on each), and the winner changed among them: {turns}."),
+    "ring_bids_span": N_("{n} firms — {members} — bid together on {k} contracts {span} (at "
+                         "least {min} of them on each), and the winner changed among them: "
+                         "{turns}."),
+    "ring_bids_buyers": N_("{n} firms — {members} — bid together on {k} contracts of {buyers} "
+                           "(at least {min} of them on each), and the winner changed among "
+                           "them: {turns}."),
+    "ring_bids_buyers_span": N_("{n} firms — {members} — bid together on {k} contracts of "
+                                "{buyers} {span} (at least {min} of them on each), and the "
+                                "winner changed among them: {turns}."),
+    "turn": N_("{contract} on {date} won by {winner}"),
+    "unknown_date": N_("an unknown date"),
+    "nobody": N_("nobody recorded"),
+    "tally": N_("{firm} {n}"),
+    "ring_wins": N_("Wins: {tally}."),
+    "ring_why": N_("Firms that keep meeting in the same tenders and take turns winning may be "
+                   "sharing the market out among themselves (bid rotation: red flag R053 in our "
+                   "mapping)."),
+    "ring_title": N_("{n} firms bid together on {k} contracts and took turns winning "
+                     "({members})"),
+    # COL-003
+    "single": N_("Contract {contract}, worth {amount}, received a single valid bid, from "
+                 "{firm}."),
+    "single_others": N_("The other bid(s) did not count: {others}."),
+    "other_bid": N_("{firm} ({status})"),
+    "single_no_other": N_("No other bid was recorded."),
+    "single_odd": N_("The contract went to {winner}, not to the only valid bidder."),
+    "single_why": N_("In an {method} procedure a single valid bid means competition did not "
+                     "happen: it can be the outcome a corrupt buyer and a pre-arranged bidder "
+                     "want (Open Contracting red flag R018, single bid received)."),
+    "single_title": N_("{Tender} {contract} had a single valid bid"),
+    # COL-004
+    "same_price": N_("{firms} each bid exactly {amount}"),
+    "identical": N_("On contract {contract}, {groups}, all valid bids."),
+    "identical_won": N_("The winning bid, by {winner}, is one of them: a matching price is how a "
+                        "leaked competitor's bid is beaten or met."),
+    "identical_why": N_("Independent bidders rarely arrive at the same price to the fen; "
+                        "identical prices suggest the bids were prepared together or that a "
+                        "price was leaked (Open Contracting red flag R028, identical bid "
+                        "prices). Withdrawn or disqualified bids are not counted."),
+    "identical_title": N_("{n} bidders submitted identical prices on {contract}"),
+}
 
 
-def _contract_words(f: Frames, k: Any) -> str:
-    """``K1 (title) of buyer, open tender awarded on 2020-05-01 to W``."""
-    what = f"{f.label(k['contract'])}"
-    if isinstance(k["buyer"], str):
-        what += f" of {f.label(k['buyer'])}"
-    method = f"{k['method']} tender" if isinstance(k["method"], str) and k["method"] else "tender"
-    when = f" awarded on {k['date']}" if k["date"] else " (no award date)"
-    to = f" to {f.label(k['supplier'])}" if isinstance(k["supplier"], str) else ""
-    return f"{what} ({method},{when}{to})"
+def _tender(k: Any) -> dict[str, Any]:
+    return word("tender", k["method"] if isinstance(k["method"], str) else "")
+
+
+def _contract_words(ctx: Context, k: Any) -> Msg:
+    """``K1 of buyer (open tender, awarded on 2020-05-01 to W)``, by what is known."""
+    key = "k" + ("_buyer" if isinstance(k["buyer"], str) else "") + (
+        "_dated" if k["date"] else "") + ("_won" if isinstance(k["supplier"], str) else "")
+    return Msg(TEXT[key], {
+        "contract": ctx.ent(k["contract"]), "tender": _tender(k), "date": k["date"],
+        "buyer": ctx.ent(k["buyer"]) if isinstance(k["buyer"], str) else "",
+        "supplier": ctx.ent(k["supplier"]) if isinstance(k["supplier"], str) else ""})
 
 
 def _mode(values: list[Any]) -> str:
@@ -194,19 +266,21 @@ def shared_links(ctx: Context) -> pd.DataFrame:
         ["a", "b", "contract", "link", "value", "rec_a", "rec_b"]).reset_index(drop=True)
 
 
-def _link_words(ctx: Context, rows: RowLookup, link: str, g: pd.DataFrame, a: str, b: str) -> str:
+def _link_words(ctx: Context, rows: RowLookup, link: str, g: pd.DataFrame, a: str,
+                b: str) -> list[Msg]:
     f = ctx.frames
+    names_ab = {"a_name": ctx.name(a), "b_name": ctx.name(b), "link": word("link", link)}
     if link in ("phone", "address"):
         raw = f.prop("organization", link)
-        return (f"the {_LINK_WORDS[link]} ({_name(f, a)}: {raw.get(a, '')}; "
-                f"{_name(f, b)}: {raw.get(b, '')})")
+        return [Msg(TEXT["share_contact"], {**names_ab, "a_value": raw.get(a, ""),
+                                            "b_value": raw.get(b, "")})]
     parts = []
     for holder, h in g.groupby("value", sort=True):
         ra, rb = rows("COMPANY_ROLE", h.iloc[0]["rec_a"]), rows("COMPANY_ROLE", h.iloc[0]["rec_b"])
-        parts.append(f"the {_LINK_WORDS.get(link, link.replace('_', ' '))} {f.label(str(holder))}"
-                     f" ({link} of {_name(f, a)} {since(ra['s'], ra['e'])}, of {_name(f, b)} "
-                     f"{since(rb['s'], rb['e'])})")
-    return "; ".join(parts)
+        parts.append(Msg(TEXT["share_role"], {
+            **names_ab, "holder": ctx.ent(str(holder)), "role": word("company_role", link),
+            "a_period": period(ra["s"], ra["e"]), "b_period": period(rb["s"], rb["e"])}))
+    return parts
 
 
 def _pair_finding(ctx: Context, rows: RowLookup, a: str, b: str, g: pd.DataFrame,
@@ -235,26 +309,23 @@ def _pair_finding(ctx: Context, rows: RowLookup, a: str, b: str, g: pd.DataFrame
             evidence.append([node(f, a, "organization"), rel(f, ra, "COMPANY_ROLE"),
                              node(f, r["value"], holder_kind), rel(f, rb, "COMPANY_ROLE"),
                              node(f, b, "organization")])
-    shared = "; ".join(_link_words(ctx, rows, k, g[g["link"] == k], a, b) for k in kinds)
+    shared = [m for k in kinds for m in _link_words(ctx, rows, k, g[g["link"] == k], a, b)]
     timed = [k for k in kinds if k in COMPANY_ROLES]
-    time_words = (f" The {' and '.join(_LINK_WORDS.get(k, k) for k in timed)} role(s) were in "
-                  "force in both companies on the award date of every contract listed."
-                  if timed else "")
     won = [k for _, k in kc.iterrows() if k["supplier"] in (a, b)]
-    won_words = (f" {len(won)} of these contracts went to one of the two." if won else
-                 " Neither of the two won these contracts.")
     n = len(cids)
-    explanation = (
-        f"{f.label(a)} and {f.label(b)} both bid on {n} contract(s): "
-        + "; ".join(_contract_words(f, k) for _, k in kc.iterrows()) + "."
-        + f" The two companies share {shared}.{time_words}{won_words} Supposedly competing "
-          "bidders with a common phone, address, representative or owner may be one bidder "
-          "submitting cover bids under two names (shared contacts between bidders: red "
-          "flag R044 in our mapping).")
-    title = (f"Co-bidders {_name(f, a)} and {_name(f, b)} share "
-             f"the {' and the '.join(_LINK_WORDS.get(k, k) for k in kinds)} "
-             f"({n} contract{'s' if n > 1 else ''})")
-    return Finding("COL-001", "collusion", clip(score), title, keys, evidence, explanation,
+    fields = {"a": ctx.ent(a), "b": ctx.ent(b), "n": n,
+              "contracts": names([_contract_words(ctx, k) for _, k in kc.iterrows()], None,
+                                 TEXT["list_sep"]),
+              "shared": names(shared, None, TEXT["list_sep"]), "won": len(won),
+              "links": names([word("link", k) for k in timed], None, TEXT["and_sep"])}
+    text = [Msg(TEXT["pair_bids"], fields), Msg(TEXT["pair_shares"], fields)]
+    if timed:
+        text.append(Msg(TEXT["pair_roles_in_force"], fields))
+    text += [Msg(TEXT["pair_won" if won else "pair_not_won"], fields), Msg(TEXT["pair_why"])]
+    title = Msg(TEXT["pair_title"], {
+        "a": ctx.name(a), "b": ctx.name(b),
+        "links": names([word("link", k) for k in kinds], None, TEXT["links_sep"])}, n=n)
+    return Finding(clip(score), title, keys, evidence, text,
                    sector=_mode(kc["sector"].tolist()),
                    date=str(kc.iloc[0]["date"]) if n else "",
                    extra={"links": kinds, "contracts": f.source_ids(cids)})
@@ -346,25 +417,24 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
                                                           "AWARDED_TO"),
                              node(f, k["supplier"], "organization")])
     wins = Counter(s for s in kc["supplier"].tolist() if s in set(members))
-    turns = "; ".join(
-        f"{f.label(k['contract'])} on {k['date'] or 'an unknown date'} won by "
-        + (_name(f, k["supplier"]) if isinstance(k["supplier"], str) else "nobody recorded")
-        for _, k in kc.iterrows())
-    tally = ", ".join(f"{_name(f, w)} {n}" for w, n in sorted(wins.items()))
+    turns = [Msg(TEXT["turn"], {
+        "contract": ctx.ent(k["contract"]), "date": k["date"] or Msg(TEXT["unknown_date"]),
+        "winner": ctx.name(k["supplier"]) if isinstance(k["supplier"], str)
+        else Msg(TEXT["nobody"])}) for _, k in kc.iterrows()]
     buyers = [b for b in kc["buyer"].tolist() if isinstance(b, str)]
-    dates = [d for d in kc["date"].tolist() if d]
-    span = f" from {dates[0]} to {dates[-1]}" if dates else ""
-    scope = (f" of {', '.join(f.label(b) for b in dict.fromkeys(buyers))}" if buyers else "")
-    explanation = (
-        f"{len(members)} firms — {', '.join(f.label(m) for m in members)} — bid together on "
-        f"{len(cids)} contracts{scope}{span} (at least {int(st['min_firms'])} of them on "
-        f"each), and the winner changed among them: {turns}. Wins: {tally}. Firms that keep "
-        "meeting in the same tenders and take turns winning may be sharing the market out "
-        "among themselves (bid rotation: red flag R053 in our mapping).")
-    title = (f"{len(members)} firms bid together on {len(cids)} contracts and took turns "
-             f"winning ({', '.join(_name(f, m) for m in members)})")
-    return Finding("COL-002", "collusion", clip(score), title, keys, evidence, explanation,
-                   sector=_mode(kc["sector"].tolist()), date=dates[0] if dates else "",
+    days = [d for d in kc["date"].tolist() if d]
+    fields = {"n": len(members), "members": names([ctx.ent(m) for m in members], None),
+              "k": len(cids), "buyers": names([ctx.ent(b) for b in dict.fromkeys(buyers)], None),
+              "span": dates(days[0], days[-1]) if days else "", "min": int(st["min_firms"]),
+              "turns": names(turns, None, TEXT["list_sep"]),
+              "tally": names([Msg(TEXT["tally"], {"firm": ctx.name(w), "n": n})
+                              for w, n in sorted(wins.items())], None)}
+    key = "ring_bids" + ("_buyers" if buyers else "") + ("_span" if days else "")
+    text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields), Msg(TEXT["ring_why"])]
+    title = Msg(TEXT["ring_title"], {**fields, "members": names([ctx.name(m) for m in members],
+                                                                None)})
+    return Finding(clip(score), title, keys, evidence, text,
+                   sector=_mode(kc["sector"].tolist()), date=days[0] if days else "",
                    extra={"contracts": f.source_ids(cids), "wins": {
                        "/".join(f.ids.get(w, [w])): n for w, n in sorted(wins.items())}})
 
@@ -432,19 +502,20 @@ def _single_finding(ctx: Context, rows: RowLookup, k: Any, others: pd.DataFrame)
                          rel(f, rows("BOUGHT", k["bought_id"]), "BOUGHT"), node(f, c, "contract")])
     for _, o in others.iterrows():
         evidence.append(_bid_path(f, rows, [o["bid_id"]], c))
-    rest = (" The other bid(s) did not count: " + "; ".join(
-        f"{f.label(o['firm'])} ({o['status']})" for _, o in others.iterrows()) + "."
-        if len(others) else " No other bid was recorded.")
-    odd = ("" if winner is None or winner == firm else
-           f" The contract went to {f.label(winner)}, not to the only valid bidder.")
-    explanation = (
-        f"Contract {_contract_words(f, k)}, worth {yuan(k['amount'])}, received a single "
-        f"valid bid, from {f.label(firm)}.{rest}{odd} In an {k['method']} procedure a single "
-        "valid bid means competition did not happen: it can be the outcome a corrupt buyer "
-        "and a pre-arranged bidder want (Open Contracting red flag R018, single bid "
-        "received).")
-    title = f"{k['method'].capitalize()} tender {_name(f, c)} had a single valid bid"
-    return Finding("COL-003", "collusion", clip(score), title, keys, evidence, explanation,
+    fields = {"contract": _contract_words(ctx, k), "amount": money(k["amount"]),
+              "firm": ctx.ent(firm), "winner": ctx.ent(winner) if winner else "",
+              "others": names([Msg(TEXT["other_bid"], {"firm": ctx.ent(o["firm"]),
+                                                       "status": word("bid_status", o["status"])})
+                               for _, o in others.iterrows()], None, TEXT["list_sep"]),
+              "method": word("method", k["method"])}
+    text = [Msg(TEXT["single"], fields),
+            Msg(TEXT["single_others" if len(others) else "single_no_other"], fields)]
+    if winner is not None and winner != firm:
+        text.append(Msg(TEXT["single_odd"], fields))
+    text.append(Msg(TEXT["single_why"], fields))
+    title = Msg(TEXT["single_title"], {"Tender": word("Tender", k["method"]),
+                                       "contract": ctx.name(c)})
+    return Finding(clip(score), title, keys, evidence, text,
                    sector=k["sector"] if isinstance(k["sector"], str) else "",
                    date=str(k["date"]))
 
@@ -491,18 +562,17 @@ def _identical_finding(ctx: Context, rows: RowLookup, k: Any, g: pd.DataFrame) -
         ids = a["bid_id"].tolist()
         for other in ids[1:]:
             evidence.append(_bid_path(f, rows, [ids[0], other], c))
-        parts.append(f"{' and '.join(f.label(x) for x in a['firm'])} each bid exactly "
-                     f"{yuan(amount)}")
-    won_words = (f" The winning bid, by {f.label(winner)}, is one of them: a matching price "
-                 "is how a leaked competitor's bid is beaten or met." if won and winner else "")
-    explanation = (
-        f"On contract {_contract_words(f, k)}, {'; '.join(parts)}, all valid bids."
-        f"{won_words} Independent bidders rarely arrive at the same price to the fen; "
-        "identical prices suggest the bids were prepared together or that a price was leaked "
-        "(Open Contracting red flag R028, identical bid prices). Withdrawn or disqualified "
-        "bids are not counted.")
-    title = (f"{len(firms)} bidders submitted identical prices on {_name(f, c)}")
-    return Finding("COL-004", "collusion", clip(score), title, keys, evidence, explanation,
+        parts.append(Msg(TEXT["same_price"], {
+            "firms": names([ctx.ent(x) for x in a["firm"]], None, TEXT["and_sep"]),
+            "amount": money(amount)}))
+    fields = {"contract": _contract_words(ctx, k), "groups": names(parts, None, TEXT["list_sep"]),
+              "winner": ctx.ent(winner) if winner else ""}
+    text = [Msg(TEXT["identical"], fields)]
+    if won and winner:
+        text.append(Msg(TEXT["identical_won"], fields))
+    text.append(Msg(TEXT["identical_why"]))
+    title = Msg(TEXT["identical_title"], {"n": len(firms), "contract": ctx.name(c)})
+    return Finding(clip(score), title, keys, evidence, text,
                    sector=k["sector"] if isinstance(k["sector"], str) else "",
                    date=str(k["date"]))
 

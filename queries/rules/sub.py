@@ -17,11 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from lang.message import N_, Msg, dates, kin, money, names, period
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, Frames, in_force
 from queries.registry import rule
-from queries.rules.common import RowLookup, chain_words, compact_text, since, yuan
+from queries.rules.common import RowLookup, compact_text
 
 PAYMENT_COLUMNS = ["payment", "recipient", "date", "dated", "amount", "account", "paid_to_id",
                    "approver", "approve_id", "payer", "paid_id", "program", "sector"]
@@ -99,17 +100,96 @@ def kind_of(ctx: Context, key: str) -> str:
     return "organization" if key.startswith("o:") else "person"
 
 
-def _labels(f: Frames, keys: list[str]) -> str:
-    return ", ".join(f.label(k) for k in dict.fromkeys(keys))
+TEXT = {
+    # one payment in a list of payments
+    "pay_dated": N_("{payment} on {date} ({amount})"),
+    "pay_dated_program": N_("{payment} on {date} ({amount}, {program})"),
+    "pay_undated": N_("{payment} (undated) ({amount})"),
+    "pay_undated_program": N_("{payment} (undated) ({amount}, {program})"),
+    "list_sep": N_("; "),
+    "paid_by": N_("Paid by {payers}."),
+    "approved_by": N_("Approved by {approvers}."),
+    # SUB-001
+    "kin_self": N_(("{approver} approved a payment of {total} to himself or herself: "
+                    "{payments}.",
+                    "{approver} approved {n} payments totalling {total} to himself or herself: "
+                    "{payments}.")),
+    "kin_self_post": N_(("{approver}, {job} at {org} (post held {post_period}) approved a "
+                         "payment of {total} to himself or herself: {payments}.",
+                         "{approver}, {job} at {org} (post held {post_period}) approved {n} "
+                         "payments totalling {total} to himself or herself: {payments}.")),
+    "kin_kin": N_(("{approver} approved a payment of {total} to {recipient}, the approver's "
+                   "{chains}: {payments}.",
+                   "{approver} approved {n} payments totalling {total} to {recipient}, the "
+                   "approver's {chains}: {payments}.")),
+    "kin_kin_post": N_(("{approver}, {job} at {org} (post held {post_period}) approved a payment "
+                        "of {total} to {recipient}, the approver's {chains}: {payments}.",
+                        "{approver}, {job} at {org} (post held {post_period}) approved {n} "
+                        "payments totalling {total} to {recipient}, the approver's {chains}: "
+                        "{payments}.")),
+    "in_post": N_("in post"),
+    "chain": N_("{kin} (tie {tie_period})"),
+    "chain_sep": N_(" / "),
+    "same_person": N_("The approver and the recipient are the same person."),
+    "tie_dated": N_("On every payment date the kin tie was in force."),
+    "tie_undated": N_("The kin tie carries no dates, so it counts for the undated payment(s)."),
+    "kin_why": N_("An official who approves public money for a relative (or for himself) decides "
+                  "in his own family's favour; the rules on avoidance require him to step aside, "
+                  "and the recipient's eligibility should be checked against the application "
+                  "file."),
+    "kin_title_self": N_(("{approver} approved a subsidy payment to himself/herself",
+                          "{approver} approved {n} subsidy payments to himself/herself")),
+    "kin_title_kin": N_(("{approver} approved a subsidy payment to his/her {kin} {recipient}",
+                         "{approver} approved {n} subsidy payments to his/her {kin} "
+                         "{recipient}")),
+    # SUB-002
+    "death": N_("{recipient} died on {died} (persons row), yet {n} payment(s) totalling {total} "
+                "were made to this person {span}, the first {days} day(s) after the death: "
+                "{payments}."),
+    "death_grace": N_("{recipient} died on {died} (persons row), yet {n} payment(s) totalling "
+                      "{total} were made to this person {span}, the first {days} day(s) after "
+                      "the death (more than the {grace}-day grace period): {payments}."),
+    "death_accounts": N_("Into account(s) {accounts}."),
+    "death_why": N_("Payments to the dead mean the death was not reported to the paying body or "
+                    "the benefit kept being drawn by someone else (冒领); check who withdrew the "
+                    "money and whether the approver knew."),
+    "death_title": N_("{n} subsidy payment(s) to {recipient} after his/her death on {died}"),
+    # SUB-003
+    "account": N_("Bank account {account} received {n} payment(s) totalling {total} for "
+                  "{recipients} recipients who fall into {groups} unrelated groups (no kin chain "
+                  "of at most {hops} ties links one group to another): {members}."),
+    "account_dated": N_("Bank account {account} received {n} payment(s) totalling {total} {span} "
+                        "for {recipients} recipients who fall into {groups} unrelated groups (no "
+                        "kin chain of at most {hops} ties links one group to another): "
+                        "{members}."),
+    "group_kin": N_("{members} (kin of each other)"),
+    "group_sep": N_(" + "),
+    "account_payments": N_("Payments: {payments}."),
+    "account_why": N_("A household may share one account; {groups} unrelated people should not. "
+                      "Someone holding the account (often the official who enrolled them) may be "
+                      "drawing subsidies in other people's names."),
+    "account_title": N_("Bank account {account} collected subsidies for {recipients} recipients "
+                        "in {groups} unrelated groups"),
+}
 
 
-def _pay_words(g: pd.DataFrame) -> str:
-    parts = []
+def _ents(ctx: Context, keys: list[str]) -> dict[str, Any]:
+    return names([ctx.ent(k) for k in dict.fromkeys(keys)], None)
+
+
+def _pay_list(g: pd.DataFrame) -> dict[str, Any]:
+    items = []
     for _, p in g.iterrows():
-        prog = f", {p['program']}" if isinstance(p["program"], str) and p["program"] else ""
-        when = f" on {p['date']}" if p["date"] else " (undated)"
-        parts.append(f"{str(p['payment']).split(':', 1)[-1]}{when} ({yuan(p['amount'])}{prog})")
-    return "; ".join(parts)
+        prog = isinstance(p["program"], str) and bool(p["program"])
+        key = ("pay_dated" if p["date"] else "pay_undated") + ("_program" if prog else "")
+        items.append(Msg(TEXT[key], {"payment": str(p["payment"]).split(":", 1)[-1],
+                                     "date": p["date"], "amount": money(p["amount"]),
+                                     "program": p["program"] if prog else ""}))
+    return names(items, None, TEXT["list_sep"])
+
+
+def _total(g: pd.DataFrame) -> dict[str, Any]:
+    return money(g["amount"].sum(min_count=1))
 
 
 def _sector(g: pd.DataFrame) -> str:
@@ -183,43 +263,39 @@ def _kin_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame,
     for _, c in chains.iterrows():
         evidence.append(_kin_path(ctx, rows, approver, str(c["path"])))
     day = _first_date(g)
-    post_words = ""
+    fields: dict[str, Any] = {"approver": ctx.ent(approver), "recipient": ctx.ent(recipient),
+                              "total": _total(g), "payments": _pay_list(g)}
     held = posts.get(approver)
+    post = ""
     if held is not None:
         on = held[in_force(held["s"], held["e"], day or OPEN_START)]
         if not on.empty:
             ph = on.iloc[-1]
-            job = ph["title"] if isinstance(ph["title"], str) and ph["title"] else "in post"
-            post_words = (f", {job} at {f.label(ph['dst'])} "
-                          f"(post held {since(ph['s'], ph['e'])})")
+            post = "_post"
+            fields.update(job=ph["title"] if isinstance(ph["title"], str) and ph["title"]
+                          else Msg(TEXT["in_post"]), org=ctx.ent(ph["dst"]),
+                          post_period=period(ph["s"], ph["e"]))
             evidence.append([node(f, approver, "person"), rel(f, ph, "HOLDS_POST"),
                              node(f, ph["dst"], "organization")])
     n = len(g)
-    total = yuan(g["amount"].sum(min_count=1))
-    plural = f"a payment of {total}" if n == 1 else f"{n} payments totalling {total}"
-    noun = "a subsidy payment" if n == 1 else f"{n} subsidy payments"
     if is_self:
-        who = "himself or herself"
-        tie_words = "The approver and the recipient are the same person."
-        title = f"{f.names.get(approver, approver)} approved {noun} to himself/herself"
+        text = [Msg(TEXT["kin_self" + post], fields, n=n)]
+        tie_words = Msg(TEXT["same_person"])
+        title = Msg(TEXT["kin_title_self"], {"approver": ctx.name(approver)}, n=n)
     else:
-        tie_parts = [f"{chain_words(str(c['how']))} (tie {since(c['tie_s'], c['tie_e'])})"
-                     for _, c in chains.iterrows()]
-        who = f"{f.label(recipient)}, the approver's {' / '.join(tie_parts)}"
-        tie_words = ("On every payment date the kin tie was in force." if g["dated"].all() else
-                     "The kin tie carries no dates, so it counts for the undated payment(s).")
-        title = (f"{f.names.get(approver, approver)} approved {noun} to his/her "
-                 f"{chain_words(str(chains.iloc[0]['how']))} {f.names.get(recipient, recipient)}")
+        fields["chains"] = names([Msg(TEXT["chain"], {"kin": kin(str(c["how"]).split(">")),
+                                                      "tie_period": period(c["tie_s"], c["tie_e"])})
+                                  for _, c in chains.iterrows()], None, TEXT["chain_sep"])
+        text = [Msg(TEXT["kin_kin" + post], fields, n=n)]
+        tie_words = Msg(TEXT["tie_dated" if g["dated"].all() else "tie_undated"])
+        title = Msg(TEXT["kin_title_kin"], {"approver": ctx.name(approver),
+                                            "kin": kin(str(chains.iloc[0]["how"]).split(">")),
+                                            "recipient": ctx.name(recipient)}, n=n)
     payers = [p for p in g["payer"].tolist() if isinstance(p, str)]
-    paid_by = f" Paid by {_labels(f, payers)}." if payers else ""
-    explanation = (
-        f"{f.label(approver)}{post_words} approved {plural} to {who}: "
-        f"{_pay_words(g)}.{paid_by} {tie_words} An official who approves public money for "
-        "a relative (or for himself) decides in his own family's favour; the rules on "
-        "avoidance require him to step aside, and the recipient's eligibility should be "
-        "checked against the application file.")
-    return Finding("SUB-001", "subsidy_fraud", clip(score), title, keys, evidence, explanation,
-                   sector=_sector(g), date=day,
+    if payers:
+        text.append(Msg(TEXT["paid_by"], {"payers": _ents(ctx, payers)}))
+    text += [tie_words, Msg(TEXT["kin_why"])]
+    return Finding(clip(score), title, keys, evidence, text, sector=_sector(g), date=day,
                    extra={"payments": f.source_ids(g["payment"].tolist()),
                           "total": float(g["amount"].sum())})
 
@@ -271,22 +347,20 @@ def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
         evidence += payment_paths(ctx, rows, p)
     n = len(g)
     last = g.iloc[-1]
-    span = (f"on {first['date']}" if n == 1 else f"from {first['date']} to {last['date']}")
-    grace_words = f" (more than the {grace}-day grace period)" if grace else ""
-    explanation = (
-        f"{f.label(recipient)} died on {died} (persons row), yet {n} payment(s) totalling "
-        f"{yuan(g['amount'].sum(min_count=1))} were made to this person {span}, the first "
-        f"{int(first['days_after'])} day(s) after the death{grace_words}: {_pay_words(g)}. "
-        + (f"Paid by {_labels(f, payers)}. " if payers else "")
-        + (f"Approved by {_labels(f, approvers)}. " if approvers else "")
-        + (f"Into account(s) {', '.join(accounts)}. " if accounts else "")
-        + "Payments to the dead mean the death was not reported to the paying body or the "
-          "benefit kept being drawn by someone else (冒领); check who withdrew the money "
-          "and whether the approver knew.")
-    title = (f"{n} subsidy payment(s) to {f.names.get(recipient, recipient)} after "
-             f"his/her death on {died}")
-    return Finding("SUB-002", "subsidy_fraud", clip(score), title, keys, evidence, explanation,
-                   sector=_sector(g), date=str(first["date"]),
+    fields = {"recipient": ctx.ent(recipient), "died": died, "n": n, "total": _total(g),
+              "span": dates(str(first["date"]), str(last["date"])),
+              "days": int(first["days_after"]), "grace": grace, "payments": _pay_list(g)}
+    text = [Msg(TEXT["death_grace" if grace else "death"], fields)]
+    if payers:
+        text.append(Msg(TEXT["paid_by"], {"payers": _ents(ctx, payers)}))
+    if approvers:
+        text.append(Msg(TEXT["approved_by"], {"approvers": _ents(ctx, approvers)}))
+    if accounts:
+        text.append(Msg(TEXT["death_accounts"], {"accounts": names(accounts, None)}))
+    text.append(Msg(TEXT["death_why"]))
+    title = Msg(TEXT["death_title"], {"n": n, "recipient": ctx.name(recipient), "died": died})
+    return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
+                   date=str(first["date"]),
                    extra={"payments": f.source_ids(g["payment"].tolist()),
                           "total": float(g["amount"].sum()), "death_date": died,
                           "first_date": str(first["date"]), "last_date": str(last["date"]),
@@ -354,26 +428,24 @@ def _account_finding(ctx: Context, rows: RowLookup, account: str, g: pd.DataFram
         evidence += payment_paths(ctx, rows, p)
     parts = []
     for _, members in groups.sort_values(["group", "recipient"]).groupby("group", sort=True):
-        who = [f.label(r) for r in members["recipient"]]
-        parts.append(who[0] if len(who) == 1 else " + ".join(who) + " (kin of each other)")
-    dates = sorted(d for d in g["date"].tolist() if d)
-    span = ("" if not dates else f" on {dates[0]}" if dates[0] == dates[-1]
-            else f" from {dates[0]} to {dates[-1]}")
-    hops = int(st["max_kin_hops"])
-    explanation = (
-        f"Bank account {account} received {len(g)} payment(s) totalling "
-        f"{yuan(g['amount'].sum(min_count=1))}{span} for {len(recipients)} recipients who "
-        f"fall into {n_groups} unrelated groups (no kin chain of at most {hops} ties links "
-        f"one group to another): {'; '.join(parts)}. "
-        + (f"Approved by {_labels(f, approvers)}. " if approvers else "")
-        + (f"Paid by {_labels(f, payers)}. " if payers else "")
-        + f"Payments: {_pay_words(g)}. A household may share one account; {n_groups} "
-          "unrelated people should not. Someone holding the account (often the "
-          "official who enrolled them) may be drawing subsidies in other people's names.")
-    title = (f"Bank account {account} collected subsidies for {len(recipients)} recipients "
-             f"in {n_groups} unrelated groups")
-    return Finding("SUB-003", "subsidy_fraud", clip(score), title, keys, evidence, explanation,
-                   sector=_sector(g), date=dates[0] if dates else "",
+        who = [ctx.ent(r) for r in members["recipient"]]
+        parts.append(who[0] if len(who) == 1 else Msg(TEXT["group_kin"], {
+            "members": names(who, None, TEXT["group_sep"])}))
+    days = sorted(d for d in g["date"].tolist() if d)
+    fields = {"account": account, "n": len(g), "total": _total(g),
+              "span": dates(days[0], days[-1]) if days else "",
+              "recipients": len(recipients), "groups": n_groups,
+              "hops": int(st["max_kin_hops"]), "members": names(parts, None, TEXT["list_sep"]),
+              "payments": _pay_list(g)}
+    text = [Msg(TEXT["account_dated" if days else "account"], fields)]
+    if approvers:
+        text.append(Msg(TEXT["approved_by"], {"approvers": _ents(ctx, approvers)}))
+    if payers:
+        text.append(Msg(TEXT["paid_by"], {"payers": _ents(ctx, payers)}))
+    text += [Msg(TEXT["account_payments"], fields), Msg(TEXT["account_why"], fields)]
+    title = Msg(TEXT["account_title"], fields)
+    return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
+                   date=days[0] if days else "",
                    extra={"bank_account": account, "groups": int(n_groups),
                           "payments": f.source_ids(g["payment"].tolist()),
                           "total": float(g["amount"].sum())})

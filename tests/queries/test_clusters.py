@@ -15,8 +15,7 @@ import pytest
 
 from graph.store import SqliteStore
 from loaders.load import load_folder
-from queries.rules.clu import run_rule
-from queries.scan import select_rules
+from queries.scan import run_rule, select_rules
 from synthetic import generate_county
 from synthetic.truth import Network, Truth, read_truth
 

@@ -30,7 +30,7 @@ from samples import SHARED_DATA
 
 from graph.store import SqliteStore
 from loaders.networks import load_network
-from queries.rules.clu import run_rule
+from queries.scan import run_rule
 
 NETWORKS = SHARED_DATA / "networks"
 pytestmark = pytest.mark.skipif(not NETWORKS.is_dir(),
