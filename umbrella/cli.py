@@ -543,12 +543,14 @@ def _only_layout_files(folder: Path) -> bool:
 def _register() -> None:
     from umbrella.algorithms import brokers, clusters
     from umbrella.mapping_cmd import map_command
+    from umbrella.scaffold import new_rule_command
     from umbrella.standards_cmd import export_ftm_command
     from umbrella.teamwork import pull, push, query
     from umbrella.views import export
 
     export.add_command(export_ftm_command, "ftm")
-    for command in (query, push, pull, map_command, export, clusters, brokers):
+    for command in (query, push, pull, map_command, export, clusters, brokers,
+                    new_rule_command):
         cli.add_command(command)
 
 

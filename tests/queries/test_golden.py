@@ -25,6 +25,7 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.json").exists(
 def test_golden(case: str, tmp_path: Path) -> None:
     folder = GOLDEN / case
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert "todo" not in expected, f"golden fixture {case} is not filled in: {expected['todo']}"
     store = SqliteStore(tmp_path / "g.db")
     report = load_folder(folder, store)
     assert report.set_aside == [], report.set_aside
