@@ -102,13 +102,15 @@ TODO: the look-alikes the rule must not flag (each has a row in the golden fixtu
 TODO: what the rule takes for granted about the data.
 """
 
+_TODO = ("fill in this fixture: layout CSVs beside this file, the findings {code} must report "
+         "and the look-alikes it must not, then remove this key")
 _EXPECTED = """{{
- "todo": "fill in this fixture: layout CSVs beside this file, the findings {code} must report and the look-alikes it must not, then remove this key",
+ "todo": "%s",
  "rules": ["{code}"],
  "findings": [],
  "not_flagged": []
 }}
-"""
+""" % _TODO
 
 
 def _register(init: Path, family: str) -> None:
