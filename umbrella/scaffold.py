@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -104,13 +105,6 @@ TODO: what the rule takes for granted about the data.
 
 _TODO = ("fill in this fixture: layout CSVs beside this file, the findings {code} must report "
          "and the look-alikes it must not, then remove this key")
-_EXPECTED = """{{
- "todo": "%s",
- "rules": ["{code}"],
- "findings": [],
- "not_flagged": []
-}}
-""" % _TODO
 
 
 def _register(init: Path, family: str) -> None:
@@ -165,7 +159,10 @@ def new_rule(root: Path, code: str, family: str, category: str, title: str) -> l
     doc.write_text(_DOC.format(**fields), encoding="utf-8")
     written.append(doc)
     golden.mkdir(parents=True)
-    (golden / "expected.json").write_text(_EXPECTED.format(**fields), encoding="utf-8")
+    expected = {"todo": _TODO.format(code=code), "rules": [code], "findings": [],
+                "not_flagged": []}
+    (golden / "expected.json").write_text(json.dumps(expected, indent=1) + "\n",
+                                          encoding="utf-8")
     (golden / "persons.csv").write_text("person_id,name,gender\n", encoding="utf-8")
     written.append(golden)
     return written
