@@ -69,6 +69,7 @@ from typing import IO, Any
 
 from followthemoney.types import registry
 
+from graph.schema import kind_of_key
 from graph.store import Entity, Relation, StoreView
 
 _FTM_ID = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.\-]*[0-9a-zA-Z])?$")
@@ -292,7 +293,7 @@ def _findings(view: StoreView, ids: _Ids) -> Iterator[Ftm]:
         lines = ["\n".join(_step_text(s) for s in path) for path in paths]
         description = str(f.get("explanation", "")) + (
             "\n\nEvidence:\n" + "\n\n".join(lines) if lines else "")
-        things = [ids(k) for k in f.get("keys", []) if not str(k).startswith("pay:")]
+        things = [ids(k) for k in f.get("keys", []) if kind_of_key(str(k)) != "payment"]
         yield _entity(ftm_id(f"finding-{f['id']}"), "Note", {
             "name": f.get("title"), "summary": f"{f.get('rule')} ({f.get('category')}), "
                                                f"score {float(f.get('score', 0)):.2f}",

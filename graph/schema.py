@@ -130,6 +130,32 @@ EVENT_TYPES = frozenset({"BOUGHT", "APPROVED", "AWARDED_TO", "BID", "PAID", "PAI
                          "REPORTED"})
 
 
+#: Key prefix -> node kind code (``p`` -> ``person``).
+PREFIX_KIND: dict[str, str] = {k.prefix: k.code for k in NODE_KINDS.values()}
+
+
+def kind_of_key(key: str) -> str:
+    """The node kind of an entity key, from its prefix ("" when unknown).
+
+    Examples
+    --------
+    >>> kind_of_key("p:h:1f"), kind_of_key("pay:PM1"), kind_of_key("o:c:9135"), kind_of_key("x")
+    ('person', 'payment', 'organization', '')
+    """
+    return PREFIX_KIND.get(key.split(":", 1)[0], "")
+
+
+def entity_key(kind: str, local: str) -> str:
+    """The key of an entity of ``kind`` from the part after its prefix.
+
+    Examples
+    --------
+    >>> entity_key("contract", "K1"), entity_key("payment", "PM1")
+    ('c:K1', 'pay:PM1')
+    """
+    return f"{NODE_KINDS[kind].prefix}:{local}"
+
+
 def kin_degree(relation: str) -> int:
     """Legal degree of a kin relation (spouse/parent/child 1, the others 2).
 

@@ -13,23 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from graph.schema import REL_TYPES
+from graph.schema import NODE_KINDS, REL_TYPES, kind_of_key
 from graph.store import SourceRef, StoreView
-
-#: Key prefix -> entity kind (see :mod:`loaders.registry`).
-KEY_KINDS = {"p": "person", "o": "organization", "c": "contract", "pay": "payment",
-             "case": "case", "rep": "report"}
-
-
-def kind_of(key: str) -> str:
-    """The entity kind of a key, from its prefix.
-
-    Examples
-    --------
-    >>> kind_of("p:h:1f"), kind_of("pay:PM1"), kind_of("o:c:9135")
-    ('person', 'payment', 'organization')
-    """
-    return KEY_KINDS.get(key.split(":", 1)[0], "")
 
 
 def entity_label(view: StoreView, key: str) -> str:
@@ -66,14 +51,14 @@ class _Names(Mapping[str, str]):
         return self._by_kind[kind]
 
     def __getitem__(self, key: str) -> str:
-        return self._kind(kind_of(key))[key]
+        return self._kind(kind_of_key(key))[key]
 
     def __iter__(self) -> Iterator[str]:
-        for kind in KEY_KINDS.values():
+        for kind in NODE_KINDS:
             yield from self._kind(kind)
 
     def __len__(self) -> int:
-        return sum(len(self._kind(k)) for k in KEY_KINDS.values())
+        return sum(len(self._kind(k)) for k in NODE_KINDS)
 
 OPEN_START = "0000-01-01"
 OPEN_END = "9999-12-31"

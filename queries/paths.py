@@ -28,11 +28,11 @@ from typing import Any, Protocol
 import networkx as nx
 
 from graph.reach import reachable
-from graph.schema import REL_TYPES
+from graph.schema import REL_TYPES, kind_of_key
 from graph.store import StoreView, Tie
 from graph.store.model import tie_in_force
 from queries.findings import entity_step, relation_step
-from queries.frames import OPEN_END, OPEN_START, Frames, kind_of
+from queries.frames import OPEN_END, OPEN_START, Frames
 
 
 @dataclass
@@ -193,7 +193,7 @@ def steps(view: StoreView, found: Search) -> list[list[dict[str, Any]]]:
         for i, key in enumerate(nodes):
             entity = entities[key]
             path.append(entity_step(entity) if entity is not None else
-                        {"node": kind_of(key), "key": key, "name": "", "ids": [key],
+                        {"node": kind_of_key(key), "key": key, "name": "", "ids": [key],
                          "sources": []})
             if i + 1 < len(nodes):
                 path.append(relation_step(records[found.hops[(key, nodes[i + 1])][0]]))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from graph.schema import kind_of_key
 from graph.store import Entity, Relation, StoreView
-from queries.frames import kind_of
 from visualizations.records import EdgeRecord, NodeRecord, source_texts
 
 #: Keys of an evidence step that are not properties of the tie.
@@ -91,4 +91,4 @@ def fallback_node(key: str, **flags: Any) -> NodeRecord:
     >>> fallback_node("c:C9").kind
     'contract'
     """
-    return NodeRecord(key, key, kind_of(key), [], {}, [], **flags)
+    return NodeRecord(key, key, kind_of_key(key), [], {}, [], **flags)

@@ -38,8 +38,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph.errors import UmbrellaError
+from graph.schema import kind_of_key
 from graph.store import StoreView
-from queries.frames import entity_label, kind_of
+from queries.frames import entity_label
 from queries.neighbourhood import holds_on, reach
 from visualizations.builder import DEFAULT_MAX_NODES, GraphPage, build_page
 from visualizations.capping import plural
@@ -162,7 +163,7 @@ def neighbourhood_page(view: StoreView, key: str, *, hops: int = 2, on: str | No
         notes.append(f"Stopped after hop {found.stopped_after} of {hops}: the nearer hops "
                      f"already hold {len(found.hops):,} entities (more than --max-nodes).")
     if found.trimmed:
-        kinds = Counter(kind_of(k) or "other" for k in found.trimmed)
+        kinds = Counter(kind_of_key(k) or "other" for k in found.trimmed)
         ring = max(found.hops.values())
         notes.append(f"Left out {len(found.trimmed):,} of the entities {plural(ring, 'hop')} "
                      f"away ({', '.join(plural(n, k) for k, n in kinds.most_common())}): the "

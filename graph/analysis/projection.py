@@ -31,13 +31,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.schema import EVENT_TYPES, NODE_KINDS, REL_TYPES
+from graph.schema import EVENT_TYPES, NODE_KINDS, PREFIX_KIND, REL_TYPES
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
 #: Key prefix -> node kind (``p:...`` is a person, ``pay:...`` a payment).
-PREFIX_KIND = {k.prefix: k.code for k in NODE_KINDS.values()}
 
 @dataclass(frozen=True)
 class Fold:

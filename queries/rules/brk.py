@@ -30,7 +30,7 @@ from lang.message import N_, Msg, names, number, word
 from queries.context import Context
 from queries.findings import Finding, clip
 from queries.registry import SettingsError, rule
-from queries.rules.clu import FramesSource, kind_of_key, on_date, path_steps, weights_from
+from queries.rules.clu import FramesSource, on_date, path_steps, weights_from
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -240,4 +240,4 @@ def brokers(ctx: Context) -> list[Finding]:
     return [_finding(ctx, ba, h, i) for i in range(n)]
 
 
-__all__ = ["BrokerAnalysis", "analyse", "brokers", "kind_of_key", "parse_pairs"]
+__all__ = ["BrokerAnalysis", "analyse", "brokers", "parse_pairs"]

@@ -45,8 +45,8 @@ from graph.analysis import (
     project,
 )
 from graph.analysis.engine import to_igraph
-from graph.analysis.projection import FOLDS, PREFIX_KIND
-from graph.schema import REL_TYPES
+from graph.analysis.projection import FOLDS
+from graph.schema import REL_TYPES, kind_of_key
 from lang.message import N_, Msg, money, names, render, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
@@ -141,17 +141,6 @@ def on_date(settings: dict[str, Any]) -> str | None:
     if on and not (len(on) == 10 and on[4] == "-" and on[7] == "-"):
         raise SettingsError(f"on = {on!r} is not a date", hint="write it as YYYY-MM-DD")
     return on or None
-
-
-def kind_of_key(key: str) -> str:
-    """Node kind of an entity key (``person``, ``organization``, ...).
-
-    Examples
-    --------
-    >>> kind_of_key("p:s:P1"), kind_of_key("case:K1")
-    ('person', 'case')
-    """
-    return PREFIX_KIND.get(key.split(":", 1)[0], "")
 
 
 def path_steps(f: Frames, g: AnalysisGraph, path: list[int]) -> list[dict[str, Any]]:

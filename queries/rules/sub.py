@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from graph.schema import kind_of_key
 from lang.message import N_, Msg, dates, kin, money, names, period
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
@@ -86,18 +87,13 @@ def payment_paths(ctx: Context, rows: RowLookup, p: Any) -> list[list[dict[str, 
         path += [node(f, p["approver"], "person"), rel(f, rows("APPROVED", p["approve_id"]),
                                                        "APPROVED")]
     path += [node(f, p["payment"], "payment"), rel(f, rows("PAID_TO", p["paid_to_id"]), "PAID_TO"),
-             node(f, p["recipient"], kind_of(ctx, p["recipient"]))]
+             node(f, p["recipient"], kind_of_key(p["recipient"]))]
     out = [path]
     if isinstance(p["payer"], str):
-        out.append([node(f, p["payer"], kind_of(ctx, p["payer"])),
+        out.append([node(f, p["payer"], kind_of_key(p["payer"])),
                     rel(f, rows("PAID", p["paid_id"]), "PAID"),
                     node(f, p["payment"], "payment")])
     return out
-
-
-def kind_of(ctx: Context, key: str) -> str:
-    """``person`` or ``organization`` (recipients may be either)."""
-    return "organization" if key.startswith("o:") else "person"
 
 
 TEXT = {
