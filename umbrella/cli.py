@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import astuple
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.markup import escape
@@ -28,6 +28,9 @@ from umbrella.output import (
     write,
 )
 from umbrella.standards_cmd import format_option, print_notes
+
+if TYPE_CHECKING:
+    from queries.describe import EntityView, FindingView, Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -336,7 +339,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     write(Findings(result.findings, findings_table(result.findings, limit, notes)), out)
 
 
-def _print_path(steps: list[Any]) -> None:
+def _print_path(steps: Sequence[Step]) -> None:
     """An evidence path, worded by :func:`queries.describe.worded_path`, one step a line."""
     from queries.describe import NodeStep
 
@@ -375,16 +378,24 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
     finally:
         store.close()
     if isinstance(shown, FindingView):
-        finding = shown.finding
-        console.out.print(f"[bold]{escape(finding['title'])}[/bold]", markup=True)
-        console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
-                          f"score {finding['score']:.2f}")
-        console.out.print(finding["explanation"])
-        console.out.print("Entities: " + " ".join(finding["entities"]))
-        for i, steps in enumerate(shown.paths, start=1):
-            console.out.print(f"Evidence path {i}:")
-            _print_path(steps)
-        return
+        _print_finding(shown)
+    else:
+        _print_entity(shown, max_ties)
+
+
+def _print_finding(shown: FindingView) -> None:
+    finding = shown.finding
+    console.out.print(f"[bold]{escape(finding['title'])}[/bold]", markup=True)
+    console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
+                      f"score {finding['score']:.2f}")
+    console.out.print(finding["explanation"])
+    console.out.print("Entities: " + " ".join(finding["entities"]))
+    for i, steps in enumerate(shown.paths, start=1):
+        console.out.print(f"Evidence path {i}:")
+        _print_path(steps)
+
+
+def _print_entity(shown: EntityView, max_ties: int) -> None:
     console.out.print(f"[bold]{escape(shown.name)}[/bold] ({shown.kind}; ids "
                       f"{escape(', '.join(shown.ids))})", markup=True)
     for k, v in shown.props.items():
