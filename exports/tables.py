@@ -1,4 +1,10 @@
-"""Findings out: JSON (the contract), CSV and Excel that open with Chinese intact.
+"""Findings and tables out: JSON (the contract), CSV and Excel that open with Chinese intact.
+
+Two kinds of result are written: findings (every field in JSON; one flat row each
+in CSV; a findings sheet and an evidence sheet in Excel) and any table of named
+columns (``{"columns": [...], "rows": [...]}`` in JSON). CSV and JSON also go to
+a text stream (:func:`dump_findings`, :func:`dump_table`: what the command line
+prints); in files CSV is UTF-8 with a byte-order mark, so Excel shows Chinese text.
 
 Examples
 --------
@@ -15,10 +21,15 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+#: Every ``--format``: ``table`` is for the terminal only, ``xlsx`` for files only.
 FORMATS = ("table", "csv", "json", "xlsx")
+#: The formats that go to a text stream as well as to a file.
+TEXT_FORMATS = ("csv", "json")
 COLUMNS = ["id", "score", "rule", "category", "title", "entities", "date", "sector",
            "explanation", "sources"]
 
@@ -60,16 +71,47 @@ def _evidence_rows(findings: list[dict[str, Any]]) -> list[list[Any]]:
     return out
 
 
+@contextmanager
+def _text_file(path: Path, fmt: str) -> Iterator[TextIO]:
+    """A file for :data:`TEXT_FORMATS`: CSV in UTF-8 with BOM (Excel), JSON in UTF-8."""
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            yield fh
+    else:
+        with path.open("w", encoding="utf-8") as fh:
+            yield fh
+
+
+def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO) -> None:
+    """Write findings to a text stream as ``json`` (the contract) or ``csv`` (flat rows).
+
+    Examples
+    --------
+    >>> import io
+    >>> f = [{"id": "F-1", "rule": "COI-001", "category": "conflict_of_interest",
+    ...       "score": 0.9, "title": "王建国 …", "entities": ["P1", "K1"], "evidence": [],
+    ...       "explanation": "…"}]
+    >>> buf = io.StringIO()
+    >>> dump_findings(f, "csv", buf)
+    >>> buf.getvalue().splitlines()
+    ['id,score,rule,category,title,entities,date,sector,explanation,sources',
+     'F-1,0.9,COI-001,conflict_of_interest,王建国 …,P1 K1,,,…,']
+    """
+    if fmt == "json":
+        fh.write(json.dumps({"findings": findings}, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        w.writerows(rows(findings))
+    else:
+        raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
+
+
 def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None:
     """Write findings as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx``."""
-    if fmt == "json":
-        path.write_text(json.dumps({"findings": findings}, ensure_ascii=False, indent=1) + "\n",
-                        encoding="utf-8")
-    elif fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(COLUMNS)
-            w.writerows(rows(findings))
+    if fmt in TEXT_FORMATS:
+        with _text_file(path, fmt) as fh:
+            dump_findings(findings, fmt, fh)
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
@@ -98,8 +140,39 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def write_table(columns: list[str], rows: list[list[str]], path: Path, fmt: str) -> None:
-    """Write any table of text cells as ``csv`` (UTF-8 with BOM) or ``xlsx``.
+def dump_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
+               fh: TextIO) -> None:
+    """Write a table of named columns to a text stream as ``json`` or ``csv``.
+
+    JSON keeps the values as they are (``{"columns": [...], "rows": [[...], ...]}``;
+    a value JSON cannot hold is written as its text); CSV writes every value as text.
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.StringIO()
+    >>> dump_table(["名字", "n"], [["张三", 1]], "csv", buf)
+    >>> buf.getvalue().splitlines()
+    ['名字,n', '张三,1']
+    >>> buf = io.StringIO()
+    >>> dump_table(["名字", "n"], [["张三", 1]], "json", buf)
+    >>> json.loads(buf.getvalue())
+    {'columns': ['名字', 'n'], 'rows': [['张三', 1]]}
+    """
+    if fmt == "json":
+        fh.write(json.dumps({"columns": list(columns), "rows": [list(r) for r in rows]},
+                            ensure_ascii=False, indent=1, default=str) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(fh)
+        w.writerow(columns)
+        w.writerows(rows)
+    else:
+        raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
+
+
+def write_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Path,
+                fmt: str) -> None:
+    """Write a table of named columns as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx``.
 
     Examples
     --------
@@ -109,11 +182,9 @@ def write_table(columns: list[str], rows: list[list[str]], path: Path, fmt: str)
     >>> out.read_bytes()[:3] == b"\\xef\\xbb\\xbf", out.read_text(encoding="utf-8-sig")
     (True, '名字\\n张三\\n')
     """
-    if fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(columns)
-            w.writerows(rows)
+    if fmt in TEXT_FORMATS:
+        with _text_file(path, fmt) as fh:
+            dump_table(columns, rows, fmt, fh)
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -122,9 +193,9 @@ def write_table(columns: list[str], rows: list[list[str]], path: Path, fmt: str)
         ws = wb.active
         assert ws is not None
         ws.title = "results"
-        ws.append(columns)
+        ws.append(list(columns))
         for r in rows:
-            ws.append(r)
+            ws.append(list(r))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"

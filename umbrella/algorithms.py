@@ -7,21 +7,15 @@ them; the library does the work (:func:`queries.scan.run_rule`).
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from graph.errors import UmbrellaError
 from umbrella import console
 from umbrella.options import db_option, open_existing
+from umbrella.output import Findings, Output, Table, output_options, write
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
-                       default="table", show_default=True)
-_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path),
-                       help="Write to this file.")
 _SETTINGS = click.option("--settings", type=click.Path(path_type=Path, exists=True,
                                                        dir_okay=False),
                          help="Settings file overriding the rules' defaults (TOML).")
@@ -52,32 +46,6 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
         store.close()
 
 
-def _write(findings: list[dict[str, Any]], fmt: str, output: Path | None, what: str) -> None:
-    """Non-table formats, exactly as ``scan`` writes them."""
-    from exports.tables import COLUMNS, rows, write_findings
-
-    if output is not None:
-        write_findings(findings, output, fmt)
-        console.err.print(f"{len(findings)} {what} written to {output}")
-        return
-    if fmt == "xlsx":
-        raise UmbrellaError("xlsx needs a file", hint=f"add -o {what}.xlsx")
-    if fmt == "json":
-        sys.stdout.write(json.dumps({"findings": findings}, ensure_ascii=False, indent=1) + "\n")
-        return
-    import csv
-
-    w = csv.writer(sys.stdout)
-    w.writerow(COLUMNS)
-    w.writerows(rows(findings))
-
-
-def _check_table(output: Path | None) -> None:
-    if output:
-        raise UmbrellaError("the table format is for the terminal",
-                            hint="use --format csv, json or xlsx with -o")
-
-
 @click.command()
 @db_option
 @click.option("--method", type=click.Choice(["leiden", "louvain"]),
@@ -90,13 +58,12 @@ def _check_table(output: Path | None) -> None:
 @click.option("--min-score", type=click.FloatRange(0, 1), help="Lowest score listed.")
 @click.option("--top", type=click.IntRange(min=1), help="Most communities listed (default 50).")
 @_SETTINGS
-@_FORMAT
-@_OUTPUT
+@output_options("clusters")
 @_HTML
 @_REVEAL
 def clusters(db: str, method: str | None, resolution: float | None, seed: int | None,
              on: str | None, min_score: float | None, top: int | None, settings: Path | None,
-             fmt: str, output: Path | None, html_dir: Path | None, reveal: bool) -> None:
+             out: Output, html_dir: Path | None, reveal: bool) -> None:
     """Communities where officials, suppliers and case suspects mix, riskiest first.
 
     Splits the graph of kin, associations, company roles, co-bidding, approvals
@@ -115,22 +82,23 @@ def clusters(db: str, method: str | None, resolution: float | None, seed: int | 
     found = _run(db, "CLU-001", {"method": method, "resolution": resolution, "seed": seed,
                                  "on": on, "min_score": min_score, "max_findings": top},
                  settings, html_dir, reveal)
-    if fmt != "table":
-        _write(found, fmt, output, "clusters")
-        return
-    _check_table(output)
-    table = [(f["rank"], f"{f['score']:.2f}", f["members"], len(f["officials"]),
-              len(f["suppliers"]), len(f["suspects"]), len(f["findings_inside"]),
-              f"{f['money_in']:,.0f}", ", ".join(f["centre_names"][:3]) +
-              (" …" if len(f["centre_names"]) > 3 else ""), f["id"]) for f in found]
+    write(Findings(found, _clusters_table(found), noun="clusters"), out)
+
+
+def _clusters_table(found: list[dict[str, Any]]) -> Table:
+    """Communities as the terminal lists them: rank, score, who mixes, money in, centre."""
+    rows = [(f["rank"], f"{f['score']:.2f}", f["members"], len(f["officials"]),
+             len(f["suppliers"]), len(f["suspects"]), len(f["findings_inside"]),
+             f"{f['money_in']:,.0f}", ", ".join(f["centre_names"][:3]) +
+             (" …" if len(f["centre_names"]) > 3 else ""), f["id"]) for f in found]
     first = found[0] if found else {}
-    console.out.print(console.table(
+    return Table(
         f"{len(found)} communities" + (
             f" ({first['method']}, seed {first['seed']}, resolution {first['resolution']:.3g}, "
             f"modularity {first['modularity']:.3f})" if first else ""),
         ["rank", "score", "members", "officials", "suppliers", "suspects", "findings", "money in",
-         "centre", "id"], table, right=("score", "members", "money in")))
-    console.out.print("Next: umbrella show ID (members, evidence), umbrella brokers")
+         "centre", "id"], rows, right=("score", "members", "money in"),
+        notes=["Next: umbrella show ID (members, evidence), umbrella brokers"])
 
 
 @click.command()
@@ -148,13 +116,12 @@ def clusters(db: str, method: str | None, resolution: float | None, seed: int | 
 @click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
 @click.option("--top", type=click.IntRange(min=1), help="Most brokers listed (default 15).")
 @_SETTINGS
-@_FORMAT
-@_OUTPUT
+@output_options("brokers")
 @_HTML
 @_REVEAL
 def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int | None,
             seed: int | None, on: str | None, top: int | None, settings: Path | None,
-            fmt: str, output: Path | None, html_dir: Path | None, reveal: bool) -> None:
+            out: Output, html_dir: Path | None, reveal: bool) -> None:
     """People bridging government with business and crime, by cross-side betweenness.
 
     Ranks people by the share of shortest paths between government bodies and
@@ -172,17 +139,19 @@ def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int |
     found = _run(db, "BRK-001", {"pairs": list(pairs) or None, "combine": combine,
                                  "samples": samples, "seed": seed, "on": on,
                                  "max_findings": top}, settings, html_dir, reveal)
-    if fmt != "table":
-        _write(found, fmt, output, "brokers")
-        return
-    _check_table(output)
+    write(Findings(found, _brokers_table(found), noun="brokers"), out)
+
+
+def _brokers_table(found: list[dict[str, Any]]) -> Table:
+    """Brokers as the terminal lists them, by rank: the share of each pair's paths they
+    carry, the sampling error and their k-core."""
     found = sorted(found, key=lambda f: f["rank"])
     names = list(found[0]["betweenness"]) if found else []
-    table = [(f["rank"], f"{f['score']:.2f}", f["broker"], ", ".join(f["sides"]) or "-",
-              *(f"{f['betweenness'][p]:.2%}" for p in names),
-              "exact" if f["exact"] else f"±{f['relative_error_95']:.0%}", f["core"], f["id"])
-             for f in found]
-    console.out.print(console.table(
-        f"{len(found)} brokers", ["rank", "score", "person", "sides", *names, "error", "k-core",
-                                  "id"], table, right=("score", *names)))
-    console.out.print("Next: umbrella show ID (the bridging paths), umbrella clusters")
+    rows = [(f["rank"], f"{f['score']:.2f}", f["broker"], ", ".join(f["sides"]) or "-",
+             *(f"{f['betweenness'][p]:.2%}" for p in names),
+             "exact" if f["exact"] else f"±{f['relative_error_95']:.0%}", f["core"], f["id"])
+            for f in found]
+    return Table(f"{len(found)} brokers",
+                 ["rank", "score", "person", "sides", *names, "error", "k-core", "id"], rows,
+                 right=("score", *names),
+                 notes=["Next: umbrella show ID (the bridging paths), umbrella clusters"])

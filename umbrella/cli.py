@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import astuple
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.markup import escape
@@ -16,7 +17,20 @@ from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
 from umbrella import console
 from umbrella.options import db_option, load_into, open_existing, wal_files
+from umbrella.output import (
+    Findings,
+    Output,
+    Rows,
+    Table,
+    findings_table,
+    output_options,
+    print_table,
+    write,
+)
 from umbrella.standards_cmd import format_option, print_notes
+
+if TYPE_CHECKING:
+    from queries.describe import EntityView, FindingView, Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -208,6 +222,26 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
     Example:
       umbrella demo --scale 0.5 --seed 7
     """
+    _clear_previous_demo(db, folder)
+    result = _generate(folder, scale, seed)
+    console.out.print(f"Generated a county of {result.rows.get('persons', 0):,} persons in "
+                      f"{result.data_dir} (ground truth: {result.truth_path.name})")
+    report, target = _run_load(db, result.data_dir, None)
+    _print_load(report, target)
+    store = open_store(Path(db))
+    try:
+        found = _run_scan(store)
+    finally:
+        store.close()
+    print_table(findings_table(found.findings, 15))
+    console.out.print("\nTry next:")
+    for line in _try_next(db, target, found.findings):
+        console.out.print(f"  {line}")
+
+
+def _clear_previous_demo(db: str, folder: Path) -> None:
+    """Make room for the demo: refuse a server or a database holding anything but an
+    earlier demo of ``folder``; remove that earlier database and county."""
     db_path = Path(db)
     if is_server(db):
         raise UmbrellaError(f"{db}: the demo runs on the embedded store",
@@ -224,34 +258,24 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
             f.unlink(missing_ok=True)
     if folder.exists() and _only_layout_files(folder):
         shutil.rmtree(folder)
-    result = _generate(folder, scale, seed)
-    console.out.print(f"Generated a county of {result.rows.get('persons', 0):,} persons in "
-                      f"{result.data_dir} (ground truth: {result.truth_path.name})")
-    report, target = _run_load(db, result.data_dir, None)
-    _print_load(report, target)
-    store = open_store(db_path)
-    try:
-        found = _run_scan(store)
-    finally:
-        store.close()
-    _print_findings(found.findings, 15)
-    top = found.findings[0] if found.findings else None
-    console.out.print("\nTry next:")
+
+
+def _try_next(db: str, set_aside: Path, findings: list[dict[str, Any]]) -> list[str]:
+    """The commands the demo suggests, on the leads :func:`queries.describe.first_leads`
+    picks."""
+    from queries.describe import first_leads
+
+    leads = first_leads(findings)
     lines = [f"umbrella stats --db {db}"]
-    if top:
-        lines += [f"umbrella show {top['id']} --db {db}   # the top lead, with its evidence",
-                  f"umbrella export html --finding {top['id']} -o lead.html --db {db}",
-                  f"umbrella show {top['entities'][0]} --db {db}",
-                  f"umbrella path {top['entities'][0]} {top['entities'][-1]} --db {db}"]
-    cases = [f for f in found.findings if f["rule"] == "REC-001"]
-    if cases:
-        lines.append(f"umbrella recuse {cases[0]['entities'][1]} --db {db}")
-    lines += [f"umbrella scan --format xlsx -o leads.xlsx --db {db}",
-              f"open {target} to see the rows set aside and why"]
-    for line in lines:
-        console.out.print(f"  {line}")
-
-
+    if leads.finding:
+        lines += [f"umbrella show {leads.finding} --db {db}   # the top lead, with its evidence",
+                  f"umbrella export html --finding {leads.finding} -o lead.html --db {db}",
+                  f"umbrella show {leads.first} --db {db}",
+                  f"umbrella path {leads.first} {leads.last} --db {db}"]
+    if leads.case:
+        lines.append(f"umbrella recuse {leads.case} --db {db}")
+    return [*lines, f"umbrella scan --format xlsx -o leads.xlsx --db {db}",
+            f"open {set_aside} to see the rows set aside and why"]
 
 
 def _run_scan(store: Store, **kw: Any) -> Any:
@@ -259,15 +283,6 @@ def _run_scan(store: Store, **kw: Any) -> Any:
 
     with console.progress_bar() as p:
         return run(store, progress=console.progress_callback(p), **kw)
-
-
-def _print_findings(findings: list[dict[str, Any]], limit: int) -> None:
-    rows = [(f"{f['score']:.2f}", f["rule"], f["title"], " ".join(f["entities"][:4]) +
-             (" …" if len(f["entities"]) > 4 else ""), f.get("date", ""), f["id"])
-            for f in findings[:limit]]
-    console.out.print(console.table(
-        f"{len(findings)} findings" + (f" (top {limit} shown)" if len(findings) > limit else ""),
-        ["score", "rule", "title", "entities", "date", "id"], rows, right=("score",)))
 
 
 @cli.command()
@@ -279,9 +294,7 @@ def _print_findings(findings: list[dict[str, Any]], limit: int) -> None:
 @click.option("--sector", help="Only findings of this sector (education, rural, ...).")
 @click.option("--settings", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Settings file overriding the rules' defaults (TOML, keyed by rule code).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
-              default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+@output_options("leads")
 @click.option("--limit", default=40, show_default=True, help="Rows shown by the table view.")
 @click.option("--html", "html_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Also write one interactive page per top finding, and index.html, into "
@@ -290,8 +303,8 @@ def _print_findings(findings: list[dict[str, Any]], limit: int) -> None:
               help="How many of the best findings get a page (with --html).")
 @click.option("--reveal", is_flag=True, help="With --html: show identity numbers unmasked.")
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
-         sector: str | None, settings: Path | None, fmt: str, output: Path | None,
-         limit: int, html_dir: Path | None, html_top: int, reveal: bool) -> None:
+         sector: str | None, settings: Path | None, out: Output, limit: int,
+         html_dir: Path | None, html_top: int, reveal: bool) -> None:
     """Run the rules, store the findings and list them, best first.
 
     Each finding names the input ids it is about, explains itself and carries
@@ -304,8 +317,6 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
       umbrella scan --format xlsx -o leads.xlsx
       umbrella scan --html leads/
     """
-    from exports.tables import write_findings
-
     store = open_existing(db)
     index = None
     try:
@@ -322,71 +333,24 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     if index is not None:
         console.err.print(f"Pages for the top {min(html_top, len(result.findings))} findings: "
                           f"{index}")
-    if fmt == "table":
-        if output:
-            raise UmbrellaError("the table format is for the terminal",
-                                hint="use --format csv, json or xlsx with -o")
-        _print_findings(result.findings, limit)
-        console.out.print("Rules run: " + ", ".join(
-            f"{c} {n}" for c, n in result.counts.items()))
-        console.out.print("Next: umbrella show ID (a finding or an entity), "
-                          "umbrella scan --format xlsx -o leads.xlsx")
-        return
-    if output is None:
-        if fmt == "xlsx":
-            raise UmbrellaError("xlsx needs a file", hint="add -o leads.xlsx")
-        import json as _json
-        import sys
+    notes = ["Rules run: " + ", ".join(f"{c} {n}" for c, n in result.counts.items()),
+             "Next: umbrella show ID (a finding or an entity), "
+             "umbrella scan --format xlsx -o leads.xlsx"]
+    write(Findings(result.findings, findings_table(result.findings, limit, notes)), out)
 
-        if fmt == "json":
-            sys.stdout.write(_json.dumps({"findings": result.findings}, ensure_ascii=False,
-                                         indent=1) + "\n")
+
+def _print_path(steps: Sequence[Step]) -> None:
+    """An evidence path, worded by :func:`queries.describe.worded_path`, one step a line."""
+    from queries.describe import NodeStep
+
+    for step in steps:
+        if isinstance(step, NodeStep):
+            console.out.print(f"  [bold]{escape(step.name)}[/bold] "
+                              f"({step.kind}, {escape(step.ids)})  "
+                              f"[dim]{escape(step.sources)}[/dim]", markup=True)
         else:
-            import csv as _csv
-
-            from exports.tables import COLUMNS, rows
-
-            w = _csv.writer(sys.stdout)
-            w.writerow(COLUMNS)
-            w.writerows(rows(result.findings))
-        return
-    write_findings(result.findings, output, fmt)
-    console.err.print(f"{len(result.findings)} findings written to {output}")
-
-
-def _print_steps(path: list[dict[str, Any]]) -> None:
-    names = {s["key"]: s["name"] or "/".join(s["ids"]) for s in path if "node" in s}
-    for step in path:
-        src = escape(", ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", [])))
-        if "node" in step:
-            console.out.print(f"  [bold]{escape(names[step['key']])}[/bold] "
-                              f"({step['node']}, {escape('/'.join(step['ids']))})  "
-                              f"[dim]{src}[/dim]", markup=True)
-        else:
-            dates = " ".join(x for x in (f"from {step['start']}" if step.get("start") else "",
-                                         f"to {step['end']}" if step.get("end") else "") if x)
-            console.out.print(f"    └─ {step['rel']}: {escape(tie_sentence(step, names))} "
-                              f"{dates}  [dim]{src}[/dim]", markup=True)
-
-
-def tie_sentence(step: dict[str, Any], names: dict[str, str]) -> str:
-    """A relationship step in words, the right way round.
-
-    Examples
-    --------
-    >>> names = {"p:1": "张伟", "p:6": "张强", "o:1": "县公安局"}
-    >>> tie_sentence({"rel": "KIN", "from": "p:6", "to": "p:1", "relation": "parent",
-    ...               "meaning": "is kin of"}, names)
-    "张伟 is 张强's parent"
-    >>> tie_sentence({"rel": "HOLDS_POST", "from": "p:1", "to": "o:1", "title": "副局长",
-    ...               "meaning": "holds a post at"}, names)
-    '张伟 holds a post at 县公安局 (副局长)'
-    """
-    a, b = names.get(step["from"], step["from"]), names.get(step["to"], step["to"])
-    if step["rel"] == "KIN" and step.get("relation"):
-        return f"{b} is {a}'s {step['relation']}"  # a KIN record reads "to is from's relation"
-    what = step.get("role") or step.get("title") or step.get("relation") or ""
-    return f"{a} {step.get('meaning') or 'is tied to'} {b}" + (f" ({what})" if what else "")
+            console.out.print(f"    └─ {step.rel}: {escape(step.sentence)} "
+                              f"{step.dates}  [dim]{escape(step.sources)}[/dim]", markup=True)
 
 
 @cli.command()
@@ -406,56 +370,47 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
       umbrella show P0001387
       umbrella show F-3a9c0e12b4d1
     """
-    from graph.ids import mask_id_number
-    from queries.frames import entity_label
-    from queries.lookup import find_entity
+    from queries.describe import FindingView, describe
 
     store = open_existing(db)
     try:
-        view = store.view()
-        if entity.startswith("F-") and (finding := view.finding(entity)) is not None:
-            console.out.print(f"[bold]{escape(finding['title'])}[/bold]", markup=True)
-            console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
-                              f"score {finding['score']:.2f}")
-            console.out.print(finding["explanation"])
-            console.out.print("Entities: " + " ".join(finding["entities"]))
-            for i, path in enumerate(finding["evidence"], start=1):
-                console.out.print(f"Evidence path {i}:")
-                _print_steps(path["path"])
-            return
-        key = find_entity(view, entity)
-        e = view.get(key)
-        assert e is not None
-        props = dict(e.props)
-        if "id_number" in props and not reveal:
-            props["id_number"] = mask_id_number(str(props["id_number"]))
-        console.out.print(f"[bold]{escape(e.name)}[/bold] ({e.kind}; ids "
-                          f"{escape(', '.join(e.source_ids))})", markup=True)
-        for k, v in sorted(props.items()):
-            console.out.print(f"  {k}: {v}")
-        console.out.print("  defined by: " + ", ".join(s.short() for s in e.sources))
-        names = {key: e.name}
-        ties = sorted(view.neighbours(key), key=lambda r: (r.type, r.start or "", r.end or "",
-                                                            r.id))
-        rows = []
-        for r in ties[:max_ties]:
-            other = r.dst if r.src == key else r.src
-            if other not in names:
-                names[other] = entity_label(view, other)
-            detail = r.props.get("relation") or r.props.get("role") or r.props.get("title") or ""
-            rows.append((r.type, str(detail), "→" if r.src == key else "←", names[other],
-                         r.start or "", r.end or "", " ".join(s.short() for s in r.sources)))
-        title = f"{len(ties)} ties" + (f" (the first {max_ties} by type and date; "
-                                       "raise --max-ties for more)" if len(ties) > max_ties else "")
-        console.out.print(console.table(title, ["type", "detail", "dir", "other", "start", "end",
-                                                "source"], rows))
-        found = view.findings(key)
-        if found:
-            _print_findings(found, 20)
-        else:
-            console.out.print("In no stored finding (run umbrella scan first).")
+        shown = describe(store.view(), entity, reveal=reveal, max_ties=max_ties)
     finally:
         store.close()
+    if isinstance(shown, FindingView):
+        _print_finding(shown)
+    else:
+        _print_entity(shown, max_ties)
+
+
+def _print_finding(shown: FindingView) -> None:
+    finding = shown.finding
+    console.out.print(f"[bold]{escape(finding['title'])}[/bold]", markup=True)
+    console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
+                      f"score {finding['score']:.2f}")
+    console.out.print(finding["explanation"])
+    console.out.print("Entities: " + " ".join(finding["entities"]))
+    for i, steps in enumerate(shown.paths, start=1):
+        console.out.print(f"Evidence path {i}:")
+        _print_path(steps)
+
+
+def _print_entity(shown: EntityView, max_ties: int) -> None:
+    console.out.print(f"[bold]{escape(shown.name)}[/bold] ({shown.kind}; ids "
+                      f"{escape(', '.join(shown.ids))})", markup=True)
+    for k, v in shown.props.items():
+        console.out.print(f"  {k}: {v}")
+    console.out.print("  defined by: " + ", ".join(shown.defined_by))
+    more = shown.ties_total > len(shown.ties)
+    print_table(Table(
+        f"{shown.ties_total} ties" + (f" (the first {max_ties} by type and date; "
+                                      "raise --max-ties for more)" if more else ""),
+        ["type", "detail", "dir", "other", "start", "end", "source"],
+        [astuple(t) for t in shown.ties]))
+    if shown.findings:
+        print_table(findings_table(shown.findings, 20))
+    else:
+        console.out.print("In no stored finding (run umbrella scan first).")
 
 
 @cli.command()
@@ -473,29 +428,24 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
     Example:
       umbrella path P0001387 O000603 --on 2022-02-09
     """
-    from queries.frames import entity_label
-    from queries.lookup import find_entity
-    from queries.paths import explain_paths
+    from queries.describe import describe_paths
 
     store = open_existing(db)
     try:
-        view = store.view()
-        ka, kb = find_entity(view, a), find_entity(view, b)
-        result = explain_paths(view, ka, kb, on=on, max_paths=max_paths,
+        found = describe_paths(store.view(), a, b, on=on, max_paths=max_paths,
                                hub_degree=hub_degree)
-        hub_names = [entity_label(view, k) for k in result.hubs_skipped[:5]]
     finally:
         store.close()
     when = f" on {on}" if on else ""
-    if not result.paths:
+    if not found.paths:
         console.out.print(f"No path between {a} and {b}{when}.")
-    for i, p in enumerate(result.paths, start=1):
-        console.out.print(f"Path {i} ({len(p) // 2} ties){when}:")
-        _print_steps(p)
-    if result.hubs_skipped:
-        more = len(result.hubs_skipped) - len(hub_names)
-        console.out.print(f"Not passed through: {len(result.hubs_skipped)} hub(s) with more "
-                          f"than {hub_degree} ties met on the way: {'; '.join(hub_names)}"
+    for i, steps in enumerate(found.paths, start=1):
+        console.out.print(f"Path {i} ({len(steps) // 2} ties){when}:")
+        _print_path(steps)
+    if found.hubs_skipped:
+        more = found.hubs_skipped - len(found.hub_labels)
+        console.out.print(f"Not passed through: {found.hubs_skipped} hub(s) with more "
+                          f"than {hub_degree} ties met on the way: {'; '.join(found.hub_labels)}"
                           + (f" and {more} more" if more > 0 else "")
                           + " (raise --hub-degree to include them).")
 
@@ -504,7 +454,8 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
 @click.argument("case")
 @db_option
 @click.option("--max-kin-hops", type=click.IntRange(1, 3), help="Longest kin chain (default 2).")
-def recuse(case: str, db: str, max_kin_hops: int | None) -> None:
+@output_options("recusals")
+def recuse(case: str, db: str, max_kin_hops: int | None, out: Output) -> None:
     """Who must step aside from a case, and why.
 
     Lists every official (anyone holding a post while the case runs, or acting
@@ -513,25 +464,18 @@ def recuse(case: str, db: str, max_kin_hops: int | None) -> None:
     \b
     Example:
       umbrella recuse K00001
+      umbrella recuse K00001 --format xlsx -o recusals.xlsx
     """
-    from queries.lookup import find_entity
-    from queries.recusal import recusals_from_store
+    from queries.describe import describe_recusal
 
     store = open_existing(db)
     try:
-        view = store.view()
-        key = find_entity(view, case)
-        lines, frames = recusals_from_store(view, key, max_kin_hops)
-        title = frames.label(key)
+        found = describe_recusal(store.view(), case, max_kin_hops)
     finally:
         store.close()
-    if not lines:
-        console.out.print(f"Nobody on record is tied to the parties of case {title}.")
-        return
-    rows = [(frames.label(x.official), x.acting_role or "-", x.tie, frames.label(x.party),
-             x.posts) for x in lines]
-    console.out.print(console.table(f"Must step aside from case {title}",
-                                    ["official", "acting as", "why", "party", "posts"], rows))
+    write(Rows(["official", "acting as", "why", "party", "posts"],
+               [astuple(r) for r in found.rows], title=f"Must step aside from case {found.case}",
+               empty=f"Nobody on record is tied to the parties of case {found.case}."), out)
 
 
 def _only_layout_files(folder: Path) -> bool:

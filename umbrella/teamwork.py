@@ -3,8 +3,6 @@ the embedded store and a team's Neo4j database."""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,8 @@ from graph.errors import UmbrellaError
 from graph.store import Store, is_server
 from umbrella import console
 from umbrella.options import db_option, neo4j_database_option, open_db, open_existing
+from umbrella.output import Output, Rows, output_options
+from umbrella.output import write as write_result
 
 
 @click.command()
@@ -25,14 +25,12 @@ from umbrella.options import db_option, neo4j_database_option, open_db, open_exi
               "Repeatable.")
 @click.option("--write", is_flag=True, help="Allow the query to change the database.")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
-              default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+@output_options("results")
 @click.option("--limit", default=1000, show_default=True, help="Most rows fetched.")
 @click.option("--html", "html", type=click.Path(path_type=Path, dir_okay=False),
               help="Also draw the nodes and relationships of the results as an HTML view.")
-def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bool, fmt: str,
-          output: Path | None, limit: int, html: Path | None) -> None:
+def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bool,
+          out: Output, limit: int, html: Path | None) -> None:
     """Run an ad-hoc Cypher query on a Neo4j database.
 
     Read-only unless --write is given: a query with a write clause (CREATE,
@@ -65,34 +63,8 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
         store.close()
     if html is not None:
         _query_page(result, cypher, html, reveal)
-    if fmt == "json":
-        text = json.dumps({"columns": result.columns, "rows": result.rows},
-                          ensure_ascii=False, indent=1, default=str) + "\n"
-        if output:
-            output.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-        return
-    cells = [[cell_text(v) for v in row] for row in result.rows]
-    if fmt == "table":
-        if output:
-            raise UmbrellaError("the table format is for the terminal",
-                                hint="use --format csv, json or xlsx with -o")
-        console.out.print(console.table(f"{len(cells)} rows", result.columns, cells))
-        return
-    if output is None:
-        if fmt == "xlsx":
-            raise UmbrellaError("xlsx needs a file", hint="add -o results.xlsx")
-        import csv
-
-        w = csv.writer(sys.stdout)
-        w.writerow(result.columns)
-        w.writerows(cells)
-        return
-    from exports.tables import write_table
-
-    write_table(result.columns, cells, output, fmt)
-    console.err.print(f"{len(cells)} rows written to {output}")
+    rows = Rows(result.columns, result.rows, title=f"{len(result.rows)} rows", text=cell_text)
+    write_result(rows, out)
 
 
 def _query_page(result: Any, cypher: str, path: Path, reveal: bool) -> None:

@@ -1,0 +1,220 @@
+"""One output path for every command that lists things: ``--format``/``-o`` and one writer.
+
+After sqlite-utils' ``output_options`` / ``output_rows``: a listing command takes
+the :func:`output_options` decorator (which hands it an :class:`Output`), calls
+one library function, wraps what comes back as :class:`Findings` or
+:class:`Rows`, and passes that to :func:`write`. The terminal table, CSV and
+JSON (on the terminal or in a file) and Excel (in a file) all come from here;
+the file writers themselves live in :mod:`exports.tables`.
+
+- ``table`` (the default) is for the terminal; with ``-o`` it is refused.
+- ``csv`` and ``json`` print, or go to ``-o FILE`` (CSV with a byte-order mark).
+- ``xlsx`` needs ``-o FILE``.
+
+Both refusals come before the command does any work.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> out = Output("csv", pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+>>> write(Rows(["名字", "n"], [["张三", 1234]], title="1 rows"), out)
+>>> out.path.read_text(encoding="utf-8-sig").splitlines()
+['名字,n', '张三,1234']
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from exports.tables import FORMATS
+from graph.errors import UmbrellaError
+from umbrella import console
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how a command writes its result: ``--format`` and ``-o``.
+
+    ``stem`` names the file suggested when ``xlsx`` is asked for without one.
+    An ``Output`` is always one the writer can honour: the refusals are raised here.
+
+    Examples
+    --------
+    >>> Output("xlsx", stem="leads")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UmbrellaError: xlsx needs a file
+    >>> Output("table", Path("leads.txt"))
+    Traceback (most recent call last):
+    ...
+    graph.errors.UmbrellaError: the table format is for the terminal
+    """
+
+    fmt: str = "table"
+    path: Path | None = None
+    stem: str = "results"
+
+    def __post_init__(self) -> None:
+        if self.fmt not in FORMATS:
+            raise UmbrellaError(f"unknown format {self.fmt!r}",
+                                hint=f"use one of {', '.join(FORMATS)}")
+        if self.fmt == "table" and self.path is not None:
+            raise UmbrellaError("the table format is for the terminal",
+                                hint="use --format csv, json or xlsx with -o")
+        if self.fmt == "xlsx" and self.path is None:
+            raise UmbrellaError("xlsx needs a file", hint=f"add -o {self.stem}.xlsx")
+
+
+def output_options(stem: str = "results") -> Callable[[F], F]:
+    """``--format table|csv|json|xlsx`` and ``-o/--output``, checked before the command runs.
+
+    The command receives them as one argument, ``out`` (an :class:`Output`);
+    ``stem`` names the file suggested when ``xlsx`` is asked for without ``-o``.
+
+    Examples
+    --------
+    >>> from click.testing import CliRunner
+    >>> @click.command()
+    ... @output_options("things")
+    ... def things(out: Output) -> None:
+    ...     write(Rows(["thing"], [["茶"]], title="1 thing"), out)
+    >>> print(CliRunner().invoke(things, ["--format", "csv"]).output.strip())
+    thing
+    茶
+    >>> str(CliRunner().invoke(things, ["--format", "xlsx"]).exception)
+    'xlsx needs a file'
+    """
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_output(*args: Any, fmt: str, output: Path | None, **kwargs: Any) -> Any:
+            return command(*args, out=Output(fmt, output, stem), **kwargs)
+
+        with_output = click.option(
+            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+            help="Write to this file (csv, json or xlsx).")(with_output)
+        with_output = click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+            help="table: for the terminal; csv, json: printed, or to -o FILE; "
+                 "xlsx: to -o FILE.")(with_output)
+        return cast(F, with_output)
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Table:
+    """What the terminal shows: a titled table (``right`` columns right-aligned), then
+    ``notes`` line by line; ``empty``, when given, is said instead of a table with no row."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    right: Sequence[str] = ()
+    notes: Sequence[str] = ()
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Findings: files and ``json``/``csv`` hold them whole (:mod:`exports.tables`), the
+    terminal shows ``table``; ``noun`` counts them in "N findings written to FILE"."""
+
+    findings: list[dict[str, Any]]
+    table: Table
+    noun: str = "findings"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table of named columns: ``json`` keeps the values, every other format shows
+    ``text(value)``; ``empty`` is said on the terminal when there is no row.
+
+    Examples
+    --------
+    >>> Rows(["n"], [[1234]], title="1 rows").table.rows
+    [['1234']]
+    """
+
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    title: str
+    text: Callable[[Any], str] = str
+    noun: str = "rows"
+    empty: str = ""
+
+    @property
+    def cells(self) -> list[list[str]]:
+        """Every value as its text."""
+        return [[self.text(v) for v in row] for row in self.rows]
+
+    @property
+    def table(self) -> Table:
+        """The rows as the terminal shows them."""
+        return Table(self.title, self.columns, self.cells, empty=self.empty)
+
+
+def print_table(table: Table) -> None:
+    """Show ``table`` on the terminal (stdout), then its notes."""
+    if table.empty and not table.rows:
+        console.out.print(table.empty)
+    else:
+        console.out.print(console.table(table.title, table.columns, table.rows,
+                                        right=table.right))
+    for line in table.notes:
+        console.out.print(line)
+
+
+def write(result: Findings | Rows, out: Output) -> None:
+    """Write ``result`` as ``out`` says: the terminal table, CSV or JSON on stdout, or a
+    file (then "N rows written to FILE" on stderr)."""
+    from exports.tables import dump_findings, dump_table, write_findings, write_table
+
+    if out.fmt == "table":
+        print_table(result.table)
+        return
+    if isinstance(result, Findings):
+        count = len(result.findings)
+        if out.path is None:
+            dump_findings(result.findings, out.fmt, sys.stdout)
+        else:
+            write_findings(result.findings, out.path, out.fmt)
+    else:
+        count = len(result.rows)
+        values = result.rows if out.fmt == "json" else result.cells
+        if out.path is None:
+            dump_table(result.columns, values, out.fmt, sys.stdout)
+        else:
+            write_table(result.columns, values, out.path, out.fmt)
+    if out.path is not None:  # one line, however long the path: it is copied from here
+        console.err.print(f"{count} {result.noun} written to {out.path}", soft_wrap=True)
+
+
+def findings_table(findings: list[dict[str, Any]], limit: int,
+                   notes: Sequence[str] = ()) -> Table:
+    """The terminal's view of findings, best first: score, rule, title, the first four
+    entities, date and id of the first ``limit``.
+
+    Examples
+    --------
+    >>> f = {"score": 0.9, "rule": "COI-001", "title": "…", "id": "F-1",
+    ...      "entities": ["P1", "C1", "O1", "P2", "P3"]}
+    >>> t = findings_table([f, f], 1)
+    >>> t.title, t.rows
+    ('2 findings (top 1 shown)', [('0.90', 'COI-001', '…', 'P1 C1 O1 P2 …', '', 'F-1')])
+    """
+    rows = [(f"{f['score']:.2f}", f["rule"], f["title"], " ".join(f["entities"][:4]) +
+             (" …" if len(f["entities"]) > 4 else ""), f.get("date", ""), f["id"])
+            for f in findings[:limit]]
+    return Table(
+        f"{len(findings)} findings" + (f" (top {limit} shown)" if len(findings) > limit else ""),
+        ["score", "rule", "title", "entities", "date", "id"], rows, right=("score",),
+        notes=notes)
