@@ -18,6 +18,11 @@ the rest, as nomenklatura's ``store/base.py`` does:
   empty and stores its key secret (``_set_salt``); :meth:`BaseStore.adopt_salt`
   is written here.
 
+The view's and the store's primitives are the protocol's own members, left
+without a body here: mypy refuses to instantiate a backend that lacks one, and
+``tests/graph/test_store_contract.py`` checks the same at run time and runs
+every member on every backend.
+
 Examples
 --------
 >>> import tempfile, pathlib
