@@ -17,14 +17,15 @@ import pandas as pd
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES, REL_TYPES
 from graph.store import Entity, Relation, SetAsideRecord, SourceRef, StoreView, Tie
+from graph.store.base import BaseView
 from graph.store.model import tie_in_force
 
 
-class LocalView:
+class LocalView(BaseView):
     """The entities and records of one neighbourhood as a read-only store view.
 
     Reads of everything local (frames, entities, relations, ties) answer from the
-    neighbourhood; provenance, findings and the audit log come from the store.
+    neighbourhood; findings, the audit log and the store's ids come from the store.
 
     Examples
     --------
@@ -64,9 +65,6 @@ class LocalView:
     def relations(self, types: Iterable[str] | None = None) -> Iterator[Relation]:
         wanted = None if types is None else set(types)
         return iter([r for r in self._relations.values() if wanted is None or r.type in wanted])
-
-    def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
-        return [r for r in self.relations(types) if key in (r.src, r.dst)]
 
     def relations_by_id(self, ids: Iterable[str]) -> dict[str, Relation]:
         return {i: self._relations[i] for i in ids if i in self._relations}
@@ -111,10 +109,8 @@ class LocalView:
         return pd.DataFrame(data, columns=["id", "src", "dst", "start", "end", "file", "line",
                                            *props])
 
-    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
-        wanted = self._entities if keys is None else dict.fromkeys(keys)
-        return {k: list(self._entities[k].sources) for k in wanted
-                if k in self._entities and self._entities[k].sources}
+    def entity_sources(self) -> dict[str, list[SourceRef]]:
+        return {k: list(e.sources) for k, e in self._entities.items() if e.sources}
 
     # -- answered by the store ----------------------------------------------------------
 
@@ -124,12 +120,8 @@ class LocalView:
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
         return self._store.resolve(source_id, table)
 
-    def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
-        return self._store.aliases(table)
-
-    def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
-        return {i: list(self._relations[i].sources) if i in self._relations else []
-                for i in ids}
+    def aliases(self) -> dict[tuple[str, str], str]:
+        return self._store.aliases()
 
     def findings(self, key: str | None = None) -> list[dict[str, Any]]:
         return self._store.findings(key)

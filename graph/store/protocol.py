@@ -2,7 +2,18 @@
 
 Rules and algorithms see only :class:`StoreView`; loaders see only
 :class:`StoreWriter`. Every backend implements :class:`Store`, and one
-contract test suite (``tests/graph/test_store_contract.py``) runs against each.
+contract test suite (``tests/graph/test_store_contract.py``) runs every member
+below against each backend.
+
+A backend does not implement all of it: :mod:`graph.store.base` writes the
+derived members once (the record writers, set-aside rows, findings, the load
+log, the ``with`` block, :meth:`StoreView.neighbours`,
+:meth:`StoreView.relation_sources`, :meth:`Store.adopt_salt`) over a few
+primitives each backend answers in its own query language.
+
+The view is as wide as its callers need and no wider: every member has a caller
+in ``graph/``, ``queries/``, ``visualizations/``, ``exports/``, ``umbrella/`` or
+``loaders/``.
 """
 
 from __future__ import annotations
@@ -26,7 +37,9 @@ from graph.store.model import (
 
 
 class StoreWriter(Protocol):
-    """Batched, all-or-nothing writes: commit on a clean exit, roll back on error."""
+    """Batched, all-or-nothing writes: commit on a clean exit, roll back on error.
+
+    Writes are accepted only inside ``with store.writer() as w:``."""
 
     def __enter__(self) -> StoreWriter: ...
 
@@ -39,20 +52,21 @@ class StoreWriter(Protocol):
         An existing node keeps its values and gains the ones it lacked."""
 
     def write_aliases(self, frame: pd.DataFrame) -> None:
-        """Bulk insert source ids from columns table, source_id, key, file, line."""
+        """Bulk insert source ids from columns table, source_id, key, file, line
+        (a source id already known keeps the entity it resolved to)."""
 
     def write_relations(self, frame: pd.DataFrame) -> None:
         """Bulk insert relationship records from columns id, type, src, dst, start, end,
         props (JSON text), file, line; a known record only gains the new source row."""
 
     def put_entities(self, records: Iterable[EntityRecord]) -> None:
-        """Insert nodes; an existing node keeps its values and gains missing ones."""
+        """Record form of :meth:`write_entities`."""
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None:
-        """Record which entity each source id resolved to."""
+        """Record form of :meth:`write_aliases`."""
 
     def put_relations(self, records: Iterable[RelationRecord]) -> None:
-        """Insert relationship records; a known record only gains the new source row."""
+        """Record form of :meth:`write_relations`."""
 
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
         """Keep rows that were not loaded (same file and line replaces the old entry)."""
@@ -66,7 +80,7 @@ class StoreWriter(Protocol):
 
 
 class StoreView(Protocol):
-    """Read access used by queries, rules, views and the CLI."""
+    """Read access used by queries, rules, views, exports, the loaders and the CLI."""
 
     def key_salt(self) -> str:
         """The store's secret for person keys (keyed hashes of identity numbers)."""
@@ -81,10 +95,11 @@ class StoreView(Protocol):
         """The entity with this canonical key, or None."""
 
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
-        """Canonical key of an input id (in ``table`` or any table), or None."""
+        """Canonical key of an input id (in ``table``, else in the first table by name
+        that holds it), or None."""
 
-    def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
-        """All ``(table, source_id) -> key`` pairs (optionally of one table)."""
+    def aliases(self) -> dict[tuple[str, str], str]:
+        """Every ``(table, source_id) -> key`` pair."""
 
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
         """Entities, optionally of one kind, in key order."""
@@ -96,7 +111,8 @@ class StoreView(Protocol):
         """The records with these ids (unknown ids left out)."""
 
     def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
-        """Relationship records touching ``key`` (either end)."""
+        """Relationship records touching ``key`` (either end), optionally of some types,
+        in id order."""
 
     def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
         """Every record touching one of ``keys`` (in force on ``on`` when given, see
@@ -109,17 +125,19 @@ class StoreView(Protocol):
         """Key -> display name of every entity of ``kind`` (no properties)."""
 
     def entities_frame(self, kind: str) -> pd.DataFrame:
-        """One row per entity of ``kind``: key, name and its properties as columns."""
+        """One row per entity of ``kind`` in key order: key, name and its properties as
+        columns."""
 
     def relations_frame(self, type_: str) -> pd.DataFrame:
-        """One row per record of ``type_``: id, src, dst, start, end, file and line of its
-        first source row, and its properties."""
+        """One row per record of ``type_`` in id order: id, src, dst, start, end, file and
+        line of its first source row, and the properties the schema declares for
+        ``type_``."""
 
     def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
-        """Every source row of each relationship record."""
+        """Every source row (file and line) of each record (``[]`` for an unknown id)."""
 
-    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
-        """Source rows (table, id, file, line) of each entity (all entities when None)."""
+    def entity_sources(self) -> dict[str, list[SourceRef]]:
+        """Source rows (file, line, table, id) of every entity that has one, by key."""
 
     def findings(self, key: str | None = None) -> list[dict[str, Any]]:
         """Stored findings, best first; only those about entity ``key`` when given."""
@@ -131,7 +149,7 @@ class StoreView(Protocol):
         """Every row set aside by loads into this store, by file and line."""
 
     def loads(self) -> list[dict[str, Any]]:
-        """The audit log of loads, oldest first."""
+        """The audit log of loads (id, at, source, report), oldest first."""
 
 
 class Store(Protocol):

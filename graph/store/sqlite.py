@@ -26,23 +26,14 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pandas as pd
 
 from graph.errors import StoreError
 from graph.schema import EVENT_TYPES, REL_TYPES
-from graph.store.model import (
-    AliasRecord,
-    Entity,
-    EntityRecord,
-    Relation,
-    RelationRecord,
-    SetAsideRecord,
-    SourceRef,
-    Tie,
-)
+from graph.store.base import BaseStore, BaseView, BaseWriter, FindingRow, SetAsideRow
+from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef, Tie
 
 SCHEMA_VERSION = "1"
 
@@ -94,10 +85,6 @@ _INDEX_DDL = "".join(
 _BATCH = 5000
 
 
-def _dumps(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
 def _batches(records: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for r in records:
@@ -109,23 +96,18 @@ def _batches(records: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
         yield batch
 
 
-class SqliteWriter:
+class SqliteWriter(BaseWriter):
     """All-or-nothing writer over one connection (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._relations_before = 0
 
-    def __enter__(self) -> SqliteWriter:
+    def _begin(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
         self._relations_before = self._count("relations")
-        return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type:
-            self._conn.execute("ROLLBACK")
-            return
+    def _commit(self) -> None:
         try:
             for stmt in _INDEX_DDL.splitlines():
                 self._conn.execute(stmt)
@@ -133,6 +115,9 @@ class SqliteWriter:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
 
     def _count(self, table: str) -> int:
         return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -161,16 +146,14 @@ class SqliteWriter:
                         else col.tolist())
         return zip(*data, strict=True)
 
-    def write_entities(self, frame: pd.DataFrame) -> None:
-        """Bulk form of :meth:`put_entities`: columns key, kind, name, props (JSON text)."""
+    def _write_entities(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("entities", len(frame))
         self._conn.executemany(
             "INSERT INTO entities(key, kind, name, props) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET props = json_patch(excluded.props, entities.props)",
             self._rows(frame, ["key", "kind", "name", "props"], ["key"]))
 
-    def write_aliases(self, frame: pd.DataFrame) -> None:
-        """Bulk form of :meth:`put_aliases`: columns table, source_id, key, file, line."""
+    def _write_aliases(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("aliases", len(frame))
         frame = frame.assign(file_id=self._file_ids(frame["file"]))
         self._conn.executemany(
@@ -179,9 +162,7 @@ class SqliteWriter:
             self._rows(frame, ["table", "source_id", "key", "file_id", "line"],
                        ["table", "source_id"]))
 
-    def write_relations(self, frame: pd.DataFrame) -> None:
-        """Bulk form of :meth:`put_relations`: columns id, type, src, dst, start, end,
-        props (JSON text), file, line."""
+    def _write_relations(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("relations", len(frame))
         frame = frame.assign(file_id=self._file_ids(frame["file"]))
         frame = frame.sort_values(["id", "file_id", "line"], kind="stable")
@@ -201,49 +182,29 @@ class SqliteWriter:
             "WHERE id = ?1 AND file_id = ?2 AND line = ?3)",
             self._rows(extra, ["id", "file_id", "line"], ["id", "file_id", "line"]))
 
-    def put_entities(self, records: Iterable[EntityRecord]) -> None:
-        rows = [(r.key, r.kind, r.name, _dumps(r.props)) for r in records]
-        self.write_entities(pd.DataFrame(rows, columns=["key", "kind", "name", "props"]))
-
-    def put_aliases(self, records: Iterable[AliasRecord]) -> None:
-        rows = [(r.table, r.source_id, r.key, r.file, r.line) for r in records]
-        self.write_aliases(pd.DataFrame(rows, columns=["table", "source_id", "key", "file",
-                                                       "line"]))
-
-    def put_relations(self, records: Iterable[RelationRecord]) -> None:
-        rows = [(r.id, r.type, r.src, r.dst, r.start, r.end, _dumps(r.props), r.file, r.line)
-                for r in records]
-        self.write_relations(pd.DataFrame(rows, columns=[
-            "id", "type", "src", "dst", "start", "end", "props", "file", "line"]))
-
-    def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
-        sql = (
+    def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
+        self._conn.executemany(
             "INSERT OR REPLACE INTO set_aside(file, line, tbl, col, code, message, row) "
-            "VALUES (?,?,?,?,?,?,?)"
-        )
-        for batch in _batches(records):
-            self._conn.executemany(sql, [
-                (r.file, r.line, r.table, r.column, r.code, r.message, _dumps(r.row))
-                for r in batch])
+            "VALUES (?,?,?,?,?,?,?)", rows)
 
-    def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
-        """Replace the stored findings of ``rules`` by ``findings`` (dicts with id, rule,
-        category, score and ``keys``, the entity keys they are about)."""
+    def _replace_findings(self, rows: list[FindingRow], rules: list[str]) -> None:
         marks = ",".join("?" * len(rules))
         self._conn.execute(
             f"DELETE FROM finding_entities WHERE finding_id IN "
             f"(SELECT id FROM findings WHERE rule IN ({marks}))", rules)
         self._conn.execute(f"DELETE FROM findings WHERE rule IN ({marks})", rules)
         self._conn.executemany(
+            "DELETE FROM finding_entities WHERE finding_id = ?", [(f.id,) for f in rows])
+        self._conn.executemany(
             "INSERT OR REPLACE INTO findings(id, rule, category, score, body) VALUES (?,?,?,?,?)",
-            [(f["id"], f["rule"], f["category"], float(f["score"]), _dumps(f)) for f in findings])
+            [(f.id, f.rule, f.category, f.score, f.body) for f in rows])
         self._conn.executemany(
             "INSERT OR IGNORE INTO finding_entities(key, finding_id) VALUES (?, ?)",
-            [(k, f["id"]) for f in findings for k in f.get("keys", ())])
+            [(k, f.id) for f in rows for k in f.keys])
 
-    def log_load(self, source: str, report: dict[str, Any]) -> int:
+    def _log_load(self, source: str, at: str, report: str) -> int:
         cur = self._conn.execute(
-            "INSERT INTO loads(source, report) VALUES (?, ?)", (source, _dumps(report)))
+            "INSERT INTO loads(at, source, report) VALUES (?, ?, ?)", (at, source, report))
         return int(cur.lastrowid or 0)
 
 
@@ -251,7 +212,7 @@ def _refs(rows: Iterable[tuple[Any, ...]]) -> tuple[SourceRef, ...]:
     return tuple(SourceRef(str(r[0]), int(r[1]), str(r[2] or ""), str(r[3] or "")) for r in rows)
 
 
-class SqliteView:
+class SqliteView(BaseView):
     """Read view over the SQLite store."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -295,12 +256,8 @@ class SqliteView:
         rows = self._conn.execute("SELECT DISTINCT tbl FROM aliases ORDER BY tbl")
         return [str(r[0]) for r in rows]
 
-    def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
-        if table is None:
-            rows = self._conn.execute("SELECT tbl, source_id, key FROM aliases")
-        else:
-            rows = self._conn.execute(
-                "SELECT tbl, source_id, key FROM aliases WHERE tbl = ?", (table,))
+    def aliases(self) -> dict[tuple[str, str], str]:
+        rows = self._conn.execute("SELECT tbl, source_id, key FROM aliases")
         return {(str(t), str(s)): str(k) for t, s, k in rows}
 
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
@@ -343,14 +300,6 @@ class SqliteView:
                 " ORDER BY id", chunk).fetchall()
             out.update((str(row[0]), self._relation(row)) for row in rows)
         return out
-
-    def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
-        rows = self._conn.execute(
-            f"SELECT {self._REL_COLS} FROM relations WHERE src = ? UNION "
-            f"SELECT {self._REL_COLS} FROM relations WHERE dst = ? ORDER BY id", (key, key)
-        ).fetchall()
-        wanted = set(types) if types is not None else None
-        return [self._relation(r) for r in rows if wanted is None or r[1] in wanted]
 
     #: Keys per query of :meth:`ties` (SQLite allows 32,766 parameters).
     _TIE_CHUNK = 500
@@ -411,26 +360,10 @@ class SqliteView:
         return pd.DataFrame.from_records(
             rows, columns=["id", "src", "dst", "start", "end", "file", "line", *props])
 
-    def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
-        out: dict[str, list[SourceRef]] = {}
-        for rid in dict.fromkeys(ids):
-            rows = self._conn.execute(
-                "SELECT f.path, s.line FROM (SELECT file_id, line FROM relations WHERE id = ?1 "
-                "UNION SELECT file_id, line FROM relation_sources WHERE rel_id = ?1) s "
-                "JOIN files f ON f.id = s.file_id ORDER BY f.path, s.line", (rid,))
-            out[rid] = [SourceRef(str(p), int(n)) for p, n in rows]
-        return out
-
-    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
-        sql = ("SELECT a.key, f.path, a.line, a.tbl, a.source_id FROM aliases a "
-               "JOIN files f ON f.id = a.file_id")
-        if keys is None:
-            rows = self._conn.execute(sql + " ORDER BY a.key, a.tbl, a.source_id").fetchall()
-        else:
-            rows = []
-            for k in dict.fromkeys(keys):
-                rows += self._conn.execute(
-                    sql + " WHERE a.key = ? ORDER BY a.tbl, a.source_id", (k,)).fetchall()
+    def entity_sources(self) -> dict[str, list[SourceRef]]:
+        rows = self._conn.execute(
+            "SELECT a.key, f.path, a.line, a.tbl, a.source_id FROM aliases a "
+            "JOIN files f ON f.id = a.file_id ORDER BY a.key, a.tbl, a.source_id")
         out: dict[str, list[SourceRef]] = {}
         for key, path, line, tbl, sid in rows:
             out.setdefault(str(key), []).append(SourceRef(str(path), int(line), str(tbl),
@@ -462,7 +395,7 @@ class SqliteView:
         return [{"id": i, "at": at, "source": s, "report": json.loads(r)} for i, at, s, r in rows]
 
 
-class SqliteStore:
+class SqliteStore(BaseStore):
     """One SQLite file holding the whole graph.
 
     Parameters
@@ -497,20 +430,12 @@ class SqliteStore:
                 f"version {SCHEMA_VERSION}",
                 hint="load the data again into a new database file (--db new.db)")
 
+    _FRESH_HINT = "pull into a new database file (--db new.db)"
+
     def is_empty(self) -> bool:
-        """True when the store holds no entity yet."""
         return self._conn.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
 
-    def adopt_salt(self, salt: str) -> None:
-        """Take over another store's key secret (only while empty), so person keys made
-        from identity numbers agree between the two."""
-        if salt == self.view().key_salt():
-            return
-        if not self.is_empty():
-            raise StoreError(
-                f"{self.path}: already holds entities keyed with another secret; the same "
-                "person would appear twice",
-                hint="pull into a new database file (--db new.db)")
+    def _set_salt(self, salt: str) -> None:
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'key_salt'", (salt,))
 
     def writer(self) -> SqliteWriter:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from graph.errors import StoreError
 from graph.schema import REL_TYPES
+from graph.store.base import BaseStore
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Settings
 from graph.store.neo4j.view import Neo4jView
@@ -21,7 +22,7 @@ SCHEMA_VERSION = "1"
 __all__ = ["Neo4jStore", "Neo4jView", "Neo4jWriter", "Settings"]
 
 
-class Neo4jStore:
+class Neo4jStore(BaseStore):
     """A Neo4j database holding the graph; creates constraints and indexes on first use.
 
     ``warnings`` lists what the server did not accept at start-up (for instance
@@ -63,20 +64,15 @@ class Neo4jStore:
                 hint="load the data again into an empty database (--neo4j-database)")
         self._salt = str(row["salt"])
 
+    _FRESH_HINT = "push into an empty database, or load the source files into this one"
+
+    def _where(self) -> str:
+        return self.settings.redacted()
+
     def is_empty(self) -> bool:
-        """True when the database holds no entity yet."""
         return bool(self._conn.read(cypher.IS_EMPTY)[0]["empty"])
 
-    def adopt_salt(self, salt: str) -> None:
-        """Take over another store's key secret (only while this database is empty), so
-        person keys made from identity numbers agree between the two."""
-        if salt == self._salt:
-            return
-        if not self.is_empty():
-            raise StoreError(
-                f"{self.settings.redacted()}: already holds entities keyed with another "
-                "secret; the same person would appear twice",
-                hint="push into an empty database, or load the source files into this one")
+    def _set_salt(self, salt: str) -> None:
         self._conn.write(cypher.META_SET_SALT, salt=salt)
         self._salt = salt
 

@@ -197,10 +197,7 @@ RESOLVE = (
     f"MATCH (s:{S} {{source_id: $source_id}}) WHERE $table IS NULL OR s.table = $table "
     "RETURN s.key AS key ORDER BY s.table LIMIT 1"
 )
-ALIASES = (
-    f"MATCH (s:{S}) WHERE $table IS NULL OR s.table = $table "
-    "RETURN s.table AS table, s.source_id AS source_id, s.key AS key"
-)
+ALIASES = f"MATCH (s:{S}) RETURN s.table AS table, s.source_id AS source_id, s.key AS key"
 
 
 def entities(kind: str | None) -> str:
@@ -226,14 +223,6 @@ def relations(types: list[str]) -> str:
     return f"MATCH (a:{E})-[r:{alts}]->(b:{E}) RETURN {REL_COLUMNS} ORDER BY id"
 
 
-NEIGHBOURS_OUT = (
-    f"MATCH (a:{E} {{key: $key}})-[r]->(b:{E}) WHERE type(r) IN $types RETURN {REL_COLUMNS}"
-)
-NEIGHBOURS_IN = (
-    f"MATCH (a:{E})-[r]->(b:{E} {{key: $key}}) WHERE type(r) IN $types RETURN {REL_COLUMNS}"
-)
-
-
 def relations_frame(type_: str) -> str:
     """One row per record of ``type_`` with its first source and schema properties."""
     quoted = rel_type(type_)
@@ -251,12 +240,12 @@ def relations_by_id(type_: str) -> str:
             f"RETURN {REL_COLUMNS}")
 
 
-def relation_sources(type_: str) -> str:
-    """Sources of the records of ``type_`` whose ids are in ``$ids``."""
-    return (
-        f"MATCH (:{E})-[r:{rel_type(type_)}]->(:{E}) WHERE r.rid IN $ids "
-        "RETURN r.rid AS id, r.sources AS sources"
-    )
+#: Records whose ids are in ``$ids``, of any schema type (``$types``): for ids that do not
+#: name their type, which no index covers.
+RELATIONS_BY_ANY_ID = (
+    f"MATCH (a:{E})-[r]->(b:{E}) WHERE type(r) IN $types AND r.rid IN $ids "
+    f"RETURN {REL_COLUMNS}"
+)
 
 
 #: :func:`graph.store.model.tie_in_force` in Cypher (``$on`` null = every record; ``$events``

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from graph.schema import EVENT_TYPES, REL_TYPES
+from graph.store.base import BaseView
 from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef, Tie
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Row
@@ -67,7 +68,7 @@ def _ids_by_type(ids: Iterable[str]) -> dict[str, list[str]]:
     return by_type
 
 
-class Neo4jView:
+class Neo4jView(BaseView):
     """Read view over a Neo4j database written by :class:`~graph.store.neo4j.Neo4jStore`."""
 
     def __init__(self, conn: Connection, salt: str) -> None:
@@ -93,14 +94,14 @@ class Neo4jView:
         rows = self._conn.read(cypher.GET_ENTITY, key=key, kinds=_KIND_LABELS)
         if not rows:
             return None
-        return self._entity(rows[0], self.entity_sources([key]).get(key, []))
+        return self._entity(rows[0], self._sources(cypher.ENTITY_SOURCES, keys=[key]).get(key, []))
 
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
         rows = self._conn.read(cypher.RESOLVE, source_id=source_id, table=table)
         return str(rows[0]["key"]) if rows else None
 
-    def aliases(self, table: str | None = None) -> dict[tuple[str, str], str]:
-        rows = self._conn.read(cypher.ALIASES, table=table)
+    def aliases(self) -> dict[tuple[str, str], str]:
+        rows = self._conn.read(cypher.ALIASES)
         return {(str(r["table"]), str(r["source_id"])): str(r["key"]) for r in rows}
 
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
@@ -123,19 +124,19 @@ class Neo4jView:
         return iter(self._relations(self._conn.read(cypher.relations(wanted))))
 
     def relations_by_id(self, ids: Iterable[str]) -> dict[str, Relation]:
+        wanted = list(dict.fromkeys(ids))
+        by_type = _ids_by_type(wanted)
         out: dict[str, Relation] = {}
-        for type_, wanted in sorted(_ids_by_type(ids).items()):
-            for chunk in _chunks(wanted):
+        for type_, typed in sorted(by_type.items()):
+            for chunk in _chunks(typed):
                 rows = self._conn.read(cypher.relations_by_id(type_), ids=chunk)
                 out.update((r.id, r) for r in self._relations(rows))
+        # ids not made by relation_id (no type in them): looked for among every type
+        typed_ids = {rid for typed in by_type.values() for rid in typed}
+        for chunk in _chunks([rid for rid in wanted if rid not in typed_ids]):
+            rows = self._conn.read(cypher.RELATIONS_BY_ANY_ID, ids=chunk, types=_TYPES)
+            out.update((r.id, r) for r in self._relations(rows))
         return out
-
-    def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
-        wanted = sorted(set(types)) if types is not None else _TYPES
-        rows = (self._conn.read(cypher.NEIGHBOURS_OUT, key=key, types=wanted)
-                + self._conn.read(cypher.NEIGHBOURS_IN, key=key, types=wanted))
-        unique = {str(r["id"]): r for r in rows}
-        return self._relations([unique[k] for k in sorted(unique)])
 
     def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
         out: list[Tie] = []
@@ -182,22 +183,12 @@ class Neo4jView:
         return pd.DataFrame(data, columns=["id", "src", "dst", "start", "end", "file", "line",
                                            *props])
 
-    def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, list[SourceRef]] = {}
-        for type_, chunk in sorted(_ids_by_type(wanted).items()):
-            for r in self._conn.read(cypher.relation_sources(type_), ids=chunk):
-                found[str(r["id"])] = sorted((parse_source(s) for s in r["sources"] or ()),
-                                             key=lambda s: (s.file, s.line))
-        return {rid: found.get(rid, []) for rid in wanted}
+    def entity_sources(self) -> dict[str, list[SourceRef]]:
+        return self._sources(cypher.ALL_ENTITY_SOURCES)
 
-    def entity_sources(self, keys: Iterable[str] | None = None) -> dict[str, list[SourceRef]]:
-        if keys is None:
-            rows = self._conn.read(cypher.ALL_ENTITY_SOURCES)
-        else:
-            rows = self._conn.read(cypher.ENTITY_SOURCES, keys=list(dict.fromkeys(keys)))
+    def _sources(self, query: str, **params: Any) -> dict[str, list[SourceRef]]:
         out: dict[str, list[SourceRef]] = {}
-        for r in rows:
+        for r in self._conn.read(query, **params):
             out.setdefault(str(r["key"]), []).append(
                 SourceRef(str(r["file"]), int(r["line"]), str(r["table"]),
                           str(r["source_id"])))

@@ -10,14 +10,12 @@ row is merged on its identity.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from types import TracebackType
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-from graph.store.model import AliasRecord, EntityRecord, RelationRecord, SetAsideRecord
+from graph.store.base import BaseWriter, FindingRow, SetAsideRow
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Row
 
@@ -47,7 +45,12 @@ def source_text(file: str, line: int) -> str:
     return f"{file}:{int(line)}"
 
 
-class Neo4jWriter:
+def _none(value: Any) -> Any:
+    """None for a blank cell (None or NaN)."""
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+class Neo4jWriter(BaseWriter):
     """Collects writes; on a clean exit sends them in batches (nodes before ties)."""
 
     def __init__(self, conn: Connection) -> None:
@@ -55,16 +58,16 @@ class Neo4jWriter:
         self._steps: list[tuple[int, Step]] = []
         self._next_load: int | None = None
 
-    def __enter__(self) -> Neo4jWriter:
+    def _begin(self) -> None:
         self._steps = []
-        return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def _commit(self) -> None:
         steps, self._steps = self._steps, []
-        if exc_type is None:
-            for _, step in sorted(steps, key=lambda s: s[0]):
-                step()
+        for _, step in sorted(steps, key=lambda s: s[0]):
+            step()
+
+    def _rollback(self) -> None:
+        self._steps = []
 
     _STAGES = ("entities", "aliases", "relations", "set_aside", "findings", "loads")
 
@@ -79,104 +82,73 @@ class Neo4jWriter:
 
     # --- nodes ---------------------------------------------------------------------------
 
-    def write_entities(self, frame: pd.DataFrame) -> None:
-        """Bulk insert nodes from columns key, kind, name, props (JSON text)."""
-        self.put_entities(EntityRecord(k, kd, n, json.loads(p)) for k, kd, n, p in zip(
-            frame["key"], frame["kind"], frame["name"], frame["props"], strict=True))
-
-    def put_entities(self, records: Iterable[EntityRecord]) -> None:
-        """Insert nodes; an existing node keeps its values and gains missing ones."""
+    def _write_entities(self, frame: pd.DataFrame) -> None:
         by_kind: dict[str, dict[str, Row]] = {}
-        for r in records:
-            rows = by_kind.setdefault(r.kind, {})
-            if r.key not in rows:
-                rows[r.key] = {"key": r.key, "name": r.name,
-                               "props": _clean(r.props, cypher.NODE_RESERVED)}
+        for key, kind, name, text in zip(frame["key"], frame["kind"], frame["name"],
+                                         frame["props"], strict=True):
+            rows = by_kind.setdefault(kind, {})
+            props = _clean(json.loads(text), cypher.NODE_RESERVED)
+            if key not in rows:
+                rows[key] = {"key": key, "name": name, "props": props}
+            else:  # the first row's values win, later rows fill gaps
+                rows[key]["props"] = {**props, **rows[key]["props"]}
         for kind, rows in sorted(by_kind.items()):
-            query = cypher.merge_entities(kind)
-            batch = list(rows.values())
-            self._add("entities", self._rows_step(query, batch))
+            self._add("entities", self._rows_step(cypher.merge_entities(kind),
+                                                  list(rows.values())))
 
-    def write_aliases(self, frame: pd.DataFrame) -> None:
-        """Bulk insert source ids from columns table, source_id, key, file, line."""
-        self.put_aliases(AliasRecord(t, s, k, f, int(n)) for t, s, k, f, n in zip(
-            frame["table"], frame["source_id"], frame["key"], frame["file"], frame["line"],
-            strict=True))
-
-    def put_aliases(self, records: Iterable[AliasRecord]) -> None:
-        """Record which entity each source id resolved to (the first record wins)."""
+    def _write_aliases(self, frame: pd.DataFrame) -> None:
         rows: dict[str, Row] = {}
-        for r in records:
-            uid = f"{r.table}\x1f{r.source_id}"
-            rows.setdefault(uid, {"uid": uid, "table": r.table, "source_id": r.source_id,
-                                  "key": r.key, "file": r.file, "line": int(r.line)})
-        batch = list(rows.values())
-        self._add("aliases", self._rows_step(cypher.MERGE_ALIASES, batch))
+        for table, sid, key, file, line in zip(frame["table"], frame["source_id"], frame["key"],
+                                               frame["file"], frame["line"], strict=True):
+            uid = f"{table}\x1f{sid}"
+            if uid not in rows:  # the first row wins
+                rows[uid] = {"uid": uid, "table": table, "source_id": sid, "key": key,
+                             "file": file, "line": int(line)}
+        self._add("aliases", self._rows_step(cypher.MERGE_ALIASES, list(rows.values())))
 
     # --- relationship records ------------------------------------------------------------
 
-    def write_relations(self, frame: pd.DataFrame) -> None:
-        """Bulk insert records from columns id, type, src, dst, start, end, props (JSON
-        text), file, line; a known record only gains the new source rows."""
-        def none(v: Any) -> Any:
-            return None if v is None or (isinstance(v, float) and v != v) else v
-
-        self.put_relations(
-            RelationRecord(i, t, s, d, none(a), none(b), json.loads(p), f, int(n))
-            for i, t, s, d, a, b, p, f, n in zip(
-                frame["id"], frame["type"], frame["src"], frame["dst"], frame["start"],
-                frame["end"], frame["props"], frame["file"], frame["line"], strict=True))
-
-    def put_relations(self, records: Iterable[RelationRecord]) -> None:
-        """Insert relationship records; a known record only gains the new source rows."""
-        ordered = sorted(records, key=lambda r: (r.id, r.file, r.line))
+    def _write_relations(self, frame: pd.DataFrame) -> None:
+        cols = [frame[c].tolist() for c in ("id", "type", "src", "dst", "start", "end", "props",
+                                            "file", "line")]
+        order = sorted(range(len(frame)), key=lambda i: (cols[0][i], cols[7][i], cols[8][i]))
         by_type: dict[str, dict[str, Row]] = {}
-        for r in ordered:
-            rows = by_type.setdefault(r.type, {})
-            row = rows.get(r.id)
+        for i in order:
+            rid, type_, src, dst, start, end, props, file, line = (c[i] for c in cols)
+            rows = by_type.setdefault(type_, {})
+            row = rows.get(rid)
             if row is None:
-                rows[r.id] = {"id": r.id, "src": r.src, "dst": r.dst, "start": r.start,
-                              "end": r.end, "props": _clean(r.props, cypher.REL_RESERVED),
-                              "sources": [source_text(r.file, r.line)]}
-            elif (src := source_text(r.file, r.line)) not in row["sources"]:
-                row["sources"].append(src)
+                rows[rid] = {"id": rid, "src": src, "dst": dst, "start": _none(start),
+                             "end": _none(end),
+                             "props": _clean(json.loads(props), cypher.REL_RESERVED),
+                             "sources": [source_text(file, line)]}
+            elif (text := source_text(file, line)) not in row["sources"]:
+                row["sources"].append(text)
         for type_, rows in sorted(by_type.items()):
-            query = cypher.merge_relations(type_)
-            batch = list(rows.values())
-            self._add("relations", self._rows_step(query, batch, expect=True))
+            self._add("relations", self._rows_step(cypher.merge_relations(type_),
+                                                   list(rows.values()), expect=True))
 
     # --- bookkeeping ---------------------------------------------------------------------
 
-    def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
-        """Keep rows that were not loaded (same file and line replaces the old entry)."""
-        batch = [{"uid": f"{r.file}\x1f{r.line}", "file": r.file, "line": r.line,
-                  "table": r.table, "column": r.column, "code": r.code, "message": r.message,
-                  "row": json.dumps(r.row, ensure_ascii=False, sort_keys=True)}
-                 for r in records]
+    def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
+        batch = [{"uid": f"{r.file}\x1f{r.line}", **r._asdict()} for r in rows]
         self._add("set_aside", self._rows_step(cypher.MERGE_SET_ASIDE, batch))
 
-    def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
-        """Replace the stored findings of ``rules`` (each dict carries id, rule, category,
-        score and ``keys``, the entities it is about)."""
-        rows = [{"id": f["id"], "rule": f["rule"], "category": f["category"],
-                 "score": float(f["score"]), "keys": list(f.get("keys", ())),
-                 "body": json.dumps(f, ensure_ascii=False, sort_keys=True)} for f in findings]
+    def _replace_findings(self, rows: list[FindingRow], rules: list[str]) -> None:
+        batch = [{**f._asdict(), "keys": list(f.keys)} for f in rows]
 
         def step() -> None:
-            self._conn.write(cypher.DELETE_FINDINGS, rules=list(rules))
-            self._conn.write_rows(cypher.MERGE_FINDINGS, rows)
+            self._conn.write(cypher.DELETE_FINDINGS, rules=rules)
+            self._conn.write_rows(cypher.MERGE_FINDINGS, batch)
         self._add("findings", step)
 
-    def log_load(self, source: str, report: dict[str, Any]) -> int:
-        """Append to the audit log; returns the load number."""
+    def _log_load(self, source: str, at: str, report: str) -> int:
         if self._next_load is None:
             self._next_load = int(self._conn.read(cypher.NEXT_LOAD)[0]["next"])
         number = self._next_load
         self._next_load += 1
-        at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        text = json.dumps(report, ensure_ascii=False, sort_keys=True)
 
         def step() -> None:
-            self._conn.write(cypher.CREATE_LOAD, id=number, at=at, source=source, report=text)
+            self._conn.write(cypher.CREATE_LOAD, id=number, at=at, source=source, report=report)
         self._add("loads", step)
         return number
