@@ -25,6 +25,16 @@ WRITES = [
     "ALTER USER neo4j SET PASSWORD 'x'",
     "CREATE DATABASE evil",
     "MATCH (n) RETURN n UNION MATCH (m) DETACH DELETE m RETURN m",
+    # names dressed the ways Cypher allows
+    "CALL `apoc`.`create`.`node`(['X'], {name: 'x'}) YIELD node RETURN node",
+    "CALL `apoc.create.node`(['X'], {}) YIELD node RETURN node",
+    "CALL apoc . create . node(['X'], {})",
+    "CALL apoc./* a comment */create.node(['X'], {})",
+    "CALL apoc.//line comment\ncreate.node(['X'], {})",
+    "CALL `db`.createLabel('X')",
+    "MATCH (n) \\u0044ETACH \\u0044ELETE n",
+    "CALL apoc.\\u0063reate.node(['X'], {})",
+    "CALL `ap``oc`.create.node(['X'], {})",
 ]
 
 READS = [
@@ -40,6 +50,9 @@ READS = [
     "MATCH p = shortestPath((a)-[*..5]-(b)) RETURN p",
     "MATCH (n) RETURN n.name AS `SET`",
     "SHOW INDEXES",
+    "RETURN '\\u0044ELETE' AS word",
+    "MATCH (`CREATE`:Person) RETURN `CREATE`.name",
+    "MATCH (n) RETURN n.`delete`",
 ]
 
 

@@ -1,10 +1,13 @@
 """Refuse writes in ad-hoc Cypher before it reaches the server.
 
-``umbrella query`` runs read-only unless ``--write`` is given. The server
-enforces read access for ``execute_read`` too; this check comes first, so a
-write is refused with a clear message even by servers (or proxies) that would
-accept it. Strings, comments, backtick names, property keys (``n.set``) and map
-keys (``{create: 1}``) are not mistaken for clauses.
+``umbrella query`` runs read-only unless ``--write`` is given, on two fences:
+the query runs in a read transaction (``execute_read``), in which Neo4j itself
+refuses to write (``Neo.ClientError.Statement.AccessMode``), and before that this
+check refuses a write with a clear message, even on servers (or proxies) that
+would accept it. Names are read the way Cypher reads them: comments dropped,
+``\\uXXXX`` escapes decoded, backtick names unquoted and dotted procedure names
+joined (``CALL `apoc`.`create`.node`` is ``apoc.create.node``). Strings, property
+keys (``n.set``) and map keys (``{create: 1}``) are not mistaken for clauses.
 
 Examples
 --------
@@ -35,33 +38,96 @@ READ_PROCEDURES = frozenset({
 })
 _READ_GDS_MODES = ("stream", "stats", "estimate")
 _TOKEN = re.compile(
-    r"""(?P<skip>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|//[^\n]*|/\*.*?\*/)"""
-    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)"""
-    r"""|(?P<other>\S)""",
+    r"""(?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+    r"""|(?P<comment>//[^\n]*|/\*.*?(?:\*/|$))"""
+    r"""|(?P<quoted>`(?:[^`]|``)*`)"""
+    r"""|(?P<ident>[^\W\d]\w*)"""
+    r"""|(?P<space>\s+)"""
+    r"""|(?P<other>.)""",
     re.DOTALL)
+_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_STRINGS = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", re.DOTALL)
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    """Cypher tokens as the server reads them: comments dropped, ``\\uXXXX`` escapes outside
+    strings decoded, backtick names unquoted, and a dotted name (``apoc . `create`.node``)
+    joined into one ``name`` token."""
+    raw: list[tuple[str, str]] = []
+    for m in _TOKEN.finditer(query):
+        kind, text = str(m.lastgroup), m.group()
+        if kind == "string":
+            raw.append(("string", text))
+        elif kind in ("comment", "space"):
+            raw.append(("space", " "))
+        elif kind == "quoted":
+            raw.append(("name", text[1:-1].replace("``", "`")))
+        elif kind == "ident":
+            raw.append(("word", text))
+        else:
+            raw.append(("other", text))
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(raw):
+        kind, text = raw[i]
+        if kind not in ("word", "name"):
+            if kind != "space":
+                out.append((kind, text))
+            i += 1
+            continue
+        parts, j = [text], i + 1
+        while True:
+            k = j
+            while k < len(raw) and raw[k][0] == "space":
+                k += 1
+            if k < len(raw) and raw[k] == ("other", "."):
+                k += 1
+                while k < len(raw) and raw[k][0] == "space":
+                    k += 1
+                if k < len(raw) and raw[k][0] in ("word", "name"):
+                    parts.append(raw[k][1])
+                    kind = "word" if kind == "word" and raw[k][0] == "word" else "name"
+                    j = k + 1
+                    continue
+            break
+        out.append((kind if len(parts) == 1 else "dotted", ".".join(parts)))
+        i = j
+    return out
 
 
 def write_clauses(query: str) -> list[str]:
-    """The write clauses and write procedures in ``query`` (empty when it only reads)."""
+    """The write clauses and write procedures in ``query`` (empty when it only reads).
+
+    Examples
+    --------
+    >>> write_clauses("CALL `apoc`.`create`.`node`(['X'], {}) YIELD node RETURN node")
+    ['CALL apoc.create.node']
+    >>> write_clauses("CALL apoc./* hidden */create . node(['X'], {})")
+    ['CALL apoc.create.node']
+    >>> write_clauses("MATCH (n) \\u0044ELETE n"), write_clauses("RETURN '\\u0044ELETE'")
+    (['DELETE'], [])
+    >>> write_clauses("MATCH (`CREATE`) RETURN `CREATE`")
+    []
+    """
+    pieces = _STRINGS.split(query)  # odd pieces are string literals, kept as written
+    tokens = _tokens("".join(p if i % 2 else _UNICODE.sub(lambda u: chr(int(u.group(1), 16)), p)
+                             for i, p in enumerate(pieces)))
     found: list[str] = []
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query)]
     for i, (kind, text) in enumerate(tokens):
-        if kind != "word":
+        if kind not in ("word", "dotted", "name"):
             continue
-        prev = tokens[i - 1][1] if i else ""
+        prev_kind, prev = tokens[i - 1] if i else ("", "")
         nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ""
         if prev in (".", ":", "$") or nxt == ":":
             continue  # a property, a label or type, a parameter, or a map key
-        word = text.upper()
-        if prev.upper() == "CALL" and i >= 1 and tokens[i - 1][0] == "word":
-            compact = re.sub(r"\s+", "", text)
-            name = compact.lower()
+        if prev_kind == "word" and prev.upper() == "CALL":
+            name = text.lower()
             if name not in READ_PROCEDURES and not (
                     name.startswith("gds.") and name.rsplit(".", 1)[-1] in _READ_GDS_MODES):
-                found.append(f"CALL {compact}")
+                found.append(f"CALL {text}")
             continue
-        if "." not in text and word in WRITE_WORDS:
-            found.append(word)
+        if kind == "word" and text.upper() in WRITE_WORDS:
+            found.append(text.upper())
     return found
 
 
