@@ -71,9 +71,9 @@ from graph.analysis.engine import to_igraph  # noqa: E402
 from graph.analysis.projection import edge_records, from_records  # noqa: E402
 from graph.schema import REL_TYPES  # noqa: E402
 from graph.store import SqliteStore  # noqa: E402
-from queries.registry import load_settings  # noqa: E402
 from queries.rules.brk import parse_pairs  # noqa: E402
 from queries.rules.clu import effective_resolution, weights_from  # noqa: E402
+from queries.settings import load_settings  # noqa: E402
 
 STEPS = ("project", "communities", "brokers", "kcore")
 

@@ -49,8 +49,9 @@ from loaders.load import load_folder
 from queries.context import Context
 from queries.frames import Frames
 from queries.kin import all_ties, kin_chains
-from queries.registry import RULES, load_settings
+from queries.registry import RULES
 from queries.scan import scan
+from queries.settings import load_settings
 from synthetic import generate_county
 
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from queries.kin import all_ties, kin_chains
 
 if TYPE_CHECKING:
     from queries.findings import Finding
-    from queries.registry import Settings
+    from queries.settings import Settings
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Context:
 
     def rule_settings(self, code: str) -> dict[str, Any]:
         """The settings ``code`` runs with: the settings file, then the overrides."""
-        from queries.registry import load_settings
+        from queries.settings import load_settings
 
         if self.config is None:
             self.config = load_settings()

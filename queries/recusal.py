@@ -15,8 +15,8 @@ from graph.store import StoreView
 from lang.message import N_, Msg, kin, period, render, word
 from queries.context import Context
 from queries.frames import Frames, overlaps
-from queries.registry import load_settings
 from queries.rules.cases import case_table, tie_path
+from queries.settings import load_settings
 
 TEXT = {
     "post": N_("{title} at {org} ({post_period})"),

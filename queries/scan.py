@@ -22,7 +22,8 @@ from graph.store import Store
 from queries import rules as _rules  # noqa: F401  (registers the rules)
 from queries.context import Context
 from queries.frames import Frames
-from queries.registry import RULES, load_settings
+from queries.registry import RULES
+from queries.settings import check_value, load_settings
 
 
 @dataclass
@@ -65,6 +66,9 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     (``{"CLU-001": {"seed": 3}}``), as ``umbrella clusters --seed 3`` does.
     """
     chosen = select_rules(codes, categories)
+    for code, values in (overrides or {}).items():
+        for key, value in values.items():
+            check_value(f"{code} (from the command line)", key, value)
     frames = Frames(store.view())
     ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}))
     result = ScanResult()

@@ -29,8 +29,9 @@ from graph.analysis.roles import SIDES
 from lang.message import N_, Msg, names, number, word
 from queries.context import Context
 from queries.findings import Finding, clip
-from queries.registry import SettingsError, rule
+from queries.registry import rule
 from queries.rules.clu import FramesSource, on_date, path_steps, weights_from
+from queries.settings import SettingsError
 
 if TYPE_CHECKING:
     import numpy.typing as npt

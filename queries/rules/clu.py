@@ -51,7 +51,8 @@ from lang.message import N_, Msg, money, names, render, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
-from queries.registry import RULES, SettingsError, rule
+from queries.registry import RULES, rule
+from queries.settings import SettingsError
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -23,8 +23,9 @@ from lang.message import N_, Msg, dates, money, names, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START, Frames, in_force, overlaps
-from queries.registry import SettingsError, rule
+from queries.registry import rule
 from queries.rules.common import RowLookup, compact_text
+from queries.settings import SettingsError
 
 CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
                     "award_id", "buyer", "bought_id"]

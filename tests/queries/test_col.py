@@ -10,8 +10,9 @@ from samples import load_and_scan, write_csv
 
 import queries.rules.col  # noqa: F401  (registers the COL rules)
 from graph.store import SqliteStore
-from queries.registry import RULES, SettingsError
+from queries.registry import RULES
 from queries.scan import scan
+from queries.settings import SettingsError
 
 GOLDEN = Path(__file__).parent / "golden" / "COL"
 CONTRACT = ["contract_id", "title", "buyer_org_id", "supplier_id", "amount", "award_date",

@@ -17,7 +17,8 @@ import pytest
 from samples import REPO
 
 from queries import rules as _rules  # noqa: F401  (registers the rules)
-from queries.registry import DEFAULT_SETTINGS, RULES
+from queries.registry import RULES
+from queries.settings import DEFAULT_SETTINGS
 
 GOLDEN = REPO / "tests" / "queries" / "golden"
 SECTIONS = ("What it flags", "Why it is a red flag", "Data needed", "Settings", "Exclusions")
