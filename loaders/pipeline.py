@@ -38,20 +38,17 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
-
-import pandas as pd
+from typing import TypeVar
 
 from graph.errors import InputError
 from graph.store import SetAsideRecord, Store
 from loaders import build
-from loaders.chunk import POINTER, Chunk, ChunkSource, Places
+from loaders.chunk import Chunk, ChunkSource, Places
 from loaders.layout import TABLES
-from loaders.read import LINE, RawTable
+from loaders.read import RawTable
 from loaders.registry import Registry
 from loaders.report import LoadReport, Progress, StandardReport, Tally, one_per_row
 from loaders.validate import Checked, check_table
@@ -60,8 +57,7 @@ R = TypeVar("R", bound=LoadReport)
 
 
 def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
-        strict: bool = False, partial: bool = False, progress: Progress | None = None,
-        relation_extras: bool = False) -> R:
+        strict: bool = False, partial: bool = False, progress: Progress | None = None) -> R:
     """Load ``chunks`` into ``store`` through the stages above; fill and return ``report``.
 
     Parameters
@@ -75,8 +71,6 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
         The source may name entities it does not hold (a standard's extract): a
         reference to a table no row defines is then a row problem
         (``unknown_reference``), not a whole-file one.
-    relation_extras:
-        Keep the unknown columns of relation tables as relationship properties.
     """
     streamed = callable(chunks) or len(chunks) > 1
     if strict and streamed:
@@ -95,7 +89,7 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
         if strict and report.set_aside:
             raise refusal(report.set_aside)
         write_chunk(store, checked, report.set_aside[new:], places, progress,
-                    log=report if n == last else None, relation_extras=relation_extras)
+                    log=report if n == last else None)
     if last < 0:
         with store.writer() as w:
             report.load_id = w.log_load(report.source, report.as_dict())
@@ -219,7 +213,7 @@ def refusal(records: list[SetAsideRecord]) -> InputError:
 
 def write_chunk(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
                 places: Places, progress: Progress | None = None, *,
-                log: LoadReport | None = None, relation_extras: bool = False) -> None:
+                log: LoadReport | None = None) -> None:
     """Stage 5: write a checked chunk in one transaction (with ``log``, its load-log entry).
 
     The store keeps one set-aside record per source row (file and line): when one row
@@ -234,32 +228,13 @@ def write_chunk(store: Store, checked: list[Checked], aside: list[SetAsideRecord
                 ents, aliases = build.entity_frames(c)
                 w.write_entities(ents)
                 w.write_aliases(places.frame(aliases))
-            rel = build.relation_frame(c)
-            w.write_relations(places.frame(_extra_props(c, rel) if relation_extras else rel))
+            w.write_relations(places.frame(build.relation_frame(c)))
             done += c.loaded
             if progress:
                 progress(f"writing {c.spec.name}", done, total)
         w.put_set_aside(one_per_row(aside))
         if log is not None:
             log.load_id = w.log_load(log.source, log.as_dict())
-
-
-def _extra_props(c: Checked, rel: pd.DataFrame) -> pd.DataFrame:
-    """Keep a relation table's unknown columns as relationship properties (layout rule:
-    unknown columns are kept as properties)."""
-    if c.spec.key is not None or rel.empty or len(rel) != len(c.frame):
-        return rel
-    known = set(c.spec.column_names()) | {LINE, POINTER}
-    extra = [x for x in c.frame.columns if x not in known and not x.startswith("_")]
-    if not extra:
-        return rel
-    values = c.frame[extra].to_dict("records")
-    merged = []
-    for props, more in zip(rel["props"].tolist(), values, strict=True):
-        d: dict[str, Any] = json.loads(props)
-        d.update({str(k): v for k, v in more.items() if v != "" and str(k) not in d})
-        merged.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")))
-    return rel.assign(props=merged)
 
 
 def load_tables(tables: Mapping[str, RawTable] | ChunkSource, store: Store, source: str, *,
@@ -291,5 +266,4 @@ def load_tables(tables: Mapping[str, RawTable] | ChunkSource, store: Store, sour
     chunks: Sequence[Chunk] | ChunkSource = (
         [Chunk.of(tables)] if isinstance(tables, Mapping) else tables)
     report = StandardReport(source, ignored_files=list(ignored), format=fmt, notes=list(notes))
-    return run(chunks, store, report, strict=strict, partial=True, progress=progress,
-               relation_extras=True)
+    return run(chunks, store, report, strict=strict, partial=True, progress=progress)
