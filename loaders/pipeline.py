@@ -71,24 +71,44 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
         The source may name entities it does not hold (a standard's extract): a
         reference to a table no row defines is then a row problem
         (``unknown_reference``), not a whole-file one.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> from graph.store import open_store
+    >>> def persons(*ids: str) -> Chunk:
+    ...     frame = pd.DataFrame({"person_id": ids, "name": "Ann", "_line": range(2, 2 + len(ids))})
+    ...     return Chunk.of({"persons": RawTable(pathlib.Path("p.csv"), frame, "utf-8",
+    ...                                          ["person_id", "name"])})
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "case.db")
+    >>> run(lambda: iter([persons("A", "B"), persons("C")]), store, LoadReport("p.csv")).loaded
+    3
+    >>> run([persons("A", "A")], store, LoadReport("p.csv"), strict=True)
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: p.csv: line 3, column person_id: person_id 'A' is already defined ...
+    >>> len(store.view().loads())
+    1
+    >>> store.close()
     """
     streamed = callable(chunks) or len(chunks) > 1
     if strict and streamed:
         _dry_pass(chunks, store, partial)
-    reg = store_registry(store, partial)
+    reg = _registry(store, partial)
     earlier = _earlier(store)
     tally = Tally()
     last = -1 if callable(chunks) else len(chunks) - 1
     for n, chunk in enumerate(_each(chunks)):
         places = Places(chunk)
-        checked = check_chunk(chunk, reg, places, progress)
+        checked = _check(chunk, reg, places, progress)
         _redefined(earlier, checked, places, report.redefined)
         new = len(report.set_aside)
         _count(report, tally, checked, chunk, places)
         report.tables = tally.tables()
         if strict and report.set_aside:
-            raise refusal(report.set_aside)
-        write_chunk(store, checked, report.set_aside[new:], places, progress,
+            raise _refusal(report.set_aside)
+        _write(store, checked, report.set_aside[new:], places, progress,
                     log=report if n == last else None)
     if last < 0:
         with store.writer() as w:
@@ -102,16 +122,16 @@ def _each(chunks: Sequence[Chunk] | ChunkSource) -> Iterable[Chunk]:
 
 def _dry_pass(chunks: Sequence[Chunk] | ChunkSource, store: Store, partial: bool) -> None:
     """Check every chunk without writing; refuse when any row would be set aside."""
-    reg = store_registry(store, partial)
+    reg = _registry(store, partial)
     aside: list[SetAsideRecord] = []
     for chunk in _each(chunks):
-        aside += [r for c in check_chunk(chunk, reg, Places(chunk)) for r in c.set_aside]
+        aside += [r for c in _check(chunk, reg, Places(chunk)) for r in c.set_aside]
         aside += chunk.unconverted
     if aside:
-        raise refusal(aside)
+        raise _refusal(aside)
 
 
-def store_registry(store: Store, partial: bool = False) -> Registry:
+def _registry(store: Store, partial: bool = False) -> Registry:
     """The ids ``store`` holds already, as the registry a load starts from.
 
     With ``partial``, every table counts as having rows, so that a reference to an id
@@ -128,7 +148,7 @@ def store_registry(store: Store, partial: bool = False) -> Registry:
     return reg
 
 
-def check_chunk(chunk: Chunk, reg: Registry, places: Places,
+def _check(chunk: Chunk, reg: Registry, places: Places,
                 progress: Progress | None = None) -> list[Checked]:
     """Stage 1: read and validate the parts of ``chunk`` in layout order against ``reg``."""
     parts = chunk.ordered()
@@ -195,13 +215,13 @@ def _count(report: LoadReport, tally: Tally, checked: list[Checked], chunk: Chun
         report.set_aside.append(r)
 
 
-def refusal(records: list[SetAsideRecord]) -> InputError:
+def _refusal(records: list[SetAsideRecord]) -> InputError:
     """Stage 4: the error that refuses a ``strict`` load, naming the first row set aside.
 
     Examples
     --------
     >>> r = SetAsideRecord("/d/persons.csv", 3, "persons", "name", "missing_required", "blank")
-    >>> print(refusal([r]))
+    >>> print(_refusal([r]))
     persons.csv: line 3, column name: blank (1 row(s) would be set aside)
     """
     first = records[0]
@@ -211,7 +231,7 @@ def refusal(records: list[SetAsideRecord]) -> InputError:
         hint="fix the rows, or load without --strict to set them aside")
 
 
-def write_chunk(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
+def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
                 places: Places, progress: Progress | None = None, *,
                 log: LoadReport | None = None) -> None:
     """Stage 5: write a checked chunk in one transaction (with ``log``, its load-log entry).
