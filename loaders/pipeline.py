@@ -102,6 +102,8 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
     for n, chunk in enumerate(_each(chunks)):
         places = Places(chunk)
         checked = _check(chunk, reg, places, progress)
+        if n == last:  # no chunk follows: free the ids before writing (a lower peak)
+            reg.forget()
         _redefined(earlier, checked, places, report.redefined)
         new = len(report.set_aside)
         _count(report, tally, checked, chunk, places)

@@ -92,6 +92,11 @@ class Registry:
         """The set-aside ids of one table (created on demand)."""
         return self.aside.setdefault(table, {})
 
+    def forget(self) -> None:
+        """Forget every id, known or set aside (when no more rows will be checked)."""
+        self.known.clear()
+        self.aside.clear()
+
     def has_rows(self, table: str) -> bool:
         """Whether the load or the store defines any row of ``table``."""
         return bool(self.known.get(table)) or self.in_store.get(table, 0) > 0
