@@ -71,6 +71,12 @@ class Part:
     """Gives set-aside records their place in the source as written (a mapping names the
     export's column and keeps its row)."""
 
+    @classmethod
+    def given(cls, table: str, raw: RawTable,
+              place: Callable[[Records], Records] | None = None) -> Part:
+        """A part whose rows are already in memory (named after their file)."""
+        return cls(table, lambda: raw, Path(raw.path).name, place)
+
 
 @dataclass
 class Chunk:
@@ -89,7 +95,7 @@ class Chunk:
            files: Iterable[str] = (), merged: Mapping[tuple[str, str], int] | None = None
            ) -> Chunk:
         """A chunk of tables already in memory (one part per table)."""
-        parts = [Part(t, _given(raw), Path(raw.path).name) for t, raw in tables.items()]
+        parts = [Part.given(t, raw) for t, raw in tables.items()]
         return cls(parts, list(unconverted), list(files), dict(merged or {}))
 
     def read(self, table: str) -> RawTable:
@@ -101,10 +107,6 @@ class Chunk:
         """The parts in layout order (a table only refers to tables before it)."""
         order = {t: i for i, t in enumerate(TABLES)}
         return sorted(self.parts, key=lambda p: order[p.table])
-
-
-def _given(raw: RawTable) -> Callable[[], RawTable]:
-    return lambda: raw
 
 
 #: Where the chunks of one load come from: called once per pass over the source.

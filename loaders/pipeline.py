@@ -111,7 +111,7 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
         if strict and report.set_aside:
             raise _refusal(report.set_aside)
         _write(store, checked, report.set_aside[new:], places, progress,
-                    log=report if n == last else None)
+               log=report if n == last else None)
     if last < 0:
         with store.writer() as w:
             report.load_id = w.log_load(report.source, report.as_dict())

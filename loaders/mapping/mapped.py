@@ -10,7 +10,6 @@ write, with provenance pointing at the export's own file, sheet and row.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from loaders.mapping.nodes import MappingError
 from loaders.mapping.sources import Sheet, read_sheet
 from loaders.mapping.spec import Mapping, SourceBlock, parse_mapping
 from loaders.pipeline import run
-from loaders.read import RawTable
 from loaders.report import LoadReport, Progress
 
 
@@ -123,12 +121,7 @@ def map_sources(mapping: Mapping, sources: list[Path], *, encoding: str | None =
 
 def _chunk(mapped: list[MappedTable]) -> Chunk:
     """Mapped tables as one chunk: set-aside records name the export's column and row."""
-    return Chunk([Part(m.table, _reader(m.raw), Path(m.sheet.label).name, m.source_records)
-                  for m in mapped])
-
-
-def _reader(raw: RawTable) -> Callable[[], RawTable]:
-    return lambda: raw
+    return Chunk([Part.given(m.table, m.raw, m.source_records) for m in mapped])
 
 
 def load_mapped(mapping_path: Path, sources: list[Path], store: Store,
