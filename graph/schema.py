@@ -71,6 +71,31 @@ NODE_KINDS: dict[str, NodeKind] = {
     )
 }
 
+_KIND_OF_PREFIX = {k.prefix: k.code for k in NODE_KINDS.values()}
+
+
+def entity_key(kind: str, local: str) -> str:
+    """The key of an entity of node kind ``kind``: the kind's prefix, ``:``, ``local``.
+
+    Examples
+    --------
+    >>> entity_key("contract", "C1"), entity_key("person", "s:P1")
+    ('c:C1', 'p:s:P1')
+    """
+    return f"{NODE_KINDS[kind].prefix}:{local}"
+
+
+def kind_of_key(key: str) -> str:
+    """The node kind code of an entity key, or ``""`` when no kind has its prefix.
+
+    Examples
+    --------
+    >>> kind_of_key("pay:P7"), kind_of_key("p:h:0a1b"), kind_of_key("r:KIN:9"), kind_of_key("x")
+    ('payment', 'person', '', '')
+    """
+    return _KIND_OF_PREFIX.get(key.partition(":")[0], "") if ":" in key else ""
+
+
 KIN: dict[str, KinRelation] = {
     k.code: k
     for k in (
@@ -188,6 +213,8 @@ def check_schema() -> None:
     for n in NODE_KINDS.values():
         if not n.label.isidentifier():
             raise SchemaError(f"node label {n.label!r} must be an identifier")
+        if not n.prefix or ":" in n.prefix or _KIND_OF_PREFIX.get(n.prefix) != n.code:
+            raise SchemaError(f"node kind {n.code!r} needs a key prefix of its own, without ':'")
 
 
 check_schema()

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from graph.schema import KIN
 from graph.store.jsoncols import json_objects
+from loaders.chunk import POINTER
 from loaders.layout import TABLE_KIND
 from loaders.read import LINE
 from loaders.validate import KEY, Checked
@@ -121,7 +123,16 @@ def _blank(n: int) -> pd.Series:
 
 
 def relation_frame(checked: Checked) -> pd.DataFrame:
-    """Relationship records asserted by one table's rows (columns :data:`REL_COLUMNS`)."""
+    """Relationship records asserted by one table's rows (columns :data:`REL_COLUMNS`).
+
+    A relation table's columns that the layout does not declare (``bids.currency``, a
+    mapping's ``extra:`` fields) become properties of the records, as they do of
+    entities.
+    """
+    return _with_extras(checked, _relation_frame(checked))
+
+
+def _relation_frame(checked: Checked) -> pd.DataFrame:
     name, f, r = checked.spec.name, checked.frame, checked.refs
     n = len(f)
     if n == 0:
@@ -166,6 +177,24 @@ def relation_frame(checked: Checked) -> pd.DataFrame:
         return _frame("REPORTED", f[KEY], r["subject_id"], f["date"], f["date"],
                       pd.Series(["{}"] * n), checked)
     return pd.DataFrame(columns=REL_COLUMNS)
+
+
+def _with_extras(c: Checked, rel: pd.DataFrame) -> pd.DataFrame:
+    """Keep a relation table's unknown columns as relationship properties (layout rule:
+    unknown columns are kept as properties)."""
+    if c.spec.key is not None or rel.empty or len(rel) != len(c.frame):
+        return rel
+    known = set(c.spec.column_names()) | {LINE, POINTER}
+    extra = [x for x in c.frame.columns if x not in known and not x.startswith("_")]
+    if not extra:
+        return rel
+    values = c.frame[extra].to_dict("records")
+    merged = []
+    for props, more in zip(rel["props"].tolist(), values, strict=True):
+        d: dict[str, Any] = json.loads(props)
+        d.update({str(k): v for k, v in more.items() if v != "" and str(k) not in d})
+        merged.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")))
+    return rel.assign(props=merged)
 
 
 def _events(checked: Checked, date_col: str,

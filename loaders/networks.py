@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
+from graph.schema import entity_key
 from graph.store import AliasRecord, EntityRecord, RelationRecord, Store
 from graph.store.model import relation_id
 
@@ -99,12 +100,12 @@ def _edges(path: Path) -> set[frozenset[str]]:
 
 def person_key(name: str) -> str:
     """Key of a person named by a network file (no identity number: the row id)."""
-    return "p:s:" + name
+    return entity_key("person", "s:" + name)
 
 
 def org_key(name: str) -> str:
     """Key of an organization named by a network file."""
-    return "o:s:" + name
+    return entity_key("organization", "s:" + name)
 
 
 class _Batch:

@@ -12,14 +12,13 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from graph.errors import InputError
+from loaders.xlsx import cell_text, open_workbook
 
 LINE = "_line"
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "vertical bar", "，": "full-width comma"}
@@ -211,28 +210,13 @@ def _read_csv_slow(path: Path, text: str, enc: str, header: list[str],
     return RawTable(path, frame, enc, header, malformed)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        midnight = value.time() == datetime.min.time()
-        return value.date().isoformat() if midnight else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read_xlsx(path: Path) -> RawTable:
-    """Read the first sheet of an ``.xlsx`` workbook; line = the Excel row number."""
-    try:
-        import openpyxl
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: cannot be read as an .xlsx workbook ({exc})",
-                         hint="open it in Excel and save it again as .xlsx, or export it as CSV"
-                         ) from exc
+    """Read the first sheet of an ``.xlsx`` workbook; line = the Excel row number.
+
+    Cells become text as :func:`loaders.xlsx.cell_text` says (dates ISO, whole
+    numbers without ``.0``).
+    """
+    wb = open_workbook(path, read_only=True)
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
@@ -240,7 +224,7 @@ def read_xlsx(path: Path) -> RawTable:
         if first is None or all(v is None for v in first):
             raise InputError(f"{path}: the first sheet is empty (no header row)",
                              hint="put the header in row 1 of the first sheet")
-        cells = [_cell_text(v) for v in first]
+        cells = [cell_text(v) for v in first]
         while cells and not cells[-1].strip():
             cells.pop()
         header = _clean_header(cells)
@@ -249,7 +233,7 @@ def read_xlsx(path: Path) -> RawTable:
         line_nos: list[int] = []
         malformed: list[tuple[int, int, list[str]]] = []
         for n, values in enumerate(it, start=2):
-            texts = [_cell_text(v) for v in values]
+            texts = [cell_text(v) for v in values]
             while texts and not texts[-1].strip():
                 texts.pop()
             if not texts:

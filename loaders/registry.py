@@ -21,7 +21,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from graph.schema import entity_key
 from loaders.layout import TABLE_KIND
+
+#: Key beginnings: a person by hashed identity number or by row id, an organization by
+#: credit code or by row id (the kind's prefix comes from :mod:`graph.schema`).
+_PERSON_HASHED = entity_key("person", "h:")
+_PERSON_ROW = entity_key("person", "s:")
+_ORG_CODE = entity_key("organization", "c:")
+_ORG_ROW = entity_key("organization", "s:")
 
 
 @dataclass(frozen=True)
@@ -50,25 +58,31 @@ class Registry:
         """Key of a person: from the identity number when valid, else from the row id."""
         if id_number:
             digest = hashlib.blake2b(id_number.encode(), digest_size=10, key=self.salt.encode())
-            return "p:h:" + digest.hexdigest()
-        return "p:s:" + person_id
+            return _PERSON_HASHED + digest.hexdigest()
+        return _PERSON_ROW + person_id
 
     def person_keys(self, person_ids: list[str], id_numbers: list[str]) -> list[str]:
         """:meth:`person_key` for whole columns."""
         salt = self.salt.encode()
         blake = hashlib.blake2b
-        return [f"p:h:{blake(n.encode(), digest_size=10, key=salt).hexdigest()}" if n
-                else f"p:s:{p}" for p, n in zip(person_ids, id_numbers, strict=True)]
+        hashed, row = _PERSON_HASHED, _PERSON_ROW
+        return [hashed + blake(n.encode(), digest_size=10, key=salt).hexdigest() if n
+                else row + p for p, n in zip(person_ids, id_numbers, strict=True)]
 
     def org_key(self, org_id: str, credit_code: str) -> str:
         """Key of an organization: from the credit code when valid, else from the row id."""
-        return "o:c:" + credit_code if credit_code else "o:s:" + org_id
+        return _ORG_CODE + credit_code if credit_code else _ORG_ROW + org_id
 
     @staticmethod
     def simple_key(table: str, source_id: str) -> str:
-        """Key of a contract, payment, case or report (its id is the identity)."""
-        return {"contracts": "c:", "payments": "pay:", "cases": "case:", "reports": "rep:"}[
-            table] + source_id
+        """Key of a contract, payment, case or report (its id is the identity).
+
+        Examples
+        --------
+        >>> Registry.simple_key("payments", "PAY1")
+        'pay:PAY1'
+        """
+        return entity_key(TABLE_KIND[table], source_id)
 
     def table_known(self, table: str) -> dict[str, str]:
         """The ``source_id -> key`` map of one table (created on demand)."""
@@ -78,9 +92,11 @@ class Registry:
         """The set-aside ids of one table (created on demand)."""
         return self.aside.setdefault(table, {})
 
+    def forget(self) -> None:
+        """Forget every id, known or set aside (when no more rows will be checked)."""
+        self.known.clear()
+        self.aside.clear()
+
     def has_rows(self, table: str) -> bool:
         """Whether the load or the store defines any row of ``table``."""
         return bool(self.known.get(table)) or self.in_store.get(table, 0) > 0
-
-
-KIND_TABLE = {v: k for k, v in TABLE_KIND.items()}

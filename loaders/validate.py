@@ -305,7 +305,8 @@ def _register(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry
     elif spec.name == "organizations":
         keys = [reg.org_key(o, c) for o, c in zip(ids, frame["credit_code"], strict=True)]
     else:
-        keys = [Registry.simple_key(spec.name, i) for i in ids]
+        prefix = Registry.simple_key(spec.name, "")
+        keys = [prefix + i for i in ids]
     frame[KEY] = keys
     _update_registry(spec, frame, marks, reg, path)
 

@@ -2,32 +2,32 @@
 
 Each source file is matched to the mapping's ``file:`` patterns, each sheet
 read once, each table block applied; the resulting layout tables go through
-the very validation, identity resolution, set-aside and single-transaction
-write of :func:`loaders.load.load_folder`, with provenance pointing at the
-export's own file, sheet and row.
+the load pipeline (:mod:`loaders.pipeline`) as one chunk, like a layout folder:
+the same validation, identity resolution, set-aside and single-transaction
+write, with provenance pointing at the export's own file, sheet and row.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError
 from graph.store import Store
+from loaders.chunk import Chunk, Part
 from loaders.layout import TABLES
-from loaders.load import LoadReport, Progress, check_tables, write_checked
 from loaders.mapping.apply import MappedTable, apply_block
 from loaders.mapping.nodes import MappingError
 from loaders.mapping.sources import Sheet, read_sheet
 from loaders.mapping.spec import Mapping, SourceBlock, parse_mapping
-from loaders.read import RawTable
+from loaders.pipeline import run
+from loaders.report import LoadReport, Progress
 
 
 @dataclass
 class MappedLoadReport(LoadReport):
-    """A :class:`~loaders.load.LoadReport` plus what the mapping did.
+    """A :class:`~loaders.report.LoadReport` plus what the mapping did.
 
     Per table, ``read == loaded + set aside`` as for a layout folder; rows that
     ``distinct`` folded into an earlier row with the same id and values are not
@@ -119,8 +119,9 @@ def map_sources(mapping: Mapping, sources: list[Path], *, encoding: str | None =
     return mapped, ignored, unused
 
 
-def _reader(raw: RawTable) -> Callable[[], RawTable]:
-    return lambda: raw
+def _chunk(mapped: list[MappedTable]) -> Chunk:
+    """Mapped tables as one chunk: set-aside records name the export's column and row."""
+    return Chunk([Part.given(m.table, m.raw, m.source_records) for m in mapped])
 
 
 def load_mapped(mapping_path: Path, sources: list[Path], store: Store,
@@ -151,13 +152,8 @@ def load_mapped(mapping_path: Path, sources: list[Path], store: Store,
     mapping = parse_mapping(mapping_path)
     mapped, ignored, unused = map_sources(mapping, list(sources), encoding=encoding,
                                           progress=progress)
-    checked = check_tables(((m.table, _reader(m.raw), Path(m.sheet.label).name)
-                            for m in mapped), store, len(mapped), progress)
-    for m, c in zip(mapped, checked, strict=True):
-        c.set_aside = m.source_records(c.set_aside)
     report = MappedLoadReport(
         str(mapping_path.resolve()), ignored_files=ignored, mapping=str(mapping_path.resolve()),
         sources=[str(s.resolve()) for s in sources], unused=unused,
         merged=[(m.table, m.sheet.label, m.merged) for m in mapped if m.merged])
-    write_checked(checked, store, report, strict=strict, progress=progress)
-    return report
+    return run([_chunk(mapped)], store, report, strict=strict, progress=progress)

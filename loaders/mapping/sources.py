@@ -23,18 +23,16 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.workbook.workbook import Workbook
 
 from graph.errors import InputError
 from graph.normalize import clean_text
 from loaders.read import decode
+from loaders.xlsx import cell_text, open_workbook
 
 
 @dataclass
@@ -63,25 +61,6 @@ class Sheet:
     def label(self) -> str:
         """Where the rows come from, as provenance keeps it: the path, and ``#sheet``."""
         return f"{self.path}#{self.sheet}" if self.sheet is not None else str(self.path)
-
-
-def cell_text(value: object) -> str:
-    """An Excel cell as text: dates ISO, whole floats without ``.0``.
-
-    Examples
-    --------
-    >>> cell_text(datetime(2019, 3, 5)), cell_text(43529.0), cell_text(None)
-    ('2019-03-05', '43529', '')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def clean_header(text: str) -> str:
@@ -243,7 +222,7 @@ def peek(path: Path, *, limit: int = 40, encoding: str | None = None) -> list[Pe
         first = [cells for _, (_, cells) in
                  zip(range(limit), _csv_records(text, ","), strict=False)]
         return [Peek(None, first, [])]
-    wb = _open(path)
+    wb = open_workbook(path)
     try:
         out: list[Peek] = []
         for ws in wb.worksheets:
@@ -257,21 +236,13 @@ def peek(path: Path, *, limit: int = 40, encoding: str | None = None) -> list[Pe
         wb.close()
 
 
-def _open(path: Path) -> Workbook:
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(path, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: cannot be read as an .xlsx workbook ({exc})",
-                         hint="open it in Excel and save it again as .xlsx, or export it "
-                              "as CSV") from exc
-
-
 def read_xlsx_sheet(path: Path, sheet: str | int | None = None, *, header_row: int = 1,
                     header_rows: int = 1) -> Sheet:
-    """Read one worksheet (by name, 1-based number, or the first); line = Excel row."""
-    wb = _open(path)
+    """Read one worksheet (by name, 1-based number, or the first); line = Excel row.
+
+    Cells become text as :func:`loaders.xlsx.cell_text` says, as in a layout folder.
+    """
+    wb = open_workbook(path)
     try:
         names = list(wb.sheetnames)
         if sheet is None:

@@ -4,7 +4,7 @@
 :func:`load_any` loads a layout folder (:func:`loaders.load.load_folder`) or a file
 or folder of FollowTheMoney (:mod:`loaders.standards.ftm`), OCDS (:mod:`loaders.standards.ocds`) or
 BODS (:mod:`loaders.standards.bods`) files. Every standard goes through the layout's own
-validation and set-aside (:mod:`loaders.tables_load`).
+validation and set-aside, in the one load pipeline (:mod:`loaders.pipeline`).
 
 Examples
 --------
@@ -29,7 +29,8 @@ from typing import Any, Literal
 from graph.errors import InputError
 from graph.store import Store
 from loaders.layout import TABLES
-from loaders.load import LoadReport, Progress, load_folder
+from loaders.load import load_folder
+from loaders.report import LoadReport, Progress
 
 Format = Literal["layout", "ftm", "ocds", "bods"]
 FORMATS: tuple[str, ...] = ("layout", "ftm", "ocds", "bods")

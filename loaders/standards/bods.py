@@ -58,11 +58,12 @@ from typing import Any
 
 from graph.errors import InputError
 from graph.store import Store
-from loaders.load import Progress
+from loaders.chunk import Chunk
+from loaders.pipeline import load_tables
+from loaders.report import Progress, StandardReport
 from loaders.standards import jsonio
 from loaders.standards.files import CHUNK_ROWS, chunked
 from loaders.standards.rows import Rows, day, full_day, text
-from loaders.tables_load import Chunk, StandardReport, load_tables
 
 _KIND = {"registeredentity": "company", "legalentity": "company", "stateBody": "agency",
          "statebody": "agency", "state": "agency"}

@@ -4,7 +4,7 @@ With one file, a whole-file problem (empty, not JSON, wrong encoding) stops the
 load before anything is written, as for the layout loader. With several files
 (a folder), the bad file is set aside with reason ``unreadable`` under the
 pseudo-table ``(file)`` and the others load. Small files share chunks (see
-:class:`~loaders.tables_load.Chunk`).
+:class:`~loaders.chunk.Chunk`).
 
 Examples
 --------
@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from graph.errors import InputError
+from loaders.chunk import Chunk
 from loaders.standards.rows import Rows
-from loaders.tables_load import Chunk
 
 FILE_TABLE = "(file)"
 CHUNK_ROWS = 20_000

@@ -72,12 +72,13 @@ from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 
 from graph.store import Store
-from loaders.load import Progress
+from loaders.chunk import Chunk
+from loaders.pipeline import load_tables
+from loaders.report import Progress, StandardReport
 from loaders.standards import jsonio
 from loaders.standards.files import CHUNK_ROWS, chunked
 from loaders.standards.ftm_rows import UMBRELLA, Converter, FtmIndex
 from loaders.standards.rows import Rows
-from loaders.tables_load import Chunk, StandardReport, load_tables
 
 #: Relation given to a family tie whose words name no particular kin.
 UNSPECIFIED_FAMILY = "in_law"

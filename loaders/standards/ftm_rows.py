@@ -15,7 +15,7 @@ Examples
 >>> idx.add(p)
 >>> rows = Rows(Path("e.json"))
 >>> Converter(rows, idx, "in_law").convert(p, 1, "")
->>> frame = rows.chunk().tables["persons"].frame
+>>> frame = rows.chunk().read("persons").frame
 >>> frame[["person_id", "name", "birth_date", "birth_date_text"]].values.tolist()
 [['p1', 'Ann', '', '1965-11']]
 """

@@ -3,7 +3,7 @@
 Every shape OCDS comes in (JSON, JSON lines, ``.json.gz``; see
 :mod:`loaders.standards.ocds_shapes`) is reduced to releases, streamed record by
 record (:mod:`loaders.standards.jsonio`), converted to layout rows and loaded
-chunk by chunk through the layout's validation (:mod:`loaders.tables_load`):
+chunk by chunk through the layout's validation (:mod:`loaders.pipeline`):
 
 - **organizations**: ``parties`` (and, in OCDS 1.0 data, the organization objects
   named in ``buyer``, ``tender.tenderers``, ``awards.suppliers``; a reference to a
@@ -56,12 +56,13 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import Store
-from loaders.load import Progress
+from loaders.chunk import Chunk
+from loaders.pipeline import load_tables
+from loaders.report import Progress, StandardReport
 from loaders.standards import jsonio
 from loaders.standards.files import CHUNK_ROWS, chunked
 from loaders.standards.ocds_shapes import Release, releases_of
 from loaders.standards.rows import Rows, day, text
-from loaders.tables_load import Chunk, StandardReport, load_tables
 
 METHODS = {"open": "open", "selective": "invited", "limited": "direct", "direct": "direct"}
 _PUBLIC_ROLES = {"buyer", "procuringentity", "funder", "payer", "reviewbody"}

@@ -12,7 +12,7 @@ Examples
 >>> rows = Rows(Path("x.json"))
 >>> rows.add("organizations", 1, "/parties/0", {"org_id": "O1", "name": "Acme"})
 >>> rows.add("organizations", 2, "/parties/0", {"org_id": "O1", "name": "", "phone": "1"})
->>> t = rows.chunk().tables["organizations"]
+>>> t = rows.chunk().read("organizations")
 >>> t.frame[["org_id", "name", "phone", "_line"]].values.tolist()
 [['O1', 'Acme', '1', 1]]
 """
@@ -29,9 +29,9 @@ from pathlib import Path
 import pandas as pd
 
 from graph.store import SetAsideRecord
+from loaders.chunk import POINTER, SPAN, Chunk
 from loaders.layout import TABLES
 from loaders.read import LINE, RawTable
-from loaders.tables_load import POINTER, SPAN, Chunk
 
 _FILE = "_file"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -108,7 +108,7 @@ class Rows:
     """Rows for the layout tables, with merging of repeated keys within the chunk.
 
     :meth:`use` switches to another file: one chunk may hold the rows of many small
-    files (see :class:`~loaders.tables_load.Chunk`).
+    files (see :class:`~loaders.chunk.Chunk`).
     """
 
     def __init__(self, path: Path, encoding: str = "utf-8") -> None:
@@ -169,7 +169,7 @@ class Rows:
         for table, rows in self._rows.items():
             tables[table] = _raw(path, self.encoding, table, rows,
                                  renumber if mixed else None)
-        out = Chunk(tables, self.unconverted, files, dict(self.merged))
+        out = Chunk.of(tables, self.unconverted, files, self.merged)
         self._rows, self._index, self.unconverted, self.count = {}, {}, [], 0
         self.merged = Counter()
         self._files = [str(self.path)]

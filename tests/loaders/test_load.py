@@ -246,3 +246,15 @@ def test_a_person_can_pay(tmp_path: Path, small: Path, store: SqliteStore) -> No
     v = store.view()
     (paid,) = [r for r in v.relations(["PAID"]) if r.dst == v.resolve("D1", "payments")]
     assert paid.src == v.resolve("P1", "persons") and paid.start == "2020-03-01"
+
+
+def test_unknown_columns_of_a_relation_table_are_kept_on_its_records(
+        tmp_path: Path, small: Path, store: SqliteStore) -> None:
+    folder = tmp_path / "more"
+    shutil.copytree(small, folder)
+    write_csv(folder / "positions.csv", ["person_id", "org_id", "title", "start_date",
+                                         "end_date", "grade"],
+              [["P1", "O1", "局长", "2015-01-01", "", "正处级"]])
+    load_folder(folder, store)
+    (post,) = store.view().relations(["HOLDS_POST"])
+    assert post.props == {"title": "局长", "grade": "正处级"}

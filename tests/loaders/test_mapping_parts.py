@@ -122,3 +122,25 @@ def test_mapping_file_errors_name_their_line(tmp_path: Path, text: str, line: in
         parse_mapping(m)
     assert err.value.line == line
     assert says in str(err.value)
+
+
+def test_extra_fields_of_a_relation_table_are_kept_on_its_records(tmp_path: Path,
+                                                                 store: SqliteStore) -> None:
+    src = _write(tmp_path / "kin.csv", "干部,亲属,称谓,来源\nP1,P2,配偶,个人事项报告\n")
+    m = _write(tmp_path / "m.yaml", """\
+sources:
+  - file: kin.csv
+    tables:
+      - table: persons
+        fields: {person_id: 干部, name: 干部}
+      - table: persons
+        fields: {person_id: 亲属, name: 亲属}
+      - table: relationships
+        fields: {person_id: 干部, other_id: 亲属, relation: 称谓}
+        extra:
+          origin: 来源
+""")
+    report = load_mapped(m, [src], store)
+    assert report.loaded == 3
+    (tie,) = store.view().relations(["KIN"])
+    assert tie.props["relation"] == "spouse" and tie.props["origin"] == "个人事项报告"
