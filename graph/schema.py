@@ -71,7 +71,8 @@ NODE_KINDS: dict[str, NodeKind] = {
     )
 }
 
-_KIND_OF_PREFIX = {k.prefix: k.code for k in NODE_KINDS.values()}
+#: Key prefix -> node kind code (``p`` -> ``person``).
+PREFIX_KIND: dict[str, str] = {k.prefix: k.code for k in NODE_KINDS.values()}
 
 
 def entity_key(kind: str, local: str) -> str:
@@ -93,7 +94,7 @@ def kind_of_key(key: str) -> str:
     >>> kind_of_key("pay:P7"), kind_of_key("p:h:0a1b"), kind_of_key("r:KIN:9"), kind_of_key("x")
     ('payment', 'person', '', '')
     """
-    return _KIND_OF_PREFIX.get(key.partition(":")[0], "") if ":" in key else ""
+    return PREFIX_KIND.get(key.partition(":")[0], "") if ":" in key else ""
 
 
 KIN: dict[str, KinRelation] = {
@@ -153,32 +154,6 @@ REL_TYPES: dict[str, RelType] = {
 #: others when their interval holds on that day).
 EVENT_TYPES = frozenset({"BOUGHT", "APPROVED", "AWARDED_TO", "BID", "PAID", "PAID_TO",
                          "REPORTED"})
-
-
-#: Key prefix -> node kind code (``p`` -> ``person``).
-PREFIX_KIND: dict[str, str] = {k.prefix: k.code for k in NODE_KINDS.values()}
-
-
-def kind_of_key(key: str) -> str:
-    """The node kind of an entity key, from its prefix ("" when unknown).
-
-    Examples
-    --------
-    >>> kind_of_key("p:h:1f"), kind_of_key("pay:PM1"), kind_of_key("o:c:9135"), kind_of_key("x")
-    ('person', 'payment', 'organization', '')
-    """
-    return PREFIX_KIND.get(key.split(":", 1)[0], "")
-
-
-def entity_key(kind: str, local: str) -> str:
-    """The key of an entity of ``kind`` from the part after its prefix.
-
-    Examples
-    --------
-    >>> entity_key("contract", "K1"), entity_key("payment", "PM1")
-    ('c:K1', 'pay:PM1')
-    """
-    return f"{NODE_KINDS[kind].prefix}:{local}"
 
 
 def kin_degree(relation: str) -> int:
