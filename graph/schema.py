@@ -188,7 +188,7 @@ def check_schema() -> None:
     for n in NODE_KINDS.values():
         if not n.label.isidentifier():
             raise SchemaError(f"node label {n.label!r} must be an identifier")
-        if not n.prefix or ":" in n.prefix or _KIND_OF_PREFIX.get(n.prefix) != n.code:
+        if not n.prefix or ":" in n.prefix or PREFIX_KIND.get(n.prefix) != n.code:
             raise SchemaError(f"node kind {n.code!r} needs a key prefix of its own, without ':'")
 
 
