@@ -48,8 +48,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-# bench/html.py would shadow the standard library's html (which networkx imports)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE.parent]
 
 import argparse  # noqa: E402
 import gc  # noqa: E402

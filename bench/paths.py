@@ -42,8 +42,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-# bench/html.py would shadow the standard library's html (which networkx imports)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE.parent]
 sys.path.insert(0, str(HERE.parents[1] / "tests"))
 
 from graph.store import SqliteStore, Store, StoreView  # noqa: E402

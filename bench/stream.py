@@ -23,8 +23,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-# bench/html.py would shadow the standard library's html
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE.parent]
 sys.path.insert(0, str(HERE.parents[1] / "tests"))
 
 from loaders.test_ocds_stream import write_releases  # noqa: E402
