@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the rooms before tests/
 
 from graph.store import SqliteStore
 from graph.store.neo4j import Neo4jStore

@@ -43,6 +43,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1] / "tests"))
+sys.path.insert(0, str(HERE.parents[1]))  # the rooms before tests/
 
 from graph.store import SqliteStore, Store, StoreView  # noqa: E402
 from graph.store.copy import copy_store  # noqa: E402

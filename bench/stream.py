@@ -23,9 +23,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-sys.path.insert(0, str(HERE.parents[1] / "tests"))
 
-from loaders.test_ocds_stream import write_releases  # noqa: E402
+from synthetic.ocds import write_releases  # noqa: E402
 
 CHILD = """
 import json, sys, time
