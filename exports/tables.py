@@ -5,6 +5,8 @@ in CSV; a findings sheet and an evidence sheet in Excel) and any table of named
 columns (``{"columns": [...], "rows": [...]}`` in JSON). CSV and JSON also go to
 a text stream (:func:`dump_findings`, :func:`dump_table`: what the command line
 prints); in files CSV is UTF-8 with a byte-order mark, so Excel shows Chinese text.
+Every CSV and XLSX cell goes through :mod:`exports.cells`: text a spreadsheet would
+run as a formula is neutralised, numbers stay numbers, the JSON is left as it is.
 
 Examples
 --------
@@ -19,12 +21,13 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
+
+from exports.cells import append_row, write_csv
 
 #: Every ``--format``: ``table`` is for the terminal only, ``xlsx`` for files only.
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -100,9 +103,7 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO) -> None:
     if fmt == "json":
         fh.write(json.dumps({"findings": findings}, ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
-        w = csv.writer(fh)
-        w.writerow(COLUMNS)
-        w.writerows(rows(findings))
+        write_csv(fh, COLUMNS, rows(findings))
     else:
         raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
 
@@ -120,9 +121,9 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None
         ws = wb.active
         assert ws is not None
         ws.title = "findings"
-        ws.append(COLUMNS)
+        append_row(ws, COLUMNS)
         for r in rows(findings):
-            ws.append(r)
+            append_row(ws, r)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for col, width in zip("ABCDEFGHIJ", (16, 7, 9, 20, 50, 30, 11, 14, 90, 40), strict=True):
@@ -132,9 +133,10 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
         ev = wb.create_sheet("evidence")
-        ev.append(["finding", "path", "step", "what", "name", "ids", "start", "end", "sources"])
+        append_row(ev, ["finding", "path", "step", "what", "name", "ids", "start", "end",
+                        "sources"])
         for r in _evidence_rows(findings):
-            ev.append(r)
+            append_row(ev, r)
         wb.save(path)
     else:
         raise ValueError(f"unknown format {fmt!r}")
@@ -163,9 +165,7 @@ def dump_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
         fh.write(json.dumps({"columns": list(columns), "rows": [list(r) for r in rows]},
                             ensure_ascii=False, indent=1, default=str) + "\n")
     elif fmt == "csv":
-        w = csv.writer(fh)
-        w.writerow(columns)
-        w.writerows(rows)
+        write_csv(fh, columns, rows)
     else:
         raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
 
@@ -193,9 +193,9 @@ def write_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Pat
         ws = wb.active
         assert ws is not None
         ws.title = "results"
-        ws.append(list(columns))
+        append_row(ws, list(columns))
         for r in rows:
-            ws.append(list(r))
+            append_row(ws, list(r))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
