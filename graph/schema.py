@@ -149,6 +149,39 @@ REL_TYPES: dict[str, RelType] = {
     )
 }
 
+#: Typed properties of each relationship type as the columnar engine reads them
+#: (``number``: a decimal number, ``integer``: a whole number; anything else text).
+REL_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "HOLDS_POST": (("title", "text"),),
+    "KIN": (("relation", "text"), ("degree", "integer")),
+    "COMPANY_ROLE": (("role", "text"), ("share_pct", "number")),
+    "AWARDED_TO": (("amount", "number"),),
+    "BID": (("amount", "number"), ("status", "text")),
+    "PAID_TO": (("amount", "number"), ("bank_account", "text")),
+    "CASE_ROLE": (("role", "text"),),
+}
+
+#: Typed properties of each node kind as the columnar engine reads them (the data
+#: layout's columns; a source may hold more, kept in the store).
+ENTITY_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "person": (("id_number", "text"), ("gender", "text"), ("birth_date", "date"),
+               ("death_date", "date"), ("phone", "text"), ("address", "text"),
+               ("region", "text")),
+    "organization": (("kind", "text"), ("credit_code", "text"), ("parent_org_id", "text"),
+                     ("region", "text"), ("address", "text"), ("phone", "text"),
+                     ("established_date", "date")),
+    "contract": (("title", "text"), ("buyer_org_id", "text"), ("approver_id", "text"),
+                 ("supplier_id", "text"), ("amount", "number"), ("award_date", "date"),
+                 ("method", "text"), ("sector", "text")),
+    "payment": (("payer_org_id", "text"), ("approver_id", "text"), ("recipient_id", "text"),
+                ("amount", "number"), ("date", "date"), ("program", "text"),
+                ("sector", "text"), ("bank_account", "text"), ("payer_person_id", "text")),
+    "case": (("kind", "text"), ("title", "text"), ("opened_date", "date"),
+             ("closed_date", "date"), ("status", "text"), ("outcome", "text")),
+    "report": (("subject_id", "text"), ("date", "date"), ("channel", "text"),
+               ("topic", "text"), ("sector", "text")),
+}
+
 #: Relationship types that record an event on a day rather than a tie over a
 #: period: as of a date ``on``, they count when dated on or before it (the
 #: others when their interval holds on that day).
@@ -185,6 +218,11 @@ def check_schema() -> None:
                 raise SchemaError(f"relationship {r.label} names unknown node kind {kind!r}")
         if not r.label.isidentifier() or not r.label.isupper():
             raise SchemaError(f"relationship label {r.label!r} must be an upper-case identifier")
+    for type_, props in REL_PROPS.items():
+        if type_ not in REL_TYPES or tuple(p for p, _ in props) != REL_TYPES[type_].props:
+            raise SchemaError(f"REL_PROPS[{type_!r}] must list the properties of REL_TYPES")
+    if not set(ENTITY_PROPS) <= set(NODE_KINDS):
+        raise SchemaError("ENTITY_PROPS names a node kind NODE_KINDS does not declare")
     for n in NODE_KINDS.values():
         if not n.label.isidentifier():
             raise SchemaError(f"node label {n.label!r} must be an identifier")

@@ -69,6 +69,17 @@ class Context:
             self.results[code] = found
         return self.results[code]
 
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a rule's SQL on the engine (shared intermediates computed first, once)."""
+        self.frames.engine.params.setdefault("chain_hops", self.chain_hops())
+        return self.frames.engine.rows(sql, params)
+
+    def chain_hops(self) -> int:
+        """How far kin chains are followed: the largest ``max_kin_hops`` of any rule."""
+        from queries.registry import RULES
+
+        return max(int(self.rule_settings(code).get("max_kin_hops", 1)) for code in RULES)
+
     def ent(self, key: str) -> dict[str, Any]:
         """An entity as a message field: its name and every source id (``name (id1/id2)``)."""
         return ent(self.frames.names.get(key, ""), self.frames.ids.get(key, [key]), key)

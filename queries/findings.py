@@ -89,8 +89,9 @@ def rel(frames: Frames, row: Any, type_: str) -> dict[str, Any]:
     for p in rt.props:
         if p in row and row[p] == row[p] and row[p] is not None:
             step[p] = plain(row[p])
-    extra = frames.view.relation_sources([row["id"]]).get(row["id"], [])
-    step["sources"] = [_src(s.file, s.line) for s in extra] or [_src(row["file"], row["line"])]
+    refs = {(str(row["file"]), int(row["line"]))} | {
+        (s.file, s.line) for s in frames.extra_sources([row["id"]]).get(row["id"], [])}
+    step["sources"] = [_src(f, n) for f, n in sorted(refs)]
     return step
 
 

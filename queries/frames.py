@@ -1,4 +1,4 @@
-"""The stored graph as pandas frames, loaded once per scan and shared by the rules.
+"""The stored graph for the rules: whole tables as frames, records and source rows by id.
 
 Dates stay ISO text (they sort as dates). Open interval ends are filled so a
 tie's interval is always ``[s, e]``: ``s`` = start or :data:`OPEN_START`,
@@ -7,14 +7,16 @@ tie's interval is always ``[s, e]``: ``s`` = start or :data:`OPEN_START`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from graph.schema import NODE_KINDS, REL_TYPES, kind_of_key
 from graph.store import SourceRef, StoreView
+
+if TYPE_CHECKING:
+    from queries.engine import Engine
 
 
 def entity_label(view: StoreView, key: str) -> str:
@@ -38,6 +40,25 @@ def entity_label(view: StoreView, key: str) -> str:
     return f"{e.name} ({ids})" if ids and e.name else (e.name or ids or key)
 
 
+class _Ids(Mapping[str, list[str]]):
+    """Entity key -> every source id it was loaded from, fetched a batch of keys at a time."""
+
+    def __init__(self, frames: Frames) -> None:
+        self._frames = frames
+
+    def __getitem__(self, key: str) -> list[str]:
+        refs = self._frames.sources(key)
+        if not refs:
+            raise KeyError(key)
+        return list(dict.fromkeys(s.source_id for s in refs))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames._sources)
+
+    def __len__(self) -> int:
+        return len(self._frames._sources)
+
+
 class _Names(Mapping[str, str]):
     """Display names, loaded one entity kind at a time, when first asked for."""
 
@@ -59,6 +80,7 @@ class _Names(Mapping[str, str]):
 
     def __len__(self) -> int:
         return sum(len(self._kind(k)) for k in NODE_KINDS)
+
 
 OPEN_START = "0000-01-01"
 OPEN_END = "9999-12-31"
@@ -87,64 +109,138 @@ def overlaps(s1: pd.Series, e1: pd.Series, s2: pd.Series, e2: pd.Series) -> pd.S
     return (s1 <= e2) & (s2 <= e1)
 
 
-@dataclass
 class Frames:
-    """Lazy frames over a store view: entities by kind, relationship records by type."""
+    """The store's tables for the rules: the columnar engine's tables as pandas frames when a
+    rule wants a whole table, and records, names and source rows by id, fetched in batches
+    and kept, for the evidence of findings.
 
-    view: StoreView
-    _rels: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _ents: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _ids: dict[str, list[str]] | None = None
-    _names: _Names | None = None
-    _sources: dict[str, list[SourceRef]] | None = None
-    _by_id: dict[str, pd.DataFrame] = field(default_factory=dict)
+    Parameters
+    ----------
+    view:
+        The store view read.
+    engine:
+        The engine over ``view`` (made here when not given).
+    """
 
-    def rel_row(self, type_: str, rid: str) -> Any:
-        """One record of :meth:`rel` by id (indexed once per type)."""
-        if type_ not in self._by_id:
-            self._by_id[type_] = self.rel(type_).set_index("id", drop=False)
-        return self._by_id[type_].loc[rid]
+    def __init__(self, view: StoreView, engine: Engine | None = None) -> None:
+        self.view = view
+        self._engine = engine
+        self._rels: dict[str, pd.DataFrame] = {}
+        self._ents: dict[str, pd.DataFrame] = {}
+        self._records: dict[str, dict[str, Any]] = {}
+        self._sources: dict[str, list[SourceRef]] = {}
+        self._extra: dict[str, list[SourceRef]] | None = None
+        self._asked: dict[str, list[SourceRef]] = {}
+        self._names: _Names | None = None
 
-    def sources(self, key: str) -> list[SourceRef]:
-        """The input rows that define an entity (all loaded on first use)."""
-        return self._all_sources().get(key, [])
+    @property
+    def engine(self) -> Engine:
+        """The columnar engine over the view (made when first used)."""
+        if self._engine is None:
+            from queries.engine import Engine
+            self._engine = Engine(self.view)
+        return self._engine
 
-    def _all_sources(self) -> dict[str, list[SourceRef]]:
-        """Every entity's source rows (ordered by table and id), read once."""
-        if self._sources is None:
-            self._sources = self.view.entity_sources()
-        return self._sources
+    def close(self) -> None:
+        """Release the engine."""
+        if self._engine is not None:
+            self._engine.close()
+
+    # -- whole tables --------------------------------------------------------------
 
     def rel(self, type_: str) -> pd.DataFrame:
         """Records of one relationship type with filled interval columns ``s`` and ``e``."""
         if type_ not in self._rels:
-            f = self.view.relations_frame(type_)
-            if f.empty:
-                f = pd.DataFrame(columns=["id", "src", "dst", "start", "end", "file", "line"])
-            for prop in REL_TYPES[type_].props:
-                if prop not in f.columns:
-                    f[prop] = None
-            f["s"] = f["start"].fillna(OPEN_START).astype(str)
-            f["e"] = f["end"].fillna(OPEN_END).astype(str)
-            self._rels[type_] = f
+            props = [p for p in REL_TYPES[type_].props]
+            cols = ", ".join(["id", "src", "dst", "start", '"end"', "file", "line",
+                              *(f'"{p}"' for p in props), "s", "e"])
+            f = self.engine.frame(f'SELECT {cols} FROM "rel_{type_}" ORDER BY id')
+            self._rels[type_] = _objects(f)
         return self._rels[type_]
 
     def ents(self, kind: str) -> pd.DataFrame:
-        """Entities of one kind: key, name and their properties."""
+        """Entities of one kind: key, name and their properties (blank ones left empty)."""
         if kind not in self._ents:
-            f = self.view.entities_frame(kind)
-            if f.empty:
-                f = pd.DataFrame(columns=["key", "name"])
-            self._ents[kind] = f
+            f = self.engine.frame(f'SELECT * FROM "ent_{kind}" ORDER BY key')
+            self._ents[kind] = _objects(f)
         return self._ents[kind]
 
+    def prop(self, kind: str, column: str) -> dict[str, Any]:
+        """Entity key -> one property (missing values left out)."""
+        f = self.ents(kind)
+        if column not in f.columns:
+            return {}
+        sub = f[["key", column]].dropna()
+        return dict(zip(sub["key"].tolist(), sub[column].tolist(), strict=True))
+
+    # -- records by id, for evidence ------------------------------------------------
+
+    def prefetch(self, type_: str, ids: Iterable[str | None]) -> None:
+        """Fetch records of ``type_`` by id in one query (kept for :meth:`rel_row`)."""
+        want = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i
+                and i not in self._records]
+        if want:
+            found = self.engine.by_id(f"rel_{type_}", "id", want)
+            self._records.update(found)
+
+    def rel_row(self, type_: str, rid: str) -> dict[str, Any]:
+        """One record of ``type_`` by id (columns of :meth:`rel`)."""
+        if rid not in self._records:
+            self.prefetch(type_, [rid])
+        return self._records[rid]
+
+    def extra_sources(self, rids: Iterable[str]) -> dict[str, list[SourceRef]]:
+        """Source rows of each record beyond the one kept on the record itself (on the
+        embedded store the whole, usually small, table is read once; another store is
+        asked for the records' source rows, which may include that one)."""
+        wanted = list(dict.fromkeys(rids))
+        if not self.engine.has_source_table():
+            missing = [r for r in wanted if r not in self._asked]
+            if missing:
+                self._asked.update(self.view.relation_sources(missing))
+            return {r: self._asked.get(r, []) for r in wanted}
+        if self._extra is None:
+            table = self.engine.arrow("SELECT id, file, line FROM relation_sources "
+                                      "ORDER BY id, file, line")
+            self._extra = {}
+            for rid, file, line in zip(*(table.column(c).to_pylist()
+                                         for c in ("id", "file", "line")), strict=True):
+                self._extra.setdefault(str(rid), []).append(SourceRef(str(file), int(line)))
+        return {r: self._extra.get(r, []) for r in wanted}
+
+    def prefetch_keys(self, keys: Iterable[str | None]) -> None:
+        """Fetch the source rows of entities in one query (kept for :meth:`sources`)."""
+        want = [k for k in dict.fromkeys(keys) if isinstance(k, str) and k
+                and k not in self._sources]
+        if not want:
+            return
+        for k in want:
+            self._sources[k] = []
+        for row in self.engine.rows(
+                "SELECT key, tbl, source_id, file, line FROM aliases WHERE key IN "
+                "(SELECT unnest($keys)) ORDER BY key, tbl, source_id", {"keys": want}):
+            self._sources[str(row["key"])].append(SourceRef(
+                str(row["file"]), int(row["line"]), str(row["tbl"]), str(row["source_id"])))
+
+    def sources(self, key: str) -> list[SourceRef]:
+        """The input rows that define an entity (ordered by table and id)."""
+        if key not in self._sources:
+            self.prefetch_keys([key])
+        return self._sources[key]
+
+    def first_ids(self) -> dict[str, str]:
+        """Entity key -> its first input id (by table, then id), for every entity, in key
+        order (one query)."""
+        rows = self.engine.arrow(
+            "SELECT key, source_id FROM aliases QUALIFY row_number() OVER "
+            "(PARTITION BY key ORDER BY tbl, source_id) = 1 ORDER BY key")
+        return dict(zip(rows.column("key").to_pylist(), rows.column("source_id").to_pylist(),
+                        strict=True))
+
     @property
-    def ids(self) -> dict[str, list[str]]:
-        """Entity key -> every source id it was loaded from."""
-        if self._ids is None:
-            self._ids = {key: list(dict.fromkeys(s.source_id for s in refs))
-                         for key, refs in self._all_sources().items()}
-        return self._ids
+    def ids(self) -> Mapping[str, list[str]]:
+        """Entity key -> every source id it was loaded from (fetched as asked)."""
+        return _Ids(self)
 
     @property
     def names(self) -> Mapping[str, str]:
@@ -159,10 +255,10 @@ class Frames:
         Examples
         --------
         >>> class V:
-        ...     def entity_sources(self):
-        ...         return {"p:1": [SourceRef("persons.csv", 2, "persons", "P1"),
-        ...                         SourceRef("persons.csv", 9, "persons", "P2")]}
+        ...     pass
         >>> f = Frames(V())  # type: ignore[arg-type]
+        >>> f._sources["p:1"] = [SourceRef("persons.csv", 2, "persons", "P1"),
+        ...                      SourceRef("persons.csv", 9, "persons", "P2")]
         >>> f._names = {"p:1": "张伟"}  # type: ignore[assignment]
         >>> f.label("p:1")
         '张伟 (P1/P2)'
@@ -173,16 +269,17 @@ class Frames:
 
     def source_ids(self, keys: list[str]) -> list[str]:
         """Every source id of the given entities, in order, without repeats."""
+        self.prefetch_keys(keys)
         out: dict[str, None] = {}
         for k in keys:
             for sid in self.ids.get(k, [k]):
                 out[sid] = None
         return list(out)
 
-    def prop(self, kind: str, column: str) -> dict[str, Any]:
-        """Entity key -> one property (missing values left out)."""
-        f = self.ents(kind)
-        if column not in f.columns:
-            return {}
-        sub = f[["key", column]].dropna()
-        return dict(zip(sub["key"].tolist(), sub[column].tolist(), strict=True))
+
+def _objects(f: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python strings (None for blank), as the rules compare them."""
+    for c in f.columns:
+        if f[c].dtype != object and not pd.api.types.is_numeric_dtype(f[c]):
+            f[c] = f[c].astype(object).where(f[c].notna(), None)
+    return f

@@ -30,7 +30,13 @@ from lang.message import N_, Msg, names, number, word
 from queries.context import Context
 from queries.findings import Finding, clip
 from queries.registry import rule
-from queries.rules.clu import FramesSource, on_date, path_steps, weights_from
+from queries.rules.clu import (
+    FramesSource,
+    on_date,
+    path_steps,
+    prefetch_paths,
+    weights_from,
+)
 from queries.settings import SettingsError
 
 if TYPE_CHECKING:
@@ -174,7 +180,9 @@ def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding
     x = int(ba.ranked[position])
     key = str(g.keys[x])
     weights = (1.0 / g.weight).tolist() if ba.weighted else None
-    evidence, ends, parts = [], [], []
+    found: list[list[int]] = []
+    ends: list[str] = []
+    parts: list[Msg] = []
     for (a, b), bt in zip(ba.pairs, ba.per_pair, strict=True):
         share = float(bt.share()[x])
         rank = int((ba.eligible & (bt.value > bt.value[x])).sum()) + 1
@@ -185,8 +193,10 @@ def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding
         p = _example(h, weights, x, np.flatnonzero(ba.sides[a]).astype(np.int64),
                      np.flatnonzero(ba.sides[b] & (~ba.sides[a] | (a == b))).astype(np.int64))
         if p:
-            evidence.append(path_steps(f, g, p))
+            found.append(p)
             ends += [str(g.keys[p[0]]), str(g.keys[p[-1]])]
+    prefetch_paths(f, g, found)
+    evidence = [path_steps(f, g, p) for p in found]
     runs = [r for bt in ba.per_pair for r in bt.runs]
     sampled = [r for r in runs if not r.exact]
     how = Msg(TEXT["exact"]) if not sampled else Msg(TEXT["sampled"], {

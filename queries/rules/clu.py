@@ -117,7 +117,7 @@ class FramesSource:
     def order(self) -> dict[str, str]:
         """Entity key -> its first input id: numbers the graph's nodes the same way in
         every store (person keys are keyed hashes that differ between stores)."""
-        return {k: ids[0] for k, ids in self.frames.ids.items() if ids}
+        return self.frames.first_ids()
 
 
 def weights_from(settings: dict[str, Any]) -> dict[str, float]:
@@ -142,6 +142,25 @@ def on_date(settings: dict[str, Any]) -> str | None:
     if on and not (len(on) == 10 and on[4] == "-" and on[7] == "-"):
         raise SettingsError(f"on = {on!r} is not a date", hint="write it as YYYY-MM-DD")
     return on or None
+
+
+def prefetch_paths(f: Frames, g: AnalysisGraph, paths: Iterable[list[int]]) -> None:
+    """Fetch, in a few queries, every record and entity :func:`path_steps` will show."""
+    by_type: dict[str, list[str]] = {}
+    keys: list[str] = []
+    vias = g.vias()
+    for path in paths:
+        keys += [str(g.keys[i]) for i in path]
+        for a, b in itertools.pairwise(path):
+            j = g.edge_of(a, b)
+            for t, rid in zip(str(g.rel_type[j]).split(">"), str(g.rel_id[j]).split(">"),
+                              strict=True):
+                by_type.setdefault(t, []).append(rid)
+            if vias[j]:
+                keys.append(str(vias[j]))
+    for t, rids in by_type.items():
+        f.prefetch(t, rids)
+    f.prefetch_keys(keys)
 
 
 def path_steps(f: Frames, g: AnalysisGraph, path: list[int]) -> list[dict[str, Any]]:
@@ -393,6 +412,7 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
     h = to_igraph(sub)
     k_core, centre_local = _centre(h, np.arange(len(members), dtype=np.int64))
     keys = [str(x) for x in g.keys[members].tolist()]
+    f.prefetch_keys(keys)
     kinds = g.kinds[members]
     r = ca.roles
     actors = [i for i, kind in enumerate(kinds.tolist()) if kind in ("person", "organization")]
@@ -403,8 +423,9 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
     cases = [keys[i] for i, kind in enumerate(kinds.tolist()) if kind == "case"]
     ordered = list(dict.fromkeys([*centre, *officials, *suspects, *suppliers,
                                   *(keys[i] for i in actors), *cases]))
-    evidence = [path_steps(f, g, p) for p in
-                _binding_paths(ca, members, h, centre_local, int(st["evidence_paths"]))]
+    binding = _binding_paths(ca, members, h, centre_local, int(st["evidence_paths"]))
+    prefetch_paths(f, g, binding)
+    evidence = [path_steps(f, g, p) for p in binding]
     inside = ca.inside[ca.inside["community"] == row["community"]].sort_values(
         ["score", "fid"], ascending=[False, True])
     rules = Counter(inside["rule"].tolist())

@@ -9,60 +9,65 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from lang.message import N_, Msg, kin, money, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
-from queries.frames import in_force
 from queries.registry import rule
 
+#: Awards with their contract's facts and buyer: one row per (award, purchase) record.
+AWARDS = """
+    SELECT aw.id AS award_id, aw.src AS contract, aw.dst AS supplier, aw.s AS date,
+           c.amount, c.sector, c.title, b.src AS buyer, b.id AS bought_id
+    FROM rel_AWARDED_TO aw
+    LEFT JOIN ent_contract c ON c.key = aw.src
+    LEFT JOIN rel_BOUGHT b ON b.dst = aw.src"""
 
-def _awards(ctx: Context) -> pd.DataFrame:
-    """contract, supplier, date, award record id, buyer, amount, sector, title."""
-    f = ctx.frames
-    aw = f.rel("AWARDED_TO")
-    c = f.ents("contract")
-    out = aw[["id", "src", "dst", "s"]].rename(
-        columns={"id": "award_id", "src": "contract", "dst": "supplier", "s": "date"})
-    cols = [x for x in ("key", "amount", "sector", "title") if x in c.columns]
-    out = out.merge(c[cols], left_on="contract", right_on="key", how="left").drop(columns="key")
-    bought = f.rel("BOUGHT")[["src", "dst", "id"]].rename(
-        columns={"src": "buyer", "dst": "contract", "id": "bought_id"})
-    return out.merge(bought, on="contract", how="left")
+#: The official, or kin within $max_kin_hops ties, holds one of $roles in the supplier:
+#: tie and role in force on the award date. Reads ``posted`` (official, contract, date, ...).
+HOLDERS = """
+    holders AS (
+        SELECT o.*, o.official AS holder, 0 AS hops, '' AS path, 'self' AS how,
+               '0000-01-01' AS tie_s, '9999-12-31' AS tie_e
+        FROM posted o
+        UNION ALL
+        SELECT o.*, k.b AS holder, k.hops, k.path, k.how, k.s AS tie_s, k.e AS tie_e
+        FROM posted o JOIN kin_chains k ON k.a = o.official
+        WHERE k.hops <= $max_kin_hops AND k.s <= o.date AND o.date <= k.e)
+    SELECT h.*, r.id AS role_id, r.role, r.s AS role_s, r.e AS role_e
+    FROM holders h JOIN rel_COMPANY_ROLE r ON r.src = h.holder AND r.dst = h.supplier
+    WHERE list_contains($roles, r.role) AND r.s <= h.date AND h.date <= r.e
+    QUALIFY row_number() OVER (PARTITION BY h.official, h.contract, h.holder
+                               ORDER BY h.hops, r.id, h.path) = 1
+    ORDER BY h.hops, role_id, h.path"""
 
+#: COI-001: the approver of a contract in post on the award date.
+COI_001 = f"""
+    WITH awards AS ({AWARDS}),
+    pairs AS (
+        SELECT aw.*, ap.id AS approve_id, ap.src AS official
+        FROM awards aw JOIN rel_APPROVED ap ON ap.dst = aw.contract),
+    posted AS (
+        SELECT p.*, h.id AS post_id, h.dst AS post_org, h.s AS post_s, h.e AS post_e,
+               h.title AS post_title
+        FROM pairs p JOIN rel_HOLDS_POST h ON h.src = p.official
+        WHERE h.s <= p.date AND p.date <= h.e
+        QUALIFY row_number() OVER (PARTITION BY p.official, p.contract
+                                   ORDER BY p.award_id, p.bought_id, p.approve_id, h.id) = 1),
+    {HOLDERS}"""
 
-def _posts_on(ctx: Context, pairs: pd.DataFrame, person: str, org: str | None) -> pd.DataFrame:
-    """Rows of ``pairs`` with the post record the person held on ``date`` (at ``org``)."""
-    posts = ctx.frames.rel("HOLDS_POST")[["id", "src", "dst", "s", "e", "title"]].rename(
-        columns={"id": "post_id", "src": person, "dst": "post_org", "s": "post_s",
-                 "e": "post_e", "title": "post_title"})
-    m = pairs.merge(posts, on=person)
-    m = m[in_force(m["post_s"], m["post_e"], m["date"])]
-    if org is not None:
-        m = m[m["post_org"] == m[org]]
-    return m
-
-
-def _holders(ctx: Context, officials: pd.DataFrame, roles: list[str]) -> pd.DataFrame:
-    """Officials' own roles and their kin's roles in the supplier, all in force on the date."""
-    hops = int(ctx.settings["max_kin_hops"])
-    r = ctx.frames.rel("COMPANY_ROLE")
-    r = r[r["role"].isin(roles)][["id", "src", "dst", "s", "e", "role"]].rename(
-        columns={"id": "role_id", "src": "holder", "dst": "supplier", "s": "role_s",
-                 "e": "role_e"})
-    own = officials.assign(holder=officials["official"], hops=0, path="", how="self",
-                           tie_s="0000-01-01", tie_e="9999-12-31")
-    kin = ctx.kin(hops, set(officials["official"])).rename(
-        columns={"a": "official", "b": "holder", "s": "tie_s", "e": "tie_e"})
-    via = officials.merge(kin, on="official")
-    via = via[in_force(via["tie_s"], via["tie_e"], via["date"])]
-    both = pd.concat([own, via], ignore_index=True)
-    m = both.merge(r, on=["holder", "supplier"])
-    m = m[in_force(m["role_s"], m["role_e"], m["date"])]
-    m = m.sort_values(["hops", "role_id", "path"]).drop_duplicates(
-        ["official", "contract", "holder"], keep="first")
-    return m.reset_index(drop=True)
+#: COI-002: an official in post at the buying body on the award date, not its approver.
+COI_002 = f"""
+    WITH awards AS ({AWARDS}),
+    posted AS (
+        SELECT aw.*, h.src AS official, h.id AS post_id, h.dst AS post_org, h.s AS post_s,
+               h.e AS post_e, h.title AS post_title
+        FROM awards aw JOIN rel_HOLDS_POST h ON h.dst = aw.buyer
+        WHERE h.s <= aw.date AND aw.date <= h.e
+          AND NOT EXISTS (SELECT 1 FROM rel_APPROVED a
+                          WHERE a.src = h.src AND a.dst = aw.contract)
+        QUALIFY row_number() OVER (PARTITION BY h.src, aw.contract
+                                   ORDER BY aw.award_id, aw.bought_id, h.id) = 1),
+    {HOLDERS}"""
 
 
 TEXT = {
@@ -139,35 +144,29 @@ def _finding(ctx: Context, m: Any, approved: bool) -> Finding:
                    sector=str(m.get("sector") or ""), date=str(m["date"]))
 
 
+def _findings(ctx: Context, sql: str, approved: bool) -> list[Finding]:
+    hits = ctx.rows(sql, {"roles": list(ctx.settings["roles"]),
+                          "max_kin_hops": int(ctx.settings["max_kin_hops"])})
+    f = ctx.frames
+    for type_, col in (("APPROVED", "approve_id"), ("BOUGHT", "bought_id"),
+                       ("AWARDED_TO", "award_id"), ("COMPANY_ROLE", "role_id"),
+                       ("HOLDS_POST", "post_id")):
+        f.prefetch(type_, (m.get(col) for m in hits))
+    f.prefetch("KIN", (rid for m in hits for rid in str(m["path"]).split(">") if rid))
+    f.prefetch_keys(k for m in hits for k in (m["official"], m["holder"], m["supplier"],
+                                               m["contract"], m["post_org"], m["buyer"]))
+    return [_finding(ctx, m, approved) for m in hits]
+
+
 @rule("COI-001", "conflict_of_interest",
       "Official approved a contract won by a company the official or kin hold a role in")
 def approved_own_interest(ctx: Context) -> list[Finding]:
     """The approving official, or kin within k ties, held a role in the winner."""
-    awards = _awards(ctx)
-    ap = ctx.frames.rel("APPROVED")[["id", "src", "dst"]].rename(
-        columns={"id": "approve_id", "src": "official", "dst": "contract"})
-    pairs = awards.merge(ap, on="contract")
-    pairs = _posts_on(ctx, pairs, "official", None).drop_duplicates(
-        ["official", "contract"], keep="first")
-    hits = _holders(ctx, pairs, list(ctx.settings["roles"]))
-    return [_finding(ctx, m, True)
-            for _, m in hits.iterrows()]
+    return _findings(ctx, COI_001, True)
 
 
 @rule("COI-002", "conflict_of_interest",
       "Official's own body bought from a company the official or kin hold a role in")
 def body_bought_own_interest(ctx: Context) -> list[Finding]:
     """An official in post at the buyer (not the approver) had kin or himself in the winner."""
-    awards = _awards(ctx).dropna(subset=["buyer"])
-    posts = ctx.frames.rel("HOLDS_POST")[["src", "dst"]].rename(
-        columns={"src": "official", "dst": "buyer"}).drop_duplicates()
-    pairs = awards.merge(posts, on="buyer")
-    pairs = _posts_on(ctx, pairs, "official", "buyer").drop_duplicates(
-        ["official", "contract"], keep="first")
-    ap = ctx.frames.rel("APPROVED")[["src", "dst"]].rename(
-        columns={"src": "official", "dst": "contract"}).assign(approver=True)
-    pairs = pairs.merge(ap, on=["official", "contract"], how="left")
-    pairs = pairs[pairs["approver"].isna()].drop(columns="approver")
-    hits = _holders(ctx, pairs, list(ctx.settings["roles"]))
-    return [_finding(ctx, m, False)
-            for _, m in hits.iterrows()]
+    return _findings(ctx, COI_002, False)
