@@ -20,6 +20,7 @@ from queries.frames import Frames
 from queries.kin import all_ties, kin_chains
 
 if TYPE_CHECKING:
+    from queries.engine import SqlRunner
     from queries.findings import Finding
     from queries.settings import Settings
 
@@ -38,6 +39,7 @@ class Context:
     config: Settings | None = None
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, list[Finding]] = field(default_factory=dict)
+    runner: SqlRunner | None = None
 
     def rule_settings(self, code: str) -> dict[str, Any]:
         """The settings ``code`` runs with: the settings file, then the overrides."""
@@ -70,9 +72,11 @@ class Context:
         return self.results[code]
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a rule's SQL on the engine (shared intermediates computed first, once)."""
-        self.frames.engine.params.setdefault("chain_hops", self.chain_hops())
-        return self.frames.engine.rows(sql, params)
+        """Run a rule's SQL (shared intermediates computed first, once) on the scan's SQL
+        runner: the embedded engine, or another engine such as Spark (``runner``)."""
+        runner: SqlRunner = self.runner if self.runner is not None else self.frames.engine
+        runner.params.setdefault("chain_hops", self.chain_hops())
+        return runner.rows(sql, params)
 
     def chain_hops(self) -> int:
         """How far kin chains are followed: the largest ``max_kin_hops`` of any rule."""

@@ -33,7 +33,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
@@ -51,6 +51,16 @@ OPEN_END = "9999-12-31"
 
 #: Table name -> the reader that fills it from a store view.
 Reader = Callable[[StoreView], pa.RecordBatchReader]
+
+
+class SqlRunner(Protocol):
+    """What runs a rule's SQL: the embedded engine, or Spark (:mod:`queries.spark`)."""
+
+    params: dict[str, Any]
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None
+             ) -> list[dict[str, Any]]:
+        """The rows of a query over the base tables and the shared intermediates."""
 
 
 def base_tables() -> dict[str, Reader]:
@@ -187,6 +197,30 @@ class Engine:
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """:meth:`arrow` as a list of dicts."""
         return list(self.arrow(sql, params).to_pylist())
+
+    def export_parquet(self, folder: Path, progress: Callable[[str, int, int], None] | None = None
+                       ) -> dict[str, int]:
+        """Write every base table (as the rules read it) to ``folder/<table>.parquet``;
+        returns the rows written per table. Written a batch at a time."""
+        import pyarrow.parquet as pq
+
+        folder.mkdir(parents=True, exist_ok=True)
+        counts: dict[str, int] = {}
+        names = sorted(self._readers)
+        for i, name in enumerate(names):
+            if progress:
+                progress(f"writing {name}", i, len(names))
+            self.ensure(name)
+            reader = self.con.sql(f"SELECT * FROM {_ident(name)}").to_arrow_reader()
+            n = 0
+            with pq.ParquetWriter(folder / f"{name}.parquet", reader.schema) as w:
+                for batch in reader:
+                    w.write_batch(batch)
+                    n += batch.num_rows
+            counts[name] = n
+        if progress:
+            progress("done", len(names), len(names))
+        return counts
 
     def by_id(self, table: str, column: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Rows of ``table`` whose ``column`` is one of ``ids``, by that value."""
