@@ -9,6 +9,7 @@ REC-001 (recusal): on any case, an official tied the same way to any party
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,17 @@ from queries.frames import OPEN_END, OPEN_START, overlaps
 from queries.registry import rule
 
 _TIE_TYPE = {"associate": "ASSOCIATE", "co_owner": "COMPANY_ROLE"}
+
+
+def tie_type(how: str) -> str:
+    """The relationship type of the records along a tie, from its ``how``.
+
+    Examples
+    --------
+    >>> tie_type("spouse>sibling"), tie_type("associate"), tie_type("co_owner")
+    ('KIN', 'ASSOCIATE', 'COMPANY_ROLE')
+    """
+    return _TIE_TYPE.get(how, "KIN")
 
 
 def case_table(ctx: Context) -> pd.DataFrame:
@@ -69,11 +81,11 @@ def tie_path(ctx: Context, start: str, how: str, path: str) -> list[dict[str, An
         r2 = f.rel_row("COMPANY_ROLE", second)
         return [*steps, rel(f, r1, "COMPANY_ROLE"), node(f, r1["dst"], "organization"),
                 rel(f, r2, "COMPANY_ROLE"), node(f, r2["src"], "person")]
-    type_ = _TIE_TYPE.get(how, "KIN")
+    type_ = tie_type(how)
     for rid in path.split(">"):
         r = f.rel_row(type_, rid)
         nxt = r["dst"] if r["src"] == steps[-1]["key"] else r["src"]
-        steps += [rel(f, r, str(_TIE_TYPE.get(how, "KIN"))), node(f, nxt, "person")]
+        steps += [rel(f, r, type_), node(f, nxt, "person")]
     return steps
 
 
@@ -134,6 +146,33 @@ def tie_fields(ctx: Context, official: str, m: Any) -> dict[str, Any]:
     return {"official": ctx.ent(official), "party": ctx.ent(m["party"]),
             "kin": kin(str(m["how"]).split(">")), "party_role": word("case_role", m["party_role"]),
             "tie_period": period(m["s"], m["e"])}
+
+
+def tie_records(ties: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Relationship type -> the ids of the records along ``ties`` (rows with ``how``, ``path``).
+
+    Examples
+    --------
+    >>> tie_records([{"how": "spouse>sibling", "path": "r:KIN:1>r:KIN:2"},
+    ...              {"how": "co_owner", "path": "r:CR:1>r:CR:2"}])
+    {'KIN': ['r:KIN:1', 'r:KIN:2'], 'COMPANY_ROLE': ['r:CR:1', 'r:CR:2']}
+    """
+    out: dict[str, list[str]] = {}
+    for m in ties:
+        out.setdefault(tie_type(str(m["how"])), []).extend(str(m["path"]).split(">"))
+    return out
+
+
+def prefetch_ties(ctx: Context, ties: Iterable[Mapping[str, Any]], keys: Iterable[str]) -> None:
+    """Fetch in batches the records along ``ties``, and the source rows of every entity
+    they pass through and of ``keys``, so that :func:`tie_path` runs no query."""
+    f = ctx.frames
+    records = tie_records(ties)
+    for type_, ids in records.items():
+        f.prefetch(type_, ids)
+    through = [k for type_, ids in records.items() for rid in ids
+               for k in (f.rel_row(type_, rid)["src"], f.rel_row(type_, rid)["dst"])]
+    f.prefetch_keys([*keys, *through])
 
 
 def _case_findings(ctx: Context, hits: pd.DataFrame, umbrella: bool) -> list[Finding]:

@@ -240,3 +240,14 @@ def test_counties_give_the_reference_recusals(county: SqliteStore) -> None:
     # cases per county, spread over all of them
     n = county.view().counts_by_kind()["case"]
     assert _same_recusals(county, 2, max(1, n // 40)) > 0
+
+
+def test_frames_with_shorter_chains_are_refused(corners: SqliteStore) -> None:
+    view = corners.view()
+    case = view.resolve("K1")
+    assert case is not None
+    frames = Frames(view)
+    assert recusals(frames, case, 2)
+    with pytest.raises(ValueError, match="kin chains to 2 ties"):
+        recusals(frames, case, 3)
+    frames.close()
