@@ -4,8 +4,9 @@ Questions about one case need only the records around it. :func:`case_neighbourh
 collects them through :meth:`~graph.store.protocol.StoreView.ties` and
 :meth:`~graph.store.protocol.StoreView.relations_by_id` (indexed SQL on the
 embedded store, Cypher on Neo4j) and serves them as a :class:`LocalView`, so
-the same frame-based code (:func:`queries.recusal.recusals`) runs on a few
-hundred records instead of the whole graph, with the same answer.
+the same code (:func:`queries.recusal.recusals`: SQL on the columnar engine, which
+reads any store view through its frames) runs on a few hundred records instead of
+the whole graph, with the same answer.
 """
 
 from __future__ import annotations

@@ -5,58 +5,80 @@ UMB-001 (umbrella): an official who acted on an organized-crime case
 kin, a known association or co-ownership of a company, while the case ran.
 REC-001 (recusal): on any case, an official tied the same way to any party
 (suspect, gang member, victim, complainant) — who should have stepped aside.
+
+Both are one SQL query over the case roles and the shared ``ties`` intermediate
+(:mod:`queries.shared`: kin chains, associates, co-owners, each with the interval
+``[s, e]`` it held); :func:`tie_path` turns a tie into evidence steps, also for the
+recusal question (:mod:`queries.recusal`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from itertools import groupby
 from typing import Any
-
-import pandas as pd
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from lang.message import N_, Msg, kin, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
-from queries.frames import OPEN_END, OPEN_START, overlaps
 from queries.registry import rule
 
 _TIE_TYPE = {"associate": "ASSOCIATE", "co_owner": "COMPANY_ROLE"}
 
 
-def case_table(ctx: Context) -> pd.DataFrame:
-    """Cases with their period ``cs``..``ce`` (open ends filled)."""
-    c = ctx.frames.ents("case").copy()
-    for col in ("kind", "outcome", "opened_date", "closed_date", "title", "status"):
-        if col not in c.columns:
-            c[col] = None
-    c["cs"] = c["opened_date"].fillna(OPEN_START)
-    c["ce"] = c["closed_date"].fillna(OPEN_END)
-    return c.rename(columns={"key": "case"})
+def tie_type(how: str) -> str:
+    """The relationship type of the records along a tie, from its ``how``.
 
-
-def tied_case_officials(ctx: Context, party_roles: list[str],
-                        case_kinds: list[str] | None) -> pd.DataFrame:
-    """(official, case, party) with a tie in force at some time while the case ran.
-
-    Columns: official, case, party, official_role, party_role, role ids, the
-    tie (``how``, ``hops``, ``path``, ``s``, ``e``) and case columns.
+    Examples
+    --------
+    >>> tie_type("spouse>sibling"), tie_type("associate"), tie_type("co_owner")
+    ('KIN', 'ASSOCIATE', 'COMPANY_ROLE')
     """
-    roles = ctx.frames.rel("CASE_ROLE")[["id", "src", "dst", "role"]]
-    cases = case_table(ctx)
-    if case_kinds is not None:
-        cases = cases[cases["kind"].isin(case_kinds)]
-    off = roles[roles["role"].isin(CASE_OFFICIAL_ROLES)].rename(
-        columns={"id": "off_role_id", "src": "official", "dst": "case", "role": "official_role"})
-    par = roles[roles["role"].isin(party_roles)].rename(
-        columns={"id": "party_role_id", "src": "party", "dst": "case", "role": "party_role"})
-    pairs = off.merge(par, on="case").merge(cases, on="case")
-    pairs = pairs[pairs["official"] != pairs["party"]]
-    ties = ctx.ties(int(ctx.settings["max_kin_hops"]), set(pairs["official"])).rename(
-        columns={"a": "official", "b": "party"})
-    m = pairs.merge(ties, on=["official", "party"])
-    m = m[overlaps(m["s"], m["e"], m["cs"], m["ce"])]
-    m = m.sort_values(["hops", "how", "path", "party"], kind="stable")
-    return m.drop_duplicates(["official", "case", "party"], keep="first").reset_index(drop=True)
+    return _TIE_TYPE.get(how, "KIN")
+
+
+#: An official acting on a case (one of $official_roles) and a party of it (one of
+#: $party_roles), with the case's facts and its period ``[cs, ce]`` (open ends filled).
+CASE_PAIRS = """
+    SELECT o.id AS off_role_id, o.src AS official, o.dst AS case_key, o.role AS official_role,
+           p.id AS party_role_id, p.src AS party, p.role AS party_role,
+           c.kind, c.outcome, c.opened_date,
+           coalesce(c.opened_date, '0000-01-01') AS cs,
+           coalesce(c.closed_date, '9999-12-31') AS ce
+    FROM rel_CASE_ROLE o
+    JOIN rel_CASE_ROLE p ON p.dst = o.dst AND p.src <> o.src
+    JOIN ent_case c ON c.key = o.dst
+    WHERE list_contains($official_roles, o.role) AND list_contains($party_roles, p.role)"""
+
+#: (official, case, party) tied by kin within $max_kin_hops ties, association or
+#: co-ownership, the tie in force at some time while the case ran: the first tie by
+#: (hops, how, path), then the official's and the party's first role records; with
+#: ``cases``, the number of cases in which the official is so tied. Ordered by official,
+#: case, then as chosen.
+TIED = """
+    WITH pairs AS ({pairs}),
+    tied AS (
+        SELECT p.off_role_id, p.official, p.case_key, p.official_role, p.party_role_id,
+               p.party, p.party_role, p.kind, p.outcome, p.opened_date, p.cs, p.ce,
+               t.s, t.e, t.hops, t.path, t.how
+        FROM pairs p JOIN ties t ON t.a = p.official AND t.b = p.party
+        WHERE t.hops <= $max_kin_hops AND t.s <= p.ce AND p.cs <= t.e
+        QUALIFY row_number() OVER (PARTITION BY p.official, p.case_key, p.party
+                                   ORDER BY t.hops, t.how, t.path, p.off_role_id,
+                                            p.party_role_id) = 1),
+    per_official AS (
+        SELECT official, count(DISTINCT case_key) AS cases FROM tied GROUP BY official)
+    SELECT tied.*, n.cases
+    FROM tied JOIN per_official n ON n.official = tied.official
+    ORDER BY tied.official, tied.case_key, tied.hops, tied.how, tied.path, tied.party,
+             tied.off_role_id, tied.party_role_id"""
+
+#: UMB-001: organized-crime cases ($case_kind), parties in the gang.
+UMB_001 = TIED.format(pairs=CASE_PAIRS + "\n      AND c.kind = $case_kind")
+
+#: REC-001: any case, any party.
+REC_001 = TIED.format(pairs=CASE_PAIRS)
 
 
 def tie_path(ctx: Context, start: str, how: str, path: str) -> list[dict[str, Any]]:
@@ -69,11 +91,11 @@ def tie_path(ctx: Context, start: str, how: str, path: str) -> list[dict[str, An
         r2 = f.rel_row("COMPANY_ROLE", second)
         return [*steps, rel(f, r1, "COMPANY_ROLE"), node(f, r1["dst"], "organization"),
                 rel(f, r2, "COMPANY_ROLE"), node(f, r2["src"], "person")]
-    type_ = _TIE_TYPE.get(how, "KIN")
+    type_ = tie_type(how)
     for rid in path.split(">"):
         r = f.rel_row(type_, rid)
         nxt = r["dst"] if r["src"] == steps[-1]["key"] else r["src"]
-        steps += [rel(f, r, str(_TIE_TYPE.get(how, "KIN"))), node(f, nxt, "person")]
+        steps += [rel(f, r, type_), node(f, nxt, "person")]
     return steps
 
 
@@ -136,59 +158,92 @@ def tie_fields(ctx: Context, official: str, m: Any) -> dict[str, Any]:
             "tie_period": period(m["s"], m["e"])}
 
 
-def _case_findings(ctx: Context, hits: pd.DataFrame, umbrella: bool) -> list[Finding]:
-    st = ctx.settings
-    out: list[Finding] = []
-    n_cases = hits.groupby("official")["case"].nunique().to_dict()
-    for (off, cas), group in hits.groupby(["official", "case"], sort=True):
-        official, case = str(off), str(cas)
-        first = group.iloc[0]
-        outcome = str(first.get("outcome") or "")
-        score = float(st["base_score"])
-        if umbrella:
-            if outcome in ("dropped", "acquitted"):
-                score += float(st["outcome_bonus"])
-            score += float(st["repeat_bonus"]) * (int(n_cases[official]) - 1)
-        parties = list(dict.fromkeys(group["party"].tolist()))
-        score += ctx.report_bonus([official, *parties])
-        evidence = [_role_step(ctx, str(first["off_role_id"]), str(official), str(case))]
-        fields = {"official": ctx.ent(official),
-                  "official_role": word("case_role", str(first["official_role"])),
-                  "case_kind": word("case_kind", str(first.get("kind") or "")),
-                  "case": ctx.ent(case), "case_period": period(first["cs"], first["ce"]),
-                  "outcome": word("outcome", outcome) if outcome else Msg(TEXT["not_recorded"]),
-                  "cases": n_cases[official]}
-        explanation = [Msg(TEXT["head"], fields)]
-        for _, m in group.head(3).iterrows():
-            evidence.append(tie_path(ctx, str(official), str(m["how"]), str(m["path"])))
-            evidence.append(_role_step(ctx, str(m["party_role_id"]), str(m["party"]),
-                                       str(case)))
-            explanation.append(Msg(TEXT[tie_key(m)], tie_fields(ctx, official, m)))
-        if len(group) > 3:
-            explanation.append(Msg(TEXT["more"], n=len(group) - 3))
-        if umbrella:
-            why = "why_umb" + ("_outcome" if outcome in ("dropped", "acquitted") else "") + (
-                "_repeat" if n_cases[official] > 1 else "")
-            title = "title_umb"
-        else:
-            why, title = "why_rec", "title_rec"
-        explanation.append(Msg(TEXT[why], fields))
-        out.append(Finding(clip(score), Msg(TEXT[title], {**fields,
-                                                           "official": ctx.name(official)}),
-                           [str(official), str(case), *parties], evidence, explanation,
-                           date=str(first["opened_date"] or "")))
+def tie_records(ties: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Relationship type -> the ids of the records along ``ties`` (rows with ``how``, ``path``).
+
+    Examples
+    --------
+    >>> tie_records([{"how": "spouse>sibling", "path": "r:KIN:1>r:KIN:2"},
+    ...              {"how": "co_owner", "path": "r:CR:1>r:CR:2"}])
+    {'KIN': ['r:KIN:1', 'r:KIN:2'], 'COMPANY_ROLE': ['r:CR:1', 'r:CR:2']}
+    """
+    out: dict[str, list[str]] = {}
+    for m in ties:
+        out.setdefault(tie_type(str(m["how"])), []).extend(str(m["path"]).split(">"))
     return out
+
+
+def prefetch_ties(ctx: Context, ties: Iterable[Mapping[str, Any]], keys: Iterable[str]) -> None:
+    """Fetch in batches the records along ``ties``, and the source rows of every entity
+    they pass through and of ``keys``, so that :func:`tie_path` runs no query."""
+    f = ctx.frames
+    records = tie_records(ties)
+    for type_, ids in records.items():
+        f.prefetch(type_, ids)
+    through = [k for type_, ids in records.items() for rid in ids
+               for k in (f.rel_row(type_, rid)["src"], f.rel_row(type_, rid)["dst"])]
+    f.prefetch_keys([*keys, *through])
+
+
+def _findings(ctx: Context, sql: str, umbrella: bool, party_roles: list[str]) -> list[Finding]:
+    hits = ctx.rows(sql, {"official_roles": list(CASE_OFFICIAL_ROLES), "party_roles": party_roles,
+                          "max_kin_hops": int(ctx.settings["max_kin_hops"]),
+                          **({"case_kind": "organized_crime"} if umbrella else {})})
+    groups = [list(g) for _, g in groupby(hits, key=lambda m: (m["official"], m["case_key"]))]
+    shown = [m for g in groups for m in g[:3]]
+    ctx.frames.prefetch("CASE_ROLE", [*(g[0]["off_role_id"] for g in groups),
+                                      *(m["party_role_id"] for m in shown)])
+    prefetch_ties(ctx, shown, (k for m in hits for k in (m["official"], m["case_key"],
+                                                         m["party"])))
+    return [_finding(ctx, g, umbrella) for g in groups]
+
+
+def _finding(ctx: Context, group: list[dict[str, Any]], umbrella: bool) -> Finding:
+    """One finding from the tied parties of one (official, case), first tie first."""
+    st = ctx.settings
+    first = group[0]
+    official, case, n_cases = str(first["official"]), str(first["case_key"]), first["cases"]
+    outcome = str(first.get("outcome") or "")
+    score = float(st["base_score"])
+    if umbrella:
+        if outcome in ("dropped", "acquitted"):
+            score += float(st["outcome_bonus"])
+        score += float(st["repeat_bonus"]) * (int(n_cases) - 1)
+    parties = list(dict.fromkeys(str(m["party"]) for m in group))
+    score += ctx.report_bonus([official, *parties])
+    evidence = [_role_step(ctx, str(first["off_role_id"]), official, case)]
+    fields = {"official": ctx.ent(official),
+              "official_role": word("case_role", str(first["official_role"])),
+              "case_kind": word("case_kind", str(first.get("kind") or "")),
+              "case": ctx.ent(case), "case_period": period(first["cs"], first["ce"]),
+              "outcome": word("outcome", outcome) if outcome else Msg(TEXT["not_recorded"]),
+              "cases": n_cases}
+    explanation = [Msg(TEXT["head"], fields)]
+    for m in group[:3]:
+        evidence.append(tie_path(ctx, official, str(m["how"]), str(m["path"])))
+        evidence.append(_role_step(ctx, str(m["party_role_id"]), str(m["party"]), case))
+        explanation.append(Msg(TEXT[tie_key(m)], tie_fields(ctx, official, m)))
+    if len(group) > 3:
+        explanation.append(Msg(TEXT["more"], n=len(group) - 3))
+    if umbrella:
+        why = "why_umb" + ("_outcome" if outcome in ("dropped", "acquitted") else "") + (
+            "_repeat" if n_cases > 1 else "")
+        title = "title_umb"
+    else:
+        why, title = "why_rec", "title_rec"
+    explanation.append(Msg(TEXT[why], fields))
+    return Finding(clip(score), Msg(TEXT[title], {**fields, "official": ctx.name(official)}),
+                   [official, case, *parties], evidence, explanation,
+                   date=str(first["opened_date"] or ""))
 
 
 @rule("UMB-001", "umbrella", "Official acting on an organized-crime case is tied to its gang")
 def umbrella_official(ctx: Context) -> list[Finding]:
     """Investigators, prosecutors, judges or approvers tied to the gang of their case."""
-    hits = tied_case_officials(ctx, list(ctx.settings["gang_roles"]), ["organized_crime"])
-    return _case_findings(ctx, hits, True)
+    return _findings(ctx, UMB_001, True, list(ctx.settings["gang_roles"]))
 
 
 @rule("REC-001", "recusal", "Case official tied to a party of the same case")
 def tied_case_official(ctx: Context) -> list[Finding]:
     """Any case: an official acting on it tied to one of its parties."""
-    hits = tied_case_officials(ctx, list(CASE_PARTY_ROLES), None)
-    return _case_findings(ctx, hits, False)
+    return _findings(ctx, REC_001, False, list(CASE_PARTY_ROLES))
