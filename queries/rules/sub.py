@@ -7,65 +7,166 @@ for many recipients who are not kin of each other.
 
 Payments come from the ``payments`` table as three records each: PAID (payer ->
 payment), APPROVED (approver -> payment) and PAID_TO (payment -> recipient, with
-the amount and bank account), all dated with the payment date.
+the amount and bank account), all dated with the payment date. The rules are SQL
+(:data:`PAYMENTS`, :data:`SUB_001`, :data:`SUB_002`, :data:`SUB_003_MEMBERS`,
+:data:`SUB_003_PAYMENTS`) over the engine's tables and the shared kin chains;
+Python only builds the findings from the matched rows, plus two steps SQL cannot
+do portably, each on a small set:
+
+- bank accounts are compared NFKC-normalised, and no SQL dialect here has NFKC:
+  SQL strips blanks and hyphens from accounts written in ASCII (where NFKC changes
+  nothing), and the few distinct accounts holding other characters are normalised
+  in Python (:func:`account_forms`) and passed back as a parameter;
+- SUB-003's kin groups are connected components (recipients of one account
+  joined transitively by kin chains), which a fixed number of SQL joins cannot
+  compute exactly: SQL finds the recipients of accounts with at least
+  ``min_recipients`` recipients and the kin-linked pairs among them, and
+  :func:`kin_groups` joins the pairs (union-find) in Python.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from graph.schema import kind_of_key
 from lang.message import N_, Msg, dates, kin, money, names, period
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
-from queries.frames import OPEN_END, OPEN_START, Frames, in_force
 from queries.registry import rule
-from queries.rules.common import RowLookup, compact_text
+from queries.rules.common import compact_text
 
-PAYMENT_COLUMNS = ["payment", "recipient", "date", "dated", "amount", "account", "paid_to_id",
-                   "approver", "approve_id", "payer", "paid_id", "program", "sector"]
+#: One matched row (a payment with its approver, payer, chain...), as the SQL returns it.
+Row = dict[str, Any]
 
+#: A character outside ASCII (a parameter of the SQL, never pasted into it).
+NON_ASCII = r"[^\x00-\x7F]"
+#: What :func:`normalise_account` removes from an ASCII account: Python's ``\s`` on
+#: ASCII (tab to carriage return, the four separators 0x1C-0x1F, space) and hyphens.
+BLANKS = r"[\x09-\x0D\x1C-\x20\x2D]+"
 
-def payments(ctx: Context) -> pd.DataFrame:
-    """One row per payment (columns :data:`PAYMENT_COLUMNS`); ``date`` is "" when blank.
+#: The non-ASCII accounts as Python normalised them: ``$forms`` = [{raw, account}].
+FORMS = """
+    forms AS (
+        SELECT kv.raw AS raw, kv.account AS account
+        FROM (SELECT unnest(CAST($forms AS STRUCT(raw VARCHAR, account VARCHAR)[])) AS kv)
+             AS given)"""
 
-    ``account`` is the bank account as written, NFKC-normalised with blanks and
-    hyphens removed ("" when missing).
-    """
-    key = ("sub.payments",)
-    if key not in ctx._cache:
-        ctx._cache[key] = _payments(ctx.frames)
-    return ctx._cache[key]
+#: One row per payment: its first PAID_TO, APPROVED and PAID records (by record id),
+#: ``date`` '' when blank, ``account`` normalised ('' when blank), program and sector.
+PAYMENTS = f"""{FORMS},
+    payments AS (
+        SELECT pt.src AS payment, pt.dst AS recipient,
+               CASE WHEN pt.s = '0000-01-01' THEN '' ELSE pt.s END AS date, pt.amount,
+               coalesce(f.account, regexp_replace(pt.bank_account, $blanks, '', 'g'), '')
+                   AS account,
+               pt.id AS paid_to_id, ap.src AS approver, ap.id AS approve_id,
+               pd.src AS payer, pd.id AS paid_id, e.program, e.sector
+        FROM (SELECT * FROM rel_PAID_TO
+              QUALIFY row_number() OVER (PARTITION BY src ORDER BY id) = 1) AS pt
+        LEFT JOIN forms f ON f.raw = pt.bank_account
+        LEFT JOIN (SELECT id, src, dst FROM rel_APPROVED
+                   QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1) AS ap
+               ON ap.dst = pt.src
+        LEFT JOIN (SELECT id, src, dst FROM rel_PAID
+                   QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1) AS pd
+               ON pd.dst = pt.src
+        LEFT JOIN ent_payment e ON e.key = pt.src)"""
 
+#: SUB-001: each approved payment to the approver himself (hops 0) or to kin within
+#: $max_kin_hops ties whose chain held on the payment date (an undated payment: a
+#: chain with no dates at all); per payment the shortest chain (then the smallest
+#: path). With the approver's post on the group's first payment date (the latest
+#: begun, when several), ordered by approver, recipient, date, payment.
+SUB_001 = f"""
+    WITH {PAYMENTS},
+    approved AS (SELECT * FROM payments WHERE approver IS NOT NULL),
+    matched AS (
+        SELECT p.*, 0 AS hops, '' AS path, 'self' AS how,
+               '0000-01-01' AS tie_s, '9999-12-31' AS tie_e
+        FROM approved p WHERE p.approver = p.recipient
+        UNION ALL
+        SELECT p.*, k.hops, k.path, k.how, k.s AS tie_s, k.e AS tie_e
+        FROM approved p JOIN kin_chains k ON k.a = p.approver AND k.b = p.recipient
+        WHERE k.hops <= $max_kin_hops
+          AND ((p.date <> '' AND k.s <= p.date AND p.date <= k.e)
+               OR (p.date = '' AND k.s = '0000-01-01' AND k.e = '9999-12-31'))),
+    chosen AS (
+        SELECT * FROM matched
+        QUALIFY row_number() OVER (PARTITION BY payment ORDER BY hops, path) = 1),
+    pairs AS (
+        SELECT approver, recipient, coalesce(min(nullif(date, '')), '0000-01-01') AS day
+        FROM chosen GROUP BY approver, recipient),
+    posts AS (
+        SELECT g.approver, g.recipient, h.id AS post_id, h.dst AS post_org, h.s AS post_s,
+               h.e AS post_e, h.title AS post_title
+        FROM pairs g JOIN rel_HOLDS_POST h ON h.src = g.approver
+        WHERE h.s <= g.day AND g.day <= h.e
+        QUALIFY row_number() OVER (PARTITION BY g.approver, g.recipient
+                                   ORDER BY h.s DESC, h.id DESC) = 1)
+    SELECT c.*, h.post_id, h.post_org, h.post_s, h.post_e, h.post_title
+    FROM chosen c
+    LEFT JOIN posts h ON h.approver = c.approver AND h.recipient = c.recipient
+    ORDER BY c.approver, c.recipient, c.date, c.payment"""
 
-def _payments(f: Frames) -> pd.DataFrame:
-    pt = f.rel("PAID_TO")
-    if pt.empty:
-        return pd.DataFrame({c: pd.Series(dtype=bool if c == "dated" else object)
-                             for c in PAYMENT_COLUMNS})
-    out = pd.DataFrame({
-        "payment": pt["src"], "recipient": pt["dst"],
-        "date": pt["s"].where(pt["s"] != OPEN_START, ""), "amount": pt["amount"],
-        "account": normalise_account(pt["bank_account"]), "paid_to_id": pt["id"]})
-    out["dated"] = out["date"] != ""
-    out = out.drop_duplicates("payment", keep="first")
-    ap = f.rel("APPROVED")[["id", "src", "dst"]].rename(
-        columns={"id": "approve_id", "src": "approver", "dst": "payment"})
-    paid = f.rel("PAID")[["id", "src", "dst"]].rename(
-        columns={"id": "paid_id", "src": "payer", "dst": "payment"})
-    out = out.merge(ap.drop_duplicates("payment"), on="payment", how="left")
-    out = out.merge(paid.drop_duplicates("payment"), on="payment", how="left")
-    ents = f.ents("payment")
-    cols = [c for c in ("program", "sector") if c in ents.columns]
-    out = out.merge(ents[["key", *cols]].rename(columns={"key": "payment"}), on="payment",
-                    how="left")
-    for c in ("program", "sector"):
-        if c not in out.columns:
-            out[c] = None
-    return out[PAYMENT_COLUMNS].reset_index(drop=True)
+#: SUB-002: dated payments more than $grace_days days after the recipient's death,
+#: ordered by recipient, date, payment.
+SUB_002 = f"""
+    WITH {PAYMENTS},
+    late AS (
+        SELECT p.*, d.death_date,
+               date_diff('day', TRY_CAST(d.death_date AS DATE), TRY_CAST(p.date AS DATE))
+                   AS days_after
+        FROM payments p JOIN ent_person d ON d.key = p.recipient
+        WHERE p.date <> '' AND d.death_date IS NOT NULL)
+    SELECT * FROM late WHERE days_after > $grace_days
+    ORDER BY recipient, date, payment"""
+
+#: SUB-003, first step: (account, recipient, '') for every recipient of an account
+#: paying at least $min_recipients recipients, and (account, recipient, other) for
+#: every two of them a kin chain of at most $max_kin_hops ties links, whatever its
+#: dates (a chain whose links never held at the same time does not count). The
+#: chains are those of ``kin_chains`` (the same joins), followed from these
+#: recipients only.
+SUB_003_MEMBERS = f"""
+    WITH {PAYMENTS},
+    held AS (SELECT DISTINCT account, recipient FROM payments WHERE account <> ''),
+    members AS (
+        SELECT account, recipient FROM held
+        QUALIFY count(*) OVER (PARTITION BY account) >= $min_recipients),
+    starts AS (SELECT DISTINCT recipient AS key FROM members),
+    c1 AS (
+        SELECT k.a, k.b, k.s, k.e FROM kin_edges k JOIN starts st ON st.key = k.a),
+    c2 AS (
+        SELECT c1.a, x.b, greatest(c1.s, x.s) AS s, least(c1.e, x.e) AS e, c1.b AS n1
+        FROM c1 JOIN kin_edges x ON x.a = c1.b
+        WHERE $max_kin_hops >= 2 AND x.b <> c1.a AND greatest(c1.s, x.s) <= least(c1.e, x.e)),
+    c3 AS (
+        SELECT c2.a, x.b
+        FROM c2 JOIN kin_edges x ON x.a = c2.b
+        WHERE $max_kin_hops >= 3 AND x.b <> c2.a AND x.b <> c2.n1
+          AND greatest(c2.s, x.s) <= least(c2.e, x.e)),
+    chains AS (
+        SELECT a, b FROM c1 UNION SELECT a, b FROM c2 UNION SELECT a, b FROM c3),
+    linked AS (
+        SELECT m.account, m.recipient, n.recipient AS other
+        FROM members m
+        JOIN members n ON n.account = m.account AND n.recipient <> m.recipient
+        JOIN chains c ON c.a = m.recipient AND c.b = n.recipient)
+    SELECT account, recipient, '' AS other FROM members
+    UNION ALL SELECT account, recipient, other FROM linked
+    ORDER BY account, recipient, other"""
+
+#: SUB-003, last step: every payment into the $accounts flagged, ordered by account,
+#: date, payment.
+SUB_003_PAYMENTS = f"""
+    WITH {PAYMENTS}
+    SELECT * FROM payments WHERE list_contains($accounts, account)
+    ORDER BY account, date, payment"""
 
 
 def normalise_account(s: pd.Series) -> pd.Series:
@@ -79,19 +180,45 @@ def normalise_account(s: pd.Series) -> pd.Series:
     return compact_text(s, r"[\s\-]+")
 
 
-def payment_paths(ctx: Context, rows: RowLookup, p: Any) -> list[list[dict[str, Any]]]:
+def account_forms(ctx: Context) -> list[dict[str, str]]:
+    """The accounts written with characters beyond ASCII, each with its normalised form
+    (:func:`normalise_account`): the ``$forms`` parameter of :data:`PAYMENTS`."""
+    raw = sorted(str(r["bank_account"]) for r in ctx.rows(
+        "SELECT DISTINCT bank_account FROM rel_PAID_TO "
+        "WHERE regexp_matches(bank_account, $non_ascii)", {"non_ascii": NON_ASCII}))
+    norm = normalise_account(pd.Series(raw, dtype=object)).tolist()
+    return [{"raw": r, "account": str(a)} for r, a in zip(raw, norm, strict=True)]
+
+
+def _payment_rows(ctx: Context, sql: str, **params: Any) -> list[Row]:
+    """Run one of the rules' SQL texts (``$forms`` and ``$blanks`` filled in here)."""
+    return ctx.rows(sql, {"forms": account_forms(ctx), "blanks": BLANKS, **params})
+
+
+def _prefetch(ctx: Context, rows: list[Row], keys: Iterable[str | None] = ()) -> None:
+    """Fetch in batches every record and entity the payments' evidence will show."""
+    f = ctx.frames
+    for type_, col in (("PAID_TO", "paid_to_id"), ("APPROVED", "approve_id"),
+                       ("PAID", "paid_id")):
+        f.prefetch(type_, (r[col] for r in rows))
+    f.prefetch_keys([*(r[c] for r in rows for c in ("payment", "recipient", "approver",
+                                                     "payer")), *keys])
+
+
+def payment_paths(ctx: Context, p: Row) -> list[list[dict[str, Any]]]:
     """Evidence for one payment row: approver -> payment -> recipient, and payer -> payment."""
     f = ctx.frames
     path: list[dict[str, Any]] = []
     if isinstance(p["approver"], str):
-        path += [node(f, p["approver"], "person"), rel(f, rows("APPROVED", p["approve_id"]),
-                                                       "APPROVED")]
-    path += [node(f, p["payment"], "payment"), rel(f, rows("PAID_TO", p["paid_to_id"]), "PAID_TO"),
+        path += [node(f, p["approver"], "person"),
+                 rel(f, f.rel_row("APPROVED", p["approve_id"]), "APPROVED")]
+    path += [node(f, p["payment"], "payment"),
+             rel(f, f.rel_row("PAID_TO", p["paid_to_id"]), "PAID_TO"),
              node(f, p["recipient"], kind_of_key(p["recipient"]))]
     out = [path]
     if isinstance(p["payer"], str):
         out.append([node(f, p["payer"], kind_of_key(p["payer"])),
-                    rel(f, rows("PAID", p["paid_id"]), "PAID"),
+                    rel(f, f.rel_row("PAID", p["paid_id"]), "PAID"),
                     node(f, p["payment"], "payment")])
     return out
 
@@ -173,9 +300,9 @@ def _ents(ctx: Context, keys: list[str]) -> dict[str, Any]:
     return names([ctx.ent(k) for k in dict.fromkeys(keys)], None)
 
 
-def _pay_list(g: pd.DataFrame) -> dict[str, Any]:
+def _pay_list(g: list[Row]) -> dict[str, Any]:
     items = []
-    for _, p in g.iterrows():
+    for p in g:
         prog = isinstance(p["program"], str) and bool(p["program"])
         key = ("pay_dated" if p["date"] else "pay_undated") + ("_program" if prog else "")
         items.append(Msg(TEXT[key], {"payment": str(p["payment"]).split(":", 1)[-1],
@@ -184,165 +311,150 @@ def _pay_list(g: pd.DataFrame) -> dict[str, Any]:
     return names(items, None, TEXT["list_sep"])
 
 
-def _total(g: pd.DataFrame) -> dict[str, Any]:
-    return money(g["amount"].sum(min_count=1))
+def _amounts(g: list[Row]) -> np.ndarray:
+    return np.array([np.nan if p["amount"] is None else p["amount"] for p in g],
+                    dtype=np.float64)
 
 
-def _sector(g: pd.DataFrame) -> str:
-    values = [s for s in g["sector"].tolist() if isinstance(s, str) and s]
+def _sum(g: list[Row]) -> float:
+    """The amounts added up as pandas does (blanks left out; numpy's pairwise sum)."""
+    return float(np.nansum(_amounts(g)))
+
+
+def _total(g: list[Row]) -> dict[str, Any]:
+    """The total as money (unknown when every amount is blank)."""
+    known = not np.isnan(_amounts(g)).all()
+    return money(_sum(g) if known else None)
+
+
+def _sector(g: list[Row]) -> str:
+    values = [p["sector"] for p in g if isinstance(p["sector"], str) and p["sector"]]
     return Counter(values).most_common(1)[0][0] if values else ""
 
 
-def _first_date(g: pd.DataFrame) -> str:
-    dates = sorted(d for d in g["date"].tolist() if d)
-    return dates[0] if dates else ""
+def _first_date(g: list[Row]) -> str:
+    days = sorted(p["date"] for p in g if p["date"])
+    return days[0] if days else ""
+
+
+def _present(values: Iterable[Any]) -> list[str]:
+    """The text values, first occurrence of each, in order."""
+    return list(dict.fromkeys(v for v in values if isinstance(v, str)))
+
+
+def _first_of_each(rows: list[Row], col: str) -> list[Row]:
+    """The first row of each value of ``col``, in order."""
+    out: dict[Any, Row] = {}
+    for r in rows:
+        out.setdefault(r[col], r)
+    return list(out.values())
+
+
+def _groups(rows: list[Row], *cols: str) -> list[list[Row]]:
+    """Consecutive rows with the same values in ``cols`` (the SQL orders by them first)."""
+    out: list[list[Row]] = []
+    last: tuple[Any, ...] | None = None
+    for r in rows:
+        key = tuple(r[c] for c in cols)
+        if key != last:
+            out.append([])
+            last = key
+        out[-1].append(r)
+    return out
 
 
 # -- SUB-001 ------------------------------------------------------------------------------
 
-def kin_payments(ctx: Context) -> pd.DataFrame:
-    """Payments whose approver is the recipient or kin of the recipient on the payment date.
-
-    Columns: the payment columns plus the chain (``hops``, ``path``, ``how``,
-    ``tie_s``, ``tie_e``); ``hops`` 0 = the approver paid himself. An undated
-    payment counts only through a chain with no recorded dates at all.
-    """
-    pm = payments(ctx).dropna(subset=["approver"])
-    hops = int(ctx.settings["max_kin_hops"])
-    own = pm[pm["approver"] == pm["recipient"]].assign(
-        hops=0, path="", how="self", tie_s=OPEN_START, tie_e=OPEN_END)
-    kin = ctx.kin(hops, set(pm["approver"]))
-    kin = kin.loc[:, ["a", "b", "s", "e", "hops", "path", "how"]]
-    kin = kin.rename(columns={"a": "approver", "b": "recipient", "s": "tie_s", "e": "tie_e"})
-    via = pm.merge(kin, on=["approver", "recipient"])
-    held = in_force(via["tie_s"], via["tie_e"], via["date"])
-    timeless = (via["tie_s"] == OPEN_START) & (via["tie_e"] == OPEN_END)
-    dated = via["dated"].astype(bool)
-    via = via[(dated & held) | (~dated & timeless)]
-    both = pd.concat([own, via], ignore_index=True)
-    both = both.sort_values(["hops", "path", "payment"], kind="stable")
-    both = both.drop_duplicates("payment", keep="first")
-    return both.sort_values(["approver", "recipient", "date", "payment"]).reset_index(drop=True)
-
-
-def _post_of(ctx: Context, people: list[str]) -> dict[str, pd.DataFrame]:
-    posts = ctx.frames.rel("HOLDS_POST")
-    posts = posts[posts["src"].isin(people)].sort_values(["s", "id"])
-    return {str(k): g for k, g in posts.groupby("src")}
-
-
-def _kin_path(ctx: Context, rows: RowLookup, start: str, path: str) -> list[dict[str, Any]]:
+def _kin_path(ctx: Context, start: str, path: str) -> list[dict[str, Any]]:
     f = ctx.frames
     steps: list[dict[str, Any]] = [node(f, start, "person")]
     for rid in path.split(">"):
-        r = rows("KIN", rid)
+        r = f.rel_row("KIN", rid)
         nxt = r["dst"] if r["src"] == steps[-1]["key"] else r["src"]
         steps += [rel(f, r, "KIN"), node(f, nxt, "person")]
     return steps
 
 
-def _kin_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame,
-                 posts: dict[str, pd.DataFrame]) -> Finding:
+def _kin_finding(ctx: Context, g: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
-    first = g.iloc[0]
+    first = g[0]
     approver, recipient = str(first["approver"]), str(first["recipient"])
     is_self = approver == recipient
-    hops = int(g["hops"].min())
+    hops = min(int(p["hops"]) for p in g)
     score = st["base_score"] - st["hop_penalty"] * max(hops - 1, 0)
     score += st.get("self_bonus", 0.0) if is_self else 0.0
     score += ctx.report_bonus([approver, recipient])
-    keys = [approver, *([] if is_self else [recipient]), *g["payment"].tolist()]
+    keys = [approver, *([] if is_self else [recipient]), *(p["payment"] for p in g)]
     evidence: list[list[dict[str, Any]]] = []
-    for _, p in g.iterrows():
-        evidence += payment_paths(ctx, rows, p)
-    chains = g[g["hops"] > 0].drop_duplicates("path")
-    for _, c in chains.iterrows():
-        evidence.append(_kin_path(ctx, rows, approver, str(c["path"])))
+    for p in g:
+        evidence += payment_paths(ctx, p)
+    chains = _first_of_each([p for p in g if p["hops"] > 0], "path")
+    for c in chains:
+        evidence.append(_kin_path(ctx, approver, str(c["path"])))
     day = _first_date(g)
     fields: dict[str, Any] = {"approver": ctx.ent(approver), "recipient": ctx.ent(recipient),
                               "total": _total(g), "payments": _pay_list(g)}
-    held = posts.get(approver)
     post = ""
-    if held is not None:
-        on = held[in_force(held["s"], held["e"], day or OPEN_START)]
-        if not on.empty:
-            ph = on.iloc[-1]
-            post = "_post"
-            fields.update(job=ph["title"] if isinstance(ph["title"], str) and ph["title"]
-                          else Msg(TEXT["in_post"]), org=ctx.ent(ph["dst"]),
-                          post_period=period(ph["s"], ph["e"]))
-            evidence.append([node(f, approver, "person"), rel(f, ph, "HOLDS_POST"),
-                             node(f, ph["dst"], "organization")])
+    if first["post_id"] is not None:
+        post = "_post"
+        title = first["post_title"]
+        fields.update(job=title if isinstance(title, str) and title else Msg(TEXT["in_post"]),
+                      org=ctx.ent(first["post_org"]),
+                      post_period=period(first["post_s"], first["post_e"]))
+        evidence.append([node(f, approver, "person"),
+                         rel(f, f.rel_row("HOLDS_POST", first["post_id"]), "HOLDS_POST"),
+                         node(f, first["post_org"], "organization")])
     n = len(g)
     if is_self:
         text = [Msg(TEXT["kin_self" + post], fields, n=n)]
         tie_words = Msg(TEXT["same_person"])
-        title = Msg(TEXT["kin_title_self"], {"approver": ctx.name(approver)}, n=n)
+        title_msg = Msg(TEXT["kin_title_self"], {"approver": ctx.name(approver)}, n=n)
     else:
         fields["chains"] = names([Msg(TEXT["chain"], {"kin": kin(str(c["how"]).split(">")),
                                                       "tie_period": period(c["tie_s"], c["tie_e"])})
-                                  for _, c in chains.iterrows()], None, TEXT["chain_sep"])
+                                  for c in chains], None, TEXT["chain_sep"])
         text = [Msg(TEXT["kin_kin" + post], fields, n=n)]
-        tie_words = Msg(TEXT["tie_dated" if g["dated"].all() else "tie_undated"])
-        title = Msg(TEXT["kin_title_kin"], {"approver": ctx.name(approver),
-                                            "kin": kin(str(chains.iloc[0]["how"]).split(">")),
-                                            "recipient": ctx.name(recipient)}, n=n)
-    payers = [p for p in g["payer"].tolist() if isinstance(p, str)]
+        tie_words = Msg(TEXT["tie_dated" if all(p["date"] for p in g) else "tie_undated"])
+        title_msg = Msg(TEXT["kin_title_kin"], {"approver": ctx.name(approver),
+                                                "kin": kin(str(chains[0]["how"]).split(">")),
+                                                "recipient": ctx.name(recipient)}, n=n)
+    payers = [p["payer"] for p in g if isinstance(p["payer"], str)]
     if payers:
         text.append(Msg(TEXT["paid_by"], {"payers": _ents(ctx, payers)}))
     text += [tie_words, Msg(TEXT["kin_why"])]
-    return Finding(clip(score), title, keys, evidence, text, sector=_sector(g), date=day,
-                   extra={"payments": f.source_ids(g["payment"].tolist()),
-                          "total": float(g["amount"].sum())})
+    return Finding(clip(score), title_msg, keys, evidence, text, sector=_sector(g), date=day,
+                   extra={"payments": f.source_ids([p["payment"] for p in g]),
+                          "total": _sum(g)})
 
 
 @rule("SUB-001", "subsidy_fraud", "Official approved a subsidy to his own kin")
 def kin_subsidy(ctx: Context) -> list[Finding]:
     """One finding per (approver, recipient) listing every payment made while the tie held."""
-    hits = kin_payments(ctx)
-    if hits.empty:
-        return []
-    rows = ctx.frames.rel_row
-    posts = _post_of(ctx, sorted(set(hits["approver"])))
-    return [_kin_finding(ctx, rows, g, posts)
-            for _, g in hits.groupby(["approver", "recipient"], sort=True)]
+    hits = _payment_rows(ctx, SUB_001, max_kin_hops=int(ctx.settings["max_kin_hops"]))
+    f = ctx.frames
+    _prefetch(ctx, hits, (p["post_org"] for p in hits))
+    f.prefetch("HOLDS_POST", (p["post_id"] for p in hits))
+    f.prefetch("KIN", (rid for p in hits for rid in str(p["path"]).split(">") if rid))
+    return [_kin_finding(ctx, g) for g in _groups(hits, "approver", "recipient")]
 
 
 # -- SUB-002 ------------------------------------------------------------------------------
 
-def after_death_payments(ctx: Context) -> pd.DataFrame:
-    """Dated payments to persons more than ``grace_days`` days after their death_date."""
-    grace = int(ctx.settings.get("grace_days", 0))
-    pm = payments(ctx)
-    pm = pm.loc[pm["dated"].astype(bool)]
-    people = ctx.frames.ents("person")
-    if "death_date" not in people.columns or pm.empty:
-        return pm.assign(death_date="", days_after=0).iloc[0:0]
-    deaths = people[["key", "death_date"]].dropna().rename(columns={"key": "recipient"})
-    m = pm.merge(deaths, on="recipient")
-    paid = pd.to_datetime(m["date"], format="%Y-%m-%d", errors="coerce")
-    died = pd.to_datetime(m["death_date"], format="%Y-%m-%d", errors="coerce")
-    m["days_after"] = (paid - died).dt.days
-    m = m[m["days_after"] > grace]
-    return m.sort_values(["recipient", "date", "payment"]).reset_index(drop=True)
-
-
-def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
+def _death_finding(ctx: Context, g: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
     grace = int(st.get("grace_days", 0))
-    first = g.iloc[0]
+    first, last = g[0], g[-1]
     recipient, died = str(first["recipient"]), str(first["death_date"])
-    approvers = list(dict.fromkeys(a for a in g["approver"].tolist() if isinstance(a, str)))
-    payers = list(dict.fromkeys(a for a in g["payer"].tolist() if isinstance(a, str)))
-    accounts = list(dict.fromkeys(a for a in g["account"].tolist() if a))
-    keys = [recipient, *g["payment"].tolist(), *approvers]
+    approvers = _present(p["approver"] for p in g)
+    payers = _present(p["payer"] for p in g)
+    accounts = list(dict.fromkeys(p["account"] for p in g if p["account"]))
+    keys = [recipient, *(p["payment"] for p in g), *approvers]
     score = st["base_score"] + ctx.report_bonus([recipient, *approvers])
     evidence: list[list[dict[str, Any]]] = [
         [{**node(f, recipient, "person"), "death_date": died}]]
-    for _, p in g.iterrows():
-        evidence += payment_paths(ctx, rows, p)
+    for p in g:
+        evidence += payment_paths(ctx, p)
     n = len(g)
-    last = g.iloc[-1]
     fields = {"recipient": ctx.ent(recipient), "died": died, "n": n, "total": _total(g),
               "span": dates(str(first["date"]), str(last["date"])),
               "days": int(first["days_after"]), "grace": grace, "payments": _pay_list(g)}
@@ -357,8 +469,8 @@ def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
     title = Msg(TEXT["death_title"], {"n": n, "recipient": ctx.name(recipient), "died": died})
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
                    date=str(first["date"]),
-                   extra={"payments": f.source_ids(g["payment"].tolist()),
-                          "total": float(g["amount"].sum()), "death_date": died,
+                   extra={"payments": f.source_ids([p["payment"] for p in g]),
+                          "total": _sum(g), "death_date": died,
                           "first_date": str(first["date"]), "last_date": str(last["date"]),
                           "payers": f.source_ids(payers)})
 
@@ -366,68 +478,67 @@ def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
 @rule("SUB-002", "subsidy_fraud", "Subsidy paid after the recipient's death")
 def paid_after_death(ctx: Context) -> list[Finding]:
     """One finding per deceased recipient listing every late payment."""
-    hits = after_death_payments(ctx)
-    rows = ctx.frames.rel_row
-    return [_death_finding(ctx, rows, g) for _, g in hits.groupby("recipient", sort=True)]
+    hits = _payment_rows(ctx, SUB_002, grace_days=int(ctx.settings.get("grace_days", 0)))
+    _prefetch(ctx, hits)
+    return [_death_finding(ctx, g) for g in _groups(hits, "recipient")]
 
 
 # -- SUB-003 ------------------------------------------------------------------------------
 
-def account_groups(ctx: Context) -> pd.DataFrame:
-    """(account, recipient, group) for accounts paying at least ``min_recipients`` recipients.
+def kin_groups(members: Iterable[tuple[str, str]],
+               links: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """Each account's recipients in kin groups: account -> recipient -> the smallest
+    recipient key of its group (the connected component of the account's kin links,
+    joined by union-find, so groups of any length of chain come out whole).
 
-    ``group`` is the smallest recipient key of the recipient's kin-connected
-    group among the account's recipients (kin chains of at most
-    ``max_kin_hops`` ties, whatever their dates, joined transitively).
+    Examples
+    --------
+    >>> kin_groups([("A", "p:1"), ("A", "p:2"), ("A", "p:3"), ("A", "p:4"), ("B", "p:3")],
+    ...            [("A", "p:4", "p:3"), ("A", "p:3", "p:2")])
+    {'A': {'p:1': 'p:1', 'p:2': 'p:2', 'p:3': 'p:2', 'p:4': 'p:2'}, 'B': {'p:3': 'p:3'}}
     """
-    need = int(ctx.settings["min_recipients"])
-    pm = payments(ctx)
-    rc = pm.loc[pm["account"] != "", ["account", "recipient"]].drop_duplicates()
-    counts = rc.groupby("account")["recipient"].transform("nunique")
-    rc = rc[counts >= need].reset_index(drop=True)
-    if rc.empty:
-        return rc.assign(group="")
-    kin = ctx.kin(int(ctx.settings["max_kin_hops"]), set(rc["recipient"]))
-    kin = kin.loc[:, ["a", "b"]].drop_duplicates()
-    pairs = rc.merge(rc, on="account", suffixes=("", "2"))
-    pairs = pairs[pairs["recipient"] != pairs["recipient2"]]
-    edges = pairs.merge(kin, left_on=["recipient", "recipient2"], right_on=["a", "b"])[
-        ["account", "recipient", "recipient2"]]
-    labels = rc.assign(group=rc["recipient"])
-    while not edges.empty:
-        near = edges.merge(labels.rename(columns={"recipient": "recipient2", "group": "g2"}),
-                           on=["account", "recipient2"])
-        low = near.groupby(["account", "recipient"], as_index=False)["g2"].min()
-        new = labels.merge(low, on=["account", "recipient"], how="left")
-        g2 = new["g2"].fillna(new["group"])
-        new["group"] = g2.where(g2 < new["group"], new["group"])
-        new = new.drop(columns="g2")
-        if (new["group"] == labels["group"]).all():
-            break
-        labels = new
-    return labels
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(x: tuple[str, str]) -> tuple[str, str]:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    order = list(members)
+    for m in order:
+        parent[m] = m
+    for account, a, b in links:
+        ra, rb = root((account, a)), root((account, b))
+        if ra != rb:
+            low, high = (ra, rb) if ra < rb else (rb, ra)
+            parent[high] = low  # a root is always its group's smallest key
+    out: dict[str, dict[str, str]] = {}
+    for account, r in order:
+        out.setdefault(account, {})[r] = root((account, r))[1]
+    return out
 
 
-def _account_finding(ctx: Context, rows: RowLookup, account: str, g: pd.DataFrame,
-                     groups: pd.DataFrame) -> Finding:
+def _account_finding(ctx: Context, account: str, g: list[Row],
+                     labels: dict[str, str]) -> Finding:
     f, st = ctx.frames, ctx.settings
     need = int(st["min_recipients"])
-    n_groups = groups["group"].nunique()
-    recipients = list(dict.fromkeys(g["recipient"].tolist()))
-    approvers = list(dict.fromkeys(a for a in g["approver"].tolist() if isinstance(a, str)))
-    payers = list(dict.fromkeys(a for a in g["payer"].tolist() if isinstance(a, str)))
-    keys = [*approvers, *recipients, *g["payment"].tolist()]
+    n_groups = len(set(labels.values()))
+    recipients = list(dict.fromkeys(p["recipient"] for p in g))
+    approvers = _present(p["approver"] for p in g)
+    payers = _present(p["payer"] for p in g)
+    keys = [*approvers, *recipients, *(p["payment"] for p in g)]
     score = st["base_score"] + st.get("group_bonus", 0.0) * (n_groups - need)
     score += ctx.report_bonus([*approvers, *recipients])
     evidence: list[list[dict[str, Any]]] = []
-    for _, p in g.iterrows():
-        evidence += payment_paths(ctx, rows, p)
+    for p in g:
+        evidence += payment_paths(ctx, p)
     parts = []
-    for _, members in groups.sort_values(["group", "recipient"]).groupby("group", sort=True):
-        who = [ctx.ent(r) for r in members["recipient"]]
+    for label in sorted(set(labels.values())):
+        who = [ctx.ent(r) for r in sorted(r for r, lab in labels.items() if lab == label)]
         parts.append(who[0] if len(who) == 1 else Msg(TEXT["group_kin"], {
             "members": names(who, None, TEXT["group_sep"])}))
-    days = sorted(d for d in g["date"].tolist() if d)
+    days = sorted(p["date"] for p in g if p["date"])
     fields = {"account": account, "n": len(g), "total": _total(g),
               "span": dates(days[0], days[-1]) if days else "",
               "recipients": len(recipients), "groups": n_groups,
@@ -442,24 +553,23 @@ def _account_finding(ctx: Context, rows: RowLookup, account: str, g: pd.DataFram
     title = Msg(TEXT["account_title"], fields)
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
                    date=days[0] if days else "",
-                   extra={"bank_account": account, "groups": int(n_groups),
-                          "payments": f.source_ids(g["payment"].tolist()),
-                          "total": float(g["amount"].sum())})
+                   extra={"bank_account": account, "groups": n_groups,
+                          "payments": f.source_ids([p["payment"] for p in g]),
+                          "total": _sum(g)})
 
 
 @rule("SUB-003", "subsidy_fraud", "One bank account collecting subsidies for unrelated people")
 def shared_account(ctx: Context) -> list[Finding]:
     """One finding per account whose recipients form at least ``min_recipients`` kin groups."""
-    labels = account_groups(ctx)
-    if labels.empty:
-        return []
-    n = labels.groupby("account")["group"].nunique()
-    flagged = sorted(n[n >= int(ctx.settings["min_recipients"])].index)
+    need = int(ctx.settings["min_recipients"])
+    rows = _payment_rows(ctx, SUB_003_MEMBERS, min_recipients=need,
+                         max_kin_hops=int(ctx.settings["max_kin_hops"]))
+    groups = kin_groups([(r["account"], r["recipient"]) for r in rows if not r["other"]],
+                        [(r["account"], r["recipient"], r["other"]) for r in rows if r["other"]])
+    flagged = sorted(a for a, labels in groups.items() if len(set(labels.values())) >= need)
     if not flagged:
         return []
-    pm = payments(ctx)
-    pm = pm[pm["account"].isin(flagged)].sort_values(["account", "date", "payment"])
-    rows = ctx.frames.rel_row
-    by_account = {a: grp for a, grp in labels[labels["account"].isin(flagged)].groupby("account")}
-    return [_account_finding(ctx, rows, str(a), g, by_account[a])
-            for a, g in pm.groupby("account", sort=True)]
+    hits = _payment_rows(ctx, SUB_003_PAYMENTS, accounts=flagged)
+    _prefetch(ctx, hits)
+    return [_account_finding(ctx, str(g[0]["account"]), g, groups[g[0]["account"]])
+            for g in _groups(hits, "account")]
