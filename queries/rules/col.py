@@ -8,75 +8,207 @@ bidders with exactly the same valid price on one contract (R028).
 
 Bids are BID records (bidder -> contract, amount, status; a blank status was
 loaded as ``valid``); the winner is the contract's AWARDED_TO supplier.
+
+The joins are SQL on the columnar engine (:mod:`queries.engine`). Two steps stay
+in Python, each over a small table, and hand their result to the SQL as a table
+of its own: the phone and address normalisation of the bidding firms (NFKC has no
+SQL function in DuckDB or Spark; ``col_contacts``), and the maximal cliques of
+frequent co-bidders of COL-002 (networkx on the graph of pairs that the SQL counted;
+``col_groups``). The slow pandas version the rules are checked against is
+``tests/queries/reference/col.py``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 import pandas as pd
+import pyarrow as pa
 
 from graph.schema import COMPANY_ROLES
 from lang.message import N_, Msg, dates, money, names, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
-from queries.frames import OPEN_START, Frames, in_force, overlaps
+from queries.frames import Frames
 from queries.registry import rule
 from queries.rules.common import RowLookup, compact_text
 from queries.settings import SettingsError
 
-CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
-                    "award_id", "buyer", "bought_id"]
+#: A row of a rule's query, by column name.
+Row = dict[str, Any]
+
+#: One row per contract: its facts, its first award and its first purchase (by record
+#: id); ``date`` = the award date, else the award record's start, else ''.
+CONTRACTS = """
+    SELECT c.key AS contract, c.title, c.method, c.sector, c.amount,
+           coalesce(c.award_date, nullif(aw.s, '0000-01-01'), '') AS date,
+           aw.dst AS supplier, aw.id AS award_id, bo.src AS buyer, bo.id AS bought_id
+    FROM ent_contract c
+    LEFT JOIN (SELECT id, src, dst, s FROM rel_AWARDED_TO
+               QUALIFY row_number() OVER (PARTITION BY src ORDER BY id) = 1) aw
+           ON aw.src = c.key
+    LEFT JOIN (SELECT id, src, dst FROM rel_BOUGHT
+               QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1) bo
+           ON bo.dst = c.key"""
+
+#: Bid records; a blank status counts as valid (statuses are loaded from the layout's
+#: vocabulary, so trimming blanks here gives what Python's ``str.strip`` gave).
+BIDS = """
+    SELECT id AS bid_id, src AS firm, dst AS contract, amount,
+           coalesce(nullif(trim(status), ''), 'valid') AS status
+    FROM rel_BID"""
+
+#: Each firm bidding on a contract once (any status), with its first bid record.
+BIDDERS = "SELECT contract, firm, min(bid_id) AS bid_id FROM bids GROUP BY contract, firm"
+
+#: Two different firms bidding on the same contract (``a`` < ``b``), with their first bids.
+PAIRS = """
+    SELECT x.contract, x.firm AS a, y.firm AS b, x.bid_id AS bid_a, y.bid_id AS bid_b
+    FROM bidders x JOIN bidders y ON y.contract = x.contract AND x.firm < y.firm"""
+
+_BASE = f"bids AS ({BIDS}), contracts AS ({CONTRACTS}), bidders AS ({BIDDERS})"
+
+#: The contract columns a finding's sentences read.
+_FACTS = ("k.contract IS NOT NULL AS known, k.title, k.method, k.sector, k.amount, k.date, "
+          "k.supplier, k.award_id, k.buyer, k.bought_id")
+
+#: COL-001: co-bidders sharing a normalised phone or address (``col_contacts``: firm,
+#: link, value, raw) or the same holder of one of $roles, in force on the award date in
+#: both companies (with no award date, the two roles need only overlap). One row per
+#: (pair, contract, link, holder, role records).
+COL_001 = f"""
+    WITH {_BASE}, pairs AS ({PAIRS}),
+    dated AS (
+        SELECT p.*, coalesce(k.date, '') AS on_day
+        FROM pairs p LEFT JOIN contracts k ON k.contract = p.contract),
+    links AS (
+        SELECT p.a, p.b, p.contract, p.bid_a, p.bid_b, ca.link, ca.value, '' AS rec_a,
+               '' AS rec_b, ca.raw AS raw_a, cb.raw AS raw_b
+        FROM dated p
+        JOIN col_contacts ca ON ca.firm = p.a
+        JOIN col_contacts cb ON cb.firm = p.b AND cb.link = ca.link AND cb.value = ca.value
+        UNION ALL
+        SELECT p.a, p.b, p.contract, p.bid_a, p.bid_b, ra.role, ra.src, ra.id, rb.id,
+               NULL, NULL
+        FROM dated p
+        JOIN rel_COMPANY_ROLE ra ON ra.dst = p.a
+        JOIN rel_COMPANY_ROLE rb ON rb.dst = p.b AND rb.src = ra.src AND rb.role = ra.role
+        WHERE list_contains($roles, ra.role)
+          AND ((p.on_day <> '' AND ra.s <= p.on_day AND p.on_day <= ra.e
+                AND rb.s <= p.on_day AND p.on_day <= rb.e)
+               OR (p.on_day = '' AND ra.s <= rb.e AND rb.s <= ra.e)))
+    SELECT l.*, {_FACTS}
+    FROM links l LEFT JOIN contracts k ON k.contract = l.contract
+    ORDER BY l.a, l.b, l.contract, l.link, l.value, l.rec_a, l.rec_b"""
+
+#: The bidding firms' phones and addresses as written, for :func:`contacts`.
+CONTACTS = """
+    SELECT key, phone, address FROM ent_organization
+    WHERE key IN (SELECT src FROM rel_BID) ORDER BY key"""
+
+#: COL-002, step 1: pairs of firms bidding together on $min_contracts contracts or more
+#: (per buyer when $same_buyer, else across buyers: scope ``*``).
+FREQUENT_PAIRS = f"""
+    WITH {_BASE}, pairs AS ({PAIRS}),
+    scoped AS (
+        SELECT CASE WHEN $same_buyer THEN coalesce(k.buyer, '') ELSE '*' END AS scope,
+               p.a, p.b, p.contract
+        FROM pairs p LEFT JOIN contracts k ON k.contract = p.contract)
+    SELECT scope, a, b FROM scoped
+    GROUP BY scope, a, b HAVING count(DISTINCT contract) >= $min_contracts
+    ORDER BY scope, a, b"""
+
+#: COL-002, step 3: the contracts on which $min_firms members of a candidate group
+#: (``col_groups``: grp, scope, firm) bid (of the group's buyer when $same_buyer); the
+#: groups with $min_contracts such contracts won by two members or more. One row per
+#: (group, contract, member bidding).
+ROTATIONS = f"""
+    WITH {_BASE},
+    member_bids AS (
+        SELECT g.grp, g.firm, b.contract, b.bid_id
+        FROM col_groups g JOIN bidders b ON b.firm = g.firm
+        LEFT JOIN contracts k ON k.contract = b.contract
+        WHERE NOT $same_buyer OR coalesce(k.buyer, '') = g.scope),
+    kept AS (
+        SELECT * FROM member_bids
+        QUALIFY count(*) OVER (PARTITION BY grp, contract) >= $min_firms),
+    turns AS (
+        SELECT DISTINCT c.grp, c.contract, k.supplier
+        FROM kept c JOIN contracts k ON k.contract = c.contract
+        JOIN kept w ON w.grp = c.grp AND w.firm = k.supplier),
+    rings AS (
+        SELECT grp FROM kept GROUP BY grp HAVING count(DISTINCT contract) >= $min_contracts
+        INTERSECT
+        SELECT grp FROM turns GROUP BY grp HAVING count(DISTINCT supplier) >= 2)
+    SELECT c.grp, c.contract, c.firm, c.bid_id, {_FACTS}
+    FROM kept c LEFT JOIN contracts k ON k.contract = c.contract
+    WHERE c.grp IN (SELECT grp FROM rings)
+    ORDER BY c.grp, c.contract, c.firm"""
+
+#: COL-003: contracts of one of $methods with exactly one valid bidder (its first valid
+#: bid), each with its other (not valid) bids: one row per other bid, or one row.
+COL_003 = f"""
+    WITH {_BASE},
+    single AS (
+        SELECT contract, min(firm) AS firm, min(bid_id) AS bid_id
+        FROM bids WHERE status = 'valid'
+        GROUP BY contract HAVING count(DISTINCT firm) = 1),
+    hits AS (
+        SELECT k.contract, {_FACTS}, s.firm, s.bid_id
+        FROM contracts k JOIN single s ON s.contract = k.contract
+        WHERE list_contains($methods, k.method))
+    SELECT h.*, o.firm AS other_firm, o.bid_id AS other_bid, o.status AS other_status
+    FROM hits h LEFT JOIN bids o ON o.contract = h.contract AND o.status <> 'valid'
+    ORDER BY h.contract, o.firm, o.bid_id"""
+
+#: COL-004: valid bids (each firm's first at each price) whose exact amount another firm
+#: also bid on the same contract.
+COL_004 = f"""
+    WITH {_BASE},
+    priced AS (
+        SELECT contract, amount, firm, min(bid_id) AS bid_id
+        FROM bids WHERE status = 'valid' AND amount IS NOT NULL
+        GROUP BY contract, amount, firm),
+    same AS (
+        SELECT * FROM priced
+        QUALIFY count(*) OVER (PARTITION BY contract, amount) >= 2)
+    SELECT s.contract, s.amount AS price, s.firm, s.bid_id, {_FACTS}
+    FROM same s JOIN contracts k ON k.contract = s.contract
+    ORDER BY s.contract, s.amount, s.firm"""
 
 
-def contracts(ctx: Context) -> pd.DataFrame:
-    """One row per contract (columns :data:`CONTRACT_COLUMNS`); ``date`` = award date or ""."""
-    key = ("col.contracts",)
-    if key not in ctx._cache:
-        ctx._cache[key] = _contracts(ctx.frames)
-    return ctx._cache[key]
+def _register(ctx: Context, name: str, table: pa.Table) -> None:
+    """Make a table computed here readable as ``name`` by the rule's SQL, for the rest of
+    the scan (another engine would register it as a temporary view)."""
+    ctx.frames.engine.con.register(name, table)
 
 
-def _contracts(f: Frames) -> pd.DataFrame:
-    c = f.ents("contract").rename(columns={"key": "contract"})
-    for col in ("title", "method", "sector", "award_date", "amount"):
-        if col not in c.columns:
-            c[col] = None
-    c = c[["contract", "title", "method", "sector", "award_date", "amount"]]
-    aw = f.rel("AWARDED_TO")[["id", "src", "dst", "s"]].rename(
-        columns={"id": "award_id", "src": "contract", "dst": "supplier", "s": "award_s"})
-    bo = f.rel("BOUGHT")[["id", "src", "dst"]].rename(
-        columns={"id": "bought_id", "src": "buyer", "dst": "contract"})
-    out = c.merge(aw.drop_duplicates("contract"), on="contract", how="left")
-    out = out.merge(bo.drop_duplicates("contract"), on="contract", how="left")
-    award_s = out["award_s"].where(out["award_s"] != OPEN_START)
-    out["date"] = out["award_date"].fillna(award_s).fillna("").astype(str)
-    return out[CONTRACT_COLUMNS].reset_index(drop=True)
+def _grouped(rows: Iterable[Row], *by: str) -> dict[Any, list[Row]]:
+    """Rows by the value(s) of ``by``, in the order met (the query's order)."""
+    out: dict[Any, list[Row]] = {}
+    for r in rows:
+        key = r[by[0]] if len(by) == 1 else tuple(r[b] for b in by)
+        out.setdefault(key, []).append(r)
+    return out
 
 
-def bids(ctx: Context) -> pd.DataFrame:
-    """Bid records: ``bid_id``, ``firm``, ``contract``, ``amount``, ``status`` (blank = valid)."""
-    key = ("col.bids",)
-    if key not in ctx._cache:
-        b = ctx.frames.rel("BID")[["id", "src", "dst", "amount", "status"]].rename(
-            columns={"id": "bid_id", "src": "firm", "dst": "contract"})
-        status = b["status"].astype("string").fillna("").str.strip()
-        b = b.assign(status=status.where(status != "", "valid").astype(str))
-        ctx._cache[key] = b.sort_values(["contract", "firm", "bid_id"]).reset_index(drop=True)
-    return ctx._cache[key]
+def _known(rows: Iterable[Row]) -> list[Row]:
+    """The contracts of rows that are stored contracts, once each, by award date then id."""
+    ks = {r["contract"]: r for r in rows if r["known"]}
+    return sorted(ks.values(), key=lambda k: (k["date"], k["contract"]))
 
 
-def co_bidders(ctx: Context) -> pd.DataFrame:
-    """Pairs of different firms that bid (any status) on the same contract: ``a`` < ``b``."""
-    key = ("col.pairs",)
-    if key not in ctx._cache:
-        bb = bids(ctx)[["contract", "firm"]].drop_duplicates()
-        p = bb.merge(bb, on="contract", suffixes=("_a", "_b"))
-        p = p[p["firm_a"] < p["firm_b"]].rename(columns={"firm_a": "a", "firm_b": "b"})
-        ctx._cache[key] = p.reset_index(drop=True)
-    return ctx._cache[key]
+def _prefetch(ctx: Context, hits: list[Row], records: dict[str, tuple[str, ...]],
+              keys: tuple[str, ...]) -> None:
+    """Fetch in batches the records (type -> id columns) and entities (key columns) the
+    findings of ``hits`` will show."""
+    f = ctx.frames
+    for type_, cols in records.items():
+        f.prefetch(type_, (h.get(c) for h in hits for c in cols))
+    f.prefetch_keys(h.get(c) for h in hits for c in keys)
 
 
 TEXT = {
@@ -215,108 +347,103 @@ def normalise_address(s: pd.Series) -> pd.Series:
     return compact_text(s)
 
 
-def shared_links(ctx: Context) -> pd.DataFrame:
-    """(contract, a, b, link, value, rec_a, rec_b) for co-bidders linked on that contract.
+CONTACT_NORMS = {"phone": normalise_phone, "address": normalise_address}
 
-    ``link`` is ``phone`` or ``address`` (``value`` the normalised text, the
-    records empty) or a company role (``value`` the holder's key, ``rec_a``/``rec_b``
-    the role records, both in force on the award date; with no award date the
-    two roles need only overlap in time).
+
+def contacts(ctx: Context, links: list[str]) -> pa.Table:
+    """(firm, link, value, raw): the bidding firms' phones and addresses (those of
+    ``links``) normalised, blank ones left out.
+
+    Normalised here, with :func:`normalise_phone` and :func:`normalise_address`: NFKC
+    has no SQL function in DuckDB or Spark, and the table is small (one row per
+    bidding firm and link).
     """
-    f = ctx.frames
+    orgs = ctx.frames.engine.frame(CONTACTS)
+    parts = []
+    for link, norm in CONTACT_NORMS.items():
+        if link in links:
+            v = pd.DataFrame({"firm": orgs["key"], "link": link, "value": norm(orgs[link]),
+                              "raw": orgs[link]})
+            parts.append(v[v["value"] != ""])
+    schema = pa.schema([(c, pa.string()) for c in ("firm", "link", "value", "raw")])
+    if not parts:
+        return schema.empty_table()
+    return pa.Table.from_pandas(pd.concat(parts, ignore_index=True), schema=schema,
+                                preserve_index=False)
+
+
+def shared_links(ctx: Context) -> list[Row]:
+    """(a, b, contract, link, value, rec_a, rec_b, raw_a, raw_b, bid_a, bid_b + the
+    contract's facts) for co-bidders linked on that contract.
+
+    ``link`` is ``phone`` or ``address`` (``value`` the normalised text, ``raw_a`` and
+    ``raw_b`` as written, the records empty) or a company role (``value`` the holder's
+    key, ``rec_a``/``rec_b`` the role records, both in force on the award date; with no
+    award date the two roles need only overlap in time).
+    """
     links = list(ctx.settings["links"])
     unknown = [x for x in links if x not in ("phone", "address", *COMPANY_ROLES)]
     if unknown:
         known = ", ".join(COMPANY_ROLES)
         raise SettingsError(f"[COL-001]: links {unknown} unknown",
                             hint=f"use phone, address or a company role: {known}")
-    pairs = co_bidders(ctx).merge(contracts(ctx)[["contract", "date"]], on="contract",
-                                  how="left")
-    pairs["date"] = pairs["date"].fillna("")
-    out: list[pd.DataFrame] = []
-    orgs = f.ents("organization")
-    for link, norm in (("phone", normalise_phone), ("address", normalise_address)):
-        if link not in links or link not in orgs.columns:
-            continue
-        v = pd.DataFrame({"firm": orgs["key"], "v": norm(orgs[link])})
-        v = v[v["v"] != ""]
-        m = pairs.merge(v.rename(columns={"firm": "a", "v": "va"}), on="a")
-        m = m.merge(v.rename(columns={"firm": "b", "v": "vb"}), on="b")
-        m = m[m["va"] == m["vb"]]
-        out.append(pd.DataFrame({"contract": m["contract"], "a": m["a"], "b": m["b"],
-                                 "link": link, "value": m["va"], "rec_a": "", "rec_b": ""}))
-    roles = f.rel("COMPANY_ROLE")
-    for link in [x for x in links if x in COMPANY_ROLES]:
-        r = roles[roles["role"] == link][["id", "src", "dst", "s", "e"]]
-        ra = r.rename(columns={"id": "rec_a", "src": "holder", "dst": "a", "s": "s_a",
-                               "e": "e_a"})
-        rb = r.rename(columns={"id": "rec_b", "src": "holder", "dst": "b", "s": "s_b",
-                               "e": "e_b"})
-        m = pairs.merge(ra, on="a").merge(rb, on=["b", "holder"])
-        dated = m["date"] != ""
-        held = in_force(m["s_a"], m["e_a"], m["date"]) & in_force(m["s_b"], m["e_b"], m["date"])
-        both = overlaps(m["s_a"], m["e_a"], m["s_b"], m["e_b"])
-        m = m[(dated & held) | (~dated & both)]
-        out.append(pd.DataFrame({"contract": m["contract"], "a": m["a"], "b": m["b"],
-                                 "link": link, "value": m["holder"], "rec_a": m["rec_a"],
-                                 "rec_b": m["rec_b"]}))
-    out = [o for o in out if not o.empty]
-    if not out:
-        return pd.DataFrame(columns=["contract", "a", "b", "link", "value", "rec_a", "rec_b"])
-    return pd.concat(out, ignore_index=True).sort_values(
-        ["a", "b", "contract", "link", "value", "rec_a", "rec_b"]).reset_index(drop=True)
+    _register(ctx, "col_contacts", contacts(ctx, links))
+    roles = list(dict.fromkeys(x for x in links if x in COMPANY_ROLES))
+    return ctx.rows(COL_001, {"roles": roles})
 
 
-def _link_words(ctx: Context, rows: RowLookup, link: str, g: pd.DataFrame, a: str,
+def _link_words(ctx: Context, rows: RowLookup, link: str, lg: list[Row], a: str,
                 b: str) -> list[Msg]:
-    f = ctx.frames
     names_ab = {"a_name": ctx.name(a), "b_name": ctx.name(b), "link": word("link", link)}
     if link in ("phone", "address"):
-        raw = f.prop("organization", link)
-        return [Msg(TEXT["share_contact"], {**names_ab, "a_value": raw.get(a, ""),
-                                            "b_value": raw.get(b, "")})]
+        return [Msg(TEXT["share_contact"], {**names_ab, "a_value": lg[0]["raw_a"] or "",
+                                            "b_value": lg[0]["raw_b"] or ""})]
     parts = []
-    for holder, h in g.groupby("value", sort=True):
-        ra, rb = rows("COMPANY_ROLE", h.iloc[0]["rec_a"]), rows("COMPANY_ROLE", h.iloc[0]["rec_b"])
+    first = {r["value"]: r for r in reversed(lg)}
+    for holder in sorted(first):
+        ra = rows("COMPANY_ROLE", first[holder]["rec_a"])
+        rb = rows("COMPANY_ROLE", first[holder]["rec_b"])
         parts.append(Msg(TEXT["share_role"], {
             **names_ab, "holder": ctx.ent(str(holder)), "role": word("company_role", link),
             "a_period": period(ra["s"], ra["e"]), "b_period": period(rb["s"], rb["e"])}))
     return parts
 
 
-def _pair_finding(ctx: Context, rows: RowLookup, a: str, b: str, g: pd.DataFrame,
-                  ks: pd.DataFrame, bid_of: dict[tuple[str, str], str]) -> Finding:
+def _pair_finding(ctx: Context, a: str, b: str, g: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
-    kc = ks[ks["contract"].isin(set(g["contract"]))].sort_values(["date", "contract"])
-    cids = kc["contract"].tolist()
-    holders = sorted(set(g.loc[g["link"].isin(COMPANY_ROLES), "value"]))
-    kinds = list(dict.fromkeys(x for x in ctx.settings["links"] if x in set(g["link"])))
+    rows = f.rel_row
+    kc = _known(g)
+    cids = [k["contract"] for k in kc]
+    present = {r["link"] for r in g}
+    holders = sorted({r["value"] for r in g if r["link"] in COMPANY_ROLES})
+    kinds = list(dict.fromkeys(x for x in st["links"] if x in present))
     keys = [a, b, *cids, *holders]
     score = (st["base_score"] + st.get("link_bonus", 0.0) * (len(kinds) - 1)
              + st.get("repeat_bonus", 0.0) * (len(cids) - 1))
     score += ctx.report_bonus([a, b, *holders])
     evidence: list[list[dict[str, Any]]] = [
-        _bid_path(f, rows, [bid_of[(a, c)], bid_of[(b, c)]], c) for c in cids]
+        _bid_path(f, rows, [k["bid_a"], k["bid_b"]], k["contract"]) for k in kc]
+    by_link = _grouped(g, "link")
     for link in kinds:
-        lg = g[g["link"] == link]
+        lg = by_link[link]
         if link in ("phone", "address"):
-            raw = f.prop("organization", link)
-            evidence.append([{**node(f, x, "organization"), "shared": link, link: raw.get(x, "")}
-                             for x in (a, b)])
+            evidence.append([{**node(f, x, "organization"), "shared": link, link: raw or ""}
+                             for x, raw in ((a, lg[0]["raw_a"]), (b, lg[0]["raw_b"]))])
             continue
-        for _, r in lg.drop_duplicates(["rec_a", "rec_b"]).iterrows():
-            ra, rb = rows("COMPANY_ROLE", r["rec_a"]), rows("COMPANY_ROLE", r["rec_b"])
-            holder_kind = "organization" if str(r["value"]).startswith("o:") else "person"
-            evidence.append([node(f, a, "organization"), rel(f, ra, "COMPANY_ROLE"),
-                             node(f, r["value"], holder_kind), rel(f, rb, "COMPANY_ROLE"),
+        for rec_a, rec_b, holder in dict.fromkeys((r["rec_a"], r["rec_b"], r["value"])
+                                                  for r in lg):
+            holder_kind = "organization" if str(holder).startswith("o:") else "person"
+            evidence.append([node(f, a, "organization"),
+                             rel(f, rows("COMPANY_ROLE", rec_a), "COMPANY_ROLE"),
+                             node(f, holder, holder_kind),
+                             rel(f, rows("COMPANY_ROLE", rec_b), "COMPANY_ROLE"),
                              node(f, b, "organization")])
-    shared = [m for k in kinds for m in _link_words(ctx, rows, k, g[g["link"] == k], a, b)]
+    shared = [m for k in kinds for m in _link_words(ctx, rows, k, by_link[k], a, b)]
     timed = [k for k in kinds if k in COMPANY_ROLES]
-    won = [k for _, k in kc.iterrows() if k["supplier"] in (a, b)]
+    won = [k for k in kc if k["supplier"] in (a, b)]
     n = len(cids)
     fields = {"a": ctx.ent(a), "b": ctx.ent(b), "n": n,
-              "contracts": names([_contract_words(ctx, k) for _, k in kc.iterrows()], None,
-                                 TEXT["list_sep"]),
+              "contracts": names([_contract_words(ctx, k) for k in kc], None, TEXT["list_sep"]),
               "shared": names(shared, None, TEXT["list_sep"]), "won": len(won),
               "links": names([word("link", k) for k in timed], None, TEXT["and_sep"])}
     text = [Msg(TEXT["pair_bids"], fields), Msg(TEXT["pair_shares"], fields)]
@@ -327,103 +454,86 @@ def _pair_finding(ctx: Context, rows: RowLookup, a: str, b: str, g: pd.DataFrame
         "a": ctx.name(a), "b": ctx.name(b),
         "links": names([word("link", k) for k in kinds], None, TEXT["links_sep"])}, n=n)
     return Finding(clip(score), title, keys, evidence, text,
-                   sector=_mode(kc["sector"].tolist()),
-                   date=str(kc.iloc[0]["date"]) if n else "",
+                   sector=_mode([k["sector"] for k in kc]),
+                   date=str(kc[0]["date"]) if n else "",
                    extra={"links": kinds, "contracts": f.source_ids(cids)})
 
 
 @rule("COL-001", "collusion", "Co-bidders share a phone, address, legal rep or shareholder")
 def shared_contact(ctx: Context) -> list[Finding]:
     """One finding per pair of co-bidders, listing every contract where a link held."""
-    links = shared_links(ctx)
-    if links.empty:
-        return []
-    rows = ctx.frames.rel_row
-    ks = contracts(ctx)
-    ks = ks[ks["contract"].isin(set(links["contract"]))]
-    firms = set(links["a"]) | set(links["b"])
-    b = bids(ctx)
-    b = b[b["firm"].isin(firms) & b["contract"].isin(set(ks["contract"]))]
-    bid_of: dict[tuple[str, str], str] = {}
-    for firm, contract, bid in zip(b["firm"], b["contract"], b["bid_id"], strict=True):
-        bid_of.setdefault((firm, contract), bid)
-    return [_pair_finding(ctx, rows, str(a), str(bb), g, ks, bid_of)
-            for (a, bb), g in links.groupby(["a", "b"], sort=True)]
+    hits = shared_links(ctx)
+    _prefetch(ctx, hits, {"BID": ("bid_a", "bid_b"), "COMPANY_ROLE": ("rec_a", "rec_b")},
+              ("a", "b", "contract", "value", "buyer", "supplier"))
+    return [_pair_finding(ctx, a, b, g) for (a, b), g in _grouped(hits, "a", "b").items()]
 
 
 # -- COL-002 ------------------------------------------------------------------------------
 
-def rotating_groups(ctx: Context) -> pd.DataFrame:
-    """(group, scope, firm) of candidate groups: maximal cliques of frequent co-bidders.
+def rotating_groups(ctx: Context) -> list[tuple[str, list[str]]]:
+    """(scope, firms) of candidate groups: maximal cliques of frequent co-bidders.
 
     Two firms are frequent co-bidders when they bid on the same ``min_contracts``
-    contracts or more (of one buyer when ``same_buyer``); a group is a maximal
-    clique of at least ``min_firms`` such firms.
+    contracts or more (of one buyer when ``same_buyer``; counted in SQL); a group is a
+    maximal clique of at least ``min_firms`` such firms (networkx, on the small graph
+    of frequent pairs), by scope then firms.
     """
     st = ctx.settings
-    need_k, need_n = int(st["min_contracts"]), int(st["min_firms"])
-    pairs = co_bidders(ctx)
-    if st.get("same_buyer", False):
-        buyer = contracts(ctx)[["contract", "buyer"]]
-        pairs = pairs.merge(buyer, on="contract", how="left")
-        pairs["scope"] = pairs["buyer"].fillna("").astype(str)
-    else:
-        pairs = pairs.assign(scope="*")
-    n = pairs.groupby(["scope", "a", "b"])["contract"].nunique().rename("n").reset_index()
-    strong = n[n["n"] >= need_k]
-    out: list[tuple[int, str, str]] = []
-    gid = 0
-    for scope, g in strong.groupby("scope", sort=True):
+    need_n = int(st["min_firms"])
+    strong = ctx.rows(FREQUENT_PAIRS, {"min_contracts": int(st["min_contracts"]),
+                                       "same_buyer": bool(st.get("same_buyer", False))})
+    out: list[tuple[str, list[str]]] = []
+    for scope, g in sorted(_grouped(strong, "scope").items()):
         graph: nx.Graph[str] = nx.Graph()
-        graph.add_edges_from(zip(g["a"], g["b"], strict=True))
+        graph.add_edges_from((r["a"], r["b"]) for r in g)
         cliques = sorted(sorted(c) for c in nx.find_cliques(graph) if len(c) >= need_n)
-        for c in cliques:
-            out += [(gid, str(scope), firm) for firm in c]
-            gid += 1
-    return pd.DataFrame(out, columns=["group", "scope", "firm"])
+        out += [(str(scope), c) for c in cliques]
+    return out
 
 
-def rotation_contracts(ctx: Context) -> pd.DataFrame:
-    """(group, contract, firms bidding, winner) where >= ``min_firms`` group members bid."""
-    need_n = int(ctx.settings["min_firms"])
+def rotation_contracts(ctx: Context) -> list[Row]:
+    """(grp, contract, firm, bid_id + the contract's facts) of the candidate groups
+    (numbered as :func:`rotating_groups` lists them) that bid together on enough
+    contracts (``min_firms`` members on each) won by two members or more."""
+    st = ctx.settings
     groups = rotating_groups(ctx)
-    ks = contracts(ctx)[["contract", "supplier", "buyer", "date"]]
-    bb = bids(ctx)[["contract", "firm"]].drop_duplicates()
-    m = groups.merge(bb, on="firm").merge(ks, on="contract", how="left")
-    if ctx.settings.get("same_buyer", False):
-        m = m[m["buyer"].fillna("") == m["scope"]]
-    n = m.groupby(["group", "contract"])["firm"].transform("nunique")
-    m = m[n >= need_n]
-    member = m.groupby("group")["firm"].agg(set)
-    m = m.assign(won=[isinstance(s, str) and s in member[g]
-                      for g, s in zip(m["group"], m["supplier"], strict=True)])
-    return m.sort_values(["group", "date", "contract", "firm"]).reset_index(drop=True)
+    if not groups:
+        return []
+    members = [(gid, scope, firm) for gid, (scope, firms) in enumerate(groups)
+               for firm in firms]
+    _register(ctx, "col_groups", pa.table({
+        "grp": pa.array([m[0] for m in members], pa.int64()),
+        "scope": pa.array([m[1] for m in members], pa.string()),
+        "firm": pa.array([m[2] for m in members], pa.string())}))
+    return ctx.rows(ROTATIONS, {"min_contracts": int(st["min_contracts"]),
+                                "min_firms": int(st["min_firms"]),
+                                "same_buyer": bool(st.get("same_buyer", False))})
 
 
-def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataFrame,
-                  ks: pd.DataFrame, bid_of: dict[tuple[str, str], str]) -> Finding:
+def _ring_finding(ctx: Context, members: list[str], g: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
-    kc = ks[ks["contract"].isin(set(g["contract"]))].sort_values(["date", "contract"])
-    cids = kc["contract"].tolist()
+    rows = f.rel_row
+    kc = _known(g)
+    cids = [k["contract"] for k in kc]
     keys = [*members, *cids]
     score = st["base_score"] + ctx.report_bonus(members)
+    by_contract = _grouped(g, "contract")
     evidence: list[list[dict[str, Any]]] = []
-    for _, k in kc.iterrows():
+    for k in kc:
         c = k["contract"]
-        bidders = sorted(set(g.loc[g["contract"] == c, "firm"]))
-        for firm in bidders:
-            evidence.append(_bid_path(f, rows, [bid_of[(firm, c)]], c))
+        for r in sorted(by_contract[c], key=lambda r: r["firm"]):
+            evidence.append(_bid_path(f, rows, [r["bid_id"]], c))
         if isinstance(k["award_id"], str):
             evidence.append([node(f, c, "contract"), rel(f, rows("AWARDED_TO", k["award_id"]),
                                                           "AWARDED_TO"),
                              node(f, k["supplier"], "organization")])
-    wins = Counter(s for s in kc["supplier"].tolist() if s in set(members))
+    wins = Counter(k["supplier"] for k in kc if k["supplier"] in set(members))
     turns = [Msg(TEXT["turn"], {
         "contract": ctx.ent(k["contract"]), "date": k["date"] or Msg(TEXT["unknown_date"]),
         "winner": ctx.name(k["supplier"]) if isinstance(k["supplier"], str)
-        else Msg(TEXT["nobody"])}) for _, k in kc.iterrows()]
-    buyers = [b for b in kc["buyer"].tolist() if isinstance(b, str)]
-    days = [d for d in kc["date"].tolist() if d]
+        else Msg(TEXT["nobody"])}) for k in kc]
+    buyers = [k["buyer"] for k in kc if isinstance(k["buyer"], str)]
+    days = [k["date"] for k in kc if k["date"]]
     fields = {"n": len(members), "members": names([ctx.ent(m) for m in members], None),
               "k": len(cids), "buyers": names([ctx.ent(b) for b in dict.fromkeys(buyers)], None),
               "span": dates(days[0], days[-1]) if days else "", "min": int(st["min_firms"]),
@@ -435,60 +545,41 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
     title = Msg(TEXT["ring_title"], {**fields, "members": names([ctx.name(m) for m in members],
                                                                 None)})
     return Finding(clip(score), title, keys, evidence, text,
-                   sector=_mode(kc["sector"].tolist()), date=days[0] if days else "",
+                   sector=_mode([k["sector"] for k in kc]), date=days[0] if days else "",
                    extra={"contracts": f.source_ids(cids), "wins": {
                        "/".join(f.ids.get(w, [w])): n for w, n in sorted(wins.items())}})
 
 
 @rule("COL-002", "collusion", "Recurring co-bidders taking turns to win")
 def rotating_winners(ctx: Context) -> list[Finding]:
-    """One finding per group that bid together often enough with at least two winners."""
-    st = ctx.settings
-    m = rotation_contracts(ctx)
-    if m.empty:
-        return []
-    rows = ctx.frames.rel_row
-    ks = contracts(ctx)
-    ks = ks[ks["contract"].isin(set(m["contract"]))]
-    b = bids(ctx)
-    b = b[b["contract"].isin(set(m["contract"]))]
-    bid_of: dict[tuple[str, str], str] = {}
-    for firm, contract, bid in zip(b["firm"], b["contract"], b["bid_id"], strict=True):
-        bid_of.setdefault((firm, contract), bid)
+    """One finding per group that bid together often enough with at least two winners
+    (a group found again with the same members and contracts, once)."""
+    hits = rotation_contracts(ctx)
+    _prefetch(ctx, hits, {"BID": ("bid_id",), "AWARDED_TO": ("award_id",)},
+              ("firm", "contract", "buyer", "supplier"))
     out: list[Finding] = []
     seen: set[tuple[str, ...]] = set()
-    for _, g in m.groupby("group", sort=True):
-        per = g.drop_duplicates("contract")
-        winners = set(per.loc[per["won"], "supplier"])
-        if per["contract"].nunique() < int(st["min_contracts"]) or len(winners) < 2:
-            continue
-        members = sorted(set(g["firm"]))
-        key = (*members, *sorted(set(g["contract"])))
+    for g in _grouped(hits, "grp").values():
+        members = sorted({r["firm"] for r in g})
+        key = (*members, *sorted({r["contract"] for r in g}))
         if key in seen:
             continue
         seen.add(key)
-        out.append(_ring_finding(ctx, rows, members, g, ks, bid_of))
+        out.append(_ring_finding(ctx, members, g))
     return out
 
 
 # -- COL-003 ------------------------------------------------------------------------------
 
-def single_bid_contracts(ctx: Context) -> pd.DataFrame:
-    """Competitive contracts with exactly one valid bidder (``firm``, ``bid_id``)."""
-    methods = list(ctx.settings["competitive_methods"])
-    ks = contracts(ctx)
-    ks = ks[ks["method"].isin(methods)]
-    valid = bids(ctx)
-    valid = valid[valid["status"] == "valid"]
-    n = valid.groupby("contract")["firm"].nunique()
-    one = n[n == 1].index
-    v = valid[valid["contract"].isin(one)].drop_duplicates("contract")[
-        ["contract", "firm", "bid_id"]]
-    return ks.merge(v, on="contract").sort_values("contract").reset_index(drop=True)
+def single_bid_contracts(ctx: Context) -> list[Row]:
+    """Competitive contracts with exactly one valid bidder (``firm``, ``bid_id``), one row
+    per other bid (``other_firm``, ``other_bid``, ``other_status``; empty when none)."""
+    return ctx.rows(COL_003, {"methods": list(ctx.settings["competitive_methods"])})
 
 
-def _single_finding(ctx: Context, rows: RowLookup, k: Any, others: pd.DataFrame) -> Finding:
+def _single_finding(ctx: Context, k: Row, others: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
+    rows = f.rel_row
     c, firm = k["contract"], k["firm"]
     winner = k["supplier"] if isinstance(k["supplier"], str) else None
     keys = [c, firm, *([winner] if winner and winner != firm else [])]
@@ -501,16 +592,17 @@ def _single_finding(ctx: Context, rows: RowLookup, k: Any, others: pd.DataFrame)
     if isinstance(k["bought_id"], str):
         evidence.append([node(f, k["buyer"], "organization"),
                          rel(f, rows("BOUGHT", k["bought_id"]), "BOUGHT"), node(f, c, "contract")])
-    for _, o in others.iterrows():
-        evidence.append(_bid_path(f, rows, [o["bid_id"]], c))
+    for o in others:
+        evidence.append(_bid_path(f, rows, [o["other_bid"]], c))
     fields = {"contract": _contract_words(ctx, k), "amount": money(k["amount"]),
               "firm": ctx.ent(firm), "winner": ctx.ent(winner) if winner else "",
-              "others": names([Msg(TEXT["other_bid"], {"firm": ctx.ent(o["firm"]),
-                                                       "status": word("bid_status", o["status"])})
-                               for _, o in others.iterrows()], None, TEXT["list_sep"]),
+              "others": names([Msg(TEXT["other_bid"], {
+                  "firm": ctx.ent(o["other_firm"]),
+                  "status": word("bid_status", o["other_status"])}) for o in others],
+                  None, TEXT["list_sep"]),
               "method": word("method", k["method"])}
     text = [Msg(TEXT["single"], fields),
-            Msg(TEXT["single_others" if len(others) else "single_no_other"], fields)]
+            Msg(TEXT["single_others" if others else "single_no_other"], fields)]
     if winner is not None and winner != firm:
         text.append(Msg(TEXT["single_odd"], fields))
     text.append(Msg(TEXT["single_why"], fields))
@@ -525,33 +617,28 @@ def _single_finding(ctx: Context, rows: RowLookup, k: Any, others: pd.DataFrame)
 def single_bid(ctx: Context) -> list[Finding]:
     """One finding per open or invited contract with exactly one valid bidder."""
     hits = single_bid_contracts(ctx)
-    if hits.empty:
-        return []
-    rows = ctx.frames.rel_row
-    b = bids(ctx)
-    b = b[b["contract"].isin(set(hits["contract"])) & (b["status"] != "valid")]
-    other = {c: g for c, g in b.groupby("contract")}
-    empty = b.iloc[0:0]
-    return [_single_finding(ctx, rows, k, other.get(k["contract"], empty))
-            for _, k in hits.iterrows()]
+    _prefetch(ctx, hits, {"BID": ("bid_id", "other_bid"), "AWARDED_TO": ("award_id",),
+                          "BOUGHT": ("bought_id",)},
+              ("contract", "firm", "other_firm", "buyer", "supplier"))
+    return [_single_finding(ctx, g[0], [o for o in g if o["other_bid"] is not None])
+            for g in _grouped(hits, "contract").values()]
 
 
 # -- COL-004 ------------------------------------------------------------------------------
 
-def identical_bids(ctx: Context) -> pd.DataFrame:
-    """Valid bids whose exact amount another bidder on the same contract also bid."""
-    valid = bids(ctx)
-    valid = valid[(valid["status"] == "valid") & valid["amount"].notna()]
-    n = valid.groupby(["contract", "amount"])["firm"].transform("nunique")
-    same = valid[n >= 2]
-    return same.sort_values(["contract", "amount", "firm", "bid_id"]).drop_duplicates(
-        ["contract", "amount", "firm"]).reset_index(drop=True)
+def identical_bids(ctx: Context) -> list[Row]:
+    """Valid bids (``price``, ``firm``, ``bid_id`` + the contract's facts) whose exact
+    amount another bidder on the same contract also bid: each firm's first bid at that
+    price, by contract, price and firm."""
+    return ctx.rows(COL_004)
 
 
-def _identical_finding(ctx: Context, rows: RowLookup, k: Any, g: pd.DataFrame) -> Finding:
+def _identical_finding(ctx: Context, g: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
+    rows = f.rel_row
+    k = g[0]
     c = k["contract"]
-    firms = list(dict.fromkeys(g["firm"].tolist()))
+    firms = list(dict.fromkeys(r["firm"] for r in g))
     winner = k["supplier"] if isinstance(k["supplier"], str) else None
     won = winner in firms
     keys = [c, *firms]
@@ -559,12 +646,12 @@ def _identical_finding(ctx: Context, rows: RowLookup, k: Any, g: pd.DataFrame) -
     score += ctx.report_bonus(firms)
     evidence: list[list[dict[str, Any]]] = []
     parts = []
-    for amount, a in g.groupby("amount", sort=True):
-        ids = a["bid_id"].tolist()
+    for amount, a in _grouped(g, "price").items():
+        ids = [r["bid_id"] for r in a]
         for other in ids[1:]:
             evidence.append(_bid_path(f, rows, [ids[0], other], c))
         parts.append(Msg(TEXT["same_price"], {
-            "firms": names([ctx.ent(x) for x in a["firm"]], None, TEXT["and_sep"]),
+            "firms": names([ctx.ent(r["firm"]) for r in a], None, TEXT["and_sep"]),
             "amount": money(amount)}))
     fields = {"contract": _contract_words(ctx, k), "groups": names(parts, None, TEXT["list_sep"]),
               "winner": ctx.ent(winner) if winner else ""}
@@ -581,10 +668,6 @@ def _identical_finding(ctx: Context, rows: RowLookup, k: Any, g: pd.DataFrame) -
 @rule("COL-004", "collusion", "Different bidders with identical bid prices (R028)")
 def identical_prices(ctx: Context) -> list[Finding]:
     """One finding per contract listing every group of equal valid prices."""
-    same = identical_bids(ctx)
-    if same.empty:
-        return []
-    rows = ctx.frames.rel_row
-    ks = contracts(ctx).set_index("contract", drop=False)
-    return [_identical_finding(ctx, rows, ks.loc[c], g)
-            for c, g in same.groupby("contract", sort=True)]
+    hits = identical_bids(ctx)
+    _prefetch(ctx, hits, {"BID": ("bid_id",)}, ("contract", "firm", "buyer", "supplier"))
+    return [_identical_finding(ctx, g) for g in _grouped(hits, "contract").values()]
