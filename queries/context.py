@@ -9,15 +9,13 @@ the context for them instead of running them again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import pyarrow as pa
 
 from lang.message import ent
 from queries.frames import Frames
-from queries.kin import all_ties, kin_chains
 
 if TYPE_CHECKING:
     from queries.engine import SqlRunner
@@ -35,7 +33,7 @@ class Context:
 
     frames: Frames
     settings: dict[str, Any] = field(default_factory=dict)
-    _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    _reports: dict[str, int] | None = None
     config: Settings | None = None
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, list[Finding]] = field(default_factory=dict)
@@ -71,6 +69,12 @@ class Context:
             self.results[code] = found
         return self.results[code]
 
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make a table a rule computed in Python readable by its SQL as ``name``, on the
+        scan's SQL runner (for the rest of the scan)."""
+        runner: SqlRunner = self.runner if self.runner is not None else self.frames.engine
+        runner.register(name, table)
+
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a rule's SQL (shared intermediates computed first, once) on the scan's SQL
         runner: the embedded engine, or another engine such as Spark (``runner``)."""
@@ -92,33 +96,13 @@ class Context:
         """An entity's name as written (its key when it has none)."""
         return self.frames.names.get(key, key)
 
-    def kin(self, max_hops: int, starts: Iterable[str] | None = None) -> pd.DataFrame:
-        """Kin chains up to ``max_hops`` (from ``starts`` only, when given; cached)."""
-        begin = None if starts is None else frozenset(starts)
-        key = ("kin", max_hops, begin)
-        if key not in self._cache:
-            full = self._cache.get(("kin", max_hops, None))
-            self._cache[key] = (kin_chains(self.frames, max_hops, begin) if full is None
-                                else full[full["a"].isin(begin or ())])
-        return self._cache[key]
-
-    def ties(self, max_hops: int, starts: Iterable[str] | None = None) -> pd.DataFrame:
-        """Kin chains, associates and co-owners (from ``starts`` only, when given; cached)."""
-        begin = None if starts is None else frozenset(starts)
-        key = ("ties", max_hops, begin)
-        if key not in self._cache:
-            self._cache[key] = all_ties(self.frames, max_hops, kin=self.kin(max_hops, begin),
-                                        starts=begin)
-        return self._cache[key]
-
     def report_counts(self) -> dict[str, int]:
-        """How many tip-offs name each entity."""
-        key = ("reports",)
-        if key not in self._cache:
-            r = self.frames.rel("REPORTED")
-            self._cache[key] = r.groupby("dst").size().rename("n").reset_index()
-        f = self._cache[key]
-        return dict(zip(f["dst"].tolist(), f["n"].tolist(), strict=True)) if len(f) else {}
+        """How many tip-offs name each entity (counted once per scan)."""
+        if self._reports is None:
+            rows = self.frames.engine.arrow("SELECT key, n FROM report_counts")
+            self._reports = dict(zip(rows.column("key").to_pylist(),
+                                     rows.column("n").to_pylist(), strict=True))
+        return self._reports
 
     def report_bonus(self, keys: list[str]) -> float:
         """Score bonus for tip-offs naming the finding's persons."""

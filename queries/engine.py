@@ -62,6 +62,9 @@ class SqlRunner(Protocol):
              ) -> list[dict[str, Any]]:
         """The rows of a query over the base tables and the shared intermediates."""
 
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table readable as ``name`` (a table a rule computed in Python)."""
+
 
 def base_tables() -> dict[str, Reader]:
     """Every table read from the store, by name.
@@ -166,6 +169,11 @@ class Engine:
                              self._params_for(sql, self.params)).fetchall()
         else:
             return  # a CTE or a table the query itself makes
+        self._have.add(name)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table readable as ``name`` (replacing an earlier one of that name)."""
+        self.con.register(name, table)
         self._have.add(name)
 
     def _ensure_all(self, sql: str) -> None:

@@ -117,6 +117,12 @@ class SparkRunner:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()
                 if k in used}
 
+    def register(self, name: str, table: Any) -> None:
+        """Make an Arrow table readable as ``name`` (a temporary view of the session)."""
+        self._view(name, self.spark.createDataFrame(table.to_pandas()) if table.num_rows
+                   else self.spark.createDataFrame([], _spark_schema(table.schema)))
+        self._have.add(name)
+
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """The rows of a rule's query, as dicts (the same keys the embedded engine gives)."""
         for name in referenced(sql):
@@ -124,6 +130,14 @@ class SparkRunner:
         merged = {**self.params, **(params or {})}
         result = self.spark.sql(self._spark_sql(sql), args=self._args(sql, merged)).collect()
         return [r.asDict(recursive=True) for r in result]
+
+
+def _spark_schema(schema: Any) -> str:
+    """A DDL schema string for an empty Arrow table's columns (text, numbers, integers)."""
+    import pyarrow as pa
+
+    kinds = {pa.int64(): "BIGINT", pa.int32(): "INT", pa.float64(): "DOUBLE"}
+    return ", ".join(f"`{f.name}` {kinds.get(f.type, 'STRING')}" for f in schema)
 
 
 def start_session(master: str = "local[2]") -> Any:
@@ -139,6 +153,10 @@ def start_session(master: str = "local[2]") -> Any:
                  .config("spark.sql.shuffle.partitions",
                          "4" if master.startswith("local") else "200")
                  .config("spark.sql.session.timeZone", "UTC")
+                 # Spark 4 fails "plan became unresolved" on some of the rules' aliases
+                 # in this optimizer rule; without it the plans are the same otherwise
+                 .config("spark.sql.optimizer.excludedRules",
+                         "org.apache.spark.sql.catalyst.optimizer.RemoveRedundantAliases")
                  .getOrCreate())
     except Exception as exc:  # a missing Java runtime surfaces as a generic error
         raise UmbrellaError(f"Spark could not start ({str(exc).splitlines()[0][:200]})",

@@ -180,12 +180,6 @@ COL_004 = f"""
     ORDER BY s.contract, s.amount, s.firm"""
 
 
-def _register(ctx: Context, name: str, table: pa.Table) -> None:
-    """Make a table computed here readable as ``name`` by the rule's SQL, for the rest of
-    the scan (another engine would register it as a temporary view)."""
-    ctx.frames.engine.con.register(name, table)
-
-
 def _grouped(rows: Iterable[Row], *by: str) -> dict[Any, list[Row]]:
     """Rows by the value(s) of ``by``, in the order met (the query's order)."""
     out: dict[Any, list[Row]] = {}
@@ -387,7 +381,7 @@ def shared_links(ctx: Context) -> list[Row]:
         known = ", ".join(COMPANY_ROLES)
         raise SettingsError(f"[COL-001]: links {unknown} unknown",
                             hint=f"use phone, address or a company role: {known}")
-    _register(ctx, "col_contacts", contacts(ctx, links))
+    ctx.register("col_contacts", contacts(ctx, links))
     roles = list(dict.fromkeys(x for x in links if x in COMPANY_ROLES))
     return ctx.rows(COL_001, {"roles": roles})
 
@@ -501,7 +495,7 @@ def rotation_contracts(ctx: Context) -> list[Row]:
         return []
     members = [(gid, scope, firm) for gid, (scope, firms) in enumerate(groups)
                for firm in firms]
-    _register(ctx, "col_groups", pa.table({
+    ctx.register("col_groups", pa.table({
         "grp": pa.array([m[0] for m in members], pa.int64()),
         "scope": pa.array([m[1] for m in members], pa.string()),
         "firm": pa.array([m[2] for m in members], pa.string())}))

@@ -24,6 +24,7 @@ from queries.registry import RULES
 from queries.settings import load_settings
 from synthetic import generate_county
 from tests.queries.reference.col import REFERENCE
+from tests.queries.reference.context import RefContext
 
 GOLDEN = Path(__file__).parent / "golden" / "COL"
 CODES = sorted(REFERENCE)
@@ -49,7 +50,7 @@ def engine_and_reference(store: SqliteStore, code: str, overrides: dict[str, dic
     got = [f.to_dict(frames) for f in ctx.run(code)]
     frames.close()
     frames = Frames(store.view())
-    ref = Context(frames, config=config, overrides=overrides)
+    ref = RefContext(frames, config=config, overrides=overrides)
     ref.settings = ref.rule_settings(code)
     found = REFERENCE[code](ref)
     for f in found:

