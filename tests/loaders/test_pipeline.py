@@ -102,9 +102,11 @@ def test_loading_the_same_chunks_twice_changes_nothing(store: SqliteStore) -> No
         return _stream(_persons("a.csv", [("P1", "张三"), ("P2", "")]),
                        _persons("b.csv", [("P3", "李四")]))
 
-    run(chunks, store, LoadReport("s"))
+    first = run(chunks, store, LoadReport("s"))
     view = store.view()
-    before = (list(view.entities()), view.aliases(), view.set_aside())
+    before = (list(view.entities()), view.aliases(), view.collisions())
     again = run(chunks, store, LoadReport("s"))
-    assert (list(view.entities()), view.aliases(), view.set_aside()) == before
-    assert again.redefined == {} and again.read == 3
+    assert (list(view.entities()), view.aliases(), view.collisions()) == before
+    assert again.redefined == {} and again.collisions == [] and again.read == 3
+    # each load keeps what it set aside, under its own number
+    assert [r.load for r in view.set_aside()] == [first.load_id, again.load_id]
