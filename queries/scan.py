@@ -68,6 +68,18 @@ def _loads_seen(view: StoreView) -> tuple[list[int], list[tuple[int, str]]]:
     return [int(ld["id"]) for ld in view.loads()], [(r.id, r.state) for r in view.load_runs()]
 
 
+def _unchanged(store: Store, seen: tuple[list[int], list[tuple[int, str]]],
+               partial: bool) -> None:
+    """Refuse to keep findings when a load started, ran or stopped since ``seen``."""
+    view = store.view()
+    refuse_incomplete(view, partial=partial, where=store.location)
+    if _loads_seen(view) != seen:
+        raise IncompleteLoadError(
+            f"{store.location}: a load ran while the rules read the database; their findings "
+            "would mix two states of it, and were not kept",
+            hint="run the scan again")
+
+
 def scan(store: Store, codes: list[str] | None = None, categories: list[str] | None = None,
          min_score: float = 0.0, sector: str | None = None, settings: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
@@ -100,13 +112,9 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
         result.counts[code] = len(found_here)
         result.rules_run.append(code)
         found.extend(found_here)
-    refuse_incomplete(view, partial=partial, where=store.location)
-    if _loads_seen(view) != seen:
-        raise IncompleteLoadError(
-            f"{store.location}: a load ran while the rules read the database; their findings "
-            "would mix two states of it, and were not kept",
-            hint="run the scan again")
+    _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock
     with store.writer() as w:
+        _unchanged(store, seen, partial)  # and inside the write (the embedded store's lock)
         w.replace_findings(found, result.rules_run)
     if progress:
         progress("done", len(chosen), len(chosen))

@@ -95,6 +95,14 @@ def holder_alive(pid: int, host: str, token: str) -> bool:
     Only a process on this host can be checked: one on another host is taken as alive.
     A pid that now belongs to a process started at another time (reused), or to a
     zombie, is not alive.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+    ...                       capture_output=True, text=True).stdout
+    >>> holder_alive(int(gone), this_process().host, "")
+    False
     """
     me = this_process()
     if host != me.host:
@@ -193,6 +201,20 @@ def refuse_incomplete(view: StoreView, *, partial: bool = False, where: str = ""
 
     With ``partial``, only a running load is refused (the caller accepts what a stopped
     load left). Raises :class:`~graph.errors.IncompleteLoadError`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graph.store import open_store
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "case.db")
+    >>> refuse_incomplete(store.view())  # nothing under way
+    >>> load = store.start_load("/d/county")
+    >>> refuse_incomplete(store.view(), where="case.db")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.IncompleteLoadError: case.db: a load is running since ... load 1 of /d/county; ...
+    >>> store.end_load(load)
+    >>> store.close()
     """
     runs = view.load_runs()
     running = [r for r in runs if r.state == "running"]

@@ -138,10 +138,11 @@ def _begin_immediate(conn: sqlite3.Connection, where: object) -> None:
     """Take the write lock (waiting up to :data:`BUSY_SECONDS`), or say who has it."""
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         if _is_busy(exc):
             raise _busy_error(where) from exc
-        raise
+        raise StoreError(f"{where}: cannot write to the database ({exc})",
+                         hint="check that the file and its folder are writable") from exc
 
 
 class SqliteWriter(BaseWriter):

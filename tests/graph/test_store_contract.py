@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from graph.errors import AmbiguousIdError, LoadLockedError, StoreError
+import graph.errors as errors
+from graph.errors import StoreError
 from graph.store import (
     AliasRecord,
     EntityRecord,
@@ -315,7 +317,7 @@ def test_an_id_two_sources_define_differently_keeps_both(backend: Store) -> None
     assert v.claims("P1") == [first, second] and v.claims("P1", "organizations") == []
     assert v.collisions() == {("persons", "P1"): [first, second]}  # P2: the same entity
     assert ("persons", "P1") not in v.aliases() and v.aliases()[("persons", "P2")] == "p:2"
-    with pytest.raises(AmbiguousIdError, match=r"persons id P1 names 2 entities") as err:
+    with pytest.raises(errors.AmbiguousIdError, match=r"persons id P1 names 2 entities") as err:
         v.resolve("P1")
     assert "张三 [p:1] from /d/persons.csv line 2" in err.value.message
     assert "王五 [p:9] from /e/persons.csv line 2" in err.value.message and err.value.hint
@@ -377,7 +379,7 @@ def test_one_load_at_a_time(backend: Store, opener: Opener) -> None:
         first, "/d/one", "umbrella load /d/one --db case.db", "running", os.getpid(), 0)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", run.started)
     other = opener()  # another connection, as a second command would open
-    with pytest.raises(LoadLockedError, match=rf"another load is running {SINCE} \(pid "
+    with pytest.raises(errors.LoadLockedError, match=rf"another load is running {SINCE} \(pid "
                        rf"{os.getpid()} on host .+\): load {first} of /d/one$") as err:
         other.start_load("/d/two")
     assert err.value.hint and other.view().load_runs() == [run]
@@ -429,7 +431,7 @@ def test_a_lock_held_on_another_host_is_taken_over_only_when_asked(
     with monkeypatch.context() as m:
         m.setattr(base, "this_process", lambda: Holder(4242, "another-host", "1"))
         theirs = backend.start_load("/d/theirs")
-    with pytest.raises(LoadLockedError, match=r"pid 4242 on host another-host"):
+    with pytest.raises(errors.LoadLockedError, match=r"pid 4242 on host another-host"):
         backend.start_load("/d/mine")
     mine = backend.start_load("/d/mine", take_over=True)
     assert [(r.id, r.state) for r in backend.view().load_runs()] == [
@@ -603,6 +605,99 @@ def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None
         conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="schema version 0"):
         open_store(path)
+
+
+#: The tables of a version-1 file that version 2 changed (as umbrella made them).
+V1_TABLES = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE entities(key TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+                      props TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+CREATE TABLE aliases(tbl TEXT NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL,
+                     file_id INTEGER, line INTEGER, PRIMARY KEY(tbl, source_id)) WITHOUT ROWID;
+CREATE TABLE relations(id TEXT PRIMARY KEY, type TEXT NOT NULL, src TEXT NOT NULL,
+                       dst TEXT NOT NULL, start_date TEXT, end_date TEXT, props TEXT NOT NULL,
+                       file_id INTEGER, line INTEGER) WITHOUT ROWID;
+CREATE TABLE relation_sources(rel_id TEXT NOT NULL, file_id INTEGER NOT NULL,
+                              line INTEGER NOT NULL, PRIMARY KEY(rel_id, file_id, line))
+                              WITHOUT ROWID;
+CREATE TABLE set_aside(file TEXT NOT NULL, line INTEGER NOT NULL, tbl TEXT, col TEXT, code TEXT,
+                       message TEXT, row TEXT, PRIMARY KEY(file, line)) WITHOUT ROWID;
+CREATE TABLE findings(id TEXT PRIMARY KEY, rule TEXT NOT NULL, category TEXT NOT NULL,
+                      score REAL NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE finding_entities(key TEXT NOT NULL, finding_id TEXT NOT NULL,
+                              PRIMARY KEY(key, finding_id)) WITHOUT ROWID;
+CREATE TABLE loads(id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')),
+                   source TEXT, report TEXT);
+CREATE INDEX aliases_key ON aliases(key);
+INSERT INTO meta VALUES ('schema_version', '1'), ('key_salt', 'aa');
+INSERT INTO entities VALUES ('p:1', 'person', '张三', '{}');
+INSERT INTO files VALUES (1, '/d/persons.csv');
+INSERT INTO aliases VALUES ('persons', 'P1', 'p:1', 1, 2);
+INSERT INTO set_aside VALUES ('/d/persons.csv', 3, 'persons', 'name', 'missing_required',
+                              'name is blank', '{"person_id":"P2"}');
+INSERT INTO loads VALUES (1, '2024-05-01 06:05:00', '/d', '{"read": 2}');
+"""
+
+
+def test_a_version_1_file_is_brought_to_version_2(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V1_TABLES)
+    store = open_store(path)
+    try:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                ).fetchone() == ("2",)
+        v = store.view()
+        assert v.key_salt() == "aa" and v.resolve("P1") == "p:1"
+        assert [(ld["id"], ld["report"]) for ld in v.loads()] == [(1, {"read": 2})]
+        # the rows of the only load are that load's
+        assert v.set_aside(1) == [SetAsideRecord("/d/persons.csv", 3, "persons", "name",
+                                                 "missing_required", "name is blank",
+                                                 {"person_id": "P2"}, load=1)]
+        assert v.load_runs() == []
+        with store.writer() as w:  # a second mapping of P1 is kept now
+            w.put_aliases([AliasRecord("persons", "P1", "p:9", "/e/persons.csv", 2)])
+        assert len(v.collisions()[("persons", "P1")]) == 2
+    finally:
+        store.close()
+    open_store(path).close()  # opened again: nothing more to do
+
+
+def test_opening_an_up_to_date_file_writes_nothing(tmp_path: Path) -> None:
+    """A reader opens the file while another connection holds the write lock (a load
+    writing), at once, instead of waiting for the lock and failing."""
+    import sqlite3
+
+    path = tmp_path / "case.db"
+    open_store(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO entities VALUES ('p:1', 'person', '张三', '{}')")
+    try:
+        t0 = time.monotonic()
+        store = open_store(path)
+        assert store.view().counts_by_kind() == {} and store.view().load_runs() == []
+        store.close()
+        assert time.monotonic() - t0 < 2
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_database_umbrella_did_not_make_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers(id INTEGER)")
+    with pytest.raises(StoreError, match=r"not one umbrella made \(it holds customers\)"):
+        open_store(path)
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["customers"]
 
 
 # ---- the contract covers the protocol ---------------------------------------------------
