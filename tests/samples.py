@@ -99,8 +99,9 @@ def snapshot(store: Store) -> tuple[object, ...]:
         rels.append((r.type, *ends, r.start or "", r.end or "", sorted(r.props.items()),
                      [s.line for s in r.sources]))
     rels.sort()
-    aside = [(Path(r.file).stem, r.line, r.code, r.column)
-             for r in v.set_aside(loads[-1]["id"] if loads else None)]
+    last = loads[-1]["id"] if loads else 0
+    aside = [(Path(r.file).stem, r.line, r.code, r.column) for r in v.set_aside()
+             if getattr(r, "load", last) == last]
     return ents, rels, aside
 
 

@@ -123,9 +123,9 @@ def _print_collisions(report: Any, db: str) -> None:
         "the same way. Both are kept: looking such an id up lists both, and a row of a later "
         "load that refers to one is set aside as ambiguous.")
     shown = clashes[:_SHOWN_COLLISIONS]
-    print_table(Table(
-        "Ids defined by two sources", ["table", "id", "this load", "defined before by"],
-        [(c.table, c.source_id, c.here, "; ".join(c.earlier)) for c in shown]))
+    for c in shown:  # one line each, never wrapped: the paths are for copying
+        console.out.print(f"  {c.table} {c.source_id}: {c.here} (this load); "
+                          + "; ".join(c.earlier))
     if len(clashes) > len(shown):
         console.out.print(f"  … and {len(clashes) - len(shown):,} more: umbrella stats "
                           f"--collisions --db {db} lists them all")
@@ -287,9 +287,9 @@ def _print_stored_collisions(clashes: dict[tuple[str, str], list[Any]], db: str,
         f"{len(clashes):,} (" + ", ".join(f"{n:,} {t}" for t, n in by_table.items()) + ")")
     items = list(clashes.items())
     shown = items if every else items[:_SHOWN_COLLISIONS]
-    print_table(Table("Ids defined by two sources", ["table", "id", "defined by"],
-                      [(t, sid, "; ".join(f"{c.file} line {c.line}" for c in claims))
-                       for (t, sid), claims in shown]))
+    for (table, sid), claims in shown:
+        console.out.print(f"  {table} {sid}: "
+                          + "; ".join(f"{c.file} line {c.line}" for c in claims))
     if len(items) > len(shown):
         console.out.print(f"  … and {len(items) - len(shown):,} more: umbrella stats "
                           f"--collisions --db {db} lists them all")

@@ -73,7 +73,25 @@ def _is_set_aside_list(path: Path) -> bool:
 
 def write_set_aside_file(records: list[SetAsideRecord], path: Path) -> SetAsideFile:
     """Write exactly ``records`` (one load's) to ``path`` as CSV, identity numbers masked;
-    with no record, remove an earlier set-aside list there (never another file)."""
+    with no record, remove an earlier set-aside list there (never another file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "case.set-aside.csv"
+    >>> r = SetAsideRecord("p.csv", 3, "persons", "name", "missing_required", "name is blank",
+    ...                    {"id_number": "11010519491231002X", "name": ""}, load=2)
+    >>> write_set_aside_file([r], path).rows
+    1
+    >>> import csv
+    >>> row = list(csv.reader(path.open(encoding="utf-8-sig")))[1]
+    >>> row[:6]
+    ['2', 'p.csv', '3', 'persons', 'name', 'missing_required']
+    >>> row[7]
+    '{"id_number": "110105***********X", "name": ""}'
+    >>> write_set_aside_file([], path).stale, path.exists()
+    ('removed', False)
+    """
     from exports.tables import write_table
     from loaders.report import cell_text, set_aside_table
 

@@ -296,7 +296,7 @@ class BaseWriter(StoreWriter):
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
         """Keep rows that were not loaded, under their load; the records given for one
         load, file and line replace those stored before (so writing them again changes
-        nothing)."""
+        nothing). A row's cells keep their order (the columns as the file had them)."""
         self._check_open()
         seq: dict[tuple[int, str, int], int] = {}
         rows = []
@@ -304,7 +304,8 @@ class BaseWriter(StoreWriter):
             at = (int(r.load), r.file, int(r.line))
             n = seq[at] = seq.get(at, -1) + 1
             rows.append(SetAsideRow(at[0], r.file, at[2], n, r.table, r.column, r.code,
-                                    r.message, to_json(r.row)))
+                                    r.message, json.dumps(r.row, ensure_ascii=False,
+                                                          separators=(",", ":"))))
         if rows:
             self._write_set_aside(rows)
 
