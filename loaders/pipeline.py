@@ -48,15 +48,16 @@ True
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from graph.errors import InputError, UmbrellaError
+from graph.errors import InputError, LoadLockedError, UmbrellaError
 from graph.store import AliasRecord, SetAsideRecord, Store
 from loaders import build
 from loaders.chunk import SPAN, Chunk, ChunkSource, Places
@@ -77,19 +78,23 @@ class ClaimOptions:
 
     command: str = ""
     take_over: bool = False
+    wait: float = 0.0
+    on_wait: Callable[[str], None] | None = None
 
 
 _CLAIM: ContextVar[ClaimOptions | None] = ContextVar("umbrella_load_claim", default=None)
 
 
 @contextmanager
-def claim_options(command: str = "", *, take_over: bool = False) -> Iterator[None]:
+def claim_options(command: str = "", *, take_over: bool = False, wait: float = 0.0,
+                  on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """Say how the loads run inside the ``with`` block claim the database's load lock.
 
     ``command`` is how the user started the load (shown to resume it, should it stop
     half-way); ``take_over`` takes the lock over from a load that another host holds
-    (its owner knows it is gone). The command line sets both; a library call needs
-    neither.
+    (its owner knows it is gone); ``wait`` is how many seconds to wait for another
+    load to finish before refusing (``on_wait`` is told once why it waits). The
+    command line sets them; a library call needs none.
 
     Examples
     --------
@@ -99,7 +104,7 @@ def claim_options(command: str = "", *, take_over: bool = False) -> Iterator[Non
     >>> _claim().command
     ''
     """
-    token = _CLAIM.set(ClaimOptions(command, take_over))
+    token = _CLAIM.set(ClaimOptions(command, take_over, wait, on_wait))
     try:
         yield
     finally:
@@ -148,8 +153,7 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
     (1, [])
     >>> store.close()
     """
-    options = _claim()
-    load = store.start_load(report.source, options.command, take_over=options.take_over)
+    load = _start(store, report.source, _claim())
     report.load_id = load
     try:
         _stages(chunks, store, report, load, strict=strict, partial=partial, progress=progress)
@@ -159,6 +163,24 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
         raise
     store.end_load(load)
     return report
+
+
+def _start(store: Store, source: str, options: ClaimOptions) -> int:
+    """Claim the load lock, waiting up to ``options.wait`` seconds for another load."""
+    deadline = time.monotonic() + options.wait
+    told = False
+    while True:
+        try:
+            return store.start_load(source, options.command, take_over=options.take_over)
+        except LoadLockedError as err:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            if options.on_wait is not None and not told:
+                options.on_wait(f"{err.message}; waiting up to {options.wait:g} s for it to "
+                                "finish")
+                told = True
+            time.sleep(min(0.5, left))
 
 
 def _stopped_by(exc: BaseException) -> str:

@@ -151,9 +151,10 @@ def _load_command(db: str, sources: Sequence[Path], mapping: Path | None, fmt: s
 
 
 def _run_load(db: str, folder: Path, set_aside: Path | None, *, command: str = "",
-              take_over: bool = False, **kw: Any) -> tuple[Any, SetAsideFile]:
+              take_over: bool = False, wait: float = 0.0, **kw: Any
+              ) -> tuple[Any, SetAsideFile]:
     return load_into(db, set_aside, lambda store: _load(store, folder, **kw), command=command,
-                     take_over=take_over)
+                     take_over=take_over, wait=wait)
 
 
 @cli.command()
@@ -173,12 +174,15 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, *, command: str = "
 @click.option("--set-aside", "set_aside", type=click.Path(path_type=Path),
               help="Where to write this load's set-aside rows [default: beside the database, "
               "NAME.set-aside.csv].")
+@click.option("--wait", "wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
+              metavar="SECONDS", help="Wait up to this long for another load of the database "
+              "to finish, instead of refusing at once.")
 @click.option("--take-over", is_flag=True, help="Take the database's load lock over from a "
               "load that another machine holds and that is no longer running (umbrella stats "
               "shows it).")
 def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
          encoding: str | None, delimiter: str, strict: bool, set_aside: Path | None,
-         take_over: bool) -> None:
+         wait: float, take_over: bool) -> None:
     """Load a layout folder, FtM/OCDS/BODS JSON, or exports through a mapping.
 
     Every row is checked; a bad row is set aside with its file, line, column and
@@ -186,8 +190,9 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
     cannot be read as a whole stops the load and nothing is written.
 
     One load at a time per database: a second load is refused while the first
-    runs. A load that stopped half-way (killed, or a file that failed after others
-    were written) is resumed by running the same load again.
+    runs (or waits for it, with --wait). A load that stopped half-way (killed, or
+    a file that failed after others were written) is resumed by running the same
+    load again.
 
     \b
     Example:
@@ -201,7 +206,7 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
 
         mapped, aside = run_mapped_load(db, mapping, list(sources), set_aside, strict=strict,
                                         encoding=encoding, command=command,
-                                        take_over=take_over)
+                                        take_over=take_over, wait=wait)
         _print_load(mapped, aside, db)
         print_mapped_notes(mapped)
         return
@@ -210,7 +215,7 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
                                "folder), or --mapping M.yaml with the export files it reads")
     report, aside = _run_load(db, sources[0], set_aside, fmt=fmt, encoding=encoding,
                               delimiter=delimiter, strict=strict, command=command,
-                              take_over=take_over)
+                              take_over=take_over, wait=wait)
     _print_load(report, aside, db)
     print_notes(report)
 

@@ -11,6 +11,7 @@ import click
 
 from graph.errors import UmbrellaError
 from graph.store import SetAsideRecord, Store, is_server, open_store
+from umbrella import console
 from umbrella.config import DB_ENV, DEFAULT_DB, NEO4J_DATABASE_ENV
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,13 +109,15 @@ def write_set_aside_file(records: list[SetAsideRecord], path: Path) -> SetAsideF
 
 
 def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any], *,
-              command: str = "", take_over: bool = False) -> tuple[Any, SetAsideFile]:
+              command: str = "", take_over: bool = False, wait: float = 0.0
+              ) -> tuple[Any, SetAsideFile]:
     """Run the load ``work(store)`` on ``--db`` and write its set-aside rows as CSV.
 
     The load claims the database's load lock as ``command`` (how to run it again, should
-    it stop half-way; see :func:`loaders.pipeline.claim_options`). A database file this
-    call created is removed again when the load fails. Returns the report and the file
-    of this load's set-aside rows (:func:`write_set_aside_file`).
+    it stop half-way), waiting up to ``wait`` seconds for another load (saying so on
+    stderr; see :func:`loaders.pipeline.claim_options`). A database file this call
+    created is removed again when the load fails. Returns the report and the file of
+    this load's set-aside rows (:func:`write_set_aside_file`).
     """
     from loaders.pipeline import claim_options
 
@@ -123,7 +126,8 @@ def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any], *,
     created = not server and not db_path.exists()
     store = open_db(db)
     try:
-        with claim_options(command, take_over=take_over):
+        with claim_options(command, take_over=take_over, wait=wait,
+                           on_wait=lambda why: console.err.print(why, soft_wrap=True)):
             report = work(store)
     except BaseException:
         store.close()

@@ -178,6 +178,34 @@ def test_two_loads_at_once_give_the_graph_of_one_after_the_other(
         store.close()
 
 
+def test_a_load_told_to_wait_runs_when_the_other_has_finished(
+        counties: tuple[Path, Path], tmp_path: Path) -> None:
+    a, b = counties
+    db = tmp_path / "case.db"
+    cue = tmp_path / "go"
+    first = _start("load", str(a), "--db", str(db))
+    second = subprocess.Popen([sys.executable, "-c", ON_CUE, str(cue), "load", str(b), "--db",
+                               str(db), "--wait", "120"], env=_env(), text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(lambda: _rows(db, "SELECT count(*) FROM loads") > 0, "the first load's claim")
+    cue.touch()
+    code_a, _, err_a = _finish(first)
+    code_b, out_b, err_b = _finish(second)
+    assert (code_a, code_b) == (0, 0), err_a + err_b
+    assert re.search(rf"another load is running {SINCE} \(pid {first.pid} on host .+\): load 1 "
+                     rf"of {re.escape(str(a))}; waiting up to 120 s for it to finish",
+                     " ".join(err_b.split())), err_b
+    assert "(load 2)" in out_b
+    store = SqliteStore(db)
+    try:
+        v = store.view()
+        assert [Path(ld["source"]) for ld in v.loads()] == [a, b]
+        assert (snapshot(store), v.counts_by_kind(), v.counts_by_type()) == _sequential(
+            tmp_path, a, b)
+    finally:
+        store.close()
+
+
 def _freeze_mid_write(load: subprocess.Popen[str], db: Path) -> None:
     """Stop ``load`` (SIGSTOP) while it holds the database's write lock for its data."""
     for _ in range(2000):
