@@ -102,6 +102,7 @@ SCHEMA = (
     f"CREATE INDEX umbrella_source_id IF NOT EXISTS FOR (n:{S}) ON (n.source_id)",
     f"CREATE INDEX umbrella_finding_rule IF NOT EXISTS FOR (n:{F}) ON (n.rule)",
     f"CREATE INDEX umbrella_set_aside_load IF NOT EXISTS FOR (n:{A}) ON (n.load)",
+    f"CREATE INDEX umbrella_set_aside_at IF NOT EXISTS FOR (n:{A}) ON (n.at)",
     f"CREATE INDEX umbrella_load_state IF NOT EXISTS FOR (n:{L}) ON (n.state)",
 )
 
@@ -133,6 +134,7 @@ META_SET_SALT = f"MATCH (m:{M} {{id: 'meta'}}) SET m.key_salt = $salt"
 MIGRATE_V1 = (
     f"MATCH (s:{S}) SET s.uid = s.table + $sep + s.source_id + $sep + s.key",
     f"MATCH (s:{A}) SET s.load = 0, s.seq = 0, "
+    "s.at = '0' + $sep + s.file + $sep + toString(s.line), "
     "s.uid = '0' + $sep + s.file + $sep + toString(s.line) + $sep + '0'",
     f"MATCH (l:{L}) WHERE l.state IS NULL SET l.state = 'done'",
     f"MATCH (m:{M} {{id: 'meta'}}) SET m.schema_version = $version",
@@ -170,13 +172,12 @@ def merge_relations(type_: str) -> str:
     )
 
 
-DELETE_SET_ASIDE_AT = (
-    f"UNWIND $rows AS row MATCH (s:{A} {{load: row.load}}) "
-    "WHERE s.file = row.file AND s.line = row.line DELETE s"
-)
+#: Set-aside rows of one load, file and line (``at``: the three joined), before new ones.
+DELETE_SET_ASIDE_AT = f"UNWIND $rows AS row MATCH (s:{A} {{at: row.at}}) DELETE s"
 MERGE_SET_ASIDE = (
     f"UNWIND $rows AS row MERGE (s:{A} {{uid: row.uid}}) "
-    "SET s.load = row.load, s.file = row.file, s.line = row.line, s.seq = row.seq, "
+    "SET s.at = row.at, s.load = row.load, s.file = row.file, s.line = row.line, "
+    "s.seq = row.seq, "
     "s.table = row.table, s.column = row.column, s.code = row.code, s.message = row.message, "
     "s.row = row.row"
 )

@@ -131,10 +131,9 @@ class Neo4jWriter(BaseWriter):
     # --- bookkeeping ---------------------------------------------------------------------
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
-        batch = [{"uid": f"{r.load}\x1f{r.file}\x1f{r.line}\x1f{r.seq}", **r._asdict()}
-                 for r in rows]
-        at = [{"load": r.load, "file": r.file, "line": r.line}
-              for r in {(r.load, r.file, r.line): r for r in rows}.values()]
+        batch = [{"uid": f"{r.load}\x1f{r.file}\x1f{r.line}\x1f{r.seq}",
+                  "at": f"{r.load}\x1f{r.file}\x1f{r.line}", **r._asdict()} for r in rows]
+        at = [{"at": a} for a in dict.fromkeys(row["at"] for row in batch)]
 
         def step() -> None:
             self._conn.write_rows(cypher.DELETE_SET_ASIDE_AT, at)
