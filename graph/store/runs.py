@@ -182,7 +182,7 @@ def incomplete_message(run: LoadRun) -> str:
     head = f"the load of {run.source} (load {run.id}, started {since(run.started)} by {_who(run)})"
     if run.state == "running":
         return f"{head} is running"
-    why = f"it stopped on an error ({run.error})" if run.state == "failed" and run.error else (
+    why = f"it stopped: {run.error}" if run.state == "failed" and run.error else (
         "it stopped on an error" if run.state == "failed" else "its process is gone")
     held = (f"the database holds part of it ({run.chunks} chunk(s) written)"
             if run.wrote_anything else "nothing of it was written")

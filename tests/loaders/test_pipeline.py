@@ -41,6 +41,18 @@ def test_a_stream_commits_chunk_by_chunk(store: SqliteStore) -> None:
         run(lambda: _stream(good, bad), store, LoadReport("s"))
     assert store.view().counts_by_kind() == {"person": 1}  # the first chunk stays written
     assert store.view().loads() == []  # but the load was never logged
+    (stopped,) = store.view().load_runs()  # it says so, and why
+    assert (stopped.source, stopped.state, stopped.chunks, stopped.error) == (
+        "s", "failed", 1, "b.csv: the file is empty")
+    run(lambda: _stream(good), store, LoadReport("s"))  # the same source again: resumed
+    assert store.view().load_runs() == [] and len(store.view().loads()) == 1
+
+
+def test_a_whole_file_problem_before_any_write_leaves_no_trace(store: SqliteStore) -> None:
+    bad = Chunk([Part("persons", _broken_file, "b.csv")])
+    with pytest.raises(InputError, match="empty"):
+        run(lambda: _stream(bad), store, LoadReport("s"))
+    assert store.view().load_runs() == [] and store.view().loads() == []
 
 
 def test_chunks_known_up_front_write_nothing_before_a_whole_file_problem(

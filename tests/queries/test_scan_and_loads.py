@@ -62,9 +62,9 @@ def test_a_load_under_way_or_stopped_is_refused(loaded: Path, tmp_path: Path) ->
         with other.writer() as w:
             w.note_chunk(running)
         other.end_load(running, "persons.csv: empty file")
-        with pytest.raises(UmbrellaError, match=r"did not finish: it stopped on an error "
-                                                r"\(persons.csv: empty file\); the database "
-                                                r"holds part of it") as err:
+        with pytest.raises(UmbrellaError, match=r"did not finish: it stopped: persons.csv: "
+                                                r"empty file; the database holds part of "
+                                                r"it") as err:
             scan(store)
         assert err.value.hint.startswith("resume it by running the same load again (what it "
                                          "wrote already adds nothing): umbrella load more")
