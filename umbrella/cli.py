@@ -502,7 +502,7 @@ def set_aside_command(db: str, load: int | None, out: Output, reveal: bool) -> N
     finally:
         store.close()
     columns, rows = set_aside_table(records, reveal=reveal)
-    which = f"load {load}" if load is not None else "every load"
+    which = f"load {load}" if load is not None else "all loads"
     write(Rows(columns, rows, title=f"{len(rows)} rows set aside by {which}", text=cell_text,
                noun="set-aside rows", empty=f"No row was set aside by {which}."), out)
 
