@@ -6,7 +6,9 @@ their loads), findings and the load log (a load already copied is not logged
 again). The target takes over the source's key secret when it is empty, so person
 keys made from identity numbers agree; copying into a database keyed with another
 secret is refused (the same person would appear twice). Copying twice adds nothing.
-A copy holds the target's load lock (:mod:`graph.store.runs`) while it writes.
+A copy holds the target's load lock (:mod:`graph.store.runs`) while it writes, and
+refuses a source with a load under way or stopped half-way (it would copy half a load
+without saying so).
 
 Examples
 --------
@@ -31,6 +33,7 @@ from typing import Any
 from graph.schema import NODE_KINDS
 from graph.store.model import AliasRecord, EntityRecord, RelationRecord
 from graph.store.protocol import Store
+from graph.store.runs import refuse_incomplete
 
 Progress = Callable[[str, int, int], None]
 
@@ -54,6 +57,7 @@ def _load_identity(load: dict[str, Any]) -> tuple[str, str]:
 
 def copy_store(src: Store, dst: Store, progress: Progress | None = None) -> CopyReport:
     """Copy everything ``src`` holds into ``dst`` (see the module text)."""
+    refuse_incomplete(src.view(), where=src.location)
     claim = dst.start_load(f"copy of {src.location}")
     try:
         report = _copy(src, dst, claim, progress)

@@ -137,3 +137,20 @@ def test_a_load_killed_on_a_team_server_is_listed_and_resumed(
     assert again.returncode == 0, again.stderr
     assert "did not finish" not in umbrella("stats").stdout
     assert umbrella("scan").returncode == 0
+
+
+def test_a_copy_refuses_a_source_with_a_load_under_way(tmp_path: Path) -> None:
+    from graph.errors import IncompleteLoadError
+    from graph.store.copy import copy_store
+
+    src, dst = open_store(tmp_path / "a.db"), open_store(tmp_path / "b.db")
+    try:
+        load = src.start_load("/d/county")
+        with pytest.raises(IncompleteLoadError, match="a load is running since"):
+            copy_store(src, dst)
+        src.end_load(load)
+        copy_store(src, dst)
+        assert dst.view().load_runs() == [] and dst.view().loads() == []
+    finally:
+        src.close()
+        dst.close()
