@@ -85,9 +85,9 @@ def _print_load(report: Any, aside: SetAsideFile, db: str) -> None:
         rows, right=("read", "loaded", "set aside")))
     for table, (n, example, other) in report.redefined.items():
         console.out.print(
-            f"Note: {n:,} {table} ids (e.g. {example}) were already defined by {other} as the "
-            "same entities (same identity number or credit code, or an id that is its own "
-            "identity) and were taken as the same entities. If the two sources number their "
+            f"Note: {n:,} {table} ids (e.g. {example}) were already defined by {other}, as "
+            "the same entities (same identity number or credit code, or an id that is its own "
+            "identity), and were taken as those entities. If the two sources number their "
             "rows independently, load them into separate databases.")
     if report.collisions:
         _print_collisions(report, db)
@@ -253,7 +253,8 @@ def stats(db: str, all_collisions: bool) -> None:
         if run.state == "running":
             console.out.print(f"Load under way: load {run.id} of {run.source}, since "
                               f"{since(run.started)} (pid {run.pid} on host {run.host}); "
-                              "scans wait until it has finished.")
+                              "the counts below include what it wrote so far, and a scan is "
+                              "refused until it has finished.")
         else:
             console.out.print(f"Warning: {incomplete_message(run)}.")
             console.out.print(f"  To {resume_hint(run)}")
