@@ -30,10 +30,9 @@ from loaders.chunk import Chunk, Part
 from loaders.layout import TABLES
 from loaders.pipeline import run
 from loaders.read import RawTable, read_table_file
-from loaders.report import LoadReport, Progress, TableReport, write_set_aside_csv
+from loaders.report import LoadReport, Progress, TableReport
 
-__all__ = ["LoadReport", "Progress", "TableReport", "discover", "folder_chunk", "load_folder",
-           "write_set_aside_csv"]
+__all__ = ["LoadReport", "Progress", "TableReport", "discover", "folder_chunk", "load_folder"]
 
 
 def discover(folder: Path) -> tuple[dict[str, Path], list[str]]:
