@@ -11,9 +11,14 @@
   object through the first of ``array_keys`` that holds an array
   (``/releases/N``, ``container`` says which key).
 
-Memory stays bounded by the largest single record, whatever the file size.
-Text must be UTF-8 unless ``encoding`` says otherwise; a file that is not is
-refused with a hint, never guessed.
+Memory stays bounded by the largest single record, whatever the file size, and
+the input limits (:mod:`loaders.limits`) hold while the bytes stream: nesting
+deeper than ``UMBRELLA_MAX_DEPTH`` refuses a document (:mod:`loaders.standards.jsonguard`
+checks the bytes before they are parsed) or sets one JSON line aside; a line of a
+JSON-lines file longer than ``UMBRELLA_MAX_LINE_BYTES`` is set aside without being
+kept in memory, and a streamed document refuses a record larger than that. Text
+must be UTF-8 unless ``encoding`` says otherwise; a file that is not is refused
+with a hint, never guessed.
 
 Examples
 --------
@@ -38,10 +43,11 @@ from typing import IO, Any
 import ijson  # type: ignore[import-untyped]
 
 from graph.errors import InputError
+from loaders.limits import LimitError, describe, limit, over, raise_hint
+from loaders.standards.jsonguard import Gauge, Guarded, too_deep
 
 IN_MEMORY = 32 * 1024 * 1024
 _SNIFF = 4 * 1024 * 1024
-_FIRST_LINE_MAX = 16 * 1024 * 1024
 ByteProgress = Callable[[int, int], None]
 
 
@@ -123,15 +129,21 @@ def _first_char(head: bytes) -> str:
 
 
 def is_json_lines(path: Path, encoding: str = "utf-8") -> bool:
-    """Whether the file holds one JSON value per line (its first line parses alone)."""
-    head = _head(path, _FIRST_LINE_MAX)
+    """Whether the file holds one JSON value per line (its first line parses alone, or is
+    a whole line too deeply nested to parse)."""
+    cap = limit("line_bytes")
+    head = _head(path, cap + 1)
     if _first_char(head) != "{":
         return False
     first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)
-    if len(first) == 1 and len(head) >= _FIRST_LINE_MAX:
+    if len(first) == 1 and len(head) > cap:
         return False
     try:
+        if too_deep(first[0], limit("depth")):
+            Gauge(str(path)).feed(first[0])
         json.loads(first[0].decode(encoding))
+    except LimitError:
+        return len(first) == 2
     except (ValueError, UnicodeDecodeError):
         return False
     return True
@@ -143,24 +155,53 @@ def _text(src: _Source, encoding: str) -> IO[Any]:
     return io.TextIOWrapper(src.fh, encoding=encoding)
 
 
+def _skip_line(fh: IO[bytes]) -> int:
+    """Read to the end of the line without keeping it; how many bytes that was."""
+    n = 0
+    while chunk := fh.readline(1 << 20):
+        n += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return n
+
+
+def _line_item(n: int, raw: bytes, path: Path, encoding: str, max_depth: int) -> Item:
+    """One JSON line as an item (``error`` set when it is bad or too deep)."""
+    try:
+        if too_deep(raw, max_depth):
+            Gauge(path.name, n).feed(raw)
+        line = raw.decode(encoding)
+        if n == 1:
+            line = line.lstrip("\ufeff")
+        return Item(n, "", json.loads(line))
+    except LimitError as err:
+        return Item(n, "", None, error=f"{err.message}; {err.hint}")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        return Item(n, "", None, error=f"not valid JSON ({str(exc)[:200]})")
+
+
 def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterator[Item]:
-    for n, raw in enumerate(src.fh, start=1):
+    cap, max_depth = limit("line_bytes"), limit("depth")
+    n = 0
+    while raw := src.fh.readline(cap + 1):
+        n += 1
         if progress and n % 2000 == 0:
             progress(src.done(), src.total)
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            size = len(raw) + _skip_line(src.fh)
+            yield Item(n, "", None, error=f"the line has {size:,} bytes, over "
+                       f"{describe('line_bytes')}; it was not read; "
+                       f"{raise_hint('line_bytes', size)}")
+            continue
         if not raw.strip():
             continue
-        try:
-            line = raw.decode(encoding)
-            if n == 1:
-                line = line.lstrip("\ufeff")
-            yield Item(n, "", json.loads(line))
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield Item(n, "", None, error=f"not valid JSON ({exc})")
+        yield _line_item(n, raw, src.path, encoding, max_depth)
 
 
-def _top_level(src: _Source, encoding: str, array_keys: Sequence[str]) -> tuple[str, str]:
+def _top_level(stream: Guarded, array_keys: Sequence[str]) -> tuple[str, str]:
     """``("array", "")``, ``("key", KEY)`` or ``("object", "")`` from the first events."""
-    for prefix, event, value in ijson.parse(_text(src, encoding)):
+    for prefix, event, value in ijson.parse(stream):
+        stream.mark()
         if prefix == "" and event == "start_array":
             return "array", ""
         if prefix == "" and event == "map_key" and value in array_keys:
@@ -172,22 +213,36 @@ def _stream(path: Path, encoding: str, array_keys: Sequence[str],
             progress: ByteProgress | None) -> Iterator[Item]:
     src = _Source(path)
     try:
-        shape, key = _top_level(src, encoding, array_keys)
+        shape, key = _top_level(Guarded(_text(src, encoding), str(path)), array_keys)
     finally:
         src.close()
     src = _Source(path)
     try:
+        stream = Guarded(_text(src, encoding), str(path))
         if shape == "object":
-            yield Item(0, "", json.load(_text(src, encoding)))
+            stream.mark("/ (the whole document, one object)")
+            yield Item(0, "", json.loads(stream.read()))
             return
         prefix = "item" if shape == "array" else f"{key}.item"
         base = "" if shape == "array" else f"/{key}"
-        for n, value in enumerate(ijson.items(_text(src, encoding), prefix, use_float=True)):
+        stream.mark(f"{base}/0")
+        for n, value in enumerate(ijson.items(stream, prefix, use_float=True)):
+            stream.mark(f"{base}/{n + 1}")
             if progress and n % 500 == 0:
                 progress(src.done(), src.total)
             yield Item(n + 1, f"{base}/{n}", value, key)
     finally:
         src.close()
+
+
+def _document(path: Path, encoding: str) -> Any:
+    """A document small enough to read whole, its depth checked before it is parsed."""
+    data = path.read_bytes()
+    text = data.decode(encoding)
+    raw = data if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else text.encode()
+    if too_deep(raw, limit("depth")):
+        Gauge(str(path)).feed(raw)
+    return json.loads(text.lstrip("\ufeff"))
 
 
 def records(path: Path, encoding: str | None = None,
@@ -216,8 +271,7 @@ def records(path: Path, encoding: str | None = None,
             finally:
                 src.close()
         elif path.stat().st_size <= IN_MEMORY and not _is_gzip(path):
-            with path.open("r", encoding=enc) as fh:
-                doc = json.loads(fh.read().lstrip("\ufeff"))
+            doc = _document(path, enc)
             if isinstance(doc, list):
                 for n, value in enumerate(doc):
                     yield Item(n + 1, f"/{n}", value)
@@ -229,5 +283,7 @@ def records(path: Path, encoding: str | None = None,
         raise InputError(f"{path}: is not valid JSON ({str(exc)[:200].strip()})",
                          hint="check that the file is complete, or pass --encoding if it is "
                               "not UTF-8") from exc
+    except RecursionError as exc:  # the depth gauge should have refused it first
+        raise over("depth", str(path), "JSON nested too deeply to read") from exc
     if progress:
         progress(path.stat().st_size, path.stat().st_size)
