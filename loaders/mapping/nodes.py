@@ -161,8 +161,9 @@ def parse_yaml(text: str, path: Path) -> Node:
     size = len(text.encode("utf-8"))
     if size > limit("yaml_bytes"):
         raise over("yaml_bytes", str(path), f"the mapping file has {size:,} bytes", size)
-    loader = _BoundedLoader(text, path)
+    loader: _BoundedLoader | None = None
     try:
+        loader = _BoundedLoader(text, path)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -172,7 +173,8 @@ def parse_yaml(text: str, path: Path) -> Node:
     except yaml.YAMLError as exc:
         raise MappingError(path, 1, f"not valid YAML: {exc}") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise MappingError(path, 1, "the mapping file is empty",
                            hint="write one with: umbrella map FILE --template -o M.yaml")
