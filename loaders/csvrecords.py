@@ -309,8 +309,13 @@ class Records:
 
     def __iter__(self) -> Iterator[tuple[int, list[str]] | BadRow]:
         cap = limit("field_chars")
-        if csv.field_size_limit() != cap:
-            csv.field_size_limit(cap)
+        before = csv.field_size_limit(cap)  # the csv module's limit is global: put it back
+        try:
+            yield from self._records(cap)
+        finally:
+            csv.field_size_limit(before)
+
+    def _records(self, cap: int) -> Iterator[tuple[int, list[str]] | BadRow]:
         i = 0
         while i < len(self.lines):
             feed = _Feed(self.lines, i)
