@@ -171,16 +171,22 @@ def _first_line(text: str) -> str:
 
 def _check_header(path: Path, line: str, cells: list[str]) -> list[str]:
     """The header's column names, after the whole-file checks (count, blanks, repeats)."""
-    too_many(path, len(cells))
+    too_many(path, len(cells), cells)
     header = _clean_header(cells)
     _header_problem(path, line, header)
     return header
 
 
-def too_many(path: Path | str, columns: int) -> None:
-    """Refuse a header of more columns than the columns limit."""
+def too_many(path: Path | str, columns: int, names: list[str] | None = None) -> None:
+    """Refuse a header of more columns than the columns limit, or (``names``) with a name
+    longer than the field limit."""
     if columns > limit("columns"):
         raise over("columns", f"{path}: line 1", f"the header has {columns:,} columns", columns)
+    longest = max(map(len, names or []), default=0)
+    if longest > limit("field_chars"):
+        i = [len(n) for n in names or []].index(longest)
+        raise over("field_chars", f"{path}: line 1, column {i + 1}",
+                   f"a column name of {longest:,} characters", longest)
 
 
 def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:
@@ -271,7 +277,7 @@ def read_xlsx(path: Path) -> RawTable:
             raise InputError(f"{path}: the first sheet is empty (no header row)",
                              hint="put the header in row 1 of the first sheet")
         cells = _trimmed(first)
-        too_many(path, len(cells))
+        too_many(path, len(cells), cells)
         header = _clean_header(cells)
         _header_problem(path, ",".join(header), header)
         width = len(header)

@@ -59,7 +59,7 @@ def check_archive(path: Path) -> None:
 
     Reads only the zip directory: the size each part declares (Python's ``zipfile``,
     which openpyxl reads through, never inflates a part beyond it) and its compressed
-    size. A part over 1 MiB that inflates more than ``UMBRELLA_MAX_XLSX_RATIO`` times,
+    size. A part over 1 MiB that inflates more than ``UMBRELLA_MAX_RATIO`` times,
     or parts that add up to more than ``UMBRELLA_MAX_XLSX_BYTES``, refuse the file:
     a zip bomb of a few KB is refused at once instead of running for minutes.
 
@@ -81,12 +81,12 @@ def check_archive(path: Path) -> None:
     except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError) as exc:
         raise InputError(f"{path}: cannot be read as an .xlsx workbook ({exc})",
                          hint=_HINT) from exc
-    ratio = limit("xlsx_ratio")
+    ratio = limit("ratio")
     for info in infos:
         packed = max(info.compress_size, 1)
         if info.file_size > RATIO_GRACE and info.file_size > ratio * packed:
             times = info.file_size / packed
-            raise over("xlsx_ratio", f"{path}: part {info.filename}",
+            raise over("ratio", f"{path}: part {info.filename}",
                        f"{info.compress_size:,} bytes that inflate to {info.file_size:,} bytes "
                        f"({times:,.0f} times)", int(times) + 1)
     total = sum(i.file_size for i in infos)
@@ -97,8 +97,9 @@ def check_archive(path: Path) -> None:
 
 
 @contextmanager
-def reading(path: Path) -> Iterator[None]:
-    """Turn a failure of openpyxl on a damaged or hostile workbook into an InputError.
+def reading(path: Path, where: str = "") -> Iterator[None]:
+    """Turn a failure of openpyxl on a damaged or hostile workbook into an InputError
+    (``where``: the sheet and row it was reading).
 
     openpyxl raises many kinds of exception on bad files (``KeyError``, ``ValueError``,
     ``TypeError``, XML ``ParseError``, ``zlib.error``...); wrap only its calls.
@@ -110,20 +111,24 @@ def reading(path: Path) -> Iterator[None]:
     except Exception as exc:
         detail = (f"{exc}" if isinstance(exc, (zipfile.BadZipFile, OSError))
                   else f"{type(exc).__name__}: {exc}")
-        raise InputError(f"{path}: cannot be read as an .xlsx workbook ({detail[:300]})",
+        at = f": {where}" if where else ""
+        raise InputError(f"{path}{at}: cannot be read as an .xlsx workbook ({detail[:300]})",
                          hint=_HINT) from exc
 
 
 def sheet_rows(ws: Any, path: Path, **options: Any) -> Iterator[tuple[Any, ...]]:
-    """``ws.iter_rows(values_only=True, **options)``, a failure of openpyxl as InputError."""
+    """``ws.iter_rows(values_only=True, **options)``, a failure of openpyxl as InputError
+    (naming the row after the last one read)."""
     with reading(path):
         it = iter(ws.iter_rows(values_only=True, **options))
     end = object()
+    n = 0
     while True:
-        with reading(path):
+        with reading(path, f"sheet {ws.title}, row {n + 1}"):
             row = next(it, end)
         if row is end:
             return
+        n += 1
         yield tuple(row)  # type: ignore[arg-type]
 
 

@@ -169,6 +169,10 @@ def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[Recor
                 if width > limits.limit("columns"):
                     raise over("columns", f"{where}: line {line}",
                                f"the header has {width:,} columns", width)
+                longest = max((len(c) for r in head for c in r), default=0)
+                if longest > limits.limit("field_chars"):
+                    raise over("field_chars", f"{where}: line {line}",
+                               f"a header cell of {longest:,} characters", longest)
                 names = _header(head, width, fill_header_right)
                 if fields is not None:
                     fields(len(cells))
