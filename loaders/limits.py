@@ -17,8 +17,10 @@ environment variable (limit)          default    what it bounds
 (``columns``)
 ``UMBRELLA_MAX_XLSX_BYTES``           1 GiB      uncompressed size of all the parts of an
 (``xlsx_bytes``)                                 .xlsx workbook, checked before it is opened
-``UMBRELLA_MAX_XLSX_RATIO``           100        uncompressed / compressed size of one part
-(``xlsx_ratio``)                                 of an .xlsx (parts over 1 MiB), likewise
+``UMBRELLA_MAX_RATIO``                100        uncompressed / compressed size of one part
+(``ratio``)                                      of an .xlsx (parts over 1 MiB; checked before
+                                                 it is opened), or of a ``.gz`` JSON source
+                                                 (once past 1 MiB, as it streams)
 ``UMBRELLA_MAX_DEPTH``                100        nesting of a JSON value, and of a YAML
 (``depth``)                                      mapping file
 ``UMBRELLA_MAX_YAML_ALIASES``         100        aliases (``*name``) in a mapping file
@@ -89,12 +91,13 @@ LIMITS: dict[str, Limit] = {lim.name: lim for lim in (
           "one line of a CSV or JSON-lines file, or one record of a JSON document"),
     Limit("columns", 1_000, "columns", "columns of a header"),
     Limit("xlsx_bytes", 1 * _GI, "bytes", "uncompressed size of an .xlsx workbook"),
-    Limit("xlsx_ratio", 100, "times", "compression ratio of one part of an .xlsx workbook"),
+    Limit("ratio", 100, "times", "compression ratio of an .xlsx part or a .gz source"),
     Limit("depth", 100, "levels", "nesting of a JSON value or a YAML mapping"),
     Limit("yaml_aliases", 100, "aliases", "aliases in a mapping file"),
     Limit("yaml_bytes", 1 * _MI, "bytes", "size of a mapping file"),
 )}
-#: Parts of an .xlsx smaller than this (uncompressed) are not held to ``xlsx_ratio``.
+#: Parts of an .xlsx (or the start of a .gz source) smaller than this, uncompressed, are not
+#: held to ``ratio``.
 RATIO_GRACE = 1 * _MI
 
 _overrides: dict[str, int] = {}

@@ -30,7 +30,9 @@ limit of 3 levels (UMBRELLA_MAX_DEPTH)
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from typing import IO, Any
 
 import numpy as np
@@ -38,8 +40,31 @@ import numpy as np
 from loaders.limits import limit, over
 
 _ESCAPE = re.compile(rb"\\.", re.S)
+#: A ``\uD800``-``\uDFFF`` escape: half of a surrogate pair, maybe a lone one.
+SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _STRING = re.compile(rb'"[^"]*"')
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def lone_surrogate(value: object) -> str:
+    """An error message when ``value`` holds a lone surrogate (from an escape such as
+    ``"\\udfff"`` that JSON allows and UTF-8 cannot store), else ''.
+
+    Examples
+    --------
+    >>> import json
+    >>> lone_surrogate(json.loads('["\\\\ud83d\\\\ude00"]'))  # a pair is one character
+    ''
+    >>> lone_surrogate(json.loads('{"a": "\\\\udfff"}'))
+    'a string holds \\\\udfff, half of a character (a lone surrogate), which no UTF-8 ...'
+    """
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as err:
+        bad = err.object[err.start:err.end]
+        return (f"a string holds \\u{ord(bad[0]):04x}, half of a character (a lone surrogate), "
+                "which no UTF-8 text can hold; fix the \\u escape")
+    return ""
 
 
 def too_deep(data: bytes, max_depth: int) -> bool:
@@ -136,20 +161,30 @@ class Guarded:
     """A binary (or text) stream for ijson: every piece through a :class:`Gauge`, and no
     more than ``UMBRELLA_MAX_LINE_BYTES`` read between two :meth:`mark` calls."""
 
-    def __init__(self, stream: IO[Any], where: str) -> None:
+    def __init__(self, stream: IO[Any], where: str,
+                 check: Callable[[], None] | None = None) -> None:
         self.stream = stream
+        self.check = check
         self.gauge = Gauge(where)
         self.where = where
         self.cap = limit("line_bytes")
         self.since = 0
+        self.escapes = False
+        """Whether a surrogate escape went by (records are then checked for lone ones)."""
+        self._tail = b""
         self.record = ""
         """What the next record will be called in a refusal (``/releases/7``)."""
 
     def read(self, size: int = -1) -> Any:
         """Read from the stream, checking depth and record size."""
         data = self.stream.read(size)
+        if self.check is not None:
+            self.check()
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self.gauge.feed(raw)
+        if not self.escapes and b"\\u" in self._tail + raw:
+            self.escapes = SURROGATE.search(self._tail + raw) is not None
+        self._tail = raw[-5:]
         self.since += len(raw)
         if self.since > self.cap:
             what = f"the record at {self.record}" if self.record else "one JSON value"

@@ -16,9 +16,11 @@ the input limits (:mod:`loaders.limits`) hold while the bytes stream: nesting
 deeper than ``UMBRELLA_MAX_DEPTH`` refuses a document (:mod:`loaders.standards.jsonguard`
 checks the bytes before they are parsed) or sets one JSON line aside; a line of a
 JSON-lines file longer than ``UMBRELLA_MAX_LINE_BYTES`` is set aside without being
-kept in memory, and a streamed document refuses a record larger than that. Text
-must be UTF-8 unless ``encoding`` says otherwise; a file that is not is refused
-with a hint, never guessed.
+kept in memory, and a streamed document refuses a record larger than that; a
+``.gz`` source that inflates more than ``UMBRELLA_MAX_RATIO`` times (a gzip bomb) is
+refused as it streams. A record holding a lone surrogate (``"\\udfff"``, which no
+UTF-8 text can store) comes back as an item in error. Text must be UTF-8 unless
+``encoding`` says otherwise; a file that is not is refused with a hint, never guessed.
 
 Examples
 --------
@@ -36,15 +38,15 @@ import gzip
 import io
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 import ijson  # type: ignore[import-untyped]
 
 from graph.errors import InputError
-from loaders.limits import LimitError, describe, limit, over, raise_hint
-from loaders.standards.jsonguard import Gauge, Guarded, too_deep
+from loaders.limits import RATIO_GRACE, LimitError, describe, limit, over, raise_hint
+from loaders.standards.jsonguard import SURROGATE, Gauge, Guarded, lone_surrogate, too_deep
 
 IN_MEMORY = 32 * 1024 * 1024
 _SNIFF = 4 * 1024 * 1024
@@ -71,11 +73,22 @@ class _Source:
         self.path = path
         self.raw = path.open("rb")
         self.total = path.stat().st_size
-        self.fh: IO[bytes] = (gzip.GzipFile(fileobj=self.raw) if _is_gzip(path)  # type: ignore[assignment]
+        self.gz = _is_gzip(path)
+        self.fh: IO[bytes] = (gzip.GzipFile(fileobj=self.raw) if self.gz  # type: ignore[assignment]
                               else self.raw)
+        self.ratio = limit("ratio")
 
     def done(self) -> int:
         return self.raw.tell()
+
+    def check_ratio(self) -> None:
+        """Refuse a .gz source that inflates beyond the ratio limit (a gzip bomb)."""
+        if not self.gz:
+            return
+        out, packed = self.fh.tell(), max(self.raw.tell(), 1)
+        if out > RATIO_GRACE and out > self.ratio * packed:
+            raise over("ratio", str(self.path), f"{packed:,} compressed bytes inflate to more "
+                       f"than {out:,} ({out // packed:,} times)", out // packed + 1)
 
     def close(self) -> None:
         self.fh.close()
@@ -90,7 +103,9 @@ def _is_gzip(path: Path) -> bool:
 def _head(path: Path, size: int) -> bytes:
     src = _Source(path)
     try:
-        return src.fh.read(size)
+        data = src.fh.read(size)
+        src.check_ratio()
+        return data
     except (OSError, EOFError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})",
                          hint="check that the file is complete (a .gz may be truncated)") from exc
@@ -155,10 +170,11 @@ def _text(src: _Source, encoding: str) -> IO[Any]:
     return io.TextIOWrapper(src.fh, encoding=encoding)
 
 
-def _skip_line(fh: IO[bytes]) -> int:
+def _skip_line(src: _Source) -> int:
     """Read to the end of the line without keeping it; how many bytes that was."""
     n = 0
-    while chunk := fh.readline(1 << 20):
+    while chunk := src.fh.readline(1 << 20):
+        src.check_ratio()
         n += len(chunk)
         if chunk.endswith(b"\n"):
             break
@@ -173,7 +189,9 @@ def _line_item(n: int, raw: bytes, path: Path, encoding: str, max_depth: int) ->
         line = raw.decode(encoding)
         if n == 1:
             line = line.lstrip("\ufeff")
-        return Item(n, "", json.loads(line))
+        value = json.loads(line)
+        lone = lone_surrogate(value) if SURROGATE.search(raw) else ""
+        return Item(n, "", None, error=lone) if lone else Item(n, "", value)
     except LimitError as err:
         return Item(n, "", None, error=f"{err.message}; {err.hint}")
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -185,10 +203,12 @@ def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterat
     n = 0
     while raw := src.fh.readline(cap + 1):
         n += 1
-        if progress and n % 2000 == 0:
-            progress(src.done(), src.total)
+        if n % 256 == 0:
+            src.check_ratio()
+            if progress and n % 2048 == 0:
+                progress(src.done(), src.total)
         if len(raw) > cap and not raw.endswith(b"\n"):
-            size = len(raw) + _skip_line(src.fh)
+            size = len(raw) + _skip_line(src)
             yield Item(n, "", None, error=f"the line has {size:,} bytes, over "
                        f"{describe('line_bytes')}; it was not read; "
                        f"{raise_hint('line_bytes', size)}")
@@ -213,15 +233,16 @@ def _stream(path: Path, encoding: str, array_keys: Sequence[str],
             progress: ByteProgress | None) -> Iterator[Item]:
     src = _Source(path)
     try:
-        shape, key = _top_level(Guarded(_text(src, encoding), str(path)), array_keys)
+        shape, key = _top_level(Guarded(_text(src, encoding), str(path), src.check_ratio),
+                                array_keys)
     finally:
         src.close()
     src = _Source(path)
     try:
-        stream = Guarded(_text(src, encoding), str(path))
+        stream = Guarded(_text(src, encoding), str(path), src.check_ratio)
         if shape == "object":
             stream.mark("/ (the whole document, one object)")
-            yield Item(0, "", json.loads(stream.read()))
+            yield _checked(Item(0, "", json.loads(stream.read())), True)
             return
         prefix = "item" if shape == "array" else f"{key}.item"
         base = "" if shape == "array" else f"/{key}"
@@ -230,19 +251,27 @@ def _stream(path: Path, encoding: str, array_keys: Sequence[str],
             stream.mark(f"{base}/{n + 1}")
             if progress and n % 500 == 0:
                 progress(src.done(), src.total)
-            yield Item(n + 1, f"{base}/{n}", value, key)
+            yield _checked(Item(n + 1, f"{base}/{n}", value, key), stream.escapes)
     finally:
         src.close()
 
 
-def _document(path: Path, encoding: str) -> Any:
-    """A document small enough to read whole, its depth checked before it is parsed."""
+def _checked(item: Item, escapes: bool) -> Item:
+    """``item``, or an item in error when (``escapes``: the text had surrogate escapes) its
+    value holds a lone surrogate, which no store can write."""
+    lone = lone_surrogate(item.value) if escapes else ""
+    return replace(item, value=None, error=lone) if lone else item
+
+
+def _document(path: Path, encoding: str) -> tuple[Any, bool]:
+    """A document small enough to read whole, its depth checked before it is parsed; and
+    whether it has surrogate escapes."""
     data = path.read_bytes()
     text = data.decode(encoding)
     raw = data if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else text.encode()
     if too_deep(raw, limit("depth")):
         Gauge(str(path)).feed(raw)
-    return json.loads(text.lstrip("\ufeff"))
+    return json.loads(text.lstrip("\ufeff")), SURROGATE.search(raw) is not None
 
 
 def records(path: Path, encoding: str | None = None,
@@ -271,12 +300,12 @@ def records(path: Path, encoding: str | None = None,
             finally:
                 src.close()
         elif path.stat().st_size <= IN_MEMORY and not _is_gzip(path):
-            doc = _document(path, enc)
+            doc, escapes = _document(path, enc)
             if isinstance(doc, list):
                 for n, value in enumerate(doc):
-                    yield Item(n + 1, f"/{n}", value)
+                    yield _checked(Item(n + 1, f"/{n}", value), escapes)
             else:
-                yield Item(0, "", doc)
+                yield _checked(Item(0, "", doc), escapes)
         else:
             yield from _stream(path, enc, array_keys, progress)
     except (ValueError, ijson.JSONError, UnicodeDecodeError, EOFError, OSError) as exc:

@@ -66,7 +66,7 @@ EXPECT: dict[str, Expect] = {
     "layout/blank-first-line": Expect(refused="line 1"),
     "layout/bom-quoted-header": Expect(read=2, loaded=2, names={"P2": '李"四'}),
     "layout/only-quotes": Expect(loaded=1, names={"P1": "a"}),
-    "layout/xlsx-zip-bomb": Expect(refused="UMBRELLA_MAX_XLSX_RATIO"),
+    "layout/xlsx-zip-bomb": Expect(refused="UMBRELLA_MAX_RATIO"),
     "layout/xlsx-stated-size": Expect(read=2, loaded=1, aside={"missing_required": 1},
                                       lines={"missing_required": [1048576]}),
     "layout/xlsx-entity-bomb": Expect(refused="cannot be read"),

@@ -182,7 +182,7 @@ def test_xlsx_ratio_and_size_are_checked_before_the_workbook_opens(
     with pytest.raises(InputError, match=r"persons\.xlsx: part xl/media/blank\.bin: [\d,]+ bytes "
                                          r"that inflate to 8,388,608 bytes"):
         load_folder(folder, SqliteStore(tmp_path / "a.db"))
-    monkeypatch.setenv("UMBRELLA_MAX_XLSX_RATIO", "2000")
+    monkeypatch.setenv("UMBRELLA_MAX_RATIO", "2000")
     monkeypatch.setenv("UMBRELLA_MAX_XLSX_BYTES", "4M")
     with pytest.raises(InputError, match=r"they inflate to [\d,]+ bytes, over the limit of "
                                          r"4,194,304 bytes \(UMBRELLA_MAX_XLSX_BYTES\)"):
