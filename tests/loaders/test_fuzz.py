@@ -217,7 +217,8 @@ def _ocds(n: int) -> dict[str, object]:
 
 JSON_PIECES = ["[" * 30, "{" * 30, '{"a": ' * 1200, "[" * 1200 + "]" * 1200, '"', "\\", "\\u",
                ",", "]", "}", "\n", ":", "null",
-               '"x"' * 10, "\x00", "1e999", "-", "\ud800"]
+               '"x"' * 10, "\x00", "1e999", "-", "\ud800", "\\udfff", "\\ud83d\\ude00",
+               "9" * 5000]
 
 
 def json_case(rng: random.Random, where: Path) -> None:
