@@ -180,3 +180,18 @@ def check_invariants(out: Outcome, where: str) -> None:
     assert sum(out.codes.values()) == out.set_aside, where
     for file, line, code, _, message in out.aside:
         assert file and line >= 0 and code and message, f"{where}: {file} {line} {code}"
+
+
+def read_back(db: Path) -> int:
+    """Read every entity, relationship record, set-aside row and load of the store at
+    ``db`` (what the commands after a load will read); how many things were read. A
+    value stored wrong (text that is not the JSON it claims to be) raises here."""
+    if not db.exists():
+        return 0
+    store = SqliteStore(db)
+    try:
+        view = store.view()
+        return (sum(1 for _ in view.entities()) + sum(1 for _ in view.relations())
+                + len(view.set_aside()) + len(view.loads()))
+    finally:
+        store.close()

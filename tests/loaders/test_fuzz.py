@@ -9,8 +9,8 @@ is loaded through the public load functions into a real SQLite store on
 ``tmp_path``, in a forked child with a time and memory limit (``tests/isolate.py``),
 and must end in a report where read = loaded + set aside for every table, or in a
 refusal of the library's :class:`~graph.errors.UmbrellaError` family: no other
-exception, no hang. Small input limits (:data:`LIMITS`) let small inputs reach the
-limit paths.
+exception, no hang; and what was stored reads back. Small input limits
+(:data:`LIMITS`) let small inputs reach the limit paths.
 
 The CSV inputs also check the two CSV readers against each other: when the fast
 path (:mod:`loaders.csvfast`) takes a file, the careful reader
@@ -41,7 +41,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from isolate import HOSTILE, check_invariants, load_case, run_load
+from isolate import HOSTILE, check_invariants, load_case, read_back, run_load
 
 from graph.normalize import clean_text, normalize_name
 from graph.store import SqliteStore
@@ -396,9 +396,10 @@ def test_malformed_inputs_end_in_a_report_or_a_refusal(kind: str, tmp_path: Path
                        timeout=15)
         try:
             check_invariants(out, str(case))
+            read_back(db)
             if kind == "layout" and out.kind == "report":
                 _loaded_rows_are_in_the_file(case, db)
-        except AssertionError as err:
+        except Exception as err:  # an assertion, or a store that does not read back
             raise AssertionError(f"{err}\ninput kept in {keep(case, kind)}") from None
         ran += 1
     assert ran >= PER_KIND // 2, f"only {ran} inputs in the time budget"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from isolate import HOSTILE, check_invariants, load_case, run_load
+from isolate import HOSTILE, check_invariants, load_case, read_back, run_load
 
 from graph.store import SqliteStore
 
@@ -100,6 +100,7 @@ def test_a_hostile_input_is_refused_or_set_aside(case: str, tmp_path: Path) -> N
     expect = EXPECT.get(case, Expect())
     out = run_load(lambda: load_case(HOSTILE / case, db), limits=expect.limits, timeout=30)
     check_invariants(out, case)
+    read_back(db)
     if expect.refused:
         assert out.kind == "refused", f"{case}: {out}"
         assert expect.refused in out.message + out.hint, f"{case}: {out}"
