@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,19 +237,43 @@ column, so every value may sit one column off; quote values that contain the del
 
 
 class _Feed:
-    """Lines handed to a ``csv.reader`` one at a time, remembering how far it has read."""
+    """Lines handed to a ``csv.reader`` one at a time: it counts them, keeps those of the
+    record being read (``taken``), and can take some back to hand them out again."""
 
-    def __init__(self, lines: list[str], pos: int) -> None:
-        self.lines, self.pos = lines, pos
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._source = iter(lines)
+        self._back: list[str] = []  # taken back, the next one last
+        self.line = 0
+        """Lines handed out so far (the next one is line ``line + 1``)."""
+        self.taken: list[str] = []
 
     def __iter__(self) -> _Feed:
         return self
 
     def __next__(self) -> str:
-        if self.pos >= len(self.lines):
-            raise StopIteration
-        self.pos += 1
-        return self.lines[self.pos - 1]
+        line = self._back.pop() if self._back else next(self._source)
+        self.line += 1
+        self.taken.append(line)
+        return line
+
+    def start(self) -> int:
+        """A record starts: forget the lines of the last one; the number of its first line."""
+        self.taken = []
+        return self.line + 1
+
+    def again(self, lines: list[str]) -> None:
+        """Hand ``lines`` (the last ones handed out) out once more."""
+        self._back.extend(reversed(lines))
+        self.line -= len(lines)
+
+    def more(self) -> bool:
+        """Whether any line is left."""
+        if not self._back:
+            line = next(self._source, None)
+            if line is None:
+                return False
+            self._back.append(line)
+        return True
 
 
 @dataclass
@@ -300,9 +324,11 @@ def _scan(lines: list[str], delimiter: str, cap: int) -> _Trouble:
 
 class Records:
     """The records of CSV lines (see the module notes); set ``width`` (and ``names``) once
-    the header is known, for field counts and stray quotes."""
+    the header is known, for field counts and stray quotes. ``lines`` is read once, in
+    order (``io.StringIO(text, newline="")`` will do): only the lines of the record being
+    read are kept."""
 
-    def __init__(self, lines: list[str], delimiter: str, path: Path) -> None:
+    def __init__(self, lines: Iterable[str], delimiter: str, path: Path) -> None:
         self.lines, self.delimiter, self.path = lines, delimiter, path
         self.width: int | None = None
         self.names: list[str] = []
@@ -311,33 +337,33 @@ class Records:
         cap = limit("field_chars")
         before = csv.field_size_limit(cap)  # the csv module's limit is global: put it back
         try:
-            yield from self._records(cap)
+            yield from self._records(_Feed(self.lines), cap)
         finally:
             csv.field_size_limit(before)
 
-    def _records(self, cap: int) -> Iterator[tuple[int, list[str]] | BadRow]:
-        i = 0
-        while i < len(self.lines):
-            feed = _Feed(self.lines, i)
+    def _records(self, feed: _Feed, cap: int) -> Iterator[tuple[int, list[str]] | BadRow]:
+        while True:
             reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
             while True:
-                start = feed.pos
+                first = feed.start()
                 try:
                     cells = next(reader)
                 except StopIteration:
                     return
                 except csv.Error:
-                    yield self._broken(start, feed.pos, cap)
-                    i = start + 1
+                    taken = feed.taken
+                    feed.again(taken[1:])  # read again from the line after the first
+                    yield self._broken(first, taken, cap, feed.more())
                     break
-                if feed.pos - start > 1:
-                    if self._swallows(start, feed.pos):
-                        yield self._stray(start, feed.pos)
-                        i = start + 1
+                taken = feed.taken
+                if len(taken) > 1:
+                    if self._swallows(taken):
+                        feed.again(taken[1:])
+                        yield self._stray(first, taken)
                         break
-                elif len(cells) < 2 and not self.lines[start].strip(" \t\r\n"):
+                elif len(cells) < 2 and not taken[0].strip(" \t\r\n"):
                     continue  # a blank line
-                yield start + 1, cells
+                yield first, cells
 
     def _alone(self, line: str) -> list[str]:
         """One line's fields read on their own (lenient: an open quote runs to its end)."""
@@ -346,48 +372,46 @@ class Records:
         except csv.Error:
             return line.rstrip("\r\n").split(self.delimiter)
 
-    def _swallows(self, start: int, end: int) -> bool:
+    def _swallows(self, taken: list[str]) -> bool:
         """Whether most lines after the first of a multi-line record read as whole rows."""
         if self.width is None or self.width < 2:
             return False
-        rest = [ln for ln in self.lines[start + 1:end] if ln.strip(" \t\r\n")]
+        rest = [ln for ln in taken[1:] if ln.strip(" \t\r\n")]
         whole = sum(1 for ln in rest if len(self._alone(ln)) == self.width)
         return bool(rest) and 2 * whole > len(rest)
 
-    def _stray(self, start: int, end: int) -> BadRow:
-        cells = self._alone(self.lines[start])
+    def _stray(self, first: int, taken: list[str]) -> BadRow:
+        cells = self._alone(taken[0])
         column = column_name(self.names, max(len(cells) - 1, 0))
         return BadRow(
-            start + 1, "bad_quote", column,
-            f"the quote that opens {column} is closed only on line {end}, and the lines "
-            f"between read as whole rows: it is taken as a stray quote; this line is set "
-            f"aside and line {start + 2} is read as the next row; remove the stray quote, "
-            f"or write a quote inside a value as two (\"\")", [cut(c) for c in cells])
+            first, "bad_quote", column,
+            f"the quote that opens {column} is closed only on line {first + len(taken) - 1}, "
+            f"and the lines between read as whole rows: it is taken as a stray quote; this "
+            f"line is set aside and line {first + 1} is read as the next row; remove the "
+            f"stray quote, or write a quote inside a value as two (\"\")",
+            [cut(c) for c in cells])
 
-    def _broken(self, start: int, end: int, cap: int) -> BadRow:
-        """The set-aside row for a record the csv module refused (lines ``start``-``end``)."""
-        lines = self.lines[start:end]
-        found = _scan(lines, self.delimiter, cap)
-        first = self.lines[start]
-        cells = [cut(c) for c in (self._alone(first) if found.kind != "too_long"
-                                  else first.rstrip("\r\n").split(self.delimiter))]
+    def _broken(self, first: int, taken: list[str], cap: int, more: bool) -> BadRow:
+        """The set-aside row for a record the csv module refused (its lines ``taken``)."""
+        found = _scan(taken, self.delimiter, cap)
+        cells = [cut(c) for c in (self._alone(taken[0]) if found.kind != "too_long"
+                                  else taken[0].rstrip("\r\n").split(self.delimiter))]
         column = column_name(self.names, found.index)
-        again = (f"; line {start + 2} is read as the next row" if start + 1 < len(self.lines)
-                 else "")
-        if found.kind == "too_long" and found.offset == 0 and len(lines) == 1:
-            return BadRow(start + 1, "field_too_long", column,
+        again = f"; line {first + 1} is read as the next row" if more else ""
+        if found.kind == "too_long" and found.offset == 0 and len(taken) == 1:
+            return BadRow(first, "field_too_long", column,
                           f"{column} holds more than {cap:,} characters, over "
                           f"{describe('field_chars')}; {raise_hint('field_chars')}", cells)
         if found.kind == "too_long":
-            what = (f"a quoted field that starts in {column} runs over {len(lines)} lines and "
+            what = (f"a quoted field that starts in {column} runs over {len(taken)} lines and "
                     f"more than {cap:,} characters ({describe('field_chars')}): its quote is "
                     "taken as never closed")
         elif found.kind == "stray":
             what = (f"the quoted value of {column} is followed by more text before the next "
-                    f"delimiter (on line {start + found.offset + 1})")
+                    f"delimiter (on line {first + found.offset})")
         else:
             what = (f"the quote that opens {column} is never closed: the rest of the file "
                     "would be one value")
-        return BadRow(start + 1, "bad_quote", column,
+        return BadRow(first, "bad_quote", column,
                       f"{what}; this line is set aside{again}; close the quote, or write a "
                       "quote inside a value as two (\"\")", cells)

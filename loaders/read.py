@@ -15,6 +15,7 @@ pandas when its quoting is plain; otherwise the careful reader
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -31,7 +32,6 @@ from loaders.csvrecords import (
     check_delimiter,
     cut,
     field_count_row,
-    physical_lines,
     read_bytes,
 )
 from loaders.limits import describe, limit, over, raise_hint
@@ -222,7 +222,7 @@ def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> R
         fast = fast_rows(data, text, enc, delimiter, header)
         if fast is not None:
             return RawTable(path, fast[0], enc, header, fast[1])
-    records = Records(physical_lines(text), delimiter, path)
+    records = Records(io.StringIO(text, newline=""), delimiter, path)
     it = iter(records)
     head = next(it)
     if isinstance(head, BadRow):

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -37,7 +38,6 @@ from loaders.csvrecords import (
     check_delimiter,
     cut,
     field_count_row,
-    physical_lines,
     read_bytes,
 )
 from loaders.limits import describe, over, raise_hint
@@ -247,7 +247,7 @@ def read_csv_sheet(path: Path, *, header_row: int = 1, header_rows: int = 1,
     """
     delimiter = check_delimiter(delimiter)
     text, enc = _csv_text(path, encoding)
-    records = Records(physical_lines(text), delimiter, path)
+    records = Records(io.StringIO(text, newline=""), delimiter, path)
 
     def fields(n: int) -> None:
         records.width = n
@@ -281,7 +281,7 @@ def peek(path: Path, *, limit: int = 40, encoding: str | None = None) -> list[Pe
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         text, _ = _csv_text(path, encoding)
         first: list[list[str]] = []
-        for rec in Records(physical_lines(text), ",", path):
+        for rec in Records(io.StringIO(text, newline=""), ",", path):
             line, cells = rec if isinstance(rec, tuple) else (rec.line, rec.cells)
             if line > limit:
                 break
