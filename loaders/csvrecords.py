@@ -64,6 +64,8 @@ READ_REASONS = {
 _BLOCK = 1 << 20
 _SHOWN = 200
 """Characters of a cell kept in a set-aside row when the cell is too long to keep."""
+_EXTRA = 20
+"""Fields beyond the header kept in a set-aside row (the rest are counted)."""
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,13 @@ column, so every value may sit one column off; quote values that contain the del
         what = f"the row ends before column {names[n]}"
         fix = "check the row for a missing delimiter"
         column = names[n]
+    kept = [cut(c) for c in cells[:w + _EXTRA]]
+    if n > len(kept):
+        kept.append(f"… ({n - len(kept):,} more fields)")
     return BadRow(line, "bad_field_count", column,
-                  f"the row has {n} fields but the header has {w} ({head}): {what}, so every "
+                  f"the row has {n:,} fields but the header has {w} ({head}): {what}, so every "
                   f"value may sit one column off; quote values that contain the delimiter "
-                  f"(\"a,b\") and {fix}", [cut(c) for c in cells])
+                  f"(\"a,b\") and {fix}", kept)
 
 
 class _Feed:
