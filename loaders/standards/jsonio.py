@@ -189,15 +189,14 @@ def _skip_line(src: _Source) -> int:
     return n
 
 
-def _line_item(n: int, raw: bytes, path: Path, encoding: str, max_depth: int) -> Item:
-    """One JSON line as an item (``error`` set when it is bad or too deep)."""
+def _line_item(n: int, raw: bytes, path: Path, encoding: str) -> Item:
+    """One JSON line as an item (``error`` set when it is bad, too deep, or holds a lone
+    surrogate): the careful way, for lines the quick test in :func:`_lines` let through."""
     try:
-        if too_deep(raw, max_depth):
+        if too_deep(raw, limit("depth")):
             Gauge(path.name, n).feed(raw)
         line = raw.decode(encoding)
-        if n == 1:
-            line = line.lstrip("\ufeff")
-        value = json.loads(line)
+        value = json.loads(line.lstrip("\ufeff") if n == 1 else line)
         lone = lone_surrogate(value) if SURROGATE.search(raw) else ""
         return Item(n, "", None, error=lone) if lone else Item(n, "", value)
     except LimitError as err:
@@ -208,8 +207,9 @@ def _line_item(n: int, raw: bytes, path: Path, encoding: str, max_depth: int) ->
 
 def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterator[Item]:
     cap, max_depth = limit("line_bytes"), limit("depth")
+    readline, loads = src.fh.readline, json.loads
     n = 0
-    while raw := src.fh.readline(cap + 1):
+    while raw := readline(cap + 1):
         n += 1
         if n % 256 == 0:
             src.check_ratio()
@@ -221,9 +221,16 @@ def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterat
                        f"{describe('line_bytes')}; it was not read; "
                        f"{raise_hint('line_bytes', size)}")
             continue
-        if not raw.strip():
+        if n == 1 or b"\\ud" in raw or b"\\uD" in raw or \
+                raw.count(b"[") + raw.count(b"{") > max_depth:
+            if raw.strip():
+                yield _line_item(n, raw, src.path, encoding)
             continue
-        yield _line_item(n, raw, src.path, encoding, max_depth)
+        try:  # the usual line: plain, shallow
+            yield Item(n, "", loads(raw.decode(encoding)))
+        except (ValueError, UnicodeDecodeError) as exc:
+            if raw.strip():
+                yield Item(n, "", None, error=f"not valid JSON ({str(exc)[:200]})")
 
 
 def _top_level(stream: Guarded, array_keys: Sequence[str]) -> tuple[str, str]:
