@@ -121,8 +121,16 @@ def parse_size(text: str) -> int:
 
 def limit(name: str) -> int:
     """The value of limit ``name`` now: an :func:`override`, else its variable, else the
-    default. A variable that is not a positive whole number raises
-    :class:`~graph.errors.InputError`."""
+    default. A variable that is not a whole number raises :class:`~graph.errors.InputError`.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["UMBRELLA_MAX_DEPTH"] = "64"
+    >>> limit("depth")
+    64
+    >>> del os.environ["UMBRELLA_MAX_DEPTH"]
+    """
     if name in _overrides:
         return _overrides[name]
     lim = LIMITS[name]
@@ -205,6 +213,12 @@ def over(name: str, where: str, found: str, amount: int | None = None) -> LimitE
 
     ``found`` says what was found (``a line of 1,073,741,824 bytes``); ``amount``, when
     known, is its size, so that the hint can suggest a value that lets it through.
+
+    Examples
+    --------
+    >>> err = over("depth", "r.json: line 1, column 9", "JSON nested 101 levels deep", 101)
+    >>> err.limit, err.hint[-64:]
+    ('depth', 'set UMBRELLA_MAX_DEPTH=128 (environment variable) and load again')
     """
     return LimitError(f"{where}: {found}, over {describe(name)}", raise_hint(name, amount),
                       name)

@@ -179,7 +179,16 @@ def _check_header(path: Path, line: str, cells: list[str]) -> list[str]:
 
 def too_many(path: Path | str, columns: int, names: list[str] | None = None) -> None:
     """Refuse a header of more columns than the columns limit, or (``names``) with a name
-    longer than the field limit."""
+    longer than the field limit.
+
+    Examples
+    --------
+    >>> too_many("p.csv", 2, ["id", "name"])
+    >>> too_many("p.csv", 5_000)
+    Traceback (most recent call last):
+    ...
+    loaders.limits.LimitError: p.csv: line 1: the header has 5,000 columns, over the limit ...
+    """
     if columns > limit("columns"):
         raise over("columns", f"{path}: line 1", f"the header has {columns:,} columns", columns)
     longest = max(map(len, names or []), default=0)
@@ -261,6 +270,18 @@ def read_xlsx(path: Path) -> RawTable:
     numbers without ``.0``). A row with filled cells beyond the header, or a cell
     longer than the field limit, is set aside; the workbook is checked for size and
     compression before it is opened (:func:`loaders.xlsx.open_workbook`).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> p = Path(tempfile.mkdtemp()) / "persons.xlsx"
+    >>> wb = openpyxl.Workbook()
+    >>> for row in (["person_id", "name"], ["P1", "张三", "多余"], ["P2", "李四"]):
+    ...     wb.active.append(row)
+    >>> wb.save(p)
+    >>> t = read_xlsx(p)
+    >>> t.frame.values.tolist(), [(b.line, b.code, b.column) for b in t.malformed]
+    ([['P2', '李四', 3]], [(2, 'bad_field_count', '(3)')])
     """
     wb = open_workbook(path, read_only=True)
     rows: list[list[str]] = []

@@ -103,6 +103,14 @@ def reading(path: Path, where: str = "") -> Iterator[None]:
 
     openpyxl raises many kinds of exception on bad files (``KeyError``, ``ValueError``,
     ``TypeError``, XML ``ParseError``, ``zlib.error``...); wrap only its calls.
+
+    Examples
+    --------
+    >>> with reading(Path("r.xlsx"), "sheet 1, row 3"):
+    ...     raise KeyError("xl/sharedStrings.xml")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: r.xlsx: sheet 1, row 3: cannot be read as an .xlsx workbook ...
     """
     try:
         yield
@@ -118,7 +126,16 @@ def reading(path: Path, where: str = "") -> Iterator[None]:
 
 def sheet_rows(ws: Any, path: Path, **options: Any) -> Iterator[tuple[Any, ...]]:
     """``ws.iter_rows(values_only=True, **options)``, a failure of openpyxl as InputError
-    (naming the row after the last one read)."""
+    (naming the row after the last one read).
+
+    Examples
+    --------
+    >>> import openpyxl
+    >>> ws = openpyxl.Workbook().active
+    >>> ws.append(["a", 1])
+    >>> list(sheet_rows(ws, Path("x.xlsx")))
+    [('a', 1)]
+    """
     with reading(path):
         it = iter(ws.iter_rows(values_only=True, **options))
     end = object()
@@ -174,8 +191,20 @@ def merged_ranges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
 
     openpyxl reads merged cells only when it loads a whole workbook, and then makes an
     object for every cell of every range: one range over a whole sheet (17 billion
-    cells) in a 5 KB file never finishes. Here the ranges are read from the sheet's XML
-    as it streams, so a reader can fill only the cells it reads.
+    cells) in a 5 KB file had not opened after 20 s. Here the ranges are read from the
+    sheet's XML as it streams, so a reader can fill only the cells it reads.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> p = Path(tempfile.mkdtemp()) / "m.xlsx"
+    >>> wb = openpyxl.Workbook()
+    >>> wb.active.merge_cells("A1:C2")
+    >>> wb.save(p)
+    >>> wb = open_workbook(p, read_only=True)
+    >>> merged_ranges(p, wb.worksheets[0])
+    [(1, 1, 2, 3)]
+    >>> wb.close()
     """
     member = getattr(ws, "_worksheet_path", None)
     if not member:

@@ -159,7 +159,21 @@ class Gauge:
 
 class Guarded:
     """A binary (or text) stream for ijson: every piece through a :class:`Gauge`, and no
-    more than ``UMBRELLA_MAX_LINE_BYTES`` read between two :meth:`mark` calls."""
+    more than ``UMBRELLA_MAX_LINE_BYTES`` read between two :meth:`mark` calls.
+
+    Examples
+    --------
+    >>> import io
+    >>> from loaders.limits import override
+    >>> with override(line_bytes=10):
+    ...     g = Guarded(io.BytesIO(b'[1, 2, "a long string"]'), "a.json")
+    ...     g.mark("/0")
+    ...     _ = g.read(8)
+    ...     _ = g.read(20)
+    Traceback (most recent call last):
+    ...
+    loaders.limits.LimitError: a.json: line 1: the record at /0 runs over 23 bytes, over ...
+    """
 
     def __init__(self, stream: IO[Any], where: str,
                  check: Callable[[], None] | None = None) -> None:
