@@ -81,9 +81,11 @@ def _file_format(path: Path, *, refuse: bool = False) -> str:
     from loaders.limits import LimitError
     from loaders.standards import jsonio
 
+    first_error = ""
     try:
         for item in jsonio.records(path):
             if item.error:
+                first_error = first_error or f"line {item.line}: {item.error}"
                 continue
             if item.container in ("releases", "records"):
                 return "ocds"
@@ -94,6 +96,10 @@ def _file_format(path: Path, *, refuse: bool = False) -> str:
         return ""
     except InputError:
         return ""
+    if refuse and first_error:
+        raise InputError(f"{path}: no record can be read ({first_error})",
+                         hint="fix the file, or pass --format ftm|ocds|bods to set its bad "
+                              "lines aside")
     return ""
 
 
