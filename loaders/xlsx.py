@@ -88,7 +88,8 @@ def check_archive(path: Path) -> None:
             times = info.file_size / packed
             raise over("ratio", f"{path}: part {info.filename}",
                        f"{info.compress_size:,} bytes that inflate to {info.file_size:,} bytes "
-                       f"({times:,.0f} times)", int(times) + 1)
+                       f"({times:,.0f} times, as a zip bomb does; a sheet compresses 5-30 "
+                       "times)", int(times) + 1)
     total = sum(i.file_size for i in infos)
     if total > limit("xlsx_bytes"):
         biggest = max(infos, key=lambda i: i.file_size)

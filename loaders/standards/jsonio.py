@@ -88,7 +88,8 @@ class _Source:
         out, packed = self.fh.tell(), max(self.raw.tell(), 1)
         if out > RATIO_GRACE and out > self.ratio * packed:
             raise over("ratio", str(self.path), f"{packed:,} compressed bytes inflate to more "
-                       f"than {out:,} ({out // packed:,} times)", out // packed + 1)
+                       f"than {out:,} ({out // packed:,} times, as a gzip bomb does)",
+                       out // packed + 1)
 
     def close(self) -> None:
         self.fh.close()
