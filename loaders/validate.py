@@ -293,10 +293,10 @@ def check_table(spec: TableSpec, raw: RawTable, reg: Registry) -> Checked:
         refs.update(_resolve_self_refs(spec, frame, marks, reg, path))
     aside = _set_aside_records(spec, path, frame, raw.frame, marks, raw.header)
     aside += [
-        SetAsideRecord(str(path), line, spec.name, "", Reason.BAD_FIELD_COUNT.value,
-                       f"the row has {n} fields but the header has {len(raw.header)}; quote "
-                       "values that contain commas", dict(zip(raw.header, cells, strict=False)))
-        for line, n, cells in raw.malformed
+        SetAsideRecord(str(path), bad.line, spec.name, bad.column, bad.code, bad.message,
+                       {(raw.header[i] if i < len(raw.header) else f"({i + 1})"): v
+                        for i, v in enumerate(bad.cells)})
+        for bad in raw.malformed
     ]
     good = ~marks.bad
     return Checked(spec, path, raw.encoding, len(frame) + len(raw.malformed),

@@ -341,7 +341,8 @@ class BadRows:
         row = self.new_person_row()
         addr = row[7] or "城关镇建设路1号"
         split = (*row[:7], addr, "3单元", row[8])
-        self.add("persons", split, Reason.BAD_FIELD_COUNT, "")
+        # the reader names the first field beyond the header: "(10)"
+        self.add("persons", split, Reason.BAD_FIELD_COUNT, f"({len(split)})")
 
 
 TABLE_KEY = {"persons": "person_id", "organizations": "org_id", "contracts": "contract_id",

@@ -175,7 +175,9 @@ def set_aside(folder: Path) -> set[tuple[str, int, str, str]]:
         pending: list[tuple[int, dict[str, str], str]] = []
         for line, cells in rows:
             if len(cells) != len(header):
-                found.add((file, line, Reason.BAD_FIELD_COUNT.value, ""))
+                column = (f"({len(header) + 1})" if len(cells) > len(header)
+                          else header[len(cells)])
+                found.add((file, line, Reason.BAD_FIELD_COUNT.value, column))
                 continue
             rec = {h: norm(c) for h, c in zip(header, cells, strict=True)}
             if "id_number" in rec:
