@@ -42,3 +42,15 @@ class SchemaError(UmbrellaError):
 
 class StoreError(UmbrellaError):
     """The store cannot be opened or written."""
+
+
+class LoadLockedError(StoreError):
+    """Another load holds the database's load lock (it is running now)."""
+
+
+class IncompleteLoadError(StoreError):
+    """A load is running, or stopped before it finished: the database holds part of it."""
+
+
+class AmbiguousIdError(UmbrellaError):
+    """An input id names two or more entities (two sources defined it differently)."""

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import unicodedata
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -156,6 +157,29 @@ def make_credit_code(region: str, body: str) -> str:
     """
     first17 = f"91{region}{body}"
     return first17 + credit_code_check_char(first17)
+
+
+#: A token shaped like a resident identity number (17 digits and a digit or X), whatever
+#: its checksum, standing alone (no letter or digit either side).
+_ID_LIKE = re.compile(r"(?<![A-Za-z\d])\d{17}[\dXx](?![A-Za-z\d])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Mask every token of ``text`` shaped like a resident identity number, valid or not
+    (a number set aside for a bad checksum is still someone's identity number).
+
+    Examples
+    --------
+    >>> mask_id_numbers("id 11010519491231002X; typo 110105194912310021, phone 13800138000")
+    'id 110105***********X; typo 110105***********1, phone 13800138000'
+    >>> mask_id_numbers("身份证11010519491231002X。")
+    '身份证110105***********X。'
+    >>> mask_id_numbers("P11010519491231002X9")  # part of a longer code: not a number
+    'P11010519491231002X9'
+    """
+    if len(text) < 18:
+        return text
+    return _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 def mask_id_number(value: str) -> str:

@@ -10,8 +10,12 @@ Where a load starts, by source:
 
 What each module does, in the order the rows pass through:
 
-- reading: :mod:`loaders.read` (layout CSV/xlsx files), :mod:`loaders.xlsx` (workbooks
-  and the one rule for a cell's text), :mod:`loaders.mapping.sources` (export sheets);
+- reading: :mod:`loaders.read` (layout CSV/xlsx files), :mod:`loaders.csvrecords` (CSV
+  records read defensively: long lines, stray quotes, runaway fields),
+  :mod:`loaders.csvfast` (field counts from the bytes, so pandas never guesses),
+  :mod:`loaders.xlsx` (workbooks checked before they open, and the one rule for a
+  cell's text), :mod:`loaders.mapping.sources` (export sheets), :mod:`loaders.limits`
+  (the input limits every reader holds to);
 - the contract: :mod:`loaders.layout` (tables and columns, set-aside reasons);
 - the pipeline: :mod:`loaders.chunk` (what it consumes), :mod:`loaders.pipeline` (the
   stages: check, redefined, count, refuse, write, log), :mod:`loaders.validate` (one

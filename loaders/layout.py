@@ -48,9 +48,15 @@ class Reason(StrEnum):
     BAD_VOCABULARY = "bad_vocabulary"
     UNKNOWN_REFERENCE = "unknown_reference"
     REFERS_TO_SET_ASIDE = "refers_to_set_aside"
+    AMBIGUOUS_REFERENCE = "ambiguous_reference"
     DUPLICATE_KEY = "duplicate_key"
     SELF_TIE = "self_tie"
     BAD_FIELD_COUNT = "bad_field_count"
+
+
+#: Reasons one source can give on its own; the others need a database that already holds
+#: other sources (a reference to an id two of them defined differently).
+FOLDER_REASONS = tuple(r for r in Reason if r is not Reason.AMBIGUOUS_REFERENCE)
 
 
 @dataclass(frozen=True)

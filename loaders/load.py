@@ -27,13 +27,13 @@ from pathlib import Path
 from graph.errors import InputError
 from graph.store import Store
 from loaders.chunk import Chunk, Part
+from loaders.csvrecords import check_delimiter
 from loaders.layout import TABLES
 from loaders.pipeline import run
 from loaders.read import RawTable, read_table_file
-from loaders.report import LoadReport, Progress, TableReport, write_set_aside_csv
+from loaders.report import LoadReport, Progress, TableReport
 
-__all__ = ["LoadReport", "Progress", "TableReport", "discover", "folder_chunk", "load_folder",
-           "write_set_aside_csv"]
+__all__ = ["LoadReport", "Progress", "TableReport", "discover", "folder_chunk", "load_folder"]
 
 
 def discover(folder: Path) -> tuple[dict[str, Path], list[str]]:
@@ -78,6 +78,7 @@ def folder_chunk(folder: Path, *, encoding: str | None = None, delimiter: str = 
     >>> [(p.table, p.label) for p in chunk.parts], ignored
     ([('persons', 'persons.csv')], ['notes.txt'])
     """
+    delimiter = check_delimiter(delimiter)  # refused before any file is read
     files, ignored = discover(folder)
     parts = [Part(table, _reader(path, encoding, delimiter), path.name)
              for table, path in files.items()]

@@ -1,24 +1,32 @@
 """The one load pipeline: folders, mappings and standards all go through it.
 
 Every source becomes chunks of layout tables (:mod:`loaders.chunk`): a layout
-folder or a mapping's exports are one chunk, a standard a stream of them. Each
-chunk goes through the same stages:
+folder or a mapping's exports are one chunk, a standard a stream of them. A load
+first claims the database's load lock (:meth:`graph.store.Store.start_load`: one
+load at a time, so the ids it checks against cannot change under it; a second load
+is refused, naming the first), then each chunk goes through the same stages:
 
 1. **check**: read each table in layout order and validate it against one
    registry of the ids known so far (the store's and this load's), setting bad
    rows aside (:func:`loaders.validate.check_table`);
-2. **redefined**: note ids that earlier loads defined from another file;
+2. **collisions**: note ids of this load that the store maps to other entities
+   (another source defined them differently: both mappings are kept, and the id
+   becomes ambiguous), and ids earlier loads defined from another file as the same
+   entity;
 3. **count**: add the chunk's rows to the report (read = loaded + set aside);
 4. **refuse**: with ``strict``, any set-aside row stops the load before its first
    write (a stream is checked whole in a dry pass first, so nothing is written);
-5. **write**: entities, aliases, relationship records and set-aside rows, in one
-   store transaction per chunk;
+5. **write**: entities, aliases, relationship records and set-aside rows (under the
+   load's number), in one store transaction per chunk that also counts the chunk on
+   the load's claim;
 
-and the load ends with one load-log entry, in the last chunk's transaction when
-the chunks are known up front (a folder is written all or nothing), else in its
-own. A whole-file problem raises :class:`graph.errors.InputError` while its chunk
-is checked, before that chunk is written; loading the same source twice changes
-nothing.
+and the load ends with its load-log entry, which releases the lock, in the last
+chunk's transaction when the chunks are known up front (a folder is written all or
+nothing), else in its own. A whole-file problem raises
+:class:`graph.errors.InputError` while its chunk is checked, before that chunk is
+written; the lock is then released (a load that wrote chunks stays listed as
+failed, see :mod:`graph.store.runs`). Loading the same source twice changes nothing,
+and a load that stopped half-way is resumed by running it again.
 
 Examples
 --------
@@ -33,27 +41,78 @@ Examples
 ...                      store, "people.json")
 >>> report.read, report.loaded, report.set_aside_count, report.set_aside[0].code
 (2, 1, 1, 'missing_required')
+>>> [r.load for r in store.view().set_aside()] == [report.load_id]
+True
 >>> store.close()
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from graph.errors import InputError
-from graph.store import SetAsideRecord, Store
+from graph.errors import InputError, LoadLockedError, UmbrellaError
+from graph.store import AliasRecord, SetAsideRecord, Store
 from loaders import build
-from loaders.chunk import Chunk, ChunkSource, Places
+from loaders.chunk import SPAN, Chunk, ChunkSource, Places
 from loaders.layout import TABLES
-from loaders.read import RawTable
+from loaders.read import LINE, RawTable
 from loaders.registry import Registry
-from loaders.report import LoadReport, Progress, StandardReport, Tally, one_per_row
-from loaders.validate import Checked, check_table
+from loaders.report import Collision, LoadReport, Progress, StandardReport, Tally
+from loaders.validate import KEY, Checked, check_table
 
 R = TypeVar("R", bound=LoadReport)
+#: Every claim of an input id in the store, by (table, source id).
+Claims = dict[tuple[str, str], list[AliasRecord]]
+
+
+@dataclass(frozen=True)
+class ClaimOptions:
+    """How the loads of a block claim the load lock (see :func:`claim_options`)."""
+
+    command: str = ""
+    take_over: bool = False
+    wait: float = 0.0
+    on_wait: Callable[[str], None] | None = None
+
+
+_CLAIM: ContextVar[ClaimOptions | None] = ContextVar("umbrella_load_claim", default=None)
+
+
+@contextmanager
+def claim_options(command: str = "", *, take_over: bool = False, wait: float = 0.0,
+                  on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Say how the loads run inside the ``with`` block claim the database's load lock.
+
+    ``command`` is how the user started the load (shown to resume it, should it stop
+    half-way); ``take_over`` takes the lock over from a load that another host holds
+    (its owner knows it is gone); ``wait`` is how many seconds to wait for another
+    load to finish before refusing (``on_wait`` is told once why it waits). The
+    command line sets them; a library call needs none.
+
+    Examples
+    --------
+    >>> with claim_options("umbrella load ./county --db case.db"):
+    ...     _claim().command
+    'umbrella load ./county --db case.db'
+    >>> _claim().command
+    ''
+    """
+    token = _CLAIM.set(ClaimOptions(command, take_over, wait, on_wait))
+    try:
+        yield
+    finally:
+        _CLAIM.reset(token)
+
+
+def _claim() -> ClaimOptions:
+    return _CLAIM.get() or ClaimOptions()
 
 
 def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
@@ -72,6 +131,8 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
         reference to a table no row defines is then a row problem
         (``unknown_reference``), not a whole-file one.
 
+    Raises :class:`graph.errors.LoadLockedError` when another load holds the database.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -88,34 +149,82 @@ def run(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: R, *,
     Traceback (most recent call last):
     ...
     graph.errors.InputError: p.csv: line 3, column person_id: person_id 'A' is already defined ...
-    >>> len(store.view().loads())
-    1
+    >>> len(store.view().loads()), store.view().load_runs()
+    (1, [])
     >>> store.close()
     """
+    load = _start(store, report.source, _claim())
+    report.load_id = load
+    try:
+        _stages(chunks, store, report, load, strict=strict, partial=partial, progress=progress)
+    except BaseException as exc:
+        with suppress(Exception):  # the error that stopped the load is the one to show
+            store.end_load(load, _stopped_by(exc))
+        raise
+    store.end_load(load)
+    return report
+
+
+def _start(store: Store, source: str, options: ClaimOptions) -> int:
+    """Claim the load lock, waiting up to ``options.wait`` seconds for another load."""
+    deadline = time.monotonic() + options.wait
+    told = False
+    while True:
+        try:
+            return store.start_load(source, options.command, take_over=options.take_over)
+        except LoadLockedError as err:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            if options.on_wait is not None and not told:
+                options.on_wait(f"{err.message}; waiting up to {options.wait:g} s for it to "
+                                "finish")
+                told = True
+            time.sleep(min(0.5, left))
+
+
+def _stopped_by(exc: BaseException) -> str:
+    """What stopped a load, in a few words.
+
+    Examples
+    --------
+    >>> _stopped_by(KeyboardInterrupt()), _stopped_by(InputError("p.csv: empty file"))
+    ('interrupted (Ctrl-C)', 'p.csv: empty file')
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    if isinstance(exc, UmbrellaError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _stages(chunks: Sequence[Chunk] | ChunkSource, store: Store, report: LoadReport,
+            load: int, *, strict: bool, partial: bool, progress: Progress | None) -> None:
+    """The stages of :func:`run`, with the load lock held as load number ``load``."""
     streamed = callable(chunks) or len(chunks) > 1
     if strict and streamed:
         _dry_pass(chunks, store, partial)
-    reg = _registry(store, partial)
-    earlier = _earlier(store)
+    reg, earlier = _registry(store, partial)
     tally = Tally()
+    seen: set[tuple[str, str]] = set()
     last = -1 if callable(chunks) else len(chunks) - 1
     for n, chunk in enumerate(_each(chunks)):
         places = Places(chunk)
         checked = _check(chunk, reg, places, progress)
         if n == last:  # no chunk follows: free the ids before writing (a lower peak)
             reg.forget()
-        _redefined(earlier, checked, places, report.redefined)
+        _collisions(earlier, checked, places, report, seen)
         new = len(report.set_aside)
         _count(report, tally, checked, chunk, places)
+        report.set_aside[new:] = [replace(r, load=load) for r in report.set_aside[new:]]
         report.tables = tally.tables()
         if strict and report.set_aside:
             raise _refusal(report.set_aside)
-        _write(store, checked, report.set_aside[new:], places, progress,
+        _write(store, checked, report.set_aside[new:], places, progress, load=load,
                log=report if n == last else None)
     if last < 0:
         with store.writer() as w:
-            report.load_id = w.log_load(report.source, report.as_dict())
-    return report
+            w.log_load(report.source, report.as_dict(), load=load)
 
 
 def _each(chunks: Sequence[Chunk] | ChunkSource) -> Iterable[Chunk]:
@@ -124,7 +233,7 @@ def _each(chunks: Sequence[Chunk] | ChunkSource) -> Iterable[Chunk]:
 
 def _dry_pass(chunks: Sequence[Chunk] | ChunkSource, store: Store, partial: bool) -> None:
     """Check every chunk without writing; refuse when any row would be set aside."""
-    reg = _registry(store, partial)
+    reg, _ = _registry(store, partial)
     aside: list[SetAsideRecord] = []
     for chunk in _each(chunks):
         aside += [r for c in _check(chunk, reg, Places(chunk)) for r in c.set_aside]
@@ -133,21 +242,32 @@ def _dry_pass(chunks: Sequence[Chunk] | ChunkSource, store: Store, partial: bool
         raise _refusal(aside)
 
 
-def _registry(store: Store, partial: bool = False) -> Registry:
-    """The ids ``store`` holds already, as the registry a load starts from.
+def _registry(store: Store, partial: bool = False) -> tuple[Registry, Claims]:
+    """The ids ``store`` holds already, as the registry a load starts from, and every
+    claim of each id (file and line that defined it).
 
-    With ``partial``, every table counts as having rows, so that a reference to an id
-    no row defines is a row problem even when no row of its table is known.
+    An id the store maps to several entities is ambiguous: a reference to it is set
+    aside unless the load defines the id itself. With ``partial``, every table counts
+    as having rows, so that a reference to an id no row defines is a row problem even
+    when no row of its table is known.
     """
     view = store.view()
     reg = Registry(salt=view.key_salt())
-    for (table, sid), key in view.aliases().items():
-        reg.table_known(table)[sid] = key
+    earlier: Claims = {}
+    for c in view.claims():
+        earlier.setdefault((c.table, c.source_id), []).append(c)
+    for (table, sid), claims in earlier.items():
         reg.in_store[table] = reg.in_store.get(table, 0) + 1
+        if all(c.key == claims[0].key for c in claims):
+            reg.table_known(table)[sid] = claims[0].key
+            reg.from_store.setdefault(table, set()).add(sid)
+        else:
+            reg.ambiguous.setdefault(table, {})[sid] = "; ".join(
+                f"{Path(c.file).name} line {c.line}" for c in claims)
     if partial:
         for table in TABLES:
             reg.in_store[table] = max(reg.in_store.get(table, 0), 1)
-    return reg
+    return reg, earlier
 
 
 def _check(chunk: Chunk, reg: Registry, places: Places,
@@ -169,29 +289,37 @@ def _check(chunk: Chunk, reg: Registry, places: Places,
     return out
 
 
-def _earlier(store: Store) -> dict[tuple[str, str], str]:
-    """(table, source id) -> file of every entity row loaded before."""
-    view = store.view()
-    if not view.counts_by_kind():
-        return {}
-    return {(s.table, s.source_id): s.file for refs in view.entity_sources().values()
-            for s in refs}
-
-
-def _redefined(earlier: dict[tuple[str, str], str], checked: list[Checked], places: Places,
-               out: dict[str, tuple[int, str, str]]) -> None:
-    """Stage 2: ids of this load that earlier loads defined from other files."""
+def _collisions(earlier: Claims, checked: list[Checked], places: Places, report: LoadReport,
+                seen: set[tuple[str, str]]) -> None:
+    """Stage 2: ids this load defines that the store maps to other entities (the id is now
+    ambiguous: :attr:`LoadReport.collisions`), and ids earlier loads defined from other
+    files as the same entity (:attr:`LoadReport.redefined`)."""
     if not earlier:
         return
     for c in checked:
-        if c.spec.key is None:
+        if c.spec.key is None or c.frame.empty:
             continue
-        clash = [(sid, earlier[(c.spec.name, sid)]) for sid, here in
-                 zip(c.frame[c.spec.key].tolist(), places.files_of(c).tolist(), strict=True)
-                 if earlier.get((c.spec.name, sid), here) != here]
-        if clash:
-            n, sid, f = out.get(c.spec.name, (0, clash[0][0], clash[0][1]))
-            out[c.spec.name] = (n + len(clash), sid, f)
+        table = c.spec.name
+        files = places.files_of(c).tolist()
+        lines = (c.frame[LINE].astype("int64") % SPAN if places.mixed else c.frame[LINE]).tolist()
+        same = []
+        for sid, key, file, line in zip(c.frame[c.spec.key].tolist(), c.frame[KEY].tolist(),
+                                        files, lines, strict=True):
+            claims = earlier.get((table, sid))
+            if not claims:
+                continue
+            others = [x for x in claims if x.key != key]
+            if others:
+                if (table, sid) not in seen:
+                    seen.add((table, sid))
+                    report.collisions.append(Collision(
+                        table, sid, f"{file} line {int(line)}",
+                        tuple(f"{x.file} line {x.line}" for x in others)))
+            elif all(x.file != file for x in claims):
+                same.append((sid, claims[0].file))
+        if same:
+            n, sid, f = report.redefined.get(table, (0, same[0][0], same[0][1]))
+            report.redefined[table] = (n + len(same), sid, f)
 
 
 def _count(report: LoadReport, tally: Tally, checked: list[Checked], chunk: Chunk,
@@ -234,13 +362,15 @@ def _refusal(records: list[SetAsideRecord]) -> InputError:
 
 
 def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
-                places: Places, progress: Progress | None = None, *,
-                log: LoadReport | None = None) -> None:
-    """Stage 5: write a checked chunk in one transaction (with ``log``, its load-log entry).
+           places: Places, progress: Progress | None = None, *, load: int,
+           log: LoadReport | None = None) -> None:
+    """Stage 5: write a checked chunk in one transaction as part of load ``load`` (with
+    ``log``, its load-log entry, which finishes the load).
 
-    The store keeps one set-aside record per source row (file and line): when one row
-    was set aside from several tables (a mapping can feed several tables from one row,
-    a standard's record becomes several rows), the first is kept and names the others.
+    The store keeps every set-aside record of the report, under the load's number: a
+    row set aside from several tables (a mapping can feed several tables from one row,
+    a standard's record becomes several rows) is one record per table, as the report
+    counts it.
     """
     total = sum(c.loaded for c in checked)
     done = 0
@@ -254,9 +384,10 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
             done += c.loaded
             if progress:
                 progress(f"writing {c.spec.name}", done, total)
-        w.put_set_aside(one_per_row(aside))
+        w.put_set_aside(aside)
+        w.note_chunk(load)
         if log is not None:
-            log.load_id = w.log_load(log.source, log.as_dict())
+            log.load_id = w.log_load(log.source, log.as_dict(), load=load)
 
 
 def load_tables(tables: Mapping[str, RawTable] | ChunkSource, store: Store, source: str, *,

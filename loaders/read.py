@@ -2,23 +2,42 @@
 
 Every cell comes back as a ``str`` ('' when blank) with the physical line
 of its record in ``_line``; rows that cannot be split into the header's
-fields come back separately, to be set aside. Whole-file problems (empty,
-undecodable, wrong delimiter) raise :class:`graph.errors.InputError`.
+fields (a field more or less, a stray quote, a field over the field limit) come
+back separately as :class:`~loaders.csvrecords.BadRow`, to be set aside, and
+every other row keeps its columns. Whole-file problems (empty, undecodable,
+wrong delimiter, a line or header over the input limits of :mod:`loaders.limits`)
+raise :class:`graph.errors.InputError`.
+
+A CSV file is checked on its bytes first (:mod:`loaders.csvfast`) and handed to
+pandas when its quoting is plain; otherwise the careful reader
+(:mod:`loaders.csvrecords`) reads it record by record. Both give the same rows.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from graph.errors import InputError
-from loaders.xlsx import cell_text, open_workbook
+from loaders.csvfast import fast_rows
+from loaders.csvrecords import (
+    BadRow,
+    Records,
+    check_delimiter,
+    cut,
+    field_count_row,
+    read_bytes,
+)
+from loaders.limits import describe, limit, over, raise_hint
+from loaders.xlsx import cell_text, open_workbook, reading, sheet_rows
+
+__all__ = ["LINE", "BadRow", "RawTable", "decode", "read_csv", "read_table_file", "read_xlsx"]
 
 LINE = "_line"
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "vertical bar", "，": "full-width comma"}
@@ -32,8 +51,8 @@ class RawTable:
     frame: pd.DataFrame
     encoding: str
     header: list[str]
-    malformed: list[tuple[int, int, list[str]]] = field(default_factory=list)
-    """``(line, number of fields, cells)`` for rows whose field count differs from the header."""
+    malformed: list[BadRow] = field(default_factory=list)
+    """Rows set aside while reading (wrong number of fields, stray quote, field too long)."""
 
 
 def _plausible_chinese(text: str) -> bool:
@@ -85,8 +104,9 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
             text = ""
         if text and _plausible_chinese(text):
             return text, "gb18030"
-        line = data[: utf_err.start].count(b"\n") + 1
-        col = utf_err.start - (data.rfind(b"\n", 0, utf_err.start) + 1) + 1
+        before = data[: utf_err.start]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        col = utf_err.start - max(before.rfind(b"\n"), before.rfind(b"\r"))
         raise InputError(
             f"{path}: line {line}, column {col}: byte 0x{data[utf_err.start]:02x} is not "
             "UTF-8, and the file does not read as GB18030 Chinese either",
@@ -95,16 +115,38 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
         ) from utf_err
 
 
+def _separator_problem(path: Path, header_line: str) -> None:
+    """A one-column header that is really several names between separators."""
+    runs = [r for r in re.findall(r"[^\w\s\"']+", header_line) if r not in ("-", ".")]
+    if not runs:
+        return
+    sep = Counter(runs).most_common(1)[0][0]
+    if len([p for p in header_line.split(sep) if p.strip()]) < 2:
+        return
+    shown = header_line[:60]
+    if len(sep) > 1:
+        raise InputError(
+            f"{path}: line 1: the header is one column '{shown}' — its names are separated "
+            f"by {sep!r}, and fields are separated by one character",
+            hint=f"replace each {sep!r} in the file with a comma, then load it again")
+    label = _DELIMITERS.get(sep, f"{sep!r}")
+    raise InputError(
+        f"{path}: line 1: the header is one column '{shown}' — the file looks "
+        f"{label}-separated",
+        hint=f"save it as comma-separated CSV (or pass --delimiter {sep!r} to read it as it is)")
+
+
 def _header_problem(path: Path, header_line: str, names: list[str]) -> None:
     if len(names) <= 1:
         for delim, label in _DELIMITERS.items():
-            if delim in header_line:
+            if delim in header_line and len(delim) == 1 and delim * 2 not in header_line:
                 raise InputError(
                     f"{path}: line 1: the header is one column '{header_line[:60]}' — the file "
                     f"looks {label}-separated",
                     hint="save it as comma-separated CSV (or pass --delimiter "
                          f"{delim!r} to read it as it is)",
                 )
+        _separator_problem(path, header_line)
     blank = [i + 1 for i, n in enumerate(names) if not n]
     if blank:
         raise InputError(f"{path}: line 1, column {blank[0]}: the header has a blank column name",
@@ -121,28 +163,47 @@ def _clean_header(cells: list[str]) -> list[str]:
     return [unicodedata.normalize("NFKC", c).strip().lstrip("\ufeff").lower() for c in cells]
 
 
-def _record_lines(text: str) -> list[int] | None:
-    r"""Physical line of each record after the header, or None when quotes span lines.
+def _first_line(text: str) -> str:
+    """The text of the first physical line (up to \\r\\n, \\n or a lone \\r)."""
+    m = re.search(r"[\r\n]", text)
+    return text if m is None else text[: m.start()]
+
+
+def _check_header(path: Path, line: str, cells: list[str]) -> list[str]:
+    """The header's column names, after the whole-file checks (count, blanks, repeats)."""
+    too_many(path, len(cells), cells)
+    header = _clean_header(cells)
+    _header_problem(path, line, header)
+    return header
+
+
+def too_many(path: Path | str, columns: int, names: list[str] | None = None) -> None:
+    """Refuse a header of more columns than the columns limit, or (``names``) with a name
+    longer than the field limit.
 
     Examples
     --------
-    >>> _record_lines('a,b\n1,2\n\n"x,y",3\n')
-    [2, 4]
-    >>> _record_lines('a,b\n"1\n2",3\n') is None
-    True
+    >>> too_many("p.csv", 2, ["id", "name"])
+    >>> too_many("p.csv", 5_000)
+    Traceback (most recent call last):
+    ...
+    loaders.limits.LimitError: p.csv: line 1: the header has 5,000 columns, over the limit ...
     """
-    if '"' in text and any("\n" in seg for seg in text.split('"')[1::2]):
-        return None
-    lines = text.split("\n")
-    if lines and not lines[-1].strip(" \t\r"):
-        lines.pop()
-    if not re.search(r"\n[ \t\r]*\n", text.rstrip(" \t\r\n") + "\n"):
-        return list(range(2, len(lines) + 1))
-    return [i + 1 for i, line in enumerate(lines) if line.strip(" \t\r")][1:]
+    if columns > limit("columns"):
+        raise over("columns", f"{path}: line 1", f"the header has {columns:,} columns", columns)
+    longest = max(map(len, names or []), default=0)
+    if longest > limit("field_chars"):
+        i = [len(n) for n in names or []].index(longest)
+        raise over("field_chars", f"{path}: line 1, column {i + 1}",
+                   f"a column name of {longest:,} characters", longest)
 
 
 def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:
     """Read a CSV file of the layout.
+
+    Rows whose number of fields differs from the header's, and records broken by a stray
+    quote or a field over the field limit, come back in ``malformed`` (see
+    :mod:`loaders.csvrecords`); every other row keeps its columns.
 
     Examples
     --------
@@ -152,104 +213,134 @@ def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> R
     >>> t = read_csv(p)
     >>> t.encoding, t.frame["name"].tolist(), t.frame["_line"].tolist()
     ('gb18030', ['张三', '李四'], [2, 4])
+    >>> _ = p.write_text("person_id,name,gender\\nP1,a,男,X\\nP2,b,女\\n", encoding="utf-8")
+    >>> t = read_csv(p)
+    >>> t.frame["name"].tolist(), [(b.line, b.code) for b in t.malformed]
+    (['b'], [(2, 'bad_field_count')])
     """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})",
-                         hint="check the file exists and you may read it") from exc
+    delimiter = check_delimiter(delimiter)
+    data = read_bytes(path)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(f"{path}: the file is empty (no header row)",
                          hint="delete the file, or write at least its header row")
     text, enc = decode(data, path, encoding)
-    header_line = text.split("\n", 1)[0].rstrip("\r")
-    header = _clean_header(next(csv.reader([header_line], delimiter=delimiter)))
-    _header_problem(path, header_line, header)
-    starts = _record_lines(text)
-    if starts is not None:
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                sep=delimiter, header=None, names=header, skiprows=1,
-                                engine="c", quoting=csv.QUOTE_MINIMAL)
-        except pd.errors.ParserError:
-            frame = None
-        if frame is not None and len(frame) == len(starts):
-            frame = frame.fillna("").astype(str)
-            frame[LINE] = starts
-            return RawTable(path, frame, enc, header)
-    return _read_csv_slow(path, text, enc, header, delimiter)
-
-
-def _read_csv_slow(path: Path, text: str, enc: str, header: list[str],
-                   delimiter: str) -> RawTable:
-    """The csv-module path: quoted newlines and rows with a wrong field count."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next(reader)
+    first = _first_line(text)
+    if '"' not in first:
+        too_many(path, first.count(delimiter) + 1)
+        header = _check_header(path, first, first.split(delimiter))
+        fast = fast_rows(data, text, enc, delimiter, header)
+        if fast is not None:
+            return RawTable(path, fast[0], enc, header, fast[1])
+    records = Records(io.StringIO(text, newline=""), delimiter, path)
+    it = iter(records)
+    head = next(it)
+    if isinstance(head, BadRow):
+        raise InputError(f"{path}: line 1: the header row is broken: {head.message}",
+                         hint="fix the header row (line 1) of the file")
+    if head[0] != 1:
+        raise InputError(f"{path}: line 1 is blank, where the header row should be",
+                         hint="delete the blank lines above the header")
+    header = _check_header(path, first, head[1])
+    records.width, records.names = len(header), header
     rows: list[list[str]] = []
     line_nos: list[int] = []
-    malformed: list[tuple[int, int, list[str]]] = []
-    last = reader.line_num
-    for cells in reader:
-        start = last + 1
-        last = reader.line_num
-        if not cells or (all(not c.strip() for c in cells) and len(cells) == 1):
-            continue
-        if len(cells) != len(header):
-            if len(cells) < len(header) and all(not c.strip() for c in cells[len(header):]):
-                cells = cells + [""] * (len(header) - len(cells))
-            elif len(cells) > len(header) and all(not c.strip() for c in cells[len(header):]):
-                cells = cells[: len(header)]
-            else:
-                malformed.append((start, len(cells), cells))
-                continue
-        rows.append(cells)
-        line_nos.append(start)
+    malformed: list[BadRow] = []
+    for rec in it:
+        if isinstance(rec, BadRow):
+            malformed.append(rec)
+        elif len(rec[1]) != len(header):
+            malformed.append(field_count_row(rec[0], rec[1], header))
+        else:
+            rows.append(rec[1])
+            line_nos.append(rec[0])
+    return RawTable(path, _frame(rows, header, line_nos), enc, header, malformed)
+
+
+def _frame(rows: list[list[str]], header: list[str], lines: list[int]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
         {h: pd.Series([], dtype=str) for h in header})
-    frame[LINE] = line_nos
-    return RawTable(path, frame, enc, header, malformed)
+    frame[LINE] = lines
+    return frame
 
 
 def read_xlsx(path: Path) -> RawTable:
     """Read the first sheet of an ``.xlsx`` workbook; line = the Excel row number.
 
     Cells become text as :func:`loaders.xlsx.cell_text` says (dates ISO, whole
-    numbers without ``.0``).
+    numbers without ``.0``). A row with filled cells beyond the header, or a cell
+    longer than the field limit, is set aside; the workbook is checked for size and
+    compression before it is opened (:func:`loaders.xlsx.open_workbook`).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> p = Path(tempfile.mkdtemp()) / "persons.xlsx"
+    >>> wb = openpyxl.Workbook()
+    >>> for row in (["person_id", "name"], ["P1", "张三", "多余"], ["P2", "李四"]):
+    ...     wb.active.append(row)
+    >>> wb.save(p)
+    >>> t = read_xlsx(p)
+    >>> t.frame.values.tolist(), [(b.line, b.code, b.column) for b in t.malformed]
+    ([['P2', '李四', 3]], [(2, 'bad_field_count', '(3)')])
     """
     wb = open_workbook(path, read_only=True)
+    rows: list[list[str]] = []
+    line_nos: list[int] = []
+    malformed: list[BadRow] = []
+    cap = limit("field_chars")
     try:
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
+        with reading(path):
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()  # pad rows to their last cell, not to a stated size
+        it = sheet_rows(ws, path)
         first = next(it, None)
-        if first is None or all(v is None for v in first):
+        if first is None or not _trimmed(first):
             raise InputError(f"{path}: the first sheet is empty (no header row)",
                              hint="put the header in row 1 of the first sheet")
-        cells = [cell_text(v) for v in first]
-        while cells and not cells[-1].strip():
-            cells.pop()
+        cells = _trimmed(first)
+        too_many(path, len(cells), cells)
         header = _clean_header(cells)
         _header_problem(path, ",".join(header), header)
-        rows: list[list[str]] = []
-        line_nos: list[int] = []
-        malformed: list[tuple[int, int, list[str]]] = []
+        width = len(header)
         for n, values in enumerate(it, start=2):
-            texts = [cell_text(v) for v in values]
-            while texts and not texts[-1].strip():
-                texts.pop()
-            if not texts:
+            if not values:
                 continue
-            if len(texts) > len(header):
-                malformed.append((n, len(texts), texts))
+            extra = values[width:]
+            if extra.count(None) != len(extra) and len(_trimmed(values)) > width:
+                texts = _trimmed(values)
+                malformed.append(BadRow(
+                    n, "bad_field_count", f"({width + 1})",
+                    f"the row has {len(texts)} filled cells but the header has {width}: "
+                    f"cell {width + 1} has no column; delete it or name its column in row 1",
+                    [cut(t) for t in texts]))
                 continue
-            texts += [""] * (len(header) - len(texts))
-            rows.append(texts)
+            texts = [cell_text(v) for v in values[:width]]
+            if max(map(len, texts), default=0) > cap:
+                malformed.append(_long_cell(n, texts, header))
+                continue
+            if not any(t.strip() for t in texts):
+                continue
+            rows.append(texts + [""] * (width - len(texts)))
             line_nos.append(n)
     finally:
         wb.close()
-    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
-        {h: pd.Series([], dtype=str) for h in header})
-    frame[LINE] = line_nos
-    return RawTable(path, frame, "xlsx", header, malformed)
+    return RawTable(path, _frame(rows, header, line_nos), "xlsx", header, malformed)
+
+
+def _trimmed(values: tuple[object, ...]) -> list[str]:
+    """Cell texts up to the last one that is not blank."""
+    texts = [cell_text(v) for v in values]
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return texts
+
+
+def _long_cell(line: int, texts: list[str], header: list[str]) -> BadRow:
+    i = max(range(len(texts)), key=lambda k: len(texts[k]))
+    n = len(texts[i])
+    return BadRow(line, "field_too_long", header[i],
+                  f"{header[i]} holds {n:,} characters, over {describe('field_chars')}; "
+                  f"{raise_hint('field_chars', n)}", [cut(t) for t in texts])
 
 
 def read_table_file(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:

@@ -46,13 +46,21 @@ class Registry:
     """Source ids known so far: defined (with their key) or set aside.
 
     ``known[table][source_id]`` is the entity key; ``aside[table][source_id]``
-    points at the set-aside row that tried to define it.
+    points at the set-aside row that tried to define it. Ids from the store are known
+    too, unless the store maps them to several entities (two sources defined them
+    differently): those are in ``ambiguous`` (where each was defined), and a reference
+    to one is ambiguous until this load defines the id itself. ``from_store`` holds the
+    known ids that came from the store and that this load has not defined: a row of
+    this load that defines one gives it this load's key (the load's own rows say what
+    its ids mean), while an id this load defined twice keeps its first key.
     """
 
     salt: str
     known: dict[str, dict[str, str]] = field(default_factory=dict)
     aside: dict[str, dict[str, SetAsideRef]] = field(default_factory=dict)
     in_store: dict[str, int] = field(default_factory=dict)
+    ambiguous: dict[str, dict[str, str]] = field(default_factory=dict)
+    from_store: dict[str, set[str]] = field(default_factory=dict)
 
     def person_key(self, person_id: str, id_number: str) -> str:
         """Key of a person: from the identity number when valid, else from the row id."""
@@ -92,10 +100,34 @@ class Registry:
         """The set-aside ids of one table (created on demand)."""
         return self.aside.setdefault(table, {})
 
+    def define(self, table: str, fresh: dict[str, str]) -> None:
+        """Register ids a table's good rows define (``source_id -> key``): an id defined
+        earlier by this load keeps its key, one known from the store takes the new one.
+
+        Examples
+        --------
+        >>> reg = Registry(salt="s", known={"persons": {"P1": "p:h:old", "P2": "p:h:b"}},
+        ...                from_store={"persons": {"P1"}})
+        >>> reg.define("persons", {"P1": "p:h:new", "P2": "p:h:other", "P3": "p:s:P3"})
+        >>> reg.known["persons"]
+        {'P1': 'p:h:new', 'P2': 'p:h:b', 'P3': 'p:s:P3'}
+        """
+        known = self.table_known(table)
+        stored = self.from_store.get(table)
+        if known:
+            for sid in fresh.keys() & known.keys():
+                if not stored or sid not in stored:
+                    fresh[sid] = known[sid]
+        known.update(fresh)
+        if stored:
+            stored.difference_update(fresh.keys())
+
     def forget(self) -> None:
         """Forget every id, known or set aside (when no more rows will be checked)."""
         self.known.clear()
         self.aside.clear()
+        self.ambiguous.clear()
+        self.from_store.clear()
 
     def has_rows(self, table: str) -> bool:
         """Whether the load or the store defines any row of ``table``."""

@@ -186,12 +186,16 @@ def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Regi
         s = frame[col.name]
         key = pd.Series(np.full(len(s), "", dtype=object), index=s.index)
         aside = pd.Series(np.full(len(s), "", dtype=object), index=s.index)
+        amb = aside
         for target in col.ref:
             hit = _lookup(s, reg.table_known(target))
             key = key.where(key != "", hit)
             gone = _lookup(s, _AsideText(reg.table_aside(target)))
             aside = aside.where(aside != "", gone)
+            if reg.ambiguous.get(target):
+                amb = amb.where(amb != "", _lookup(s, reg.ambiguous[target]))
         filled = s != ""
+        marks.mark(filled & (key == "") & (amb != ""), Reason.AMBIGUOUS_REFERENCE, col.name, amb)
         marks.mark(filled & (key == "") & (aside != ""), Reason.REFERS_TO_SET_ASIDE, col.name,
                    aside)
         unknown = filled & (key == "") & (aside == "")
@@ -239,6 +243,10 @@ def _message(spec: TableSpec, code: str, column: str, value: str, detail: str) -
     if r is Reason.REFERS_TO_SET_ASIDE:
         return (f"{column} '{value}' refers to a row that was set aside ({detail}); fix that "
                 "row and this one loads too")
+    if r is Reason.AMBIGUOUS_REFERENCE:
+        return (f"{column} '{value}' names two entities in the database, defined by different "
+                f"sources ({detail}); load this row together with the row that defines the id "
+                "it means")
     if r is Reason.DUPLICATE_KEY:
         return f"{column} '{value}' is already defined at {detail}; ids must be unique"
     if r is Reason.SELF_TIE:
@@ -285,10 +293,10 @@ def check_table(spec: TableSpec, raw: RawTable, reg: Registry) -> Checked:
         refs.update(_resolve_self_refs(spec, frame, marks, reg, path))
     aside = _set_aside_records(spec, path, frame, raw.frame, marks, raw.header)
     aside += [
-        SetAsideRecord(str(path), line, spec.name, "", Reason.BAD_FIELD_COUNT.value,
-                       f"the row has {n} fields but the header has {len(raw.header)}; quote "
-                       "values that contain commas", dict(zip(raw.header, cells, strict=False)))
-        for line, n, cells in raw.malformed
+        SetAsideRecord(str(path), bad.line, spec.name, bad.column, bad.code, bad.message,
+                       {(raw.header[i] if i < len(raw.header) else f"({i + 1})"): v
+                        for i, v in enumerate(bad.cells)})
+        for bad in raw.malformed
     ]
     good = ~marks.bad
     return Checked(spec, path, raw.encoding, len(frame) + len(raw.malformed),
@@ -325,9 +333,8 @@ def _update_registry(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: R
         if sid and sid not in good_ids and sid not in aside:
             known.pop(sid, None)
             aside[sid] = SetAsideRef(str(path), int(lines[pos]), str(marks.code[pos]))
-    fresh = dict(zip(ids[~bad].tolist(), frame[KEY].to_numpy()[~bad].tolist(), strict=True))
-    fresh.update(known)  # ids already known (earlier loads) keep their key
-    known.update(fresh)
+    reg.define(spec.name, dict(zip(ids[~bad].tolist(), frame[KEY].to_numpy()[~bad].tolist(),
+                                   strict=True)))
     if aside:
         for sid in good_ids.intersection(aside):
             aside.pop(sid, None)

@@ -17,7 +17,16 @@ from typing import Any
 import pandas as pd
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES, REL_TYPES
-from graph.store import Entity, Relation, SetAsideRecord, SourceRef, StoreView, Tie
+from graph.store import (
+    AliasRecord,
+    Entity,
+    LoadRun,
+    Relation,
+    SetAsideRecord,
+    SourceRef,
+    StoreView,
+    Tie,
+)
 from graph.store.base import BaseView
 from graph.store.model import tie_in_force
 
@@ -121,6 +130,13 @@ class LocalView(BaseView):
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
         return self._store.resolve(source_id, table)
 
+    def claims(self, source_id: str | None = None,
+               table: str | None = None) -> list[AliasRecord]:
+        return self._store.claims(source_id, table)
+
+    def collisions(self) -> dict[tuple[str, str], list[AliasRecord]]:
+        return self._store.collisions()
+
     def aliases(self) -> dict[tuple[str, str], str]:
         return self._store.aliases()
 
@@ -130,11 +146,14 @@ class LocalView(BaseView):
     def finding(self, finding_id: str) -> dict[str, Any] | None:
         return self._store.finding(finding_id)
 
-    def set_aside(self) -> list[SetAsideRecord]:
-        return self._store.set_aside()
+    def set_aside(self, load: int | None = None) -> list[SetAsideRecord]:
+        return self._store.set_aside(load)
 
     def loads(self) -> list[dict[str, Any]]:
         return self._store.loads()
+
+    def load_runs(self) -> list[LoadRun]:
+        return self._store.load_runs()
 
 
 def case_neighbourhood(view: StoreView, case: str, max_kin_hops: int) -> LocalView:

@@ -1,5 +1,11 @@
 """Run the rules over a store and keep their findings in it.
 
+A scan refuses a database while a load runs, or after one stopped half-way (unless
+``partial``): findings from a half-loaded database would look complete. The check
+is made again after the rules have read the database, so a load that started or
+finished meanwhile does not leave findings from two states of it
+(:func:`graph.store.runs.refuse_incomplete`).
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -17,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import UmbrellaError
-from graph.store import Store
+from graph.errors import IncompleteLoadError, UmbrellaError
+from graph.store import Store, StoreView
+from graph.store.runs import refuse_incomplete
 from queries import rules as _rules  # noqa: F401  (registers the rules)
 from queries.context import Context
 from queries.frames import Frames
@@ -56,20 +63,43 @@ def select_rules(codes: list[str] | None = None,
     return chosen
 
 
+def _loads_seen(view: StoreView) -> tuple[list[int], list[tuple[int, str]]]:
+    """The finished loads and the loads under way, to tell whether any came or went."""
+    return [int(ld["id"]) for ld in view.loads()], [(r.id, r.state) for r in view.load_runs()]
+
+
+def _unchanged(store: Store, seen: tuple[list[int], list[tuple[int, str]]],
+               partial: bool) -> None:
+    """Refuse to keep findings when a load started, ran or stopped since ``seen``."""
+    view = store.view()
+    refuse_incomplete(view, partial=partial, where=store.location)
+    if _loads_seen(view) != seen:
+        raise IncompleteLoadError(
+            f"{store.location}: a load ran while the rules read the database; their findings "
+            "would mix two states of it, and were not kept",
+            hint="run the scan again")
+
+
 def scan(store: Store, codes: list[str] | None = None, categories: list[str] | None = None,
          min_score: float = 0.0, sector: str | None = None, settings: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
-         overrides: dict[str, dict[str, Any]] | None = None) -> ScanResult:
+         overrides: dict[str, dict[str, Any]] | None = None,
+         partial: bool = False) -> ScanResult:
     """Run the chosen rules, store their findings, return them filtered and sorted.
 
     ``overrides`` replaces some settings of some rules for this run only
-    (``{"CLU-001": {"seed": 3}}``), as ``umbrella clusters --seed 3`` does.
+    (``{"CLU-001": {"seed": 3}}``), as ``umbrella clusters --seed 3`` does. Raises
+    :class:`~graph.errors.IncompleteLoadError` while a load runs, or when one stopped
+    half-way (``partial`` accepts that: the findings cover what the database holds).
     """
     chosen = select_rules(codes, categories)
     for code, values in (overrides or {}).items():
         for key, value in values.items():
             check_value(f"{code} (from the command line)", key, value)
-    frames = Frames(store.view())
+    view = store.view()
+    refuse_incomplete(view, partial=partial, where=store.location)
+    seen = _loads_seen(view)
+    frames = Frames(view)
     ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}))
     result = ScanResult()
     found: list[dict[str, Any]] = []
@@ -82,7 +112,9 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
         result.counts[code] = len(found_here)
         result.rules_run.append(code)
         found.extend(found_here)
+    _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock
     with store.writer() as w:
+        _unchanged(store, seen, partial)  # and inside the write (the embedded store's lock)
         w.replace_findings(found, result.rules_run)
     if progress:
         progress("done", len(chosen), len(chosen))

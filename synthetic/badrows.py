@@ -7,7 +7,7 @@ only to persons and bodies that play no part in any planted scheme, and
 
 Examples
 --------
->>> sorted(TEMPLATES) == sorted(r.value for r in Reason)
+>>> sorted(TEMPLATES) == sorted(r.value for r in FOLDER_REASONS)
 True
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph.ids import id_number_check_char
-from loaders.layout import Reason
+from loaders.layout import FOLDER_REASONS, Reason  # noqa: F401  (the doctests use it)
 from synthetic.alloc import Alloc
 from synthetic.model import County
 from synthetic.names import person_name, pick_surname
@@ -341,7 +341,8 @@ class BadRows:
         row = self.new_person_row()
         addr = row[7] or "城关镇建设路1号"
         split = (*row[:7], addr, "3单元", row[8])
-        self.add("persons", split, Reason.BAD_FIELD_COUNT, "")
+        # the reader names the first field beyond the header: "(10)"
+        self.add("persons", split, Reason.BAD_FIELD_COUNT, f"({len(split)})")
 
 
 TABLE_KEY = {"persons": "person_id", "organizations": "org_id", "contracts": "contract_id",
@@ -374,7 +375,7 @@ def add_bad_rows(alloc: Alloc, c: County, tables: dict[str, list[Cell]],
     >>> from synthetic.run import build_county
     >>> b = build_county(Alloc(), 0, "云溪县", "431221", 0.05, 0, lambda stage: None)
     >>> bad = [x for rows in b.tables.values() for x in rows if isinstance(x, BadLine)]
-    >>> {x.code for x in bad} == {r.value for r in Reason}
+    >>> {x.code for x in bad} == {r.value for r in FOLDER_REASONS}
     True
     """
     br = BadRows(alloc, c, tables, involved)

@@ -84,8 +84,10 @@ def write_small(folder: Path, encoding: str = "utf-8") -> Path:
 
 
 def snapshot(store: Store) -> tuple[object, ...]:
-    """Store content named by source ids (keys of persons differ between stores)."""
+    """Store content named by source ids (keys of persons differ between stores), with the
+    rows the last load set aside."""
     v = store.view()
+    loads = v.loads()
     names = {e.key: "|".join(e.source_ids) for e in v.entities()}
     ents = sorted((names[e.key], e.kind, e.name, sorted(e.props.items(), key=str))
                   for e in v.entities())
@@ -97,7 +99,9 @@ def snapshot(store: Store) -> tuple[object, ...]:
         rels.append((r.type, *ends, r.start or "", r.end or "", sorted(r.props.items()),
                      [s.line for s in r.sources]))
     rels.sort()
-    aside = [(Path(r.file).stem, r.line, r.code, r.column) for r in v.set_aside()]
+    last = loads[-1]["id"] if loads else 0
+    aside = [(Path(r.file).stem, r.line, r.code, r.column) for r in v.set_aside()
+             if getattr(r, "load", last) == last]
     return ents, rels, aside
 
 

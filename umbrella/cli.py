@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from rich.markup import escape
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
 from umbrella import console
-from umbrella.options import db_option, load_into, open_existing, wal_files
+from umbrella.options import SetAsideFile, db_option, load_into, open_existing, wal_files
 from umbrella.output import (
     Findings,
     Output,
@@ -74,18 +75,22 @@ def _load(store: Store, source: Path, fmt: str = "auto", **kw: Any) -> Any:
     return load_source(store, source, fmt, **kw)
 
 
-def _print_load(report: Any, set_aside_path: Path | None) -> None:
+def _print_load(report: Any, aside: SetAsideFile, db: str) -> None:
     rows = [(t.table, Path(t.file).name, t.encoding, t.read, t.loaded, t.set_aside)
             for t in report.tables]
     rows.append(("total", "", "", report.read, report.loaded, report.set_aside_count))
     console.out.print(console.table(
-        f"Loaded {report.source}", ["table", "file", "encoding", "read", "loaded", "set aside"],
+        f"Loaded {report.source} (load {report.load_id})",
+        ["table", "file", "encoding", "read", "loaded", "set aside"],
         rows, right=("read", "loaded", "set aside")))
     for table, (n, example, other) in report.redefined.items():
         console.out.print(
-            f"Warning: {n:,} {table} ids (e.g. {example}) were already defined by {other} and "
-            "were taken as the same entities. If the two sources number their rows "
-            "independently, load them into separate databases.")
+            f"Note: {n:,} {table} ids (e.g. {example}) were already defined by {other}, as "
+            "the same entities (same identity number or credit code, or an id that is its own "
+            "identity), and were taken as those entities. If the two sources number their "
+            "rows independently, load them into separate databases.")
+    if report.collisions:
+        _print_collisions(report, db)
     if report.ignored_files:
         console.out.print(f"Not layout tables, not read: {', '.join(report.ignored_files)}")
     if report.set_aside:
@@ -93,13 +98,63 @@ def _print_load(report: Any, set_aside_path: Path | None) -> None:
         console.out.print("Set aside by reason: " + ", ".join(
             f"{code} {n}" for code, n in reasons.most_common()))
         console.out.print(
-            f"Set-aside rows (file, line, column, reason) written to {set_aside_path}")
-    else:
-        console.out.print("No row was set aside.")
+            f"Set-aside rows of load {report.load_id} (file, line, column, reason; identity "
+            f"numbers masked) written to {aside.path}")
+        console.out.print(f"  (umbrella set-aside --load {report.load_id} --db {db} lists them "
+                          "again)")
+        return
+    note = {"removed": f" Removed {aside.path}: it listed the rows an earlier load set aside "
+                       f"(umbrella set-aside --db {db} lists every load's).",
+            "kept": f" {aside.path} was left as it is: it is not a list of set-aside rows."}
+    console.out.print("No row was set aside." + note.get(aside.stale, ""))
 
 
-def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
-    return load_into(db, set_aside, lambda store: _load(store, folder, **kw))
+#: Collisions listed after a load and by ``stats`` (``stats --collisions`` lists all).
+_SHOWN_COLLISIONS = 10
+
+
+def _print_collisions(report: Any, db: str) -> None:
+    clashes = report.collisions
+    by_table = Counter(c.table for c in clashes)
+    console.out.print(
+        f"Warning: {len(clashes):,} ids of this load ("
+        + ", ".join(f"{n:,} {t}" for t, n in by_table.items())
+        + ") name other entities in the database already: another source numbered its rows "
+        "the same way. Both are kept: looking such an id up lists both, and a row of a later "
+        "load that refers to one is set aside as ambiguous.")
+    shown = clashes[:_SHOWN_COLLISIONS]
+    for c in shown:  # one line each, never wrapped: the paths are for copying
+        console.out.print(f"  {c.table} {c.source_id}: {c.here} (this load); "
+                          + "; ".join(c.earlier))
+    if len(clashes) > len(shown):
+        console.out.print(f"  … and {len(clashes) - len(shown):,} more: umbrella stats "
+                          f"--collisions --db {db} lists them all")
+
+
+def _load_command(db: str, sources: Sequence[Path], mapping: Path | None, fmt: str,
+                  encoding: str | None, delimiter: str, strict: bool) -> str:
+    """The ``umbrella load`` command that runs this load again (to resume it), with
+    absolute paths so that it works from any folder."""
+    parts = ["umbrella", "load", *(str(p.resolve()) for p in sources),
+             "--db", db if is_server(db) else str(Path(db).resolve())]
+    if mapping is not None:
+        parts += ["--mapping", str(mapping.resolve())]
+    if fmt != "auto":
+        parts += ["--format", fmt]
+    if encoding:
+        parts += ["--encoding", encoding]
+    if delimiter != ",":
+        parts += ["--delimiter", delimiter]
+    if strict:
+        parts.append("--strict")
+    return shlex.join(parts)
+
+
+def _run_load(db: str, folder: Path, set_aside: Path | None, *, command: str = "",
+              take_over: bool = False, wait: float = 0.0, **kw: Any
+              ) -> tuple[Any, SetAsideFile]:
+    return load_into(db, set_aside, lambda store: _load(store, folder, **kw), command=command,
+                     take_over=take_over, wait=wait)
 
 
 @cli.command()
@@ -117,15 +172,27 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, **kw: Any) -> Any:
 @click.option("--strict", is_flag=True, help="Fail (and write nothing) if any row would be set "
               "aside.")
 @click.option("--set-aside", "set_aside", type=click.Path(path_type=Path),
-              help="Where to write the set-aside rows [default: beside the database, "
+              help="Where to write this load's set-aside rows [default: beside the database, "
               "NAME.set-aside.csv].")
+@click.option("--wait", "wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
+              metavar="SECONDS", help="Wait up to this long for another load of the database "
+              "to finish, instead of refusing at once.")
+@click.option("--take-over", is_flag=True, help="Take the database's load lock over from a "
+              "load that another machine holds and that is no longer running (umbrella stats "
+              "shows it).")
 def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
-         encoding: str | None, delimiter: str, strict: bool, set_aside: Path | None) -> None:
+         encoding: str | None, delimiter: str, strict: bool, set_aside: Path | None,
+         wait: float, take_over: bool) -> None:
     """Load a layout folder, FtM/OCDS/BODS JSON, or exports through a mapping.
 
     Every row is checked; a bad row is set aside with its file, line, column and
     reason, never dropped: rows read = rows loaded + rows set aside. A file that
     cannot be read as a whole stops the load and nothing is written.
+
+    One load at a time per database: a second load is refused while the first
+    runs (or waits for it, with --wait). A load that stopped half-way (killed, or
+    a file that failed after others were written) is resumed by running the same
+    load again.
 
     \b
     Example:
@@ -133,46 +200,105 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
       umbrella load --mapping roster.yaml 干部名册.xlsx 家庭成员.csv --db case.db
       umbrella load releases.jsonl.gz --format ocds --db case.db
     """
+    command = _load_command(db, sources, mapping, fmt, encoding, delimiter, strict)
     if mapping is not None:
         from umbrella.mapping_cmd import print_mapped_notes, run_mapped_load
 
-        mapped, target = run_mapped_load(db, mapping, list(sources), set_aside, strict=strict,
-                                         encoding=encoding)
-        _print_load(mapped, target)
+        mapped, aside = run_mapped_load(db, mapping, list(sources), set_aside, strict=strict,
+                                        encoding=encoding, command=command,
+                                        take_over=take_over, wait=wait)
+        _print_load(mapped, aside, db)
         print_mapped_notes(mapped)
         return
     if len(sources) != 1:
         raise click.UsageError("give one SOURCE (a layout folder, or an FtM/OCDS/BODS file or "
                                "folder), or --mapping M.yaml with the export files it reads")
-    report, target = _run_load(db, sources[0], set_aside, fmt=fmt, encoding=encoding,
-                               delimiter=delimiter, strict=strict)
-    _print_load(report, target)
+    report, aside = _run_load(db, sources[0], set_aside, fmt=fmt, encoding=encoding,
+                              delimiter=delimiter, strict=strict, command=command,
+                              take_over=take_over, wait=wait)
+    _print_load(report, aside, db)
     print_notes(report)
 
 
 @cli.command()
 @db_option
-def stats(db: str) -> None:
-    """Count nodes by kind and relationship records by type.
+@click.option("--collisions", "all_collisions", is_flag=True,
+              help="List every input id that names two entities (not only the first ten).")
+def stats(db: str, all_collisions: bool) -> None:
+    """Count nodes and records; list the loads, a load under way or stopped, and ids
+    that two sources defined differently.
+
+    A load that stopped half-way is shown with the command that resumes it (the
+    same load again: what it wrote already adds nothing). Reading the counts never
+    waits for a load that is writing.
 
     \b
     Example:
       umbrella stats --db case.db
+      umbrella stats --collisions --db case.db
     """
+    from graph.store.runs import incomplete_message, resume_hint, since
+    from loaders.report import set_aside_counts
+
     store = open_existing(db)
     try:
         view = store.view()
+        runs = view.load_runs()
         kinds, types = view.counts_by_kind(), view.counts_by_type()
-        loads, aside = view.loads(), len(view.set_aside())
+        loads, aside = view.loads(), set_aside_counts(view.set_aside())
+        clashes = view.collisions()
     finally:
         store.close()
+    for run in runs:
+        if run.state == "running":
+            console.out.print(f"Load under way: load {run.id} of {run.source}, since "
+                              f"{since(run.started)} (pid {run.pid} on host {run.host}); "
+                              "the counts below include what it wrote so far, and a scan is "
+                              "refused until it has finished.")
+        else:
+            console.out.print(f"Warning: {incomplete_message(run)}.")
+            console.out.print(f"  To {resume_hint(run)}")
     console.out.print(console.table(f"Nodes in {db}", ["kind", "count"],
                                     [*kinds.items(), ("total", sum(kinds.values()))],
                                     right=("count",)))
     console.out.print(console.table("Relationship records", ["type", "count"],
                                     [*types.items(), ("total", sum(types.values()))],
                                     right=("count",)))
-    console.out.print(f"Loads: {len(loads)}; rows set aside: {aside}")
+    if loads:
+        shown = loads[-_SHOWN_LOADS:]
+        rows = [(ld["id"], since(str(ld["at"])), ld["source"], ld["report"].get("read", ""),
+                 ld["report"].get("loaded", ""), aside.get(int(ld["id"]), 0)) for ld in shown]
+        more = f" (the last {len(shown)})" if len(loads) > len(shown) else ""
+        console.out.print(console.table(
+            f"Loads{more}", ["load", "at", "source", "read", "loaded", "set aside"], rows,
+            right=("read", "loaded", "set aside")))
+    console.out.print(f"Loads: {len(loads)}; rows set aside: {sum(aside.values())}"
+                      + (" (umbrella set-aside --load N lists a load's rows)" if aside else ""))
+    if aside.get(0):
+        console.out.print(f"  {aside[0]} of them were set aside before this database kept "
+                          "set-aside rows per load (load 0).")
+    if clashes:
+        _print_stored_collisions(clashes, db, all_collisions)
+
+
+#: Loads listed by ``stats`` (the most recent).
+_SHOWN_LOADS = 10
+
+
+def _print_stored_collisions(clashes: dict[tuple[str, str], list[Any]], db: str,
+                             every: bool) -> None:
+    by_table = Counter(table for table, _ in clashes)
+    console.out.print(
+        f"Ids that name two or more entities (two sources defined them differently): "
+        f"{len(clashes):,} (" + ", ".join(f"{n:,} {t}" for t, n in by_table.items()) + ")")
+    items = list(clashes.items())
+    shown = items if every else items[:_SHOWN_COLLISIONS]
+    for (table, sid), claims in shown:
+        console.out.print(f"  {table} {sid}: "
+                          + "; ".join(f"{c.file} line {c.line}" for c in claims))
+    if len(items) > len(shown):
+        console.out.print(f"  … and {len(items) - len(shown):,} more: umbrella stats "
+                          f"--collisions --db {db} lists them all")
 
 
 def _generate(out: Path, scale: float, seed: int) -> Any:
@@ -226,8 +352,8 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
     result = _generate(folder, scale, seed)
     console.out.print(f"Generated a county of {result.rows.get('persons', 0):,} persons in "
                       f"{result.data_dir} (ground truth: {result.truth_path.name})")
-    report, target = _run_load(db, result.data_dir, None)
-    _print_load(report, target)
+    report, aside = _run_load(db, result.data_dir, None)
+    _print_load(report, aside, db)
     store = open_store(Path(db))
     try:
         found = _run_scan(store)
@@ -235,7 +361,7 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
         store.close()
     print_table(findings_table(found.findings, 15))
     console.out.print("\nTry next:")
-    for line in _try_next(db, target, found.findings):
+    for line in _try_next(db, aside.path, found.findings):
         console.out.print(f"  {line}")
 
 
@@ -302,14 +428,17 @@ def _run_scan(store: Store, **kw: Any) -> Any:
 @click.option("--html-top", default=20, show_default=True, type=click.IntRange(1),
               help="How many of the best findings get a page (with --html).")
 @click.option("--reveal", is_flag=True, help="With --html: show identity numbers unmasked.")
+@click.option("--partial", is_flag=True, help="Scan even though a load stopped half-way (the "
+              "findings then cover only what the database holds; umbrella stats shows it).")
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
          sector: str | None, settings: Path | None, out: Output, limit: int,
-         html_dir: Path | None, html_top: int, reveal: bool) -> None:
+         html_dir: Path | None, html_top: int, reveal: bool, partial: bool) -> None:
     """Run the rules, store the findings and list them, best first.
 
     Each finding names the input ids it is about, explains itself and carries
     its evidence back to source file and line. A finding is a pattern for
-    review, not an accusation.
+    review, not an accusation. A scan is refused while a load runs, or after
+    one stopped half-way (resume it first, or add --partial).
 
     \b
     Example:
@@ -322,7 +451,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     try:
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
-                           sector=sector, settings=settings)
+                           sector=sector, settings=settings, partial=partial)
         if html_dir is not None:
             from umbrella.views import write_scan_pages
 
@@ -337,6 +466,46 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
              "Next: umbrella show ID (a finding or an entity), "
              "umbrella scan --format xlsx -o leads.xlsx"]
     write(Findings(result.findings, findings_table(result.findings, limit, notes)), out)
+
+
+@cli.command("set-aside")
+@db_option
+@click.option("--load", "load", type=click.IntRange(0), help="Only the rows this load set aside "
+              "(umbrella stats lists the loads) [default: every load's].")
+@output_options("set-aside")
+@click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
+def set_aside_command(db: str, load: int | None, out: Output, reveal: bool) -> None:
+    """List the rows loads set aside, and why; export them to correct them.
+
+    Each row names its load, file, line, column and reason, with the cells as
+    written. Identity numbers are masked (in the cells and the message) unless
+    --reveal. CSV has a byte-order mark, so Excel shows Chinese text.
+
+    \b
+    Example:
+      umbrella set-aside --db case.db
+      umbrella set-aside --load 2 --format csv -o load2.set-aside.csv --db case.db
+      umbrella set-aside --format xlsx -o set-aside.xlsx --db case.db
+    """
+    from loaders.report import cell_text, set_aside_table
+
+    store = open_existing(db)
+    try:
+        view = store.view()
+        records = view.set_aside(load)
+        if load is not None and not records:
+            known = [int(ld["id"]) for ld in view.loads()] + [r.id for r in view.load_runs()]
+            if load not in known:
+                raise UmbrellaError(
+                    f"{db}: no load {load}" + (
+                        f" (loads: {', '.join(map(str, sorted(known)))})" if known else ""),
+                    hint=f"umbrella stats --db {db} lists the loads")
+    finally:
+        store.close()
+    columns, rows = set_aside_table(records, reveal=reveal)
+    which = f"load {load}" if load is not None else "all loads"
+    write(Rows(columns, rows, title=f"{len(rows)} rows set aside by {which}", text=cell_text,
+               noun="set-aside rows", empty=f"No row was set aside by {which}."), out)
 
 
 def _print_path(steps: Sequence[Step]) -> None:

@@ -9,7 +9,7 @@ import click
 
 from graph.errors import UmbrellaError
 from umbrella import console
-from umbrella.options import load_into
+from umbrella.options import SetAsideFile, load_into
 
 if TYPE_CHECKING:
     from graph.store import Store
@@ -59,13 +59,15 @@ def map_command(file: Path, template: bool, sheet: str | None, encoding: str | N
 
 
 def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path | None = None,
-                    *, strict: bool = False, encoding: str | None = None
-                    ) -> tuple[MappedLoadReport, Path]:
+                    *, strict: bool = False, encoding: str | None = None, command: str = "",
+                    take_over: bool = False, wait: float = 0.0
+                    ) -> tuple[MappedLoadReport, SetAsideFile]:
     """Load ``sources`` through ``mapping`` into ``db``, as ``umbrella load`` does a folder.
 
-    Returns the :class:`~loaders.mapping.MappedLoadReport` and where the set-aside
-    rows were (or would have been) written. A database file this call created is
-    removed again when the load fails.
+    Returns the :class:`~loaders.mapping.MappedLoadReport` and the file of its set-aside
+    rows (:class:`~umbrella.options.SetAsideFile`). A database file this call created is
+    removed again when the load fails; ``command``, ``take_over`` and ``wait`` are as in
+    :func:`umbrella.options.load_into`.
     """
     from loaders.mapping import load_mapped
 
@@ -74,8 +76,7 @@ def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path
             return load_mapped(mapping, sources, store, console.progress_callback(p),
                                strict=strict, encoding=encoding)
 
-    report, target = load_into(db, set_aside, work)
-    return report, target
+    return load_into(db, set_aside, work, command=command, take_over=take_over, wait=wait)
 
 
 def print_mapped_notes(report: MappedLoadReport) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from graph.errors import UmbrellaError
-from graph.store import Store, is_server, open_store
+from graph.store import SetAsideRecord, Store, is_server, open_store
+from umbrella import console
 from umbrella.config import DB_ENV, DEFAULT_DB, NEO4J_DATABASE_ENV
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,20 +49,86 @@ def wal_files(db: Path) -> list[Path]:
     return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
 
 
-def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any]) -> tuple[Any, Path]:
+@dataclass(frozen=True)
+class SetAsideFile:
+    """The file of set-aside rows written after a load: where, how many rows, and what
+    became of an earlier file there when the load set nothing aside (``removed``: it was
+    the list of an earlier load; ``kept``: not a set-aside list, left alone)."""
+
+    path: Path
+    rows: int = 0
+    stale: str = ""
+
+
+def _is_set_aside_list(path: Path) -> bool:
+    """Whether ``path`` is a set-aside list umbrella wrote (by its header line)."""
+    from loaders.report import SET_ASIDE_COLUMNS
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            head = fh.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return head in (",".join(SET_ASIDE_COLUMNS), "file,line,table,column,reason,message,row")
+
+
+def write_set_aside_file(records: list[SetAsideRecord], path: Path) -> SetAsideFile:
+    """Write exactly ``records`` (one load's) to ``path`` as CSV, identity numbers masked;
+    with no record, remove an earlier set-aside list there (never another file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "case.set-aside.csv"
+    >>> r = SetAsideRecord("p.csv", 3, "persons", "name", "missing_required", "name is blank",
+    ...                    {"id_number": "11010519491231002X", "name": ""}, load=2)
+    >>> write_set_aside_file([r], path).rows
+    1
+    >>> import csv
+    >>> row = list(csv.reader(path.open(encoding="utf-8-sig")))[1]
+    >>> row[:6]
+    ['2', 'p.csv', '3', 'persons', 'name', 'missing_required']
+    >>> row[7]
+    '{"id_number": "110105***********X", "name": ""}'
+    >>> write_set_aside_file([], path).stale, path.exists()
+    ('removed', False)
+    """
+    from exports.tables import write_table
+    from loaders.report import cell_text, set_aside_table
+
+    if records:
+        columns, rows = set_aside_table(sorted(records, key=lambda r: (r.load, r.file, r.line)))
+        write_table(columns, [[cell_text(v) for v in row] for row in rows], path, "csv")
+        return SetAsideFile(path, len(rows))
+    if not path.exists():
+        return SetAsideFile(path)
+    if path.is_file() and _is_set_aside_list(path):
+        path.unlink()
+        return SetAsideFile(path, stale="removed")
+    return SetAsideFile(path, stale="kept")
+
+
+def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any], *,
+              command: str = "", take_over: bool = False, wait: float = 0.0
+              ) -> tuple[Any, SetAsideFile]:
     """Run the load ``work(store)`` on ``--db`` and write its set-aside rows as CSV.
 
-    A database file this call created is removed again when the load fails.
-    Returns the report and where the set-aside rows were (or would have been) written.
+    The load claims the database's load lock as ``command`` (how to run it again, should
+    it stop half-way), waiting up to ``wait`` seconds for another load (saying so on
+    stderr; see :func:`loaders.pipeline.claim_options`). A database file this call
+    created is removed again when the load fails. Returns the report and the file of
+    this load's set-aside rows (:func:`write_set_aside_file`).
     """
-    from loaders.load import write_set_aside_csv
+    from loaders.pipeline import claim_options
 
     server = is_server(db)
     db_path = Path("neo4j-load") if server else Path(db)
     created = not server and not db_path.exists()
     store = open_db(db)
     try:
-        report = work(store)
+        with claim_options(command, take_over=take_over, wait=wait,
+                           on_wait=lambda why: console.err.print(why, soft_wrap=True)):
+            report = work(store)
     except BaseException:
         store.close()
         if created:
@@ -69,9 +137,7 @@ def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any]) -> 
         raise
     store.close()
     target = set_aside or db_path.with_name(db_path.stem + ".set-aside.csv")
-    if report.set_aside:
-        write_set_aside_csv(report.set_aside, target)
-    return report, target
+    return report, write_set_aside_file(report.set_aside, target)
 
 
 def open_existing(db: str) -> Store:

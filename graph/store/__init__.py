@@ -22,6 +22,7 @@ from graph.store.model import (
     AliasRecord,
     Entity,
     EntityRecord,
+    LoadRun,
     Relation,
     RelationRecord,
     SetAsideRecord,
@@ -34,9 +35,9 @@ from graph.store.sqlite import SqliteStore
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 __all__ = [
-    "AliasRecord", "Entity", "EntityRecord", "Relation", "RelationRecord", "SetAsideRecord",
-    "SourceRef", "SqliteStore", "Store", "StoreView", "StoreWriter", "Tie", "is_server",
-    "open_store",
+    "AliasRecord", "Entity", "EntityRecord", "LoadRun", "Relation", "RelationRecord",
+    "SetAsideRecord", "SourceRef", "SqliteStore", "Store", "StoreView", "StoreWriter", "Tie",
+    "is_server", "open_store",
 ]
 
 

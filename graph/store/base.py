@@ -6,17 +6,18 @@ the rest, as nomenklatura's ``store/base.py`` does:
 - :class:`BaseWriter`: the backend opens, commits and rolls back
   (``_begin``, ``_commit``, ``_rollback``) and writes three frames
   (``_write_entities``, ``_write_aliases``, ``_write_relations``: the bulk path
-  the loaders use) and three kinds of rows (``_write_set_aside``,
-  ``_replace_findings``, ``_log_load``). Written here: the ``with`` block, the
-  frame checks, the record writers (``put_*``, records turned into frames) and the
-  serialising of set-aside rows, findings and load reports.
+  the loaders use) and four kinds of rows (``_write_set_aside``,
+  ``_replace_findings``, ``_log_load``, ``_note_chunk``). Written here: the ``with``
+  block, the frame checks, the record writers (``put_*``, records turned into
+  frames) and the serialising of set-aside rows, findings and load reports.
 - :class:`BaseView`: the backend answers every read of
-  :class:`~graph.store.protocol.StoreView` except :meth:`BaseView.neighbours` and
-  :meth:`BaseView.relation_sources`, derived here from ``ties`` and
-  ``relations_by_id``.
+  :class:`~graph.store.protocol.StoreView` except :meth:`BaseView.neighbours`,
+  :meth:`BaseView.relation_sources` (derived here from ``ties`` and
+  ``relations_by_id``) and :meth:`BaseView.resolve` (from ``claims``).
 - :class:`BaseStore`: the backend opens writers and views, says whether it is
-  empty and stores its key secret (``_set_salt``); :meth:`BaseStore.adopt_salt`
-  is written here.
+  empty, stores its key secret (``_set_salt``) and keeps the load lock
+  (``_claim``, ``end_load``); :meth:`BaseStore.adopt_salt` and
+  :meth:`BaseStore.start_load` are written here.
 
 The view's and the store's primitives are the protocol's own members, left
 without a body here: mypy refuses to instantiate a backend that lacks one, and
@@ -48,23 +49,25 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
 import pandas as pd
 
-from graph.errors import StoreError
+from graph.errors import AmbiguousIdError, StoreError
 from graph.store.model import (
     AliasRecord,
     EntityRecord,
+    LoadRun,
     Relation,
     RelationRecord,
     SetAsideRecord,
     SourceRef,
 )
 from graph.store.protocol import Store, StoreView, StoreWriter
+from graph.store.runs import Holder, locked_error, this_process
 
 #: Columns of the frames :meth:`BaseWriter.write_entities`, ``write_aliases`` and
 #: ``write_relations`` take (further columns are ignored).
@@ -125,10 +128,13 @@ def relations_to_frame(records: Iterable[RelationRecord]) -> pd.DataFrame:
 
 
 class SetAsideRow(NamedTuple):
-    """A set-aside row as the backends write it (``row``: the cells as JSON text)."""
+    """A set-aside row as the backends write it: its load, file and line, its place
+    among that line's records (``seq``), and ``row``, the cells as JSON text."""
 
+    load: int
     file: str
     line: int
+    seq: int
     table: str
     column: str
     code: str
@@ -196,15 +202,23 @@ class BaseWriter(StoreWriter):
 
     @abstractmethod
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
-        """Insert or replace set-aside rows by (file, line); one row per pair."""
+        """Delete the set-aside rows of every (load, file, line) in ``rows``, then insert
+        ``rows``."""
 
     @abstractmethod
     def _replace_findings(self, rows: list[FindingRow], rules: list[str]) -> None:
         """Delete the findings of ``rules``, then insert or replace ``rows`` by id."""
 
     @abstractmethod
-    def _log_load(self, source: str, at: str, report: str) -> int:
-        """Append one load (report as JSON text); return its number (1, 2, ...)."""
+    def _log_load(self, source: str, at: str, report: str, load: int | None) -> int:
+        """Append one load (report as JSON text) and return its number (1, 2, ...); with
+        ``load``, finish that claimed load instead (state done, logged at ``at``), and
+        mark the stopped loads of the same source resumed, dropping their set-aside
+        rows."""
+
+    @abstractmethod
+    def _note_chunk(self, load: int) -> None:
+        """Add one to the chunks written by ``load``."""
 
     # --- the with block ------------------------------------------------------------------
 
@@ -280,12 +294,20 @@ class BaseWriter(StoreWriter):
     # --- bookkeeping ---------------------------------------------------------------------
 
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
-        """Keep rows that were not loaded (same file and line replaces the old entry)."""
+        """Keep rows that were not loaded, under their load; the records given for one
+        load, file and line replace those stored before (so writing them again changes
+        nothing). A row's cells keep their order (the columns as the file had them)."""
         self._check_open()
-        rows = {(r.file, r.line): SetAsideRow(r.file, int(r.line), r.table, r.column, r.code,
-                                              r.message, to_json(r.row)) for r in records}
+        seq: dict[tuple[int, str, int], int] = {}
+        rows = []
+        for r in records:
+            at = (int(r.load), r.file, int(r.line))
+            n = seq[at] = seq.get(at, -1) + 1
+            rows.append(SetAsideRow(at[0], r.file, at[2], n, r.table, r.column, r.code,
+                                    r.message, json.dumps(r.row, ensure_ascii=False,
+                                                          separators=(",", ":"))))
         if rows:
-            self._write_set_aside(list(rows.values()))
+            self._write_set_aside(rows)
 
     def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
         """Replace the stored findings of ``rules`` by ``findings`` (dicts with id, rule,
@@ -297,14 +319,63 @@ class BaseWriter(StoreWriter):
                                     to_json(f)) for f in findings}
         self._replace_findings(list(rows.values()), list(dict.fromkeys(rules)))
 
-    def log_load(self, source: str, report: dict[str, Any]) -> int:
-        """Append to the audit log (with the time, UTC); returns the load number."""
+    def log_load(self, source: str, report: dict[str, Any], load: int | None = None) -> int:
+        """Append to the audit log (with the time, UTC); returns the load number. With
+        ``load`` (from :meth:`BaseStore.start_load`), finish that load under its number."""
         self._check_open()
-        return self._log_load(source, now_text(), to_json(report))
+        return self._log_load(source, now_text(), to_json(report), load)
+
+    def note_chunk(self, load: int) -> None:
+        """Count one more chunk written by ``load``, in this transaction."""
+        self._check_open()
+        self._note_chunk(load)
+
+
+def ambiguous_error(source_id: str, claims: Sequence[AliasRecord],
+                    names: dict[str, str]) -> AmbiguousIdError:
+    """The error of an input id that names several entities, listing each claim.
+
+    Examples
+    --------
+    >>> a = AliasRecord("persons", "P1", "p:h:aa", "/d/a/persons.csv", 2)
+    >>> b = AliasRecord("persons", "P1", "p:h:bb", "/d/b/persons.csv", 2)
+    >>> err = ambiguous_error("P1", [a, b], {"p:h:aa": "王振成", "p:h:bb": "高忠武"})
+    >>> for part in str(err).split(": ", 1)[1].split("; "):
+    ...     print(part)
+    王振成 [p:h:aa] from /d/a/persons.csv line 2
+    高忠武 [p:h:bb] from /d/b/persons.csv line 2
+    >>> str(err).split(":")[0]
+    'persons id P1 names 2 entities (different sources defined it)'
+    >>> err.hint
+    'give the key in brackets of the one you mean (e.g. p:h:aa) instead of the id'
+    """
+    table = claims[0].table if claims else ""
+    keys = list(dict.fromkeys(c.key for c in claims))
+    listed = "; ".join(f"{names.get(c.key, '?')} [{c.key}] from {c.file} line {c.line}"
+                       for c in claims)
+    return AmbiguousIdError(
+        f"{table} id {source_id} names {len(keys)} entities (different sources defined it): "
+        f"{listed}",
+        hint=f"give the key in brackets of the one you mean (e.g. {keys[0] if keys else '?'}) "
+             "instead of the id")
 
 
 class BaseView(StoreView):
     """The view's derived half; a backend answers every other read of the protocol."""
+
+    def resolve(self, source_id: str, table: str | None = None) -> str | None:
+        """Canonical key of an input id (in ``table``, else in the first table by name
+        that holds it), or None; raises :class:`~graph.errors.AmbiguousIdError` when
+        the id names several entities there. Read by :meth:`claims`."""
+        found = self.claims(source_id, table)
+        if not found:
+            return None
+        first = [c for c in found if c.table == found[0].table]
+        keys = list(dict.fromkeys(c.key for c in first))
+        if len(keys) == 1:
+            return keys[0]
+        names = {k: e.name for k in keys if (e := self.get(k)) is not None}
+        raise ambiguous_error(source_id, first, names)
 
     def neighbours(self, key: str, types: Iterable[str] | None = None) -> list[Relation]:
         """Relationship records touching ``key`` (either end), optionally of some types,
@@ -323,7 +394,8 @@ class BaseView(StoreView):
 
 
 class BaseStore(Store):
-    """The store's derived half; a backend opens writers and views and keeps its secret."""
+    """The store's derived half; a backend opens writers and views, keeps its secret and
+    the load lock."""
 
     location: str
     #: Where to copy instead, when :meth:`adopt_salt` refuses.
@@ -332,6 +404,31 @@ class BaseStore(Store):
     @abstractmethod
     def _set_salt(self, salt: str) -> None:
         """Replace the store's key secret."""
+
+    @abstractmethod
+    def _claim(self, source: str, command: str, me: Holder, started: str,
+               decide: Callable[[list[LoadRun]], list[int]]) -> int:
+        """In one transaction that excludes every other claim: read the loads still
+        marked running (as :class:`LoadRun`, their state as it stands), pass them to
+        ``decide`` (which raises to refuse, else returns the ids to mark interrupted),
+        mark those, and add this load as running (``me``, ``started``); return its
+        number."""
+
+    def start_load(self, source: str, command: str = "", *, take_over: bool = False) -> int:
+        """Claim the database's load lock for a load of ``source``; return its number.
+
+        Refused (:class:`~graph.errors.LoadLockedError`) while another load's process
+        runs; a claim whose process is gone (or, with ``take_over``, one held on another
+        host) is marked interrupted. See :mod:`graph.store.runs`."""
+        me = this_process()
+
+        def decide(running: list[LoadRun]) -> list[int]:
+            for run in running:
+                if run.state == "running" and not (take_over and run.host != me.host):
+                    raise locked_error(run, self._where())
+            return [run.id for run in running]
+
+        return self._claim(source, command, me, now_text(), decide)
 
     def _where(self) -> str:
         """The store as error messages name it (never with credentials)."""

@@ -1,11 +1,14 @@
 """Copy one store into another: ``umbrella push`` (embedded -> Neo4j) and ``pull``.
 
 Everything travels: entities with every source id (file and line), relationship
-records with every source row, set-aside rows, findings and the load log (a load
-already copied is not logged again). The
-target takes over the source's key secret when it is empty, so person keys made
-from identity numbers agree; copying into a database keyed with another secret
-is refused (the same person would appear twice). Copying twice adds nothing.
+records with every source row, set-aside rows (under the target's numbers of
+their loads), findings and the load log (a load already copied is not logged
+again). The target takes over the source's key secret when it is empty, so person
+keys made from identity numbers agree; copying into a database keyed with another
+secret is refused (the same person would appear twice). Copying twice adds nothing.
+A copy holds the target's load lock (:mod:`graph.store.runs`) while it writes, and
+refuses a source with a load under way or stopped half-way (it would copy half a load
+without saying so).
 
 Examples
 --------
@@ -23,12 +26,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graph.schema import NODE_KINDS
 from graph.store.model import AliasRecord, EntityRecord, RelationRecord
 from graph.store.protocol import Store
+from graph.store.runs import refuse_incomplete
 
 Progress = Callable[[str, int, int], None]
 
@@ -52,6 +57,19 @@ def _load_identity(load: dict[str, Any]) -> tuple[str, str]:
 
 def copy_store(src: Store, dst: Store, progress: Progress | None = None) -> CopyReport:
     """Copy everything ``src`` holds into ``dst`` (see the module text)."""
+    refuse_incomplete(src.view(), where=src.location)
+    claim = dst.start_load(f"copy of {src.location}")
+    try:
+        report = _copy(src, dst, claim, progress)
+    except BaseException as exc:
+        with suppress(Exception):
+            dst.end_load(claim, f"{type(exc).__name__}: {exc}")
+        raise
+    dst.end_load(claim)
+    return report
+
+
+def _copy(src: Store, dst: Store, claim: int, progress: Progress | None) -> CopyReport:
     view = src.view()
     report = CopyReport()
     steps = 5
@@ -78,15 +96,19 @@ def copy_store(src: Store, dst: Store, progress: Progress | None = None) -> Copy
         w.put_entities(entities)
         w.put_aliases(aliases)
         w.put_relations(relations)
-        w.put_set_aside(set_aside)
         rules = sorted({f["rule"] for f in findings})
         if rules:
             w.replace_findings(findings, rules)
+        number = {0: 0}  # a row of no numbered load stays so
         for load in loads:
-            w.log_load(str(load["source"]), {**load["report"], "copied_from": src.location,
-                                             "loaded_at": _load_identity(load)[1]})
+            number[int(load["id"])] = w.log_load(
+                str(load["source"]), {**load["report"], "copied_from": src.location,
+                                      "loaded_at": _load_identity(load)[1]})
+        copied = [replace(r, load=number[r.load]) for r in set_aside if r.load in number]
+        w.put_set_aside(copied)
+        w.note_chunk(claim)
     tick("done", steps, steps)
     report.entities, report.source_ids = len(entities), len(aliases)
     report.relations = len({r.id for r in relations})
-    report.set_aside, report.findings, report.loads = len(set_aside), len(findings), len(loads)
+    report.set_aside, report.findings, report.loads = len(copied), len(findings), len(loads)
     return report

@@ -6,6 +6,8 @@ Examples
 >>> json_objects({"title": pd.Series(['局长', '', 'say "hi"']),
 ...               "share_pct": pd.Series([None, 12.5, 60.0])}, numeric={"share_pct"}).tolist()
 ['{"title":"局长"}', '{"share_pct":12.5}', '{"title":"say \\\\"hi\\\\"","share_pct":60.0}']
+>>> json_objects({'note\\t"x"': pd.Series(["a"])}).tolist()
+['{"note\\\\t\\\\"x\\\\"":"a"}']
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def json_objects(columns: dict[str, pd.Series], numeric: set[str] | frozenset[st
     for key, col in columns.items():
         col = col.reset_index(drop=True)
         values = _json_numbers(col) if key in numeric else _json_strings(col.fillna(""))
-        piece = ('"' + key + '":' + values).where(values != "", "")
+        name = json.dumps(key, ensure_ascii=False)  # a column name may hold '"', '\\', a tab
+        piece = (name + ":" + values).where(values != "", "")
         sep = pd.Series(np.where((acc != "") & (piece != ""), ",", ""), dtype=str)
         acc = acc + sep + piece
     return "{" + acc + "}"

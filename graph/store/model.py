@@ -71,7 +71,8 @@ class RelationRecord:
 
 @dataclass(frozen=True, slots=True)
 class SetAsideRecord:
-    """A row that was not loaded, with where it is and why."""
+    """A row that was not loaded, with where it is, why, and the load that set it aside
+    (``load`` 0: not yet numbered, or set aside before loads were numbered on their rows)."""
 
     file: str
     line: int
@@ -80,6 +81,45 @@ class SetAsideRecord:
     code: str
     message: str
     row: dict[str, str] = field(default_factory=dict)
+    load: int = 0
+
+
+#: States of a load that started and did not finish (see :class:`LoadRun`).
+RUN_STATES = ("running", "interrupted", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRun:
+    """A load that started and has not finished: who runs it, or how it stopped.
+
+    ``state`` is ``running`` (its process is alive, or on another host and so taken as
+    alive), ``interrupted`` (its process is gone: killed, crashed, machine restarted) or
+    ``failed`` (it stopped on an error). ``chunks`` counts the transactions it wrote:
+    0 means the database holds nothing of it. ``command`` is how it was started (to run
+    it again), ``started`` its start (UTC, ``YYYY-MM-DD HH:MM:SS``).
+
+    Examples
+    --------
+    >>> run = LoadRun(3, "/d/county", "umbrella load /d/county", "2024-05-01 06:05:00",
+    ...               412, "laptop", "running", 0)
+    >>> run.wrote_anything
+    False
+    """
+
+    id: int
+    source: str
+    command: str
+    started: str
+    pid: int
+    host: str
+    state: str
+    chunks: int
+    error: str = ""
+
+    @property
+    def wrote_anything(self) -> bool:
+        """Whether the database may hold part of this load."""
+        return self.chunks > 0
 
 
 @dataclass(frozen=True)

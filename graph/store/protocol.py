@@ -28,6 +28,7 @@ from graph.store.model import (
     AliasRecord,
     Entity,
     EntityRecord,
+    LoadRun,
     Relation,
     RelationRecord,
     SetAsideRecord,
@@ -52,8 +53,11 @@ class StoreWriter(Protocol):
         An existing node keeps its values and gains the ones it lacked."""
 
     def write_aliases(self, frame: pd.DataFrame) -> None:
-        """Bulk insert source ids from columns table, source_id, key, file, line
-        (a source id already known keeps the entity it resolved to)."""
+        """Bulk insert source ids from columns table, source_id, key, file, line.
+
+        A source id already mapped to the same entity keeps its first file and line; one
+        mapped to another entity (a second source numbering its rows the same way) is
+        kept beside it, and the id becomes ambiguous (:meth:`StoreView.collisions`)."""
 
     def write_relations(self, frame: pd.DataFrame) -> None:
         """Bulk insert relationship records from columns id, type, src, dst, start, end,
@@ -69,14 +73,26 @@ class StoreWriter(Protocol):
         """Record form of :meth:`write_relations`."""
 
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
-        """Keep rows that were not loaded (same file and line replaces the old entry)."""
+        """Keep rows that were not loaded, under the load that set them aside (``load``).
+
+        Every record is kept (a source row set aside from two tables is two records);
+        the records given for one load, file and line replace those stored before."""
 
     def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
         """Replace the stored findings of ``rules`` (each dict: id, rule, category, score,
         keys = entity keys, and the rest of the finding)."""
 
-    def log_load(self, source: str, report: dict[str, Any]) -> int:
-        """Append to the audit log; returns the load number."""
+    def log_load(self, source: str, report: dict[str, Any], load: int | None = None) -> int:
+        """Append to the audit log; returns the load number.
+
+        With ``load`` (a number from :meth:`Store.start_load`), that load is finished:
+        logged under its number and its claim released, in this transaction; earlier
+        loads of the same source that stopped half-way are then resumed by it and no
+        longer listed by :meth:`StoreView.load_runs` (nor their set-aside rows kept)."""
+
+    def note_chunk(self, load: int) -> None:
+        """Count one more chunk written by ``load``, in this transaction (so a load that
+        stops says whether the database holds part of it)."""
 
 
 class StoreView(Protocol):
@@ -96,10 +112,22 @@ class StoreView(Protocol):
 
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
         """Canonical key of an input id (in ``table``, else in the first table by name
-        that holds it), or None."""
+        that holds it), or None; :class:`~graph.errors.AmbiguousIdError`, listing every
+        claim, when two sources mapped the id to different entities."""
+
+    def claims(self, source_id: str | None = None,
+               table: str | None = None) -> list[AliasRecord]:
+        """Every mapping of input ids to entities with the file and line that defined it
+        (of ``source_id`` only, and of ``table`` only, when given), by table, id, file
+        and line."""
+
+    def collisions(self) -> dict[tuple[str, str], list[AliasRecord]]:
+        """Input ids mapped to two or more entities (``(table, source_id)`` -> their
+        claims, as :meth:`claims` orders them), by table and id."""
 
     def aliases(self) -> dict[tuple[str, str], str]:
-        """Every ``(table, source_id) -> key`` pair."""
+        """Every ``(table, source_id) -> key`` pair of an id that names one entity (ids
+        that name several are in :meth:`collisions`)."""
 
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
         """Entities, optionally of one kind, in key order."""
@@ -145,11 +173,16 @@ class StoreView(Protocol):
     def finding(self, finding_id: str) -> dict[str, Any] | None:
         """One stored finding by id."""
 
-    def set_aside(self) -> list[SetAsideRecord]:
-        """Every row set aside by loads into this store, by file and line."""
+    def set_aside(self, load: int | None = None) -> list[SetAsideRecord]:
+        """Rows set aside by loads into this store (by load ``load`` only, when given), by
+        load, file, line and the order they were set aside in."""
 
     def loads(self) -> list[dict[str, Any]]:
-        """The audit log of loads (id, at, source, report), oldest first."""
+        """The audit log of finished loads (id, at, source, report), oldest first."""
+
+    def load_runs(self) -> list[LoadRun]:
+        """Loads that started and did not finish (running, interrupted or failed), oldest
+        first; see :mod:`graph.store.runs`."""
 
 
 class Store(Protocol):
@@ -165,6 +198,20 @@ class Store(Protocol):
 
     def is_empty(self) -> bool:
         """True when the store holds no entity yet."""
+
+    def start_load(self, source: str, command: str = "", *, take_over: bool = False) -> int:
+        """Claim the database's load lock for a load of ``source`` and return its number.
+
+        Refused (:class:`~graph.errors.LoadLockedError`, naming the holder and since
+        when) while another load's process runs; a claim whose process is gone is marked
+        interrupted and taken over (with ``take_over``, also one held on another host).
+        ``command`` is how the load was started, shown to resume it."""
+
+    def end_load(self, load: int, error: str | None = None) -> None:
+        """Release the lock of ``load`` if it is still held (a load finished by
+        :meth:`StoreWriter.log_load` is left as it is). Without ``error`` the claim is
+        removed (its holder finished); with one, a load that wrote no chunk is forgotten
+        and one that did is kept as failed, with ``error``, for :meth:`StoreView.load_runs`."""
 
     def adopt_salt(self, salt: str) -> None:
         """Take over another store's key secret; refused unless this store is empty."""

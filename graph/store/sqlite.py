@@ -1,10 +1,18 @@
 """The embedded default store: one SQLite file (standard library, transactional).
 
-Layout: ``entities`` (nodes), ``aliases`` (source id -> entity), ``relations``
-(records with dates, properties and their first source row), ``relation_sources``
-(further source rows of
-every record), ``set_aside`` (rows not loaded, with reasons) and ``loads`` (the
-audit log). Any SQLite tool can read the file.
+Layout: ``entities`` (nodes), ``aliases`` (source id -> entity: one row per entity
+an id was mapped to, so an id two sources defined differently keeps both),
+``relations`` (records with dates, properties and their first source row),
+``relation_sources`` (further source rows of every record), ``set_aside`` (rows not
+loaded, with reasons, under the load that set them aside) and ``loads`` (the audit
+log, and the claim of a load that is running: see :mod:`graph.store.runs`). Any
+SQLite tool can read the file.
+
+The file is in write-ahead-log mode: readers never wait for a load's write
+transaction, and opening an existing file writes nothing. A statement that needs
+the write lock waits up to :data:`BUSY_SECONDS` for it, then fails with a
+:class:`~graph.errors.StoreError` that says so. A version-1 file (before set-aside
+rows were kept per load) is brought to version 2 when opened.
 
 Examples
 --------
@@ -24,7 +32,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,45 +41,63 @@ import pandas as pd
 from graph.errors import StoreError
 from graph.schema import EVENT_TYPES, REL_TYPES
 from graph.store.base import BaseStore, BaseView, BaseWriter, FindingRow, SetAsideRow
-from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef, Tie
+from graph.store.model import (
+    AliasRecord,
+    Entity,
+    LoadRun,
+    Relation,
+    SetAsideRecord,
+    SourceRef,
+    Tie,
+)
+from graph.store.runs import Holder, run_state
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+#: How long a statement waits for another connection's write lock before it gives up.
+BUSY_SECONDS = 30.0
 
-_DDL = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS entities(
+#: Columns of ``loads`` beside the log itself (version 2): the claim of a running load.
+_LOAD_RUN_COLUMNS = (
+    ("state", "TEXT NOT NULL DEFAULT 'done'"), ("started", "TEXT"),
+    ("command", "TEXT NOT NULL DEFAULT ''"), ("pid", "INTEGER NOT NULL DEFAULT 0"),
+    ("host", "TEXT NOT NULL DEFAULT ''"), ("token", "TEXT NOT NULL DEFAULT ''"),
+    ("chunks", "INTEGER NOT NULL DEFAULT 0"), ("error", "TEXT NOT NULL DEFAULT ''"))
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
+    """CREATE TABLE IF NOT EXISTS entities(
     key TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, props TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS aliases(
+) WITHOUT ROWID""",
+    "CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE)",
+    """CREATE TABLE IF NOT EXISTS aliases(
     tbl TEXT NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL, file_id INTEGER, line INTEGER,
-    PRIMARY KEY(tbl, source_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS relations(
+    PRIMARY KEY(tbl, source_id, key)
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS relations(
     id TEXT PRIMARY KEY, type TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,
     start_date TEXT, end_date TEXT, props TEXT NOT NULL, file_id INTEGER, line INTEGER
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS relation_sources(
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS relation_sources(
     rel_id TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL,
     PRIMARY KEY(rel_id, file_id, line)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS set_aside(
-    file TEXT NOT NULL, line INTEGER NOT NULL, tbl TEXT, col TEXT, code TEXT, message TEXT,
-    row TEXT, PRIMARY KEY(file, line)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS findings(
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS set_aside(
+    load_id INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, seq INTEGER NOT NULL,
+    tbl TEXT, col TEXT, code TEXT, message TEXT, row TEXT,
+    PRIMARY KEY(load_id, file, line, seq)
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS findings(
     id TEXT PRIMARY KEY, rule TEXT NOT NULL, category TEXT NOT NULL, score REAL NOT NULL,
     body TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS finding_entities(
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS finding_entities(
     key TEXT NOT NULL, finding_id TEXT NOT NULL, PRIMARY KEY(key, finding_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS loads(
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS loads(
     id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')), source TEXT,
-    report TEXT
-);
-"""
-
+    report TEXT, """ + ", ".join(f"{c} {t}" for c, t in _LOAD_RUN_COLUMNS) + """
+)""",
+)
 #: Secondary indexes by table; a bulk write larger than half a table drops and rebuilds them.
 _INDEXES = {
     "entities": {"entities_kind": "kind"},
@@ -96,15 +122,39 @@ def _batches(records: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
         yield batch
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
+
+
+def _busy_error(where: object) -> StoreError:
+    return StoreError(
+        f"{where}: the database is busy: another process has been writing to it for over "
+        f"{BUSY_SECONDS:.0f} seconds",
+        hint="wait for it to finish (umbrella stats shows a running load), then run this again")
+
+
+def _begin_immediate(conn: sqlite3.Connection, where: object) -> None:
+    """Take the write lock (waiting up to :data:`BUSY_SECONDS`), or say who has it."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        if _is_busy(exc):
+            raise _busy_error(where) from exc
+        raise StoreError(f"{where}: cannot write to the database ({exc})",
+                         hint="check that the file and its folder are writable") from exc
+
+
 class SqliteWriter(BaseWriter):
     """All-or-nothing writer over one connection (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, where: object = "") -> None:
         self._conn = conn
+        self._where = where
         self._relations_before = 0
 
     def _begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(self._conn, self._where)
         self._relations_before = self._count("relations")
 
     def _commit(self) -> None:
@@ -184,8 +234,11 @@ class SqliteWriter(BaseWriter):
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
         self._conn.executemany(
-            "INSERT OR REPLACE INTO set_aside(file, line, tbl, col, code, message, row) "
-            "VALUES (?,?,?,?,?,?,?)", rows)
+            "DELETE FROM set_aside WHERE load_id = ? AND file = ? AND line = ?",
+            list(dict.fromkeys((r.load, r.file, r.line) for r in rows)))
+        self._conn.executemany(
+            "INSERT INTO set_aside(load_id, file, line, seq, tbl, col, code, message, row) "
+            "VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
     def _replace_findings(self, rows: list[FindingRow], rules: list[str]) -> None:
         marks = ",".join("?" * len(rules))
@@ -202,10 +255,38 @@ class SqliteWriter(BaseWriter):
             "INSERT OR IGNORE INTO finding_entities(key, finding_id) VALUES (?, ?)",
             [(k, f.id) for f in rows for k in f.keys])
 
-    def _log_load(self, source: str, at: str, report: str) -> int:
+    def _log_load(self, source: str, at: str, report: str, load: int | None) -> int:
+        if load is not None:
+            done = self._conn.execute(
+                "UPDATE loads SET at = ?, source = ?, report = ?, state = 'done', error = '' "
+                "WHERE id = ?", (at, source, report, load)).rowcount
+            if done:
+                resumed = [int(r[0]) for r in self._conn.execute(
+                    "SELECT id FROM loads WHERE source = ? AND id <> ? "
+                    "AND state IN ('interrupted', 'failed')", (source, load))]
+                self._conn.executemany("UPDATE loads SET state = 'resumed' WHERE id = ?",
+                                       [(i,) for i in resumed])
+                self._conn.executemany("DELETE FROM set_aside WHERE load_id = ?",
+                                       [(i,) for i in resumed])
+                return load
         cur = self._conn.execute(
-            "INSERT INTO loads(at, source, report) VALUES (?, ?, ?)", (at, source, report))
+            "INSERT INTO loads(id, at, source, report) VALUES (?, ?, ?, ?)",
+            (load, at, source, report))
         return int(cur.lastrowid or 0)
+
+    def _note_chunk(self, load: int) -> None:
+        self._conn.execute("UPDATE loads SET chunks = chunks + 1 WHERE id = ?", (load,))
+
+
+def _runs(conn: sqlite3.Connection, where: str) -> list[LoadRun]:
+    """Loads in the given states, as :class:`LoadRun` (a dead holder's as interrupted)."""
+    rows = conn.execute(
+        "SELECT id, source, command, coalesce(started, at), pid, host, token, state, chunks, "
+        f"error FROM loads WHERE {where} ORDER BY id")
+    return [LoadRun(int(i), str(src or ""), str(cmd), str(st), int(pid), str(host),
+                    run_state(str(state), int(pid), str(host), str(token)), int(chunks),
+                    str(err))
+            for i, src, cmd, st, pid, host, token, state, chunks, err in rows]
 
 
 def _refs(rows: Iterable[tuple[Any, ...]]) -> tuple[SourceRef, ...]:
@@ -243,22 +324,46 @@ class SqliteView(BaseView):
             "SELECT key, kind, name, props FROM entities WHERE key = ?", (key,)).fetchone()
         return self._entity(row) if row else None
 
-    def resolve(self, source_id: str, table: str | None = None) -> str | None:
-        for tbl in [table] if table else self._alias_tables():
-            row = self._conn.execute(
-                "SELECT key FROM aliases WHERE tbl = ? AND source_id = ?", (tbl, source_id)
-            ).fetchone()
-            if row:
-                return str(row[0])
-        return None
+    _CLAIM = ("SELECT a.tbl, a.source_id, a.key, coalesce(f.path, ''), coalesce(a.line, 0) "
+              "FROM aliases a LEFT JOIN files f ON f.id = a.file_id")
+    _CLAIM_ORDER = " ORDER BY a.tbl, a.source_id, 4, 5, a.key"
 
-    def _alias_tables(self) -> list[str]:
-        rows = self._conn.execute("SELECT DISTINCT tbl FROM aliases ORDER BY tbl")
-        return [str(r[0]) for r in rows]
+    def claims(self, source_id: str | None = None,
+               table: str | None = None) -> list[AliasRecord]:
+        if source_id is None:
+            where, params = (" WHERE a.tbl = ?", [table]) if table else ("", [])
+            rows = self._conn.execute(self._CLAIM + where + self._CLAIM_ORDER, params)
+            return [AliasRecord(*r) for r in rows]
+        tables = [table] if table else [str(r[0]) for r in self._conn.execute(
+            "SELECT DISTINCT tbl FROM aliases ORDER BY tbl")]
+        out: list[AliasRecord] = []
+        for tbl in tables:  # one primary-key probe per table
+            rows = self._conn.execute(
+                self._CLAIM + " WHERE a.tbl = ? AND a.source_id = ?" + self._CLAIM_ORDER,
+                (tbl, source_id))
+            out += [AliasRecord(*r) for r in rows]
+        return out
+
+    def collisions(self) -> dict[tuple[str, str], list[AliasRecord]]:
+        rows = self._conn.execute(
+            self._CLAIM + " WHERE (a.tbl, a.source_id) IN (SELECT tbl, source_id FROM aliases "
+            "GROUP BY tbl, source_id HAVING count(*) > 1)" + self._CLAIM_ORDER)
+        out: dict[tuple[str, str], list[AliasRecord]] = {}
+        for r in rows:
+            out.setdefault((r[0], r[1]), []).append(AliasRecord(*r))
+        return out
 
     def aliases(self) -> dict[tuple[str, str], str]:
-        rows = self._conn.execute("SELECT tbl, source_id, key FROM aliases")
-        return {(str(t), str(s)): str(k) for t, s, k in rows}
+        out: dict[tuple[str, str], str] = {}
+        twice: set[tuple[str, str]] = set()
+        for t, sid, k in self._conn.execute("SELECT tbl, source_id, key FROM aliases"):
+            at = (str(t), str(sid))
+            if at in out:
+                twice.add(at)
+            out[at] = str(k)
+        for at in twice:
+            del out[at]
+        return out
 
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
         if kind is None:
@@ -384,15 +489,38 @@ class SqliteView(BaseView):
                                  (finding_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def set_aside(self) -> list[SetAsideRecord]:
+    def set_aside(self, load: int | None = None) -> list[SetAsideRecord]:
+        where, params = (" WHERE load_id = ?", [load]) if load is not None else ("", [])
         rows = self._conn.execute(
-            "SELECT file, line, tbl, col, code, message, row FROM set_aside ORDER BY file, line")
-        return [SetAsideRecord(str(f), int(n), str(t), str(c), str(k), str(m), json.loads(r))
-                for f, n, t, c, k, m, r in rows]
+            "SELECT file, line, tbl, col, code, message, row, load_id FROM set_aside" + where +
+            " ORDER BY load_id, file, line, seq", params)
+        return [SetAsideRecord(str(f), int(n), str(t), str(c), str(k), str(m), json.loads(r),
+                               int(ld)) for f, n, t, c, k, m, r, ld in rows]
 
     def loads(self) -> list[dict[str, Any]]:
-        rows = self._conn.execute("SELECT id, at, source, report FROM loads ORDER BY id")
+        rows = self._conn.execute(
+            "SELECT id, at, source, report FROM loads WHERE state = 'done' ORDER BY id")
         return [{"id": i, "at": at, "source": s, "report": json.loads(r)} for i, at, s, r in rows]
+
+    def load_runs(self) -> list[LoadRun]:
+        return _runs(self._conn, "state IN ('running', 'interrupted', 'failed')")
+
+
+#: The version-1 layout of the tables version 2 changed (for the migration).
+_V1_TO_V2 = (
+    *(f"ALTER TABLE loads ADD COLUMN {c} {t}" for c, t in _LOAD_RUN_COLUMNS),
+    "ALTER TABLE aliases RENAME TO aliases_v1",
+    "ALTER TABLE set_aside RENAME TO set_aside_v1",
+    _TABLES[3], _TABLES[6],
+    "INSERT INTO aliases(tbl, source_id, key, file_id, line) "
+    "SELECT tbl, source_id, key, file_id, line FROM aliases_v1",
+    # a version-1 file kept the rows of its last load of each file: a single load's are its
+    "INSERT INTO set_aside(load_id, file, line, seq, tbl, col, code, message, row) "
+    "SELECT CASE WHEN (SELECT count(*) FROM loads) = 1 THEN (SELECT id FROM loads) ELSE 0 END, "
+    "file, line, 0, tbl, col, code, message, row FROM set_aside_v1",
+    "DROP TABLE aliases_v1", "DROP TABLE set_aside_v1",
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+)
 
 
 class SqliteStore(BaseStore):
@@ -408,27 +536,77 @@ class SqliteStore(BaseStore):
         self.path = Path(path)
         self.location = str(self.path)
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None)
-            self._conn.executescript(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-                "PRAGMA cache_size=-200000;")
-            self._conn.executescript(_DDL + _INDEX_DDL)
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
-                [("schema_version", SCHEMA_VERSION), ("key_salt", secrets.token_hex(16))])
-            version = self._conn.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path}: cannot open as an umbrella database ({exc})",
-                hint="pass --db with a new file name, or the path of a database umbrella made",
-            ) from exc
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS)
+        except sqlite3.Error as exc:
+            raise self._unreadable(exc) from exc
+        try:
+            version = self._open()
+        except BaseException:
+            self._conn.close()
+            raise
         if version != SCHEMA_VERSION:
             self._conn.close()
             raise StoreError(
                 f"{self.path}: database schema version {version}, this umbrella reads "
                 f"version {SCHEMA_VERSION}",
                 hint="load the data again into a new database file (--db new.db)")
+
+    def _unreadable(self, exc: BaseException) -> StoreError:
+        return StoreError(
+            f"{self.path}: cannot open as an umbrella database ({exc})",
+            hint="pass --db with a new file name, or the path of a database umbrella made")
+
+    def _open(self) -> str:
+        """Set the connection up; create the tables of a new file, bring a version-1 file
+        to version 2; return the file's schema version. An up-to-date file is only read."""
+        try:
+            self._conn.executescript(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+                "PRAGMA cache_size=-200000;")
+            version = self._version()
+            if version is None or version == "1":
+                _begin_immediate(self._conn, self.path)
+                try:
+                    version = self._version()  # another process may have been first
+                    if version is None:
+                        self._create()
+                    elif version == "1":
+                        for stmt in _V1_TO_V2:
+                            self._conn.execute(stmt)
+                    for stmt in _INDEX_DDL.splitlines():
+                        self._conn.execute(stmt)
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                version = self._version()
+        except sqlite3.Error as exc:
+            if _is_busy(exc):
+                raise _busy_error(self.path) from exc
+            raise self._unreadable(exc) from exc
+        return str(version)
+
+    def _version(self) -> str | None:
+        """The schema version, or None for a file without umbrella's tables."""
+        tables = {str(r[0]) for r in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            if tables:
+                raise StoreError(
+                    f"{self.path}: an SQLite database, but not one umbrella made (it holds "
+                    f"{', '.join(sorted(tables)[:5])})",
+                    hint="pass --db with a new file name, or the path of a database umbrella "
+                         "made")
+            return None
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return str(row[0]) if row else "?"
+
+    def _create(self) -> None:
+        for stmt in _TABLES:
+            self._conn.execute(stmt)
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+            [("schema_version", SCHEMA_VERSION), ("key_salt", secrets.token_hex(16))])
 
     _FRESH_HINT = "pull into a new database file (--db new.db)"
 
@@ -438,8 +616,50 @@ class SqliteStore(BaseStore):
     def _set_salt(self, salt: str) -> None:
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'key_salt'", (salt,))
 
+    def _claim(self, source: str, command: str, me: Holder, started: str,
+               decide: Callable[[list[LoadRun]], list[int]]) -> int:
+        running = "state = 'running'"
+        decide(_runs(self._conn, running))  # refuse at once, without waiting for the lock
+        try:
+            _begin_immediate(self._conn, self.path)
+        except StoreError:
+            decide(_runs(self._conn, running))  # a load may have claimed it meanwhile
+            raise
+        try:
+            stale = decide(_runs(self._conn, running))
+            self._conn.executemany("UPDATE loads SET state = 'interrupted' WHERE id = ?",
+                                   [(i,) for i in stale])
+            cur = self._conn.execute(
+                "INSERT INTO loads(at, source, report, state, started, command, pid, host, "
+                "token) VALUES (?, ?, '{}', 'running', ?, ?, ?, ?, ?)",
+                (started, source, started, command, me.pid, me.host, me.token))
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return int(cur.lastrowid or 0)
+
+    def end_load(self, load: int, error: str | None = None) -> None:
+        _begin_immediate(self._conn, self.path)
+        try:
+            row = self._conn.execute("SELECT state, chunks FROM loads WHERE id = ?",
+                                     (load,)).fetchone()
+            if row is not None and row[0] in ("running", "interrupted"):
+                if error is not None and int(row[1]) > 0:
+                    self._conn.execute(
+                        "UPDATE loads SET state = 'failed', error = ? WHERE id = ?",
+                        (error, load))
+                else:
+                    if int(row[1]) == 0:
+                        self._conn.execute("DELETE FROM set_aside WHERE load_id = ?", (load,))
+                    self._conn.execute("DELETE FROM loads WHERE id = ?", (load,))
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
     def writer(self) -> SqliteWriter:
-        return SqliteWriter(self._conn)
+        return SqliteWriter(self._conn, self.path)
 
     def view(self) -> SqliteView:
         return SqliteView(self._conn)

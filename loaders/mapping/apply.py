@@ -57,7 +57,7 @@ class MappedTable:
         ('称谓', {'干部': '张三（P1）', '称谓': '表哥'})
         """
         where = {line: i for i, line in enumerate(self.sheet.lines)}
-        bad = {line: cells for line, _, cells in self.sheet.malformed}
+        bad = {b.line: b.cells for b in self.sheet.malformed}
         header = self.sheet.header
         out = []
         for r in records:

@@ -3,6 +3,12 @@
 Scalars stay text (``yes`` is the string ``'yes'``, ``007`` stays ``'007'``):
 a mapping's values are column names and code values, never booleans by accident.
 
+The YAML is read with PyYAML's safe loader (no Python objects), and held to the
+input limits (:mod:`loaders.limits`) while it is composed: at most
+``UMBRELLA_MAX_YAML_BYTES`` of text, ``UMBRELLA_MAX_YAML_ALIASES`` aliases and
+``UMBRELLA_MAX_DEPTH`` levels of nesting. An alias becomes the very node it names
+(not a copy), so a "billion laughs" of nested aliases costs no more than its text.
+
 Examples
 --------
 >>> n = parse_yaml("a: 1\\nb:\\n  - x\\n  - {c: 配偶}\\n", Path("m.yaml"))
@@ -20,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from graph.errors import InputError
+from loaders.limits import limit, over
 
 
 class MappingError(InputError):
@@ -76,32 +83,88 @@ class Node:
         return [self.scalar(what)]
 
 
-def _node(y: yaml.Node, path: Path) -> Node:
+def _node(y: yaml.Node, path: Path, seen: dict[int, Node]) -> Node:
+    """The :class:`Node` of ``y``; a node met again (through an alias) is the same object."""
+    if id(y) in seen:
+        return seen[id(y)]
     line = y.start_mark.line + 1
     if isinstance(y, yaml.ScalarNode):
         null = y.tag == "tag:yaml.org,2002:null"
-        return Node("scalar", line, path, None if null else str(y.value))
-    if isinstance(y, yaml.SequenceNode):
-        return Node("list", line, path, items=[_node(i, path) for i in y.value])
-    assert isinstance(y, yaml.MappingNode)
-    out = Node("map", line, path)
-    for k, v in y.value:
-        if not isinstance(k, yaml.ScalarNode):
-            raise MappingError(path, k.start_mark.line + 1, "a key must be plain text")
-        key = str(k.value)
-        if key in out.keys:
-            raise MappingError(path, k.start_mark.line + 1,
-                               f"'{key}' is written twice (first at line {out.key_lines[key]})",
-                               hint="keep one of the two")
-        out.keys[key] = _node(v, path)
-        out.key_lines[key] = k.start_mark.line + 1
+        out = Node("scalar", line, path, None if null else str(y.value))
+    elif isinstance(y, yaml.SequenceNode):
+        out = Node("list", line, path)
+        seen[id(y)] = out
+        out.items = [_node(i, path, seen) for i in y.value]
+    else:
+        assert isinstance(y, yaml.MappingNode)
+        out = Node("map", line, path)
+        seen[id(y)] = out
+        for k, v in y.value:
+            if not isinstance(k, yaml.ScalarNode):
+                raise MappingError(path, k.start_mark.line + 1, "a key must be plain text")
+            key = str(k.value)
+            if key in out.keys:
+                raise MappingError(path, k.start_mark.line + 1,
+                                   f"'{key}' is written twice (first at line "
+                                   f"{out.key_lines[key]})", hint="keep one of the two")
+            out.keys[key] = _node(v, path, seen)
+            out.key_lines[key] = k.start_mark.line + 1
+    seen[id(y)] = out
     return out
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, counting aliases and nesting as it composes (before any copy)."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        super().__init__(text)
+        self.path = path
+        self.aliases = 0
+        self.depth = 0
+        self.max_aliases = limit("yaml_aliases")
+        self.max_depth = limit("depth")
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        at = f"{self.path}: line {event.start_mark.line + 1}"
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                raise over("yaml_aliases", at, f"more than {self.max_aliases} aliases (*name)",
+                           self.aliases)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise over("depth", at, f"YAML nested {self.depth} levels deep", self.depth)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def parse_yaml(text: str, path: Path) -> Node:
-    """Parse ``text`` (the content of ``path``) into a :class:`Node` tree."""
+    """Parse ``text`` (the content of ``path``) into a :class:`Node` tree.
+
+    Examples
+    --------
+    >>> bomb = "a: &a [x, x]\\nb: &b [*a, *a]\\nc: [*b, *b]\\n"
+    >>> n = parse_yaml(bomb, Path("m.yaml"))
+    >>> n.get("c").items[0] is n.get("b")
+    True
+    >>> from loaders.limits import override
+    >>> with override(yaml_aliases=3):
+    ...     parse_yaml(bomb, Path("m.yaml"))
+    Traceback (most recent call last):
+    ...
+    loaders.limits.LimitError: m.yaml: line 3: more than 3 aliases (*name), over the limit of 3 ...
+    """
+    size = len(text.encode("utf-8"))
+    if size > limit("yaml_bytes"):
+        raise over("yaml_bytes", str(path), f"the mapping file has {size:,} bytes", size)
+    loader: _BoundedLoader | None = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _BoundedLoader(text, path)
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -109,7 +172,10 @@ def parse_yaml(text: str, path: Path) -> Node:
                            hint="check indentation, colons and quotes at that line") from exc
     except yaml.YAMLError as exc:
         raise MappingError(path, 1, f"not valid YAML: {exc}") from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise MappingError(path, 1, "the mapping file is empty",
                            hint="write one with: umbrella map FILE --template -o M.yaml")
-    return _node(root, path)
+    return _node(root, path, {})

@@ -19,20 +19,30 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from graph.errors import InputError
 from graph.normalize import clean_text
+from loaders import limits
+from loaders.csvrecords import (
+    BadRow,
+    Records,
+    check_delimiter,
+    cut,
+    field_count_row,
+    read_bytes,
+)
+from loaders.limits import describe, over, raise_hint
 from loaders.read import decode
-from loaders.xlsx import cell_text, open_workbook
+from loaders.xlsx import Merges, cell_text, merged_ranges, open_workbook, reading, sheet_rows
 
 
 @dataclass
@@ -47,8 +57,9 @@ class Sheet:
     cells: pd.DataFrame
     """Text cells (``''`` when blank), one column per header name, in order."""
     lines: list[int]
-    malformed: list[tuple[int, int, list[str]]] = field(default_factory=list)
-    """``(line, number of fields, cells)`` of rows with filled cells beyond the header."""
+    malformed: list[BadRow] = field(default_factory=list)
+    """Rows set aside while reading: filled cells beyond the header (in a CSV file, also
+    fewer fields than the header), a stray quote, a field over the field limit."""
     _clean: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def cleaned(self, column: str) -> pd.Series:
@@ -122,15 +133,31 @@ def _trim(rows: list[list[str]]) -> int:
     return width
 
 
-def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[tuple[int, list[str]]],
-           header_row: int, header_rows: int, fill_header_right: bool) -> Sheet:
+Record = tuple[int, list[str]] | BadRow
+
+
+def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[Record],
+           header_row: int, header_rows: int, fill_header_right: bool,
+           fields: Callable[[int], None] | None = None) -> Sheet:
+    """A sheet from its records; ``fields`` (CSV) is told the header's number of fields,
+    and a CSV row with fewer fields than the header is set aside too."""
     head: list[list[str]] = []
     rows: list[list[str]] = []
     lines: list[int] = []
-    malformed: list[tuple[int, int, list[str]]] = []
+    malformed: list[BadRow] = []
     last_header = header_row + header_rows - 1
+    where = f"{path}" + (f" (sheet {sheet})" if sheet is not None else "")
     width = 0
-    for line, cells in records:
+    names: list[str] = []
+    cap = limits.limit("field_chars")
+    for rec in records:
+        if isinstance(rec, BadRow):
+            if rec.line <= last_header:
+                raise InputError(f"{where}: line {rec.line}: {rec.message}",
+                                 hint="fix the header rows of the file")
+            malformed.append(rec)
+            continue
+        line, cells = rec
         if line < header_row:
             continue
         if line <= last_header:
@@ -139,56 +166,94 @@ def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[tuple
                 width = _trim(head)
                 if width == 0:
                     break
+                if width > limits.limit("columns"):
+                    raise over("columns", f"{where}: line {line}",
+                               f"the header has {width:,} columns", width)
+                longest = max((len(c) for r in head for c in r), default=0)
+                if longest > limits.limit("field_chars"):
+                    raise over("field_chars", f"{where}: line {line}",
+                               f"a header cell of {longest:,} characters", longest)
+                names = _header(head, width, fill_header_right)
+                if fields is not None:
+                    fields(len(cells))
             continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            malformed.append((line, len(cells), cells))
+            malformed.append(field_count_row(line, cells, names) if fields is not None
+                             else _beyond(line, cells, width))
+            continue
+        if fields is not None and len(cells) < width:
+            malformed.append(field_count_row(line, cells, names))
+            continue
+        if max(map(len, cells), default=0) > cap:
+            malformed.append(_long_cell(line, cells, names))
             continue
         rows.append((cells + [""] * width)[:width])
         lines.append(line)
-    where = f"{path}" + (f" (sheet {sheet})" if sheet is not None else "")
     if width == 0:
         raise InputError(
             f"{where}: no header found at row {header_row}"
             + (f"-{last_header}" if header_rows > 1 else ""),
             hint="set header_row (and header_rows for a header over several rows) in the "
                  "mapping; umbrella map FILE --template guesses them")
-    head = [(r + [""] * width)[:width] for r in head]
-    if fill_header_right:
-        for r in head[:-1]:
-            for i in range(1, width):
-                r[i] = r[i] or r[i - 1]
-    header = combine_header(head)
-    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
-        {h: pd.Series([], dtype=str) for h in header})
-    return Sheet(path, sheet, encoding, header, (header_row, last_header), frame, lines,
+    frame = pd.DataFrame(rows, columns=names, dtype=str) if rows else pd.DataFrame(
+        {h: pd.Series([], dtype=str) for h in names})
+    return Sheet(path, sheet, encoding, names, (header_row, last_header), frame, lines,
                  malformed)
 
 
-def _csv_records(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    last = 0
-    for cells in reader:
-        start = last + 1
-        last = reader.line_num
-        yield start, cells
+def _header(head: list[list[str]], width: int, fill_right: bool) -> list[str]:
+    """The column names of the header rows ``head`` (``fill_right``: a CSV's group
+    headings stand over the blank cells to their right, as merged cells would)."""
+    head = [(r + [""] * width)[:width] for r in head]
+    if fill_right:
+        for r in head[:-1]:
+            for i in range(1, width):
+                r[i] = r[i] or r[i - 1]
+    return combine_header(head)
+
+
+def _beyond(line: int, cells: list[str], width: int) -> BadRow:
+    filled = max(i for i, c in enumerate(cells) if c.strip()) + 1
+    return BadRow(line, "bad_field_count", f"({width + 1})",
+                  f"the row has {filled} filled cells but the header has {width}: cell "
+                  f"{width + 1} has no column; delete it or give its column a header",
+                  [cut(c) for c in cells[:filled]])
+
+
+def _long_cell(line: int, cells: list[str], names: list[str]) -> BadRow:
+    i = max(range(len(cells)), key=lambda k: len(cells[k]))
+    name = names[i] if i < len(names) else f"({i + 1})"
+    return BadRow(line, "field_too_long", name,
+                  f"{name} holds {len(cells[i]):,} characters, over {describe('field_chars')}; "
+                  f"{raise_hint('field_chars', len(cells[i]))}", [cut(c) for c in cells])
+
+
+def _csv_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    data = read_bytes(path)
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError(f"{path}: the file is empty", hint="export it again")
+    text, enc = decode(data, path, encoding)
+    return text.lstrip("\ufeff"), enc
 
 
 def read_csv_sheet(path: Path, *, header_row: int = 1, header_rows: int = 1,
                    encoding: str | None = None, delimiter: str = ",") -> Sheet:
-    """Read a CSV export (encoding detected as the layout reader does)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})",
-                         hint="check the file exists and you may read it") from exc
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise InputError(f"{path}: the file is empty", hint="export it again")
-    text, enc = decode(data, path, encoding)
-    text = text.lstrip("\ufeff")
-    return _build(path, None, enc, _csv_records(text, delimiter), header_row, header_rows,
-                  fill_header_right=True)
+    """Read a CSV export (encoding detected as the layout reader does).
+
+    Records are read as :class:`~loaders.csvrecords.Records` (line limit, stray quotes,
+    field limit); a row with more or fewer fields than the header is set aside.
+    """
+    delimiter = check_delimiter(delimiter)
+    text, enc = _csv_text(path, encoding)
+    records = Records(io.StringIO(text, newline=""), delimiter, path)
+
+    def fields(n: int) -> None:
+        records.width = n
+
+    return _build(path, None, enc, records, header_row, header_rows, fill_header_right=True,
+                  fields=fields)
 
 
 @dataclass
@@ -202,7 +267,8 @@ class Peek:
 
 
 def peek(path: Path, *, limit: int = 40, encoding: str | None = None) -> list[Peek]:
-    """The first ``limit`` rows of each sheet of an .xlsx, or of a CSV file.
+    """The first ``limit`` rows of each sheet of an .xlsx, or of a CSV file, as written
+    (merged cells not filled; their ranges are listed).
 
     Examples
     --------
@@ -213,27 +279,37 @@ def peek(path: Path, *, limit: int = 40, encoding: str | None = None) -> list[Pe
     [['标题'], ['姓名', '性别']]
     """
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: cannot be read ({exc.strerror})",
-                             hint="check the file exists and you may read it") from exc
-        text = decode(data, path, encoding)[0].lstrip("\ufeff")
-        first = [cells for _, (_, cells) in
-                 zip(range(limit), _csv_records(text, ","), strict=False)]
+        text, _ = _csv_text(path, encoding)
+        first: list[list[str]] = []
+        for rec in Records(io.StringIO(text, newline=""), ",", path):
+            line, cells = rec if isinstance(rec, tuple) else (rec.line, rec.cells)
+            if line > limit:
+                break
+            first += [[] for _ in range(line - 1 - len(first))]
+            first.append(list(cells))
         return [Peek(None, first, [])]
-    wb = open_workbook(path)
+    wb = open_workbook(path, read_only=True)
     try:
         out: list[Peek] = []
         for ws in wb.worksheets:
+            with reading(path):
+                ws.reset_dimensions()
+            ranges = [m for m in merged_ranges(path, ws) if m[0] <= limit]
             rows = [[cell_text(v) for v in values] for _, values in
-                    zip(range(limit), ws.iter_rows(values_only=True), strict=False)]
-            merged = [(r.min_row, r.min_col, r.max_row, r.max_col)
-                      for r in ws.merged_cells.ranges]
-            out.append(Peek(ws.title, rows, merged))
+                    zip(range(limit), sheet_rows(ws, path), strict=False)]
+            out.append(Peek(ws.title, rows, ranges))
         return out
     finally:
         wb.close()
+
+
+def _columns() -> int:
+    """How far merged cells are filled to the right: the columns limit."""
+    return limits.limit("columns")
+
+
+def _texts(fill: Merges, row: int, values: tuple[Any, ...]) -> list[str]:
+    return [cell_text(v) for v in fill.fill(row, list(values))]
 
 
 def read_xlsx_sheet(path: Path, sheet: str | int | None = None, *, header_row: int = 1,
@@ -241,8 +317,10 @@ def read_xlsx_sheet(path: Path, sheet: str | int | None = None, *, header_row: i
     """Read one worksheet (by name, 1-based number, or the first); line = Excel row.
 
     Cells become text as :func:`loaders.xlsx.cell_text` says, as in a layout folder.
+    The sheet streams (openpyxl's read-only mode); merged cells are read from its XML
+    and filled row by row (:class:`loaders.xlsx.Merges`).
     """
-    wb = open_workbook(path)
+    wb = open_workbook(path, read_only=True)
     try:
         names = list(wb.sheetnames)
         if sheet is None:
@@ -257,18 +335,14 @@ def read_xlsx_sheet(path: Path, sheet: str | int | None = None, *, header_row: i
         else:
             raise InputError(f"{path}: has no sheet '{sheet}'",
                              hint=f"sheets: {', '.join(names)}")
-        ws = wb[name]
-        merged: dict[tuple[int, int], object] = {}
-        for rng in ws.merged_cells.ranges:
-            top = ws.cell(rng.min_row, rng.min_col).value
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    merged[(r, c)] = top
+        with reading(path):
+            ws = wb[name]
+            ws.reset_dimensions()
+        fill = Merges(merged_ranges(path, ws), _columns())
 
-        def records() -> Iterable[tuple[int, list[str]]]:
-            for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [cell_text(merged.get((r, c + 1), v)) for c, v in enumerate(values)]
-                yield r, cells
+        def records() -> Iterable[Record]:
+            for r, values in enumerate(sheet_rows(ws, path), start=1):
+                yield r, _texts(fill, r, values)
 
         return _build(path, name, "xlsx", records(), header_row, header_rows,
                       fill_header_right=False)

@@ -56,7 +56,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError
+from loaders.csvrecords import check_delimiter
 from loaders.layout import TABLES, ColType
+from loaders.limits import limit, over
 from loaders.mapping.nodes import MappingError, Node, parse_yaml
 
 SOURCES = ("column", "value", "template", "hash")
@@ -142,7 +144,7 @@ def _unknown(node: Node, allowed: set[str], what: str) -> None:
 
 def _int(node: Node, what: str, least: int = 1) -> int:
     text = node.scalar(what)
-    if not text.isdigit() or int(text) < least:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < least:
         raise node.error(f"{what} must be a whole number of at least {least}, not '{text}'")
     return int(text)
 
@@ -301,13 +303,22 @@ def _source(node: Node) -> SourceBlock:
     sheet: str | int | None = None
     if (s := node.get("sheet")) is not None:
         text = s.scalar("sheet")
-        sheet = int(text) if text.isdigit() else text
+        sheet = int(text) if re.fullmatch(r"[0-9]{1,9}", text) else text
     return SourceBlock(
         f.scalar("file"), node.line, tuple(_table(t) for t in tables.items), sheet,
         _int(node.keys["header_row"], "header_row") if "header_row" in node.keys else 1,
         _int(node.keys["header_rows"], "header_rows") if "header_rows" in node.keys else 1,
         node.keys["encoding"].scalar("encoding") if "encoding" in node.keys else None,
-        node.keys["delimiter"].scalar("delimiter") if "delimiter" in node.keys else ",")
+        _delimiter(node.keys["delimiter"]) if "delimiter" in node.keys else ",")
+
+
+def _delimiter(node: Node) -> str:
+    try:
+        return check_delimiter(node.scalar("delimiter"), "delimiter:")
+    except MappingError:
+        raise
+    except InputError as err:
+        raise node.error(err.message, err.hint) from err
 
 
 def parse_mapping_text(text: str, path: Path) -> Mapping:
@@ -340,6 +351,9 @@ def parse_mapping(path: Path) -> Mapping:
     [('cases', ['案号', '案件类型'])]
     """
     try:
+        size = path.stat().st_size
+        if size > limit("yaml_bytes"):
+            raise over("yaml_bytes", str(path), f"the mapping file has {size:,} bytes", size)
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})",

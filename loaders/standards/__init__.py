@@ -75,18 +75,31 @@ def source_files(folder: Path) -> tuple[list[Path], list[str]]:
     return files, other
 
 
-def _file_format(path: Path) -> str:
+def _file_format(path: Path, *, refuse: bool = False) -> str:
+    """The standard of one file's first good record ('' when none); with ``refuse``, a
+    file over an input limit is refused here rather than called unrecognised."""
+    from loaders.limits import LimitError
     from loaders.standards import jsonio
 
+    first_error = ""
     try:
         for item in jsonio.records(path):
             if item.error:
+                first_error = first_error or f"line {item.line}: {item.error}"
                 continue
             if item.container in ("releases", "records"):
                 return "ocds"
             return _kind_of_record(item.value)
+    except LimitError:
+        if refuse:
+            raise
+        return ""
     except InputError:
         return ""
+    if refuse and first_error:
+        raise InputError(f"{path}: no record can be read ({first_error})",
+                         hint="fix the file, or pass --format ftm|ocds|bods to set its bad "
+                              "lines aside")
     return ""
 
 
@@ -112,7 +125,7 @@ def detect_format(path: Path) -> Format:
     if path.suffix.lower() in (".csv", ".xlsx"):
         raise InputError(f"{path}: a single table file; the layout loader reads a folder",
                          hint="pass the folder that holds it (or a mapping with --mapping)")
-    found = _file_format(path)
+    found = _file_format(path, refuse=True)
     if not found:
         raise InputError(f"{path}: is not recognisably FollowTheMoney, OCDS or BODS JSON",
                          hint="pass --format ftm|ocds|bods to read it as one of them")

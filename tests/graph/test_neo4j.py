@@ -17,7 +17,7 @@ from neo4j_stores import open_neo4j, target_env
 from samples import snapshot, write_csv
 
 from graph.errors import SchemaError, StoreError, UmbrellaError
-from graph.store import SqliteStore, open_store
+from graph.store import AliasRecord, SqliteStore, open_store
 from graph.store.copy import copy_store
 from graph.store.neo4j import Neo4jStore, cypher
 from graph.store.neo4j.adhoc import run_query
@@ -278,3 +278,39 @@ def test_tiny_batches_still_load_everything(small: Path, neo4j_db: Any, tmp_path
     store.close()
     clean.close()
 
+
+
+def test_a_version_1_database_is_brought_to_version_2(neo4j_db: Any) -> None:
+    """Nodes as version 1 wrote them: a source id per input id, set-aside rows per file and
+    line, loads without a state."""
+    from graph.store.neo4j.connection import Settings
+
+    conn = Connection(Settings.from_env(neo4j_db.uri, env=target_env(neo4j_db)))
+    try:
+        for stmt in cypher.SCHEMA:
+            conn.write(stmt)
+        conn.write(f"CREATE (:{cypher.M} {{id: 'meta', schema_version: '1', key_salt: 'aa'}})")
+        conn.write(f"CREATE (:{cypher.E}:`Person` {{key: 'p:1', name: '张三'}})")
+        conn.write(f"CREATE (:{cypher.S} {{uid: $uid, table: 'persons', source_id: 'P1', "
+                   "key: 'p:1', file: '/d/persons.csv', line: 2})", uid="persons\x1fP1")
+        conn.write(f"CREATE (:{cypher.A} {{uid: $uid, file: '/d/persons.csv', line: 3, "
+                   "table: 'persons', column: 'name', code: 'missing_required', "
+                   "message: 'name is blank', row: '{}'})", uid="/d/persons.csv\x1f3")
+        conn.write(f"CREATE (:{cypher.L} {{id: 1, at: '2024-05-01 06:05:00', source: '/d', "
+                   "report: '{}'})")
+    finally:
+        conn.close()
+    store = open_neo4j(neo4j_db)
+    try:
+        v = store.view()
+        assert v.key_salt() == "aa" and v.resolve("P1") == "p:1"
+        assert [ld["id"] for ld in v.loads()] == [1] and v.load_runs() == []
+        assert [(r.line, r.load) for r in v.set_aside()] == [(3, 0)]
+        with store.writer() as w:  # the same mapping again adds nothing; another is kept
+            w.put_aliases([AliasRecord("persons", "P1", "p:1", "/d/persons.csv", 2),
+                           AliasRecord("persons", "P1", "p:9", "/e/persons.csv", 2)])
+        assert [c.key for c in v.claims("P1")] == ["p:1", "p:9"]
+        meta = store.connection.read(cypher.META_READ)[0]
+        assert meta["version"] == "2"
+    finally:
+        store.close()

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import re
+import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import graph.errors as errors
 from graph.errors import StoreError
 from graph.store import (
     AliasRecord,
@@ -135,8 +139,9 @@ def test_frames_are_the_bulk_write(backend: Store) -> None:
         "props": ['{"gender":"男"}', "{}", '{"gender":"女","phone":"1"}'],
         "extra": ["x", "y", "z"]})
     aliases = pd.DataFrame({
-        "table": ["persons", "persons", "persons"], "source_id": ["P1", "P2", "P1"],
-        "key": ["p:1", "p:2", "p:2"], "file": ["/d/persons.csv"] * 3, "line": [2, 3, 7]})
+        "table": ["persons", "persons", "persons", "persons"],
+        "source_id": ["P1", "P2", "P1", "P2"], "key": ["p:1", "p:2", "p:1", "p:2"],
+        "file": ["/d/persons.csv"] * 3 + ["/e/persons.csv"], "line": [2, 3, 7, 9]})
     kin = relation_id("KIN", "p:1", "p:2", None, None, "spouse")
     relations = pd.DataFrame({
         "id": [kin, kin, "r:ASSOCIATE:1"], "type": ["KIN", "KIN", "ASSOCIATE"],
@@ -150,9 +155,10 @@ def test_frames_are_the_bulk_write(backend: Store) -> None:
         w.write_aliases(aliases)
     v = backend.view()
     p1 = v.get("p:1")
-    # first row's values win, later rows fill gaps; the first source id keeps its entity
+    # first row's values win, later rows fill gaps; a source id keeps its first file and line
     assert p1 is not None and p1.name == "张三" and p1.props == {"gender": "男", "phone": "1"}
     assert v.resolve("P1") == "p:1" and v.resolve("P2") == "p:2"
+    assert [(c.file, c.line) for c in v.claims("P2")] == [("/d/persons.csv", 3)]
     got = v.relations_by_id([kin, "r:ASSOCIATE:1"])
     assert (got[kin].start, got[kin].end) == (None, None)
     assert [s.line for s in got[kin].sources] == [4, 9]
@@ -249,6 +255,28 @@ def test_a_set_aside_row_replaces_the_one_from_the_same_file_and_line(backend: S
     assert backend.view().set_aside() == [other, again]
 
 
+def test_set_aside_rows_are_kept_per_load(backend: Store) -> None:
+    """Every record of a load is kept (one row set aside from two tables: two records), under
+    its load; a later load's rows of the same file and line are kept beside them."""
+    one = [SetAsideRecord("/d/roster.csv", 7, "persons", "身份证号", "bad_id_number", "x", {},
+                          load=1),
+           SetAsideRecord("/d/roster.csv", 7, "positions", "编号", "refers_to_set_aside", "y",
+                          {}, load=1),
+           SetAsideRecord("/d/roster.csv", 3, "persons", "name", "missing_required", "z", {},
+                          load=1)]
+    two = [SetAsideRecord("/d/roster.csv", 7, "persons", "身份证号", "bad_id_number", "x", {},
+                          load=2)]
+    with backend.writer() as w:
+        w.put_set_aside(one)
+    with backend.writer() as w:
+        w.put_set_aside(two)
+        w.put_set_aside(one[:2])  # written again: replaces, adds nothing
+    v = backend.view()
+    assert v.set_aside(1) == [one[2], one[0], one[1]]  # by file and line, then as given
+    assert v.set_aside(2) == two and v.set_aside(3) == []
+    assert v.set_aside() == [one[2], one[0], one[1], *two]
+
+
 def _finding(fid: str, score: float, keys: list[str], rule: str = "COI-001") -> dict[str, Any]:
     return {"id": fid, "rule": rule, "category": "conflict_of_interest", "score": score,
             "keys": keys, "title": f"标题 {fid}", "evidence": [{"rel": "KIN", "line": 2}]}
@@ -276,6 +304,29 @@ def test_findings_are_replaced_rule_by_rule(backend: Store) -> None:
     assert backend.view().finding("F-3") == _finding("F-3", 0.6, ["p:1"], rule="SUB-001")
 
 
+def test_an_id_two_sources_define_differently_keeps_both(backend: Store) -> None:
+    """Two sources numbering their rows alike: each mapping is kept, the id is ambiguous."""
+    _fill(backend)
+    with backend.writer() as w:
+        w.put_entities([EntityRecord("p:9", "person", "王五", {})])
+        w.put_aliases([AliasRecord("persons", "P1", "p:9", "/e/persons.csv", 2),
+                       AliasRecord("persons", "P2", "p:2", "/e/persons.csv", 3)])
+    v = backend.view()
+    first, second = (AliasRecord("persons", "P1", "p:1", "/d/persons.csv", 2),
+                     AliasRecord("persons", "P1", "p:9", "/e/persons.csv", 2))
+    assert v.claims("P1") == [first, second] and v.claims("P1", "organizations") == []
+    assert v.collisions() == {("persons", "P1"): [first, second]}  # P2: the same entity
+    assert ("persons", "P1") not in v.aliases() and v.aliases()[("persons", "P2")] == "p:2"
+    with pytest.raises(errors.AmbiguousIdError, match=r"persons id P1 names 2 entities") as err:
+        v.resolve("P1")
+    assert "张三 [p:1] from /d/persons.csv line 2" in err.value.message
+    assert "王五 [p:9] from /e/persons.csv line 2" in err.value.message and err.value.hint
+    assert v.resolve("P2") == "p:2" and v.resolve("P1b") == "p:1"
+    p9 = v.get("p:9")
+    assert p9 is not None and p9.source_ids == ["P1"]
+    assert [c.source_id for c in v.claims()] == ["P1", "P1", "P1b", "P2"]
+
+
 def test_the_load_log_numbers_loads_in_order(backend: Store) -> None:
     with backend.writer() as w:
         first = w.log_load("/d/one", {"read": 4, "tables": [{"name": "persons"}]})
@@ -288,6 +339,103 @@ def test_the_load_log_numbers_loads_in_order(backend: Store) -> None:
         (1, "/d/one", {"read": 4, "tables": [{"name": "persons"}]}), (2, "/d/two", {"read": 1}),
         (3, "/d/three", {})]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", ld["at"]) for ld in loads)
+
+
+# ---- the load lock ----------------------------------------------------------------------
+
+SINCE = r"since (\d{4}-\d\d-\d\d )?\d\d:\d\d"
+_DIE = """
+import os, sys
+from graph.store import open_store
+store = open_store(os.environ["UMBRELLA_TEST_DB"])
+load = store.start_load(sys.argv[1], "umbrella load " + sys.argv[1])
+with store.writer() as w:
+    if sys.argv[2] == "wrote":
+        w.note_chunk(load)
+print(load, flush=True)
+os._exit(0)  # gone without releasing the lock, as a killed load
+"""
+
+
+def _claim_and_die(store: Store, source: str, wrote: bool) -> int:
+    """Claim the load lock in another process that then exits without releasing it."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    if isinstance(store, Neo4jStore):
+        s = store.settings
+        env.update(UMBRELLA_TEST_DB=s.uri, NEO4J_USER=s.user or "", NEO4J_DATABASE=s.database,
+                   NEO4J_PASSWORD=s.password or "")
+    else:
+        env["UMBRELLA_TEST_DB"] = store.location
+    done = subprocess.run([sys.executable, "-c", _DIE, source, "wrote" if wrote else "no"],
+                          env=env, capture_output=True, text=True, timeout=120, check=True)
+    return int(done.stdout.split()[-1])
+
+
+def test_one_load_at_a_time(backend: Store, opener: Opener) -> None:
+    first = backend.start_load("/d/one", "umbrella load /d/one --db case.db")
+    v = backend.view()
+    (run,) = v.load_runs()
+    assert (run.id, run.source, run.command, run.state, run.pid, run.chunks) == (
+        first, "/d/one", "umbrella load /d/one --db case.db", "running", os.getpid(), 0)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", run.started)
+    other = opener()  # another connection, as a second command would open
+    with pytest.raises(errors.LoadLockedError, match=rf"another load is running {SINCE} \(pid "
+                       rf"{os.getpid()} on host .+\): load {first} of /d/one$") as err:
+        other.start_load("/d/two")
+    assert err.value.hint and other.view().load_runs() == [run]
+    with backend.writer() as w:
+        w.note_chunk(first)
+        w.note_chunk(first)
+        assert w.log_load("/d/one", {"read": 1}, load=first) == first  # finished: lock released
+    assert v.load_runs() == [] and [(ld["id"], ld["report"]) for ld in v.loads()] == [
+        (first, {"read": 1})]
+    second = other.start_load("/d/two")
+    assert second == first + 1 and [r.id for r in v.load_runs()] == [second]
+    other.end_load(second)  # ended without writing anything: forgotten
+    assert v.load_runs() == [] and len(v.loads()) == 1
+
+
+def test_a_load_that_stops_is_listed_until_it_is_run_again(backend: Store) -> None:
+    gone = _claim_and_die(backend, "/d/gone", wrote=True)
+    nothing = _claim_and_die(backend, "/d/nothing", wrote=False)
+    runs = backend.view().load_runs()
+    assert [(r.id, r.source, r.state, r.chunks, r.command) for r in runs] == [
+        (gone, "/d/gone", "interrupted", 1, "umbrella load /d/gone"),
+        (nothing, "/d/nothing", "interrupted", 0, "umbrella load /d/nothing")]
+    assert runs[0].pid != os.getpid() and runs[0].wrote_anything
+    with backend.writer() as w:  # what the stopped load had set aside
+        w.put_set_aside([SetAsideRecord("/d/gone/p.csv", 3, "persons", "name", "x", "y", {},
+                                        load=gone)])
+    failed = backend.start_load("/d/failed")  # a dead holder does not hold the lock
+    with backend.writer() as w:
+        w.note_chunk(failed)
+    backend.end_load(failed, "p.csv: line 9: bad header")
+    again = backend.start_load("/d/gone")
+    with backend.writer() as w:
+        w.put_set_aside([SetAsideRecord("/d/gone/p.csv", 3, "persons", "name", "x", "y", {},
+                                        load=again)])
+        w.note_chunk(again)
+        w.log_load("/d/gone", {"read": 3}, load=again)  # resumes the load that stopped
+    runs = backend.view().load_runs()
+    assert [(r.id, r.state, r.error) for r in runs] == [
+        (nothing, "interrupted", ""), (failed, "failed", "p.csv: line 9: bad header")]
+    assert [r.load for r in backend.view().set_aside()] == [again]
+    assert [ld["id"] for ld in backend.view().loads()] == [again]
+
+
+def test_a_lock_held_on_another_host_is_taken_over_only_when_asked(
+        backend: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.store.base as base
+    from graph.store.runs import Holder
+
+    with monkeypatch.context() as m:
+        m.setattr(base, "this_process", lambda: Holder(4242, "another-host", "1"))
+        theirs = backend.start_load("/d/theirs")
+    with pytest.raises(errors.LoadLockedError, match=r"pid 4242 on host another-host"):
+        backend.start_load("/d/mine")
+    mine = backend.start_load("/d/mine", take_over=True)
+    assert [(r.id, r.state) for r in backend.view().load_runs()] == [
+        (theirs, "interrupted"), (mine, "running")]
 
 
 # ---- view -------------------------------------------------------------------------------
@@ -459,6 +607,99 @@ def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None
         open_store(path)
 
 
+#: The tables of a version-1 file that version 2 changed (as umbrella made them).
+V1_TABLES = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE entities(key TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+                      props TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+CREATE TABLE aliases(tbl TEXT NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL,
+                     file_id INTEGER, line INTEGER, PRIMARY KEY(tbl, source_id)) WITHOUT ROWID;
+CREATE TABLE relations(id TEXT PRIMARY KEY, type TEXT NOT NULL, src TEXT NOT NULL,
+                       dst TEXT NOT NULL, start_date TEXT, end_date TEXT, props TEXT NOT NULL,
+                       file_id INTEGER, line INTEGER) WITHOUT ROWID;
+CREATE TABLE relation_sources(rel_id TEXT NOT NULL, file_id INTEGER NOT NULL,
+                              line INTEGER NOT NULL, PRIMARY KEY(rel_id, file_id, line))
+                              WITHOUT ROWID;
+CREATE TABLE set_aside(file TEXT NOT NULL, line INTEGER NOT NULL, tbl TEXT, col TEXT, code TEXT,
+                       message TEXT, row TEXT, PRIMARY KEY(file, line)) WITHOUT ROWID;
+CREATE TABLE findings(id TEXT PRIMARY KEY, rule TEXT NOT NULL, category TEXT NOT NULL,
+                      score REAL NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE finding_entities(key TEXT NOT NULL, finding_id TEXT NOT NULL,
+                              PRIMARY KEY(key, finding_id)) WITHOUT ROWID;
+CREATE TABLE loads(id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')),
+                   source TEXT, report TEXT);
+CREATE INDEX aliases_key ON aliases(key);
+INSERT INTO meta VALUES ('schema_version', '1'), ('key_salt', 'aa');
+INSERT INTO entities VALUES ('p:1', 'person', '张三', '{}');
+INSERT INTO files VALUES (1, '/d/persons.csv');
+INSERT INTO aliases VALUES ('persons', 'P1', 'p:1', 1, 2);
+INSERT INTO set_aside VALUES ('/d/persons.csv', 3, 'persons', 'name', 'missing_required',
+                              'name is blank', '{"person_id":"P2"}');
+INSERT INTO loads VALUES (1, '2024-05-01 06:05:00', '/d', '{"read": 2}');
+"""
+
+
+def test_a_version_1_file_is_brought_to_version_2(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V1_TABLES)
+    store = open_store(path)
+    try:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                ).fetchone() == ("2",)
+        v = store.view()
+        assert v.key_salt() == "aa" and v.resolve("P1") == "p:1"
+        assert [(ld["id"], ld["report"]) for ld in v.loads()] == [(1, {"read": 2})]
+        # the rows of the only load are that load's
+        assert v.set_aside(1) == [SetAsideRecord("/d/persons.csv", 3, "persons", "name",
+                                                 "missing_required", "name is blank",
+                                                 {"person_id": "P2"}, load=1)]
+        assert v.load_runs() == []
+        with store.writer() as w:  # a second mapping of P1 is kept now
+            w.put_aliases([AliasRecord("persons", "P1", "p:9", "/e/persons.csv", 2)])
+        assert len(v.collisions()[("persons", "P1")]) == 2
+    finally:
+        store.close()
+    open_store(path).close()  # opened again: nothing more to do
+
+
+def test_opening_an_up_to_date_file_writes_nothing(tmp_path: Path) -> None:
+    """A reader opens the file while another connection holds the write lock (a load
+    writing), at once, instead of waiting for the lock and failing."""
+    import sqlite3
+
+    path = tmp_path / "case.db"
+    open_store(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO entities VALUES ('p:1', 'person', '张三', '{}')")
+    try:
+        t0 = time.monotonic()
+        store = open_store(path)
+        assert store.view().counts_by_kind() == {} and store.view().load_runs() == []
+        store.close()
+        assert time.monotonic() - t0 < 2
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_database_umbrella_did_not_make_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers(id INTEGER)")
+    with pytest.raises(StoreError, match=r"not one umbrella made \(it holds customers\)"):
+        open_store(path)
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["customers"]
+
+
 # ---- the contract covers the protocol ---------------------------------------------------
 
 #: Protocol member -> contract tests that exercise it (each runs on every backend).
@@ -480,15 +721,25 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "StoreWriter.put_aliases": ("test_write_and_read_back",),
     "StoreWriter.put_relations": ("test_a_known_record_gains_only_new_source_rows",),
     "StoreWriter.put_set_aside": (
-        "test_a_set_aside_row_replaces_the_one_from_the_same_file_and_line",),
+        "test_a_set_aside_row_replaces_the_one_from_the_same_file_and_line",
+        "test_set_aside_rows_are_kept_per_load"),
     "StoreWriter.replace_findings": ("test_findings_are_replaced_rule_by_rule",),
-    "StoreWriter.log_load": ("test_the_load_log_numbers_loads_in_order",),
+    "StoreWriter.log_load": ("test_the_load_log_numbers_loads_in_order",
+                             "test_one_load_at_a_time",
+                             "test_a_load_that_stops_is_listed_until_it_is_run_again"),
+    "StoreWriter.note_chunk": ("test_one_load_at_a_time",
+                               "test_a_load_that_stops_is_listed_until_it_is_run_again"),
     "StoreView.key_salt": ("test_the_key_secret_is_adopted_only_while_empty",),
     "StoreView.counts_by_kind": ("test_write_and_read_back",),
     "StoreView.counts_by_type": ("test_write_and_read_back", "test_frames_are_the_bulk_write"),
     "StoreView.get": ("test_write_and_read_back", "test_existing_values_win_and_gaps_are_filled"),
-    "StoreView.resolve": ("test_source_ids_resolve_to_entities",),
-    "StoreView.aliases": ("test_write_and_read_back",),
+    "StoreView.resolve": ("test_source_ids_resolve_to_entities",
+                          "test_an_id_two_sources_define_differently_keeps_both"),
+    "StoreView.claims": ("test_an_id_two_sources_define_differently_keeps_both",
+                         "test_frames_are_the_bulk_write"),
+    "StoreView.collisions": ("test_an_id_two_sources_define_differently_keeps_both",),
+    "StoreView.aliases": ("test_write_and_read_back",
+                          "test_an_id_two_sources_define_differently_keeps_both"),
     "StoreView.entities": ("test_entities_and_relations_in_order",),
     "StoreView.relations": ("test_entities_and_relations_in_order",),
     "StoreView.relations_by_id": ("test_ties_and_records_by_id",
@@ -504,13 +755,22 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "StoreView.entity_sources": ("test_source_ids_resolve_to_entities",),
     "StoreView.findings": ("test_findings_are_replaced_rule_by_rule",),
     "StoreView.finding": ("test_findings_are_replaced_rule_by_rule",),
-    "StoreView.set_aside": ("test_a_set_aside_row_replaces_the_one_from_the_same_file_and_line",),
-    "StoreView.loads": ("test_the_load_log_numbers_loads_in_order",),
+    "StoreView.set_aside": ("test_a_set_aside_row_replaces_the_one_from_the_same_file_and_line",
+                            "test_set_aside_rows_are_kept_per_load"),
+    "StoreView.loads": ("test_the_load_log_numbers_loads_in_order", "test_one_load_at_a_time"),
+    "StoreView.load_runs": ("test_one_load_at_a_time",
+                            "test_a_load_that_stops_is_listed_until_it_is_run_again",
+                            "test_a_lock_held_on_another_host_is_taken_over_only_when_asked"),
     "Store.location": ("test_the_location_is_the_address_it_was_opened_with",),
     "Store.writer": ("test_write_and_read_back",),
     "Store.view": ("test_write_and_read_back",),
     "Store.is_empty": ("test_what_was_written_is_there_after_closing_and_opening_again",),
     "Store.adopt_salt": ("test_the_key_secret_is_adopted_only_while_empty",),
+    "Store.start_load": ("test_one_load_at_a_time",
+                         "test_a_load_that_stops_is_listed_until_it_is_run_again",
+                         "test_a_lock_held_on_another_host_is_taken_over_only_when_asked"),
+    "Store.end_load": ("test_one_load_at_a_time",
+                       "test_a_load_that_stops_is_listed_until_it_is_run_again"),
     "Store.close": ("test_what_was_written_is_there_after_closing_and_opening_again",),
 }
 PROTOCOLS = (StoreWriter, StoreView, Store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -80,12 +81,15 @@ def test_person_nodes_are_rows_less_merges(county: GeneratedCounty, truth: Truth
 def test_loading_the_county_twice_gives_the_same_counts(
         county: GeneratedCounty, tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "twice.db")
-    load_folder(county.data_dir, store)
+    one = load_folder(county.data_dir, store)
     v = store.view()
-    first = (v.counts_by_kind(), v.counts_by_type(), len(v.aliases()), len(v.set_aside()))
-    load_folder(county.data_dir, store)
+    first = (v.counts_by_kind(), v.counts_by_type(), len(v.aliases()), v.collisions())
+    two = load_folder(county.data_dir, store)
     v = store.view()
-    assert (v.counts_by_kind(), v.counts_by_type(), len(v.aliases()), len(v.set_aside())) == first
+    assert (v.counts_by_kind(), v.counts_by_type(), len(v.aliases()), v.collisions()) == first
+    # each load keeps the rows it set aside: the same rows, under its own number
+    aside = [[replace(r, load=0) for r in v.set_aside(n)] for n in (one.load_id, two.load_id)]
+    assert aside[0] == aside[1] and len(aside[0]) == one.set_aside_count == two.set_aside_count
     store.close()
 
 

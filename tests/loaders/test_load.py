@@ -224,11 +224,19 @@ def test_ids_defined_by_another_file_are_reported(tmp_path: Path, small: Path,
     other = tmp_path / "other"
     other.mkdir()
     write_csv(other / "persons.csv", ["person_id", "name"], [["P1", "另一个人"], ["P77", "新人"]])
+    write_csv(other / "organizations.csv", ["org_id", "name", "kind"], [["O1", "水利局", "agency"]])
     report = load_folder(other, store)
-    n, example, first_file = report.redefined["persons"]
-    assert (n, example) == (1, "P1") and first_file.endswith("small/persons.csv")
-    again = load_folder(small, store)  # the same files again: nothing to warn about
+    # O1 has no credit code on either side: its id is its identity, one entity
+    n, example, first_file = report.redefined["organizations"]
+    assert (n, example) == (1, "O1") and first_file.endswith("small/organizations.csv")
+    # P1 is someone else here (the first P1 has an identity number): both kept, ambiguous
+    (clash,) = report.collisions
+    assert (clash.table, clash.source_id) == ("persons", "P1")
+    assert clash.here.endswith("other/persons.csv line 2")
+    assert [e.endswith("small/persons.csv line 2") for e in clash.earlier] == [True]
+    again = load_folder(small, store)  # the same files again: nothing redefined
     assert again.redefined == {}
+    assert [c.source_id for c in again.collisions] == ["P1"]  # P1 is still ambiguous
 
 
 def test_a_person_can_pay(tmp_path: Path, small: Path, store: SqliteStore) -> None:

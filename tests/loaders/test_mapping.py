@@ -10,6 +10,7 @@ date cells, as 196503, 2019年3月, 1970.05 and 二〇二一年一月. The mappi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -183,12 +184,11 @@ def test_counts_and_set_aside_reasons(exports: tuple[Path, Path, Path],
                                   strict=True))
     aside = next(r for r in report.set_aside if r.line == 8 and r.table == "relationships")
     assert f"{ROSTER}#{SHEET} line 7 (bad_id_number)" in aside.message
-    # the store keeps one record per source row, naming the other tables
-    stored = {(Path(r.file).name, r.line): r for r in store.view().set_aside()}
-    assert len(stored) == 6
-    assert stored[(KIN, 10)].code == "bad_id_number"
-    assert "also set aside from relationships: refers_to_set_aside" in stored[(KIN, 10)].message
-    assert "also set aside from positions" in stored[(f"{ROSTER}#{SHEET}", 7)].message
+    # the store keeps the report's records under the load, one per table (one count)
+    stored = store.view().set_aside(report.load_id)
+    assert stored == [replace(r, load=report.load_id) for r in sorted(
+        report.set_aside, key=lambda r: (r.file, r.line))]
+    assert len(stored) == report.set_aside_count == 8
 
 
 def test_values_are_transformed_and_provenance_points_at_file_sheet_and_row(
@@ -325,10 +325,11 @@ def test_run_mapped_load_writes_the_set_aside_csv_beside_the_db(tmp_path: Path) 
     text = map_template(kin)
     mapping.write_text(text[: text.index("      - table: relationships")], encoding="utf-8")
     db = tmp_path / "case.db"
-    report, target = run_mapped_load(str(db), mapping, [kin])
+    report, written = run_mapped_load(str(db), mapping, [kin])
     assert (report.read, report.loaded, report.set_aside_count) == (8, 7, 1)
-    assert target == tmp_path / "case.set-aside.csv"
-    assert target.read_text(encoding="utf-8-sig").splitlines()[1].startswith(f"{kin},10,persons,")
+    assert (written.path, written.rows) == (tmp_path / "case.set-aside.csv", 1)
+    line = written.path.read_text(encoding="utf-8-sig").splitlines()[1]
+    assert line.startswith(f"{report.load_id},{kin},10,persons,")
     store = SqliteStore(db)
     assert store.view().counts_by_kind() == {"person": 7}
     store.close()

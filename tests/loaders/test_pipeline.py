@@ -41,6 +41,18 @@ def test_a_stream_commits_chunk_by_chunk(store: SqliteStore) -> None:
         run(lambda: _stream(good, bad), store, LoadReport("s"))
     assert store.view().counts_by_kind() == {"person": 1}  # the first chunk stays written
     assert store.view().loads() == []  # but the load was never logged
+    (stopped,) = store.view().load_runs()  # it says so, and why
+    assert (stopped.source, stopped.state, stopped.chunks, stopped.error) == (
+        "s", "failed", 1, "b.csv: the file is empty")
+    run(lambda: _stream(good), store, LoadReport("s"))  # the same source again: resumed
+    assert store.view().load_runs() == [] and len(store.view().loads()) == 1
+
+
+def test_a_whole_file_problem_before_any_write_leaves_no_trace(store: SqliteStore) -> None:
+    bad = Chunk([Part("persons", _broken_file, "b.csv")])
+    with pytest.raises(InputError, match="empty"):
+        run(lambda: _stream(bad), store, LoadReport("s"))
+    assert store.view().load_runs() == [] and store.view().loads() == []
 
 
 def test_chunks_known_up_front_write_nothing_before_a_whole_file_problem(
@@ -102,9 +114,11 @@ def test_loading_the_same_chunks_twice_changes_nothing(store: SqliteStore) -> No
         return _stream(_persons("a.csv", [("P1", "张三"), ("P2", "")]),
                        _persons("b.csv", [("P3", "李四")]))
 
-    run(chunks, store, LoadReport("s"))
+    first = run(chunks, store, LoadReport("s"))
     view = store.view()
-    before = (list(view.entities()), view.aliases(), view.set_aside())
+    before = (list(view.entities()), view.aliases(), view.collisions())
     again = run(chunks, store, LoadReport("s"))
-    assert (list(view.entities()), view.aliases(), view.set_aside()) == before
-    assert again.redefined == {} and again.read == 3
+    assert (list(view.entities()), view.aliases(), view.collisions()) == before
+    assert again.redefined == {} and again.collisions == [] and again.read == 3
+    # each load keeps what it set aside, under its own number
+    assert [r.load for r in view.set_aside()] == [first.load_id, again.load_id]

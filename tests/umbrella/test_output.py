@@ -22,7 +22,7 @@ from umbrella.output import Output, Rows, output_options, write
 GOLDEN = Path(__file__).parent.parent / "queries" / "golden"
 #: Every command that lists things, with the file name it suggests for xlsx.
 LISTINGS = {"scan": "leads", "clusters": "clusters", "brokers": "brokers", "query": "results",
-            "recuse": "recusals"}
+            "recuse": "recusals", "set-aside": "set-aside"}
 #: Their arguments, where they take some.
 _ARGS = {"query": ["MATCH (n) RETURN n"], "recuse": ["K1"]}
 

@@ -7,17 +7,21 @@ See :mod:`graph.store.neo4j.cypher` for the graph model and every query text.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+import neo4j
 
 from graph.errors import StoreError
 from graph.schema import REL_TYPES
 from graph.store.base import BaseStore
+from graph.store.model import LoadRun
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Settings
-from graph.store.neo4j.view import Neo4jView
+from graph.store.neo4j.view import Neo4jView, load_run
 from graph.store.neo4j.writer import Neo4jWriter
+from graph.store.runs import Holder
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 __all__ = ["Neo4jStore", "Neo4jView", "Neo4jWriter", "Settings"]
 
@@ -57,6 +61,10 @@ class Neo4jStore(BaseStore):
                 self.warnings.append(f"not created: {stmt} ({err.message})")
         row = self._conn.write(cypher.META_OPEN, version=SCHEMA_VERSION,
                                salt=secrets.token_hex(16))[0]
+        if str(row["version"]) == "1":  # a source id per entity, set-aside rows per load
+            for stmt in cypher.MIGRATE_V1:
+                self._conn.write(stmt, sep="\x1f", version=SCHEMA_VERSION)
+            row = {**row, "version": SCHEMA_VERSION}
         if str(row["version"]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.settings.redacted()}: umbrella schema version {row['version']}, this "
@@ -75,6 +83,37 @@ class Neo4jStore(BaseStore):
     def _set_salt(self, salt: str) -> None:
         self._conn.write(cypher.META_SET_SALT, salt=salt)
         self._salt = salt
+
+    def _claim(self, source: str, command: str, me: Holder, started: str,
+               decide: Callable[[list[LoadRun]], list[int]]) -> int:
+        decide([load_run(r) for r in self._conn.read(cypher.RUNNING_LOADS)])  # refuse at once
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            tx.run(cypher.CLAIM_LOCK).consume()  # from here on, other claims wait for this one
+            running = [load_run(r.data()) for r in tx.run(cypher.RUNNING_LOADS)]
+            stale = decide(running)
+            if stale:
+                tx.run(cypher.MARK_INTERRUPTED, ids=stale).consume()
+            number = int(tx.run(cypher.NEXT_LOAD).single(strict=True)["next"])
+            tx.run(cypher.CREATE_RUN, id=number, started=started, source=source,
+                   command=command, pid=me.pid, host=me.host, token=me.token).consume()
+            return number
+
+        return self._conn.run_in_write(work)
+
+    def end_load(self, load: int, error: str | None = None) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            row = tx.run(cypher.LOAD_STATE, id=load).single()
+            if row is None or row["state"] not in ("running", "interrupted"):
+                return
+            if error is not None and int(row["chunks"]) > 0:
+                tx.run(cypher.FAIL_LOAD, id=load, error=error).consume()
+                return
+            if int(row["chunks"]) == 0:
+                tx.run(cypher.DELETE_SET_ASIDE_OF_LOAD, id=load).consume()
+            tx.run(cypher.FORGET_LOAD, id=load).consume()
+
+        self._conn.run_in_write(work)
 
     def writer(self) -> Neo4jWriter:
         return Neo4jWriter(self._conn)

@@ -9,7 +9,11 @@ Graph model: every entity is ``(:Entity:<Kind> {key, name, ...properties})``;
 relationship records are relationships of their schema type carrying ``rid``,
 ``start``, ``end``, their properties and ``sources`` (``"file:line"`` strings,
 first source first). Bookkeeping nodes: ``SourceId`` (input id -> entity key,
-with file and line), ``SetAside``, ``Finding``, ``Load`` and one ``UmbrellaMeta``.
+with file and line; one per entity an id names), ``SetAside`` (with its load),
+``Finding``, ``Load`` (the log, and the claim of a running load) and one
+``UmbrellaMeta``, whose ``load_lock`` property every claim of the load lock sets
+first: the write lock Neo4j takes on that node makes claims wait for each other
+(see :data:`CLAIM_LOCK`).
 
 Examples
 --------
@@ -97,6 +101,9 @@ SCHEMA = (
     f"CREATE INDEX umbrella_source_key IF NOT EXISTS FOR (n:{S}) ON (n.key)",
     f"CREATE INDEX umbrella_source_id IF NOT EXISTS FOR (n:{S}) ON (n.source_id)",
     f"CREATE INDEX umbrella_finding_rule IF NOT EXISTS FOR (n:{F}) ON (n.rule)",
+    f"CREATE INDEX umbrella_set_aside_load IF NOT EXISTS FOR (n:{A}) ON (n.load)",
+    f"CREATE INDEX umbrella_set_aside_at IF NOT EXISTS FOR (n:{A}) ON (n.at)",
+    f"CREATE INDEX umbrella_load_state IF NOT EXISTS FOR (n:{L}) ON (n.state)",
 )
 
 
@@ -122,6 +129,16 @@ META_OPEN = (
 )
 META_READ = f"MATCH (m:{M} {{id: 'meta'}}) RETURN m.schema_version AS version, m.key_salt AS salt"
 META_SET_SALT = f"MATCH (m:{M} {{id: 'meta'}}) SET m.key_salt = $salt"
+#: Version 1 to 2 (``$sep`` is the separator of the identities below): a source id is one
+#: node per entity it names, set-aside rows are kept per load, loads have a state.
+MIGRATE_V1 = (
+    f"MATCH (s:{S}) SET s.uid = s.table + $sep + s.source_id + $sep + s.key",
+    f"MATCH (s:{A}) SET s.load = 0, s.seq = 0, "
+    "s.at = '0' + $sep + s.file + $sep + toString(s.line), "
+    "s.uid = '0' + $sep + s.file + $sep + toString(s.line) + $sep + '0'",
+    f"MATCH (l:{L}) WHERE l.state IS NULL SET l.state = 'done'",
+    f"MATCH (m:{M} {{id: 'meta'}}) SET m.schema_version = $version",
+)
 
 # --- writes ---------------------------------------------------------------------------
 
@@ -155,10 +172,14 @@ def merge_relations(type_: str) -> str:
     )
 
 
+#: Set-aside rows of one load, file and line (``at``: the three joined), before new ones.
+DELETE_SET_ASIDE_AT = f"UNWIND $rows AS row MATCH (s:{A} {{at: row.at}}) DELETE s"
 MERGE_SET_ASIDE = (
     f"UNWIND $rows AS row MERGE (s:{A} {{uid: row.uid}}) "
-    "SET s.file = row.file, s.line = row.line, s.table = row.table, s.column = row.column, "
-    "s.code = row.code, s.message = row.message, s.row = row.row"
+    "SET s.at = row.at, s.load = row.load, s.file = row.file, s.line = row.line, "
+    "s.seq = row.seq, "
+    "s.table = row.table, s.column = row.column, s.code = row.code, s.message = row.message, "
+    "s.row = row.row"
 )
 DELETE_FINDINGS = f"MATCH (f:{F}) WHERE f.rule IN $rules DETACH DELETE f"
 MERGE_FINDINGS = (
@@ -169,8 +190,42 @@ MERGE_FINDINGS = (
 NEXT_LOAD = f"MATCH (l:{L}) RETURN coalesce(max(l.id), 0) + 1 AS next"
 CREATE_LOAD = (
     f"MERGE (l:{L} {{id: $id}}) ON CREATE SET l.at = $at, l.source = $source, "
-    "l.report = $report"
+    "l.report = $report, l.state = 'done'"
 )
+FINISH_LOAD = (
+    f"MATCH (l:{L} {{id: $id}}) SET l.at = $at, l.source = $source, l.report = $report, "
+    "l.state = 'done', l.error = '' RETURN l.id AS id"
+)
+#: Stopped loads of ``$source`` that the finished load ``$id`` resumed.
+RESUMED_LOADS = (
+    f"MATCH (l:{L}) WHERE l.source = $source AND l.id <> $id "
+    "AND l.state IN ['interrupted', 'failed'] SET l.state = 'resumed' RETURN l.id AS id"
+)
+DELETE_SET_ASIDE_OF = f"MATCH (s:{A}) WHERE s.load IN $loads DELETE s"
+NOTE_CHUNK = f"MATCH (l:{L} {{id: $id}}) SET l.chunks = coalesce(l.chunks, 0) + 1"
+
+# --- the load lock (every statement below runs in the transaction CLAIM_LOCK opened) -------
+
+#: First statement of a claim: a write on the one meta node, which Neo4j locks until the
+#: transaction ends, so two claims never read the running loads at the same time.
+CLAIM_LOCK = f"MATCH (m:{M} {{id: 'meta'}}) SET m.load_lock = coalesce(m.load_lock, 0) + 1"
+RUN_COLUMNS = (
+    "l.id AS id, l.source AS source, coalesce(l.command, '') AS command, "
+    "coalesce(l.started, l.at) AS started, coalesce(l.pid, 0) AS pid, "
+    "coalesce(l.host, '') AS host, coalesce(l.token, '') AS token, l.state AS state, "
+    "coalesce(l.chunks, 0) AS chunks, coalesce(l.error, '') AS error"
+)
+RUNNING_LOADS = f"MATCH (l:{L}) WHERE l.state = 'running' RETURN {RUN_COLUMNS} ORDER BY id"
+MARK_INTERRUPTED = f"UNWIND $ids AS i MATCH (l:{L} {{id: i}}) SET l.state = 'interrupted'"
+CREATE_RUN = (
+    f"CREATE (l:{L} {{id: $id, at: $started, source: $source, report: '{{}}', "
+    "state: 'running', started: $started, command: $command, pid: $pid, host: $host, "
+    "token: $token, chunks: 0, error: ''})"
+)
+LOAD_STATE = f"MATCH (l:{L} {{id: $id}}) RETURN l.state AS state, coalesce(l.chunks, 0) AS chunks"
+FAIL_LOAD = f"MATCH (l:{L} {{id: $id}}) SET l.state = 'failed', l.error = $error"
+FORGET_LOAD = f"MATCH (l:{L} {{id: $id}}) DETACH DELETE l"
+DELETE_SET_ASIDE_OF_LOAD = f"MATCH (s:{A} {{load: $id}}) DELETE s"
 
 # --- reads ----------------------------------------------------------------------------
 
@@ -193,9 +248,24 @@ ALL_ENTITY_SOURCES = (
     f"MATCH (s:{S}) RETURN s.key AS key, s.file AS file, s.line AS line, s.table AS table, "
     "s.source_id AS source_id ORDER BY key, table, source_id"
 )
-RESOLVE = (
+CLAIM_COLUMNS = (
+    "s.table AS table, s.source_id AS source_id, s.key AS key, coalesce(s.file, '') AS file, "
+    "coalesce(s.line, 0) AS line"
+)
+CLAIM_ORDER = " ORDER BY table, source_id, file, line, key"
+#: Claims of one input id (``$table`` null: of every table).
+CLAIMS_OF = (
     f"MATCH (s:{S} {{source_id: $source_id}}) WHERE $table IS NULL OR s.table = $table "
-    "RETURN s.key AS key ORDER BY s.table LIMIT 1"
+    f"RETURN {CLAIM_COLUMNS}" + CLAIM_ORDER
+)
+#: Every claim (``$table`` null: of every table).
+CLAIMS = f"MATCH (s:{S}) WHERE $table IS NULL OR s.table = $table RETURN {CLAIM_COLUMNS}" + (
+    CLAIM_ORDER)
+#: Claims of the input ids that name two or more entities.
+COLLISIONS = (
+    f"MATCH (s:{S}) WITH s.table AS t, s.source_id AS i, collect(s) AS c, "
+    "count(DISTINCT s.key) AS keys WHERE keys > 1 "
+    f"UNWIND c AS s RETURN {CLAIM_COLUMNS}" + CLAIM_ORDER
 )
 ALIASES = f"MATCH (s:{S}) RETURN s.table AS table, s.source_id AS source_id, s.key AS key"
 
@@ -272,12 +342,17 @@ FINDINGS_OF = (
 )
 FINDING = f"MATCH (f:{F} {{id: $id}}) RETURN f.body AS body"
 SET_ASIDE_ROWS = (
-    f"MATCH (s:{A}) RETURN s.file AS file, s.line AS line, s.table AS table, "
-    "s.column AS column, s.code AS code, s.message AS message, s.row AS row "
-    "ORDER BY file, line"
+    f"MATCH (s:{A}) WHERE $load IS NULL OR coalesce(s.load, 0) = $load "
+    "RETURN coalesce(s.load, 0) AS load, s.file AS file, s.line AS line, "
+    "coalesce(s.seq, 0) AS seq, s.table AS table, s.column AS column, s.code AS code, "
+    "s.message AS message, s.row AS row ORDER BY load, file, line, seq"
 )
 LOADS = (
-    f"MATCH (l:{L}) RETURN l.id AS id, l.at AS at, l.source AS source, l.report AS report "
-    "ORDER BY id"
+    f"MATCH (l:{L}) WHERE coalesce(l.state, 'done') = 'done' "
+    "RETURN l.id AS id, l.at AS at, l.source AS source, l.report AS report ORDER BY id"
+)
+LOAD_RUNS = (
+    f"MATCH (l:{L}) WHERE l.state IN ['running', 'interrupted', 'failed'] "
+    f"RETURN {RUN_COLUMNS} ORDER BY id"
 )
 IS_EMPTY = f"MATCH (n:{E}) RETURN count(n) = 0 AS empty"

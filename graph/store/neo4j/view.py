@@ -10,9 +10,10 @@ import pandas as pd
 
 from graph.schema import EVENT_TYPES, REL_TYPES
 from graph.store.base import BaseView
-from graph.store.model import Entity, Relation, SetAsideRecord, SourceRef, Tie
+from graph.store.model import AliasRecord, Entity, LoadRun, Relation, SetAsideRecord, SourceRef, Tie
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Row
+from graph.store.runs import run_state
 
 _KIND_LABELS = sorted(cypher.KIND_LABELS)
 _TYPES = sorted(REL_TYPES)
@@ -96,13 +97,34 @@ class Neo4jView(BaseView):
             return None
         return self._entity(rows[0], self._sources(cypher.ENTITY_SOURCES, keys=[key]).get(key, []))
 
-    def resolve(self, source_id: str, table: str | None = None) -> str | None:
-        rows = self._conn.read(cypher.RESOLVE, source_id=source_id, table=table)
-        return str(rows[0]["key"]) if rows else None
+    @staticmethod
+    def _claims(rows: list[Row]) -> list[AliasRecord]:
+        return [AliasRecord(str(r["table"]), str(r["source_id"]), str(r["key"]), str(r["file"]),
+                            int(r["line"])) for r in rows]
+
+    def claims(self, source_id: str | None = None,
+               table: str | None = None) -> list[AliasRecord]:
+        if source_id is None:
+            return self._claims(self._conn.read(cypher.CLAIMS, table=table))
+        return self._claims(self._conn.read(cypher.CLAIMS_OF, source_id=source_id, table=table))
+
+    def collisions(self) -> dict[tuple[str, str], list[AliasRecord]]:
+        out: dict[tuple[str, str], list[AliasRecord]] = {}
+        for c in self._claims(self._conn.read(cypher.COLLISIONS)):
+            out.setdefault((c.table, c.source_id), []).append(c)
+        return out
 
     def aliases(self) -> dict[tuple[str, str], str]:
-        rows = self._conn.read(cypher.ALIASES)
-        return {(str(r["table"]), str(r["source_id"])): str(r["key"]) for r in rows}
+        out: dict[tuple[str, str], str] = {}
+        twice: set[tuple[str, str]] = set()
+        for r in self._conn.read(cypher.ALIASES):
+            at = (str(r["table"]), str(r["source_id"]))
+            if at in out and out[at] != str(r["key"]):
+                twice.add(at)
+            out[at] = str(r["key"])
+        for at in twice:
+            del out[at]
+        return out
 
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
         rows = self._conn.read(cypher.entities(kind), kinds=_KIND_LABELS)
@@ -203,13 +225,24 @@ class Neo4jView(BaseView):
         rows = self._conn.read(cypher.FINDING, id=finding_id)
         return json.loads(rows[0]["body"]) if rows else None
 
-    def set_aside(self) -> list[SetAsideRecord]:
+    def set_aside(self, load: int | None = None) -> list[SetAsideRecord]:
         return [SetAsideRecord(str(r["file"]), int(r["line"]), str(r["table"]),
                                str(r["column"]), str(r["code"]), str(r["message"]),
-                               json.loads(r["row"]))
-                for r in self._conn.read(cypher.SET_ASIDE_ROWS)]
+                               json.loads(r["row"]), int(r["load"]))
+                for r in self._conn.read(cypher.SET_ASIDE_ROWS, load=load)]
 
     def loads(self) -> list[dict[str, Any]]:
         return [{"id": int(r["id"]), "at": r["at"], "source": r["source"],
                  "report": json.loads(r["report"])} for r in self._conn.read(cypher.LOADS)]
+
+    def load_runs(self) -> list[LoadRun]:
+        return [load_run(r) for r in self._conn.read(cypher.LOAD_RUNS)]
+
+
+def load_run(r: Row) -> LoadRun:
+    """A row of :data:`~graph.store.neo4j.cypher.RUN_COLUMNS` as a :class:`LoadRun`."""
+    return LoadRun(int(r["id"]), str(r["source"] or ""), str(r["command"]), str(r["started"]),
+                   int(r["pid"]), str(r["host"]),
+                   run_state(str(r["state"]), int(r["pid"]), str(r["host"]), str(r["token"])),
+                   int(r["chunks"]), str(r["error"]))
 

@@ -69,7 +69,7 @@ class Neo4jWriter(BaseWriter):
     def _rollback(self) -> None:
         self._steps = []
 
-    _STAGES = ("entities", "aliases", "relations", "set_aside", "findings", "loads")
+    _STAGES = ("progress", "entities", "aliases", "relations", "set_aside", "findings", "loads")
 
     def _add(self, stage: str, step: Step) -> None:
         """Queue ``step``; nodes go before the ties that need them, whatever the call order."""
@@ -100,7 +100,7 @@ class Neo4jWriter(BaseWriter):
         rows: dict[str, Row] = {}
         for table, sid, key, file, line in zip(frame["table"], frame["source_id"], frame["key"],
                                                frame["file"], frame["line"], strict=True):
-            uid = f"{table}\x1f{sid}"
+            uid = f"{table}\x1f{sid}\x1f{key}"
             if uid not in rows:  # the first row wins
                 rows[uid] = {"uid": uid, "table": table, "source_id": sid, "key": key,
                              "file": file, "line": int(line)}
@@ -131,8 +131,14 @@ class Neo4jWriter(BaseWriter):
     # --- bookkeeping ---------------------------------------------------------------------
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
-        batch = [{"uid": f"{r.file}\x1f{r.line}", **r._asdict()} for r in rows]
-        self._add("set_aside", self._rows_step(cypher.MERGE_SET_ASIDE, batch))
+        batch = [{"uid": f"{r.load}\x1f{r.file}\x1f{r.line}\x1f{r.seq}",
+                  "at": f"{r.load}\x1f{r.file}\x1f{r.line}", **r._asdict()} for r in rows]
+        at = [{"at": a} for a in dict.fromkeys(row["at"] for row in batch)]
+
+        def step() -> None:
+            self._conn.write_rows(cypher.DELETE_SET_ASIDE_AT, at)
+            self._conn.write_rows(cypher.MERGE_SET_ASIDE, batch)
+        self._add("set_aside", step)
 
     def _replace_findings(self, rows: list[FindingRow], rules: list[str]) -> None:
         batch = [{**f._asdict(), "keys": list(f.keys)} for f in rows]
@@ -142,7 +148,19 @@ class Neo4jWriter(BaseWriter):
             self._conn.write_rows(cypher.MERGE_FINDINGS, batch)
         self._add("findings", step)
 
-    def _log_load(self, source: str, at: str, report: str) -> int:
+    def _log_load(self, source: str, at: str, report: str, load: int | None) -> int:
+        if load is not None:
+            def finish() -> None:
+                if not self._conn.write(cypher.FINISH_LOAD, id=load, at=at, source=source,
+                                        report=report):
+                    self._conn.write(cypher.CREATE_LOAD, id=load, at=at, source=source,
+                                     report=report)
+                resumed = [int(r["id"]) for r in self._conn.write(
+                    cypher.RESUMED_LOADS, id=load, source=source)]
+                if resumed:
+                    self._conn.write(cypher.DELETE_SET_ASIDE_OF, loads=resumed)
+            self._add("loads", finish)
+            return load
         if self._next_load is None:
             self._next_load = int(self._conn.read(cypher.NEXT_LOAD)[0]["next"])
         number = self._next_load
@@ -152,3 +170,8 @@ class Neo4jWriter(BaseWriter):
             self._conn.write(cypher.CREATE_LOAD, id=number, at=at, source=source, report=report)
         self._add("loads", step)
         return number
+
+    def _note_chunk(self, load: int) -> None:
+        def step() -> None:  # before the batches: a load stopped half-way then says it
+            self._conn.write(cypher.NOTE_CHUNK, id=load)  # may have written part
+        self._add("progress", step)
