@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from graph.schema import NODE_KINDS, REL_TYPES, kind_of_key
+from graph.schema import REL_TYPES
 from graph.store import SourceRef, StoreView
 
 if TYPE_CHECKING:
@@ -60,26 +60,23 @@ class _Ids(Mapping[str, list[str]]):
 
 
 class _Names(Mapping[str, str]):
-    """Display names, loaded one entity kind at a time, when first asked for."""
+    """Display names, fetched a batch of keys at a time (unknown keys are not in it)."""
 
     def __init__(self, frames: Frames) -> None:
         self._frames = frames
-        self._by_kind: dict[str, dict[str, str]] = {}
-
-    def _kind(self, kind: str) -> dict[str, str]:
-        if kind not in self._by_kind:
-            self._by_kind[kind] = self._frames.view.entity_names(kind) if kind else {}
-        return self._by_kind[kind]
 
     def __getitem__(self, key: str) -> str:
-        return self._kind(kind_of_key(key))[key]
+        self._frames.prefetch_keys([key])
+        name = self._frames._name.get(key)
+        if name is None:
+            raise KeyError(key)
+        return name
 
     def __iter__(self) -> Iterator[str]:
-        for kind in NODE_KINDS:
-            yield from self._kind(kind)
+        return iter(self._frames._name)
 
     def __len__(self) -> int:
-        return sum(len(self._kind(k)) for k in NODE_KINDS)
+        return len(self._frames._name)
 
 
 OPEN_START = "0000-01-01"
@@ -132,6 +129,8 @@ class Frames:
         self._extra: dict[str, list[SourceRef]] | None = None
         self._asked: dict[str, list[SourceRef]] = {}
         self._names: _Names | None = None
+        self._name: dict[str, str] = {}
+        self._first: dict[str, str] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -209,18 +208,18 @@ class Frames:
         return {r: self._extra.get(r, []) for r in wanted}
 
     def prefetch_keys(self, keys: Iterable[str | None]) -> None:
-        """Fetch the source rows of entities in one query (kept for :meth:`sources`)."""
+        """Fetch the names and source rows of entities in a few queries (kept for
+        :meth:`sources`, :attr:`names` and :attr:`ids`)."""
         want = [k for k in dict.fromkeys(keys) if isinstance(k, str) and k
                 and k not in self._sources]
         if not want:
             return
+        found = self.view.entities_by_key(want)
         for k in want:
-            self._sources[k] = []
-        for row in self.engine.rows(
-                "SELECT key, tbl, source_id, file, line FROM aliases WHERE key IN "
-                "(SELECT unnest($keys)) ORDER BY key, tbl, source_id", {"keys": want}):
-            self._sources[str(row["key"])].append(SourceRef(
-                str(row["file"]), int(row["line"]), str(row["tbl"]), str(row["source_id"])))
+            e = found.get(k)
+            self._sources[k] = list(e.sources) if e is not None else []
+            if e is not None:
+                self._name[k] = e.name
 
     def sources(self, key: str) -> list[SourceRef]:
         """The input rows that define an entity (ordered by table and id)."""
@@ -230,12 +229,14 @@ class Frames:
 
     def first_ids(self) -> dict[str, str]:
         """Entity key -> its first input id (by table, then id), for every entity, in key
-        order (one query)."""
-        rows = self.engine.arrow(
-            "SELECT key, source_id FROM aliases QUALIFY row_number() OVER "
-            "(PARTITION BY key ORDER BY tbl, source_id) = 1 ORDER BY key")
-        return dict(zip(rows.column("key").to_pylist(), rows.column("source_id").to_pylist(),
-                        strict=True))
+        order (one query, kept)."""
+        if self._first is None:
+            rows = self.engine.arrow(
+                "SELECT key, source_id FROM aliases QUALIFY row_number() OVER "
+                "(PARTITION BY key ORDER BY tbl, source_id) = 1 ORDER BY key")
+            self._first = dict(zip(rows.column("key").to_pylist(),
+                                   rows.column("source_id").to_pylist(), strict=True))
+        return self._first
 
     @property
     def ids(self) -> Mapping[str, list[str]]:

@@ -69,6 +69,9 @@ class LocalView(BaseView):
     def get(self, key: str) -> Entity | None:
         return self._entities.get(key)
 
+    def entities_by_key(self, keys: Sequence[str]) -> dict[str, Entity]:
+        return {k: self._entities[k] for k in dict.fromkeys(keys) if k in self._entities}
+
     def entities(self, kind: str | None = None) -> Iterator[Entity]:
         return iter([e for e in self._entities.values() if kind is None or e.kind == kind])
 

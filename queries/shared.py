@@ -6,9 +6,8 @@ joined by ``>``) and the relations in order (``how``: ``spouse>sibling`` is the
 spouse's sibling). A chain never comes back to a person it passed through.
 
 ``chain_starts`` is everyone a rule starts a chain from: officials (a post, an
-approval, an official role in a case) and the recipients of bank accounts that
-pay more than one person; chains are followed to ``$chain_hops`` ties (the
-largest ``max_kin_hops`` of the rules in the scan) and each rule keeps its own.
+approval, an official role in a case); chains are followed to ``$chain_hops`` ties
+(the largest ``max_kin_hops`` of the rules in the scan) and each rule keeps its own.
 
 Examples
 --------
@@ -40,10 +39,7 @@ SHARED: dict[str, str] = {
     "chain_starts": f"""
         SELECT src AS key FROM rel_HOLDS_POST
         UNION SELECT src FROM rel_APPROVED
-        UNION SELECT src FROM rel_CASE_ROLE WHERE role IN ({_OFFICIAL_ROLES})
-        UNION SELECT dst FROM rel_PAID_TO WHERE bank_account IN (
-            SELECT bank_account FROM rel_PAID_TO WHERE bank_account IS NOT NULL
-            GROUP BY bank_account HAVING count(DISTINCT dst) > 1)""",
+        UNION SELECT src FROM rel_CASE_ROLE WHERE role IN ({_OFFICIAL_ROLES})""",
     "kin_chains": """
         WITH c1 AS (
             SELECT a, b, s, e, 1 AS hops, id AS path, relation AS how, b AS n1

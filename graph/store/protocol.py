@@ -110,6 +110,10 @@ class StoreView(Protocol):
     def get(self, key: str) -> Entity | None:
         """The entity with this canonical key, or None."""
 
+    def entities_by_key(self, keys: Sequence[str]) -> dict[str, Entity]:
+        """The entities with these keys (unknown keys left out), each with its source rows,
+        read in a few queries."""
+
     def resolve(self, source_id: str, table: str | None = None) -> str | None:
         """Canonical key of an input id (in ``table``, else in the first table by name
         that holds it), or None; :class:`~graph.errors.AmbiguousIdError`, listing every

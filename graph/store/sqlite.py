@@ -324,6 +324,24 @@ class SqliteView(BaseView):
             "SELECT key, kind, name, props FROM entities WHERE key = ?", (key,)).fetchone()
         return self._entity(row) if row else None
 
+    def entities_by_key(self, keys: Sequence[str]) -> dict[str, Entity]:
+        out: dict[str, Entity] = {}
+        for chunk in _batches(dict.fromkeys(keys), self._TIE_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT key, kind, name, props FROM entities WHERE key IN ({marks})",
+                chunk).fetchall()
+            refs: dict[str, list[tuple[Any, ...]]] = {}
+            for r in self._conn.execute(
+                    "SELECT a.key, f.path, a.line, a.tbl, a.source_id FROM aliases a JOIN files f "
+                    f"ON f.id = a.file_id WHERE a.key IN ({marks}) "
+                    "ORDER BY a.key, a.tbl, a.source_id", chunk):
+                refs.setdefault(str(r[0]), []).append(r[1:])
+            for key, kind, name, props in rows:
+                out[str(key)] = Entity(str(key), str(kind), str(name), json.loads(props),
+                                       _refs(refs.get(str(key), [])))
+        return {k: out[k] for k in dict.fromkeys(keys) if k in out}
+
     _CLAIM = ("SELECT a.tbl, a.source_id, a.key, coalesce(f.path, ''), coalesce(a.line, 0) "
               "FROM aliases a LEFT JOIN files f ON f.id = a.file_id")
     _CLAIM_ORDER = " ORDER BY a.tbl, a.source_id, 4, 5, a.key"

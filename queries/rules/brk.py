@@ -175,13 +175,24 @@ def _example(h: Any, weights: list[float] | None, x: int, a: npt.NDArray[np.int6
     return None
 
 
-def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding:
+def _examples(ba: BrokerAnalysis, h: Any, position: int) -> list[list[int]]:
+    """One shortest path through the broker for each pair of sides (when there is one)."""
+    x = int(ba.ranked[position])
+    weights = (1.0 / ba.graph.weight).tolist() if ba.weighted else None
+    found: list[list[int]] = []
+    for a, b in ba.pairs:
+        p = _example(h, weights, x, np.flatnonzero(ba.sides[a]).astype(np.int64),
+                     np.flatnonzero(ba.sides[b] & (~ba.sides[a] | (a == b))).astype(np.int64))
+        if p:
+            found.append(p)
+    return found
+
+
+def _finding(ctx: Context, ba: BrokerAnalysis, position: int,
+             found: list[list[int]]) -> Finding:
     f, st, g = ctx.frames, ctx.settings, ba.graph
     x = int(ba.ranked[position])
     key = str(g.keys[x])
-    weights = (1.0 / g.weight).tolist() if ba.weighted else None
-    found: list[list[int]] = []
-    ends: list[str] = []
     parts: list[Msg] = []
     for (a, b), bt in zip(ba.pairs, ba.per_pair, strict=True):
         share = float(bt.share()[x])
@@ -190,12 +201,7 @@ def _finding(ctx: Context, ba: BrokerAnalysis, h: Any, position: int) -> Finding
         parts.append(Msg(TEXT["share" if err is None else "share_err"], {
             "share": share, "err": err or 0.0, "a": word("side", a), "b": word("side", b),
             "rank": rank}))
-        p = _example(h, weights, x, np.flatnonzero(ba.sides[a]).astype(np.int64),
-                     np.flatnonzero(ba.sides[b] & (~ba.sides[a] | (a == b))).astype(np.int64))
-        if p:
-            found.append(p)
-            ends += [str(g.keys[p[0]]), str(g.keys[p[-1]])]
-    prefetch_paths(f, g, found)
+    ends = [str(g.keys[i]) for p in found for i in (p[0], p[-1])]
     evidence = [path_steps(f, g, p) for p in found]
     runs = [r for bt in ba.per_pair for r in bt.runs]
     sampled = [r for r in runs if not r.exact]
@@ -248,7 +254,10 @@ def brokers(ctx: Context) -> list[Finding]:
         return []
     h = to_igraph(ba.graph)
     n = min(int(ctx.settings["max_findings"]), len(ba.ranked))
-    return [_finding(ctx, ba, h, i) for i in range(n)]
+    paths = [_examples(ba, h, i) for i in range(n)]
+    # every entity and record the evidence shows, fetched in a few queries for all of them
+    prefetch_paths(ctx.frames, ba.graph, [p for found in paths for p in found])
+    return [_finding(ctx, ba, i, paths[i]) for i in range(n)]
 
 
 __all__ = ["BrokerAnalysis", "analyse", "brokers", "parse_pairs"]

@@ -405,14 +405,29 @@ def _ties_words(g: AnalysisGraph, members: npt.NDArray[np.int64]) -> dict[str, A
                  None)
 
 
-def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
-    f, st, g = ctx.frames, ctx.settings, ca.graph
+@dataclass
+class _Plan:
+    """A reported community's members, its tight centre and the paths its evidence shows."""
+
+    members: npt.NDArray[np.int64]
+    k_core: int
+    centre_local: npt.NDArray[np.int64]
+    binding: list[list[int]]
+
+
+def _plan(ca: ClusterAnalysis, row: Any, settings: dict[str, Any]) -> _Plan:
     members = ca.parts.members(int(row["community"]))
-    sub, _ = g.subgraph(members)
+    sub, _ = ca.graph.subgraph(members)
     h = to_igraph(sub)
     k_core, centre_local = _centre(h, np.arange(len(members), dtype=np.int64))
+    binding = _binding_paths(ca, members, h, centre_local, int(settings["evidence_paths"]))
+    return _Plan(members, k_core, centre_local, binding)
+
+
+def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Finding:
+    f, st, g = ctx.frames, ctx.settings, ca.graph
+    members, k_core, centre_local = plan.members, plan.k_core, plan.centre_local
     keys = [str(x) for x in g.keys[members].tolist()]
-    f.prefetch_keys(keys)
     kinds = g.kinds[members]
     r = ca.roles
     actors = [i for i, kind in enumerate(kinds.tolist()) if kind in ("person", "organization")]
@@ -423,9 +438,7 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any) -> Finding:
     cases = [keys[i] for i, kind in enumerate(kinds.tolist()) if kind == "case"]
     ordered = list(dict.fromkeys([*centre, *officials, *suspects, *suppliers,
                                   *(keys[i] for i in actors), *cases]))
-    binding = _binding_paths(ca, members, h, centre_local, int(st["evidence_paths"]))
-    prefetch_paths(f, g, binding)
-    evidence = [path_steps(f, g, p) for p in binding]
+    evidence = [path_steps(f, g, p) for p in plan.binding]
     inside = ca.inside[ca.inside["community"] == row["community"]].sort_values(
         ["score", "fid"], ascending=[False, True])
     rules = Counter(inside["rule"].tolist())
@@ -494,4 +507,9 @@ def risky_communities(ctx: Context) -> list[Finding]:
     ca = analyse(ctx)
     if ca.graph.n == 0:
         return []
-    return [_finding(ctx, ca, row) for _, row in reportable(ca, ctx.settings).iterrows()]
+    rows = [row for _, row in reportable(ca, ctx.settings).iterrows()]
+    plans = [_plan(ca, row, ctx.settings) for row in rows]
+    # every entity and record the evidence shows, fetched in a few queries for all of them
+    ctx.frames.prefetch_keys(str(k) for p in plans for k in ca.graph.keys[p.members].tolist())
+    prefetch_paths(ctx.frames, ca.graph, [path for p in plans for path in p.binding])
+    return [_finding(ctx, ca, row, plan) for row, plan in zip(rows, plans, strict=True)]

@@ -441,6 +441,17 @@ def test_a_lock_held_on_another_host_is_taken_over_only_when_asked(
 # ---- view -------------------------------------------------------------------------------
 
 
+def test_entities_by_key_in_one_batch(backend: Store) -> None:
+    _fill(backend)
+    _more(backend)
+    v = backend.view()
+    found = v.entities_by_key(["p:3", "nope", "p:1", "p:1"])
+    assert list(found) == ["p:3", "p:1"]
+    assert found["p:1"] == v.get("p:1") and found["p:3"] == v.get("p:3")
+    assert found["p:1"].source_ids == ["P1", "P1b"] and found["p:3"].sources == ()
+    assert v.entities_by_key([]) == {}
+
+
 def test_entities_and_relations_in_order(backend: Store) -> None:
     _fill(backend)
     _more(backend)
@@ -704,6 +715,7 @@ def test_a_database_umbrella_did_not_make_is_refused(tmp_path: Path) -> None:
 
 #: Protocol member -> contract tests that exercise it (each runs on every backend).
 CONTRACT: dict[str, tuple[str, ...]] = {
+    "StoreView.entities_by_key": ("test_entities_by_key_in_one_batch",),
     "StoreWriter.__enter__": ("test_writes_only_inside_the_with_block",),
     "StoreWriter.__exit__": ("test_an_error_inside_the_writer_leaves_the_store_as_it_was",
                              "test_writes_only_inside_the_with_block"),

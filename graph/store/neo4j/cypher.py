@@ -239,6 +239,7 @@ COUNT_TYPES = (
 )
 ENTITY_COLUMNS = f"n.key AS key, {KIND_OF} AS kind, n.name AS name, properties(n) AS props"
 GET_ENTITY = f"MATCH (n:{E} {{key: $key}}) RETURN {ENTITY_COLUMNS}"
+GET_ENTITIES = f"UNWIND $keys AS k MATCH (n:{E} {{key: k}}) RETURN {ENTITY_COLUMNS}"
 ENTITY_SOURCES = (
     f"UNWIND $keys AS k MATCH (s:{S} {{key: k}}) "
     "RETURN s.key AS key, s.file AS file, s.line AS line, s.table AS table, "

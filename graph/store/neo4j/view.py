@@ -97,6 +97,13 @@ class Neo4jView(BaseView):
             return None
         return self._entity(rows[0], self._sources(cypher.ENTITY_SOURCES, keys=[key]).get(key, []))
 
+    def entities_by_key(self, keys: Sequence[str]) -> dict[str, Entity]:
+        wanted = list(dict.fromkeys(keys))
+        rows = self._conn.read(cypher.GET_ENTITIES, keys=wanted, kinds=_KIND_LABELS)
+        sources = self._sources(cypher.ENTITY_SOURCES, keys=wanted)
+        found = {str(r["key"]): self._entity(r, sources.get(str(r["key"]), [])) for r in rows}
+        return {k: found[k] for k in wanted if k in found}
+
     @staticmethod
     def _claims(rows: list[Row]) -> list[AliasRecord]:
         return [AliasRecord(str(r["table"]), str(r["source_id"]), str(r["key"]), str(r["file"]),
