@@ -162,9 +162,10 @@ REL_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 #: Typed properties of each node kind as the columnar engine reads them (the data
-#: layout's columns; a source may hold more, kept in the store).
+#: layout's columns; a source may hold more, kept in the store). Identity numbers are
+#: left out on purpose: no rule needs them, and the engine's tables travel (Parquet).
 ENTITY_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
-    "person": (("id_number", "text"), ("gender", "text"), ("birth_date", "date"),
+    "person": (("gender", "text"), ("birth_date", "date"),
                ("death_date", "date"), ("phone", "text"), ("address", "text"),
                ("region", "text")),
     "organization": (("kind", "text"), ("credit_code", "text"), ("parent_org_id", "text"),

@@ -9,6 +9,7 @@ the context for them instead of running them again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ class Context:
     frames: Frames
     settings: dict[str, Any] = field(default_factory=dict)
     _reports: dict[str, int] | None = None
+    _made: set[str] = field(default_factory=set)
     config: Settings | None = None
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, list[Finding]] = field(default_factory=dict)
@@ -74,6 +76,17 @@ class Context:
         scan's SQL runner (for the rest of the scan)."""
         runner: SqlRunner = self.runner if self.runner is not None else self.frames.engine
         runner.register(name, table)
+
+    def materialize(self, name: str, sql: str,
+                    params: Callable[[], dict[str, Any]] | None = None) -> None:
+        """Make the result of ``sql`` a table ``name`` on the scan's SQL runner, once per
+        scan (``params`` is called only then), for several rules or queries to read."""
+        if name in self._made:
+            return
+        runner: SqlRunner = self.runner if self.runner is not None else self.frames.engine
+        runner.params.setdefault("chain_hops", self.chain_hops())
+        runner.materialize(name, sql, params() if params is not None else {})
+        self._made.add(name)
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a rule's SQL (shared intermediates computed first, once) on the scan's SQL

@@ -65,6 +65,9 @@ class SqlRunner(Protocol):
     def register(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table readable as ``name`` (a table a rule computed in Python)."""
 
+    def materialize(self, name: str, sql: str, params: Mapping[str, Any]) -> None:
+        """Make the result of a query a table ``name`` (computed now, read many times)."""
+
 
 def base_tables() -> dict[str, Reader]:
     """Every table read from the store, by name.
@@ -169,6 +172,14 @@ class Engine:
                              self._params_for(sql, self.params)).fetchall()
         else:
             return  # a CTE or a table the query itself makes
+        self._have.add(name)
+
+    def materialize(self, name: str, sql: str, params: Mapping[str, Any]) -> None:
+        """Compute a query once into table ``name`` (its tables read or computed first)."""
+        self._ensure_all(sql)
+        merged = {**self.params, **params}
+        self.con.execute(f"CREATE OR REPLACE TABLE {_ident(name)} AS {sql}",
+                         self._params_for(sql, merged)).fetchall()
         self._have.add(name)
 
     def register(self, name: str, table: pa.Table) -> None:

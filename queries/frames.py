@@ -231,9 +231,9 @@ class Frames:
         """Entity key -> its first input id (by table, then id), for every entity, in key
         order (one query, kept)."""
         if self._first is None:
-            rows = self.engine.arrow(
-                "SELECT key, source_id FROM aliases QUALIFY row_number() OVER "
-                "(PARTITION BY key ORDER BY tbl, source_id) = 1 ORDER BY key")
+            from graph.store.arrow import first_source_ids
+
+            rows = first_source_ids(self.view)
             self._first = dict(zip(rows.column("key").to_pylist(),
                                    rows.column("source_id").to_pylist(), strict=True))
         return self._first

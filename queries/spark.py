@@ -117,6 +117,15 @@ class SparkRunner:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()
                 if k in used}
 
+    def materialize(self, name: str, sql: str, params: Mapping[str, Any]) -> None:
+        """Compute a query once into a cached temporary view ``name``."""
+        for dep in referenced(sql):
+            self.ensure(dep)
+        merged = {**self.params, **params}
+        frame = self.spark.sql(self._spark_sql(sql), args=self._args(sql, merged))
+        self._view(name, frame.cache())
+        self._have.add(name)
+
     def register(self, name: str, table: Any) -> None:
         """Make an Arrow table readable as ``name`` (a temporary view of the session)."""
         self._view(name, self.spark.createDataFrame(table.to_pandas()) if table.num_rows

@@ -347,8 +347,12 @@ def project(source: FrameSource, spec: Projection,
     e.g. each entity's first input id) then by key; edges follow the pairs of node
     ids. The same data gives the same graph, id for id — also in two stores whose
     person keys differ (keys are keyed hashes), when ``order`` names input ids.
+    A source that can list the edge records itself (an ``edge_records(spec)`` method,
+    e.g. as one query on a columnar engine) is asked for them instead.
     """
-    return from_records(edge_records(source, spec), spec, order)
+    own = getattr(source, "edge_records", None)
+    records = own(spec) if callable(own) else edge_records(source, spec)
+    return from_records(records, spec, order)
 
 
 def from_records(e: pd.DataFrame, spec: Projection | None = None,

@@ -68,8 +68,14 @@ def node_roles(source: FrameSource, g: AnalysisGraph,
     """Boolean mask per side (:data:`SIDES`) over the nodes of ``g``.
 
     With ``on``, posts and company roles count only when in force that day
-    (events such as approvals when dated on or before it).
+    (events such as approvals when dated on or before it). A source that can list
+    the keys of each side itself (a ``side_keys(on)`` method, e.g. as queries on a
+    columnar engine) is asked for them instead of reading the frames.
     """
+    own = getattr(source, "side_keys", None)
+    if callable(own):
+        keys: dict[str, list[str]] = own(on)
+        return {side: _mark(g, pd.Series(keys.get(side, []), dtype=object)) for side in SIDES}
     orgs = source.entities_frame("organization")
     org_kind = (orgs.set_index("key")["kind"] if "kind" in orgs.columns and len(orgs)
                 else pd.Series(dtype=str))

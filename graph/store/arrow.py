@@ -179,6 +179,24 @@ def alias_table(view: StoreView) -> pa.RecordBatchReader:
                                 schema=ALIAS_SCHEMA).to_reader()
 
 
+FIRST_SCHEMA = pa.schema([("key", pa.string()), ("source_id", pa.string())])
+
+
+def first_source_ids(view: StoreView) -> pa.Table:
+    """Each entity's first input id (by table, then id), in key order: numbers graphs the
+    same way in every store (person keys are keyed hashes that differ between stores)."""
+    path = sqlite_path(view)
+    if path is not None:
+        sql = ("SELECT key, source_id FROM (SELECT key, source_id, row_number() OVER "
+               "(PARTITION BY key ORDER BY tbl, source_id) AS rn FROM aliases) "
+               "WHERE rn = 1 ORDER BY key")
+        return _reader(FIRST_SCHEMA, _renamed(_sqlite_batches(path, sql, ()), FIRST_SCHEMA)
+                       ).read_all()
+    rows = [{"key": k, "source_id": refs[0].source_id}
+            for k, refs in sorted(view.entity_sources().items()) if refs]
+    return pa.Table.from_pylist(rows, schema=FIRST_SCHEMA)
+
+
 def relation_source_table(view: StoreView) -> pa.RecordBatchReader:
     """The source rows of relationship records beyond the first (kept on the record)."""
     path = sqlite_path(view)

@@ -45,8 +45,9 @@ from graph.analysis import (
     project,
 )
 from graph.analysis.engine import to_igraph
-from graph.analysis.projection import FOLDS
-from graph.schema import REL_TYPES, kind_of_key
+from graph.analysis.projection import FOLDS, TableSource, edge_records
+from graph.analysis.roles import CRIME_ROLES, GOVERNMENT_KINDS
+from graph.schema import CASE_OFFICIAL_ROLES, EVENT_TYPES, NODE_KINDS, REL_TYPES, kind_of_key
 from lang.message import N_, Msg, money, names, render, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
@@ -118,6 +119,104 @@ class FramesSource:
         """Entity key -> its first input id: numbers the graph's nodes the same way in
         every store (person keys are keyed hashes that differ between stores)."""
         return self.frames.first_ids()
+
+    def side_keys(self, on: str | None) -> dict[str, list[str]]:
+        """The keys on each side of public life (:func:`graph.analysis.roles.node_roles`),
+        one query per side on the engine."""
+        engine = self.frames.engine
+        held = "($on IS NULL OR (s <= $on AND $on <= e))"
+        event = "($on IS NULL OR s <= $on)"
+        params = {"on": on, "official_roles": list(CASE_OFFICIAL_ROLES),
+                  "crime_roles": list(CRIME_ROLES), "gov": list(GOVERNMENT_KINDS)}
+        queries = {
+            "official": f"SELECT src FROM rel_HOLDS_POST WHERE {held} UNION "
+                        f"SELECT src FROM rel_CASE_ROLE WHERE {held} AND "
+                        f"list_contains($official_roles, role) UNION "
+                        f"SELECT src FROM rel_APPROVED WHERE {event}",
+            "government": "SELECT key FROM ent_organization WHERE list_contains($gov, kind)",
+            "company": "SELECT key FROM ent_organization WHERE kind = 'company'",
+            "business": "SELECT key FROM ent_organization WHERE kind = 'company' UNION "
+                        f"SELECT src FROM rel_COMPANY_ROLE WHERE {held} AND src LIKE 'p:%'",
+            "supplier": f"SELECT dst FROM rel_AWARDED_TO WHERE {event} UNION "
+                        f"SELECT src FROM rel_BID WHERE {event}",
+            "crime": f"SELECT src FROM rel_CASE_ROLE WHERE {held} AND "
+                     "list_contains($crime_roles, role)",
+        }
+        out = {}
+        for side, sql in queries.items():
+            used = {k: v for k, v in params.items() if f"${k}" in sql}
+            out[side] = [str(x) for x in engine.arrow(sql, used).column(0).to_pylist()]
+        return out
+
+    def edge_records(self, spec: Projection) -> pd.DataFrame:
+        """:func:`graph.analysis.projection.edge_records` as one query on the engine: the
+        same rows in the same order, without reading each type as a frame first."""
+        sql, params = edge_sql(spec)
+        if not sql:
+            return edge_records(TableSource(), spec)
+        return self.frames.engine.frame(sql, params)
+
+
+def edge_sql(spec: Projection) -> tuple[str, dict[str, Any]]:
+    """The SQL (and its parameters) of the records a projection turns into edges, in the
+    order :func:`graph.analysis.projection.edge_records` gives them.
+
+    Examples
+    --------
+    >>> sql, params = edge_sql(Projection({"KIN": 3.0}))
+    >>> "FROM rel_KIN" in sql, params["w0"]
+    (True, 3.0)
+    """
+    params: dict[str, Any] = {}
+
+    def records(type_: str) -> str:
+        conds = ["TRUE"]
+        if type_ in spec.where:
+            column, allowed = spec.where[type_]
+            if column not in REL_TYPES[type_].props:
+                conds.append("FALSE")
+            else:
+                name = f"allowed_{type_}"
+                params[name] = list(allowed)
+                conds.append(f"list_contains(${name}, {column})")
+        if spec.on is not None:
+            params["on"] = spec.on
+            conds.append("s <= $on" if type_ in EVENT_TYPES else "s <= $on AND $on <= e")
+        return f"SELECT * FROM rel_{type_} WHERE {' AND '.join(conds)}"
+
+    parts = []
+    for i, type_ in enumerate(t for t in sorted(spec.weights) if float(spec.weights[t]) > 0):
+        params[f"w{i}"] = float(spec.weights[type_])
+        if type_ in FOLDS:
+            fold = FOLDS[type_]
+            (t1, m1), (t2, m2) = fold.first, fold.second
+            o1 = "src" if m1 == "dst" else "dst"
+            o2 = "src" if m2 == "dst" else "dst"
+            keep = "a.u < b.v" if t1 == t2 and m1 == m2 else "a.u <> b.v"
+            parts.append(
+                f"SELECT a.u, b.v, '{t1}>{t2}' AS type, a.r1 || '>' || b.r2 AS rid, "
+                f"a.via, $w{i} AS w, {i} AS part, a.r1 AS o1, b.r2 AS o2 "
+                f"FROM (SELECT {m1} AS via, {o1} AS u, id AS r1 FROM ({records(t1)})) a "
+                f"JOIN (SELECT {m2} AS via, {o2} AS v, id AS r2 FROM ({records(t2)})) b "
+                f"ON a.via = b.via WHERE {keep}")
+        else:
+            parts.append(f"SELECT src AS u, dst AS v, '{type_}' AS type, id AS rid, '' AS via, "
+                         f"$w{i} AS w, {i} AS part, id AS o1, '' AS o2 FROM ({records(type_)})")
+    if not parts:
+        return "", {}
+    conds = ["u <> v"]
+    if spec.org_kinds is not None:
+        params["org_kinds"] = list(spec.org_kinds)
+        conds.append("u NOT IN (SELECT key FROM dropped) AND v NOT IN (SELECT key FROM dropped)")
+    if spec.node_kinds is not None:
+        params["prefixes"] = [NODE_KINDS[k].prefix for k in spec.node_kinds]
+        conds.append("list_contains($prefixes, split_part(u, ':', 1)) "
+                     "AND list_contains($prefixes, split_part(v, ':', 1))")
+    dropped = ("WITH dropped AS (SELECT key FROM ent_organization WHERE kind IS NULL "
+               "OR NOT list_contains($org_kinds, kind)) " if spec.org_kinds is not None else "")
+    sql = (dropped + "SELECT u, v, type, rid, via, w FROM (" + " UNION ALL ".join(parts)
+           + f") WHERE {' AND '.join(conds)} ORDER BY part, o1, o2")
+    return sql, params
 
 
 def weights_from(settings: dict[str, Any]) -> dict[str, float]:
@@ -217,21 +316,24 @@ class ClusterAnalysis:
 
 
 def _money(f: Frames, g: AnalysisGraph, on: str | None) -> npt.NDArray[np.float64]:
-    """Contract awards and payments received by every node (yuan)."""
+    """Contract awards and payments received by every node (yuan), each record's amount
+    added in record order."""
     out = np.zeros(g.n)
     idx = g.index()
     for kind, type_ in (("contract", "AWARDED_TO"), ("payment", "PAID_TO")):
-        ents = f.ents(kind)
-        r = f.rel(type_)
-        if ents.empty or r.empty or "amount" not in ents.columns:
+        got = f.engine.arrow(
+            f"SELECT r.dst, e.amount FROM rel_{type_} r JOIN ent_{kind} e ON e.key = r.src "
+            "WHERE e.amount IS NOT NULL AND ($on IS NULL OR r.s <= $on) ORDER BY r.id",
+            {"on": on})
+        if not got.num_rows:
             continue
-        if on is not None:
-            r = r[r["s"] <= on]
-        amount = pd.to_numeric(ents.set_index("key")["amount"], errors="coerce")
-        got = r.assign(a=r["src"].map(amount)).groupby("dst")["a"].sum()
-        ids = np.array([idx.get(str(k), -1) for k in got.index], dtype=np.int64)
+        ids = np.array([idx.get(str(k), -1) for k in got.column("dst").to_pylist()],
+                       dtype=np.int64)
+        amounts = got.column("amount").to_numpy(zero_copy_only=False).astype(np.float64)
         ok = ids >= 0
-        np.add.at(out, ids[ok], got.to_numpy(dtype=float)[ok])
+        per_node = np.zeros(g.n)
+        np.add.at(per_node, ids[ok], amounts[ok])
+        out += per_node
     return out
 
 

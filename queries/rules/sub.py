@@ -57,8 +57,9 @@ FORMS = """
              AS given)"""
 
 #: One row per payment: its first PAID_TO, APPROVED and PAID records (by record id),
-#: ``date`` '' when blank, ``account`` normalised ('' when blank), program and sector.
-PAYMENTS = f"""{FORMS},
+#: ``date`` '' when blank, ``account`` normalised ('' when blank), program and sector;
+#: made once per scan as the table ``sub_payments`` (:func:`payments_table`).
+PAYMENTS_TABLE = f"""WITH {FORMS},
     payments AS (
         SELECT pt.src AS payment, pt.dst AS recipient,
                CASE WHEN pt.s = '0000-01-01' THEN '' ELSE pt.s END AS date, pt.amount,
@@ -75,7 +76,11 @@ PAYMENTS = f"""{FORMS},
         LEFT JOIN (SELECT id, src, dst FROM rel_PAID
                    QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1) AS pd
                ON pd.dst = pt.src
-        LEFT JOIN ent_payment e ON e.key = pt.src)"""
+        LEFT JOIN ent_payment e ON e.key = pt.src)
+    SELECT * FROM payments"""
+
+#: The payments every SUB query starts from.
+PAYMENTS = "payments AS (SELECT * FROM sub_payments)"
 
 #: SUB-001: each approved payment to the approver himself (hops 0) or to kin within
 #: $max_kin_hops ties whose chain held on the payment date (an undated payment: a
@@ -191,8 +196,11 @@ def account_forms(ctx: Context) -> list[dict[str, str]]:
 
 
 def _payment_rows(ctx: Context, sql: str, **params: Any) -> list[Row]:
-    """Run one of the rules' SQL texts (``$forms`` and ``$blanks`` filled in here)."""
-    return ctx.rows(sql, {"forms": account_forms(ctx), "blanks": BLANKS, **params})
+    """Run one of the rules' SQL texts over ``sub_payments``, made first when this scan
+    has not made it yet."""
+    ctx.materialize("sub_payments", PAYMENTS_TABLE,
+                    lambda: {"forms": account_forms(ctx), "blanks": BLANKS})
+    return ctx.rows(sql, params)
 
 
 def _prefetch(ctx: Context, rows: list[Row], keys: Iterable[str | None] = ()) -> None:
