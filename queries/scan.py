@@ -28,6 +28,7 @@ from graph.store import Store, StoreView
 from graph.store.runs import refuse_incomplete
 from queries import rules as _rules  # noqa: F401  (registers the rules)
 from queries.context import Context
+from queries.engine import SqlRunner
 from queries.frames import Frames
 from queries.registry import RULES
 from queries.settings import check_value, load_settings
@@ -84,13 +85,15 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
          min_score: float = 0.0, sector: str | None = None, settings: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
          overrides: dict[str, dict[str, Any]] | None = None,
-         partial: bool = False) -> ScanResult:
+         partial: bool = False, runner: SqlRunner | None = None) -> ScanResult:
     """Run the chosen rules, store their findings, return them filtered and sorted.
 
     ``overrides`` replaces some settings of some rules for this run only
     (``{"CLU-001": {"seed": 3}}``), as ``umbrella clusters --seed 3`` does. Raises
     :class:`~graph.errors.IncompleteLoadError` while a load runs, or when one stopped
     half-way (``partial`` accepts that: the findings cover what the database holds).
+    ``runner`` runs the pattern rules' SQL elsewhere (Spark, :mod:`queries.spark`); the
+    evidence is read from the store either way.
     """
     chosen = select_rules(codes, categories)
     for code, values in (overrides or {}).items():
@@ -100,18 +103,22 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     refuse_incomplete(view, partial=partial, where=store.location)
     seen = _loads_seen(view)
     frames = Frames(view)
-    ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}))
+    ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}),
+                  runner=runner)
     result = ScanResult()
     found: list[dict[str, Any]] = []
-    for i, code in enumerate(chosen):
-        if progress:
-            progress(f"rule {code}", i, len(chosen))
-        if not ctx.enabled(code):
-            continue
-        found_here = [f.to_dict(frames) for f in ctx.run(code)]
-        result.counts[code] = len(found_here)
-        result.rules_run.append(code)
-        found.extend(found_here)
+    try:
+        for i, code in enumerate(chosen):
+            if progress:
+                progress(f"rule {code}", i, len(chosen))
+            if not ctx.enabled(code):
+                continue
+            found_here = [f.to_dict(frames) for f in ctx.run(code)]
+            result.counts[code] = len(found_here)
+            result.rules_run.append(code)
+            found.extend(found_here)
+    finally:
+        frames.close()
     _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock
     with store.writer() as w:
         _unchanged(store, seen, partial)  # and inside the write (the embedded store's lock)

@@ -23,7 +23,8 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ class SparkRunner:
 
     def register(self, name: str, table: Any) -> None:
         """Make an Arrow table readable as ``name`` (a temporary view of the session)."""
-        self._view(name, self.spark.createDataFrame(table.to_pandas()) if table.num_rows
+        self._view(name, self.spark.createDataFrame(table) if table.num_rows
                    else self.spark.createDataFrame([], _spark_schema(table.schema)))
         self._have.add(name)
 
@@ -139,6 +140,23 @@ class SparkRunner:
         merged = {**self.params, **(params or {})}
         result = self.spark.sql(self._spark_sql(sql), args=self._args(sql, merged)).collect()
         return [r.asDict(recursive=True) for r in result]
+
+
+def runner_for(view: Any, master: str = "local[2]", parquet: Path | str | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> SparkRunner:
+    """A Spark runner over ``parquet`` (a folder an earlier export wrote, possibly on the
+    cluster's storage), or over a fresh export of ``view`` to a temporary folder."""
+    if parquet is None:
+        from queries.engine import Engine
+
+        folder = Path(tempfile.mkdtemp(prefix="umbrella-parquet-"))
+        engine = Engine(view)
+        try:
+            engine.export_parquet(folder, progress)
+        finally:
+            engine.close()
+        parquet = folder
+    return SparkRunner(parquet, master)
 
 
 def _spark_schema(schema: Any) -> str:

@@ -430,9 +430,19 @@ def _run_scan(store: Store, **kw: Any) -> Any:
 @click.option("--reveal", is_flag=True, help="With --html: show identity numbers unmasked.")
 @click.option("--partial", is_flag=True, help="Scan even though a load stopped half-way (the "
               "findings then cover only what the database holds; umbrella stats shows it).")
+@click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded",
+              show_default=True, help="Where the pattern rules' SQL runs: the embedded "
+              "columnar engine, or Apache Spark over the tables as Parquet.")
+@click.option("--spark-master", default="local[2]", show_default=True,
+              help="With --engine spark: local[N] on this machine, or a cluster's master "
+              "(spark://host:7077, yarn).")
+@click.option("--parquet", type=click.Path(), help="With --engine spark: the tables an earlier "
+              "`umbrella export parquet` wrote, on storage the cluster reads (default: export "
+              "now to a temporary folder).")
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
          sector: str | None, settings: Path | None, out: Output, limit: int,
-         html_dir: Path | None, html_top: int, reveal: bool, partial: bool) -> None:
+         html_dir: Path | None, html_top: int, reveal: bool, partial: bool, engine: str,
+         spark_master: str, parquet: str | None) -> None:
     """Run the rules, store the findings and list them, best first.
 
     Each finding names the input ids it is about, explains itself and carries
@@ -445,19 +455,29 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
       umbrella scan --rule COI --min-score 0.6
       umbrella scan --format xlsx -o leads.xlsx
       umbrella scan --html leads/
+      umbrella scan --engine spark --spark-master spark://head:7077 --parquet /shared/case
     """
     store = open_existing(db)
     index = None
+    runner = None
     try:
+        if engine == "spark":
+            from queries.spark import runner_for
+
+            with console.progress_bar() as p:
+                runner = runner_for(store.view(), spark_master, parquet,
+                                    console.progress_callback(p))
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
-                           sector=sector, settings=settings, partial=partial)
+                           sector=sector, settings=settings, partial=partial, runner=runner)
         if html_dir is not None:
             from umbrella.views import write_scan_pages
 
             index = write_scan_pages(store, result.findings, html_dir, top=html_top,
                                      reveal=reveal)
     finally:
+        if runner is not None:
+            runner.close()
         store.close()
     if index is not None:
         console.err.print(f"Pages for the top {min(html_top, len(result.findings))} findings: "
@@ -657,11 +677,12 @@ def _register() -> None:
     from umbrella.algorithms import brokers, clusters
     from umbrella.mapping_cmd import map_command
     from umbrella.scaffold import new_rule_command
-    from umbrella.standards_cmd import export_ftm_command
+    from umbrella.standards_cmd import export_ftm_command, export_parquet_command
     from umbrella.teamwork import pull, push, query
     from umbrella.views import export
 
     export.add_command(export_ftm_command, "ftm")
+    export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
                     new_rule_command):
         cli.add_command(command)

@@ -82,3 +82,33 @@ def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -
     console.out.print(console.table(f"Written {output}", ["FtM schema", "entities"],
                                     [*rows, ("total", sum(counts.values()))],
                                     right=("entities",)))
+
+
+@click.command("parquet")
+@db_option
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+def export_parquet_command(db: str, folder: Path) -> None:
+    """Write the store's tables as Parquet, as the rules read them (for Spark or DuckDB).
+
+    One file per table: rel_<TYPE>.parquet (every relationship record, its dates,
+    properties and source file and line), ent_<kind>.parquet (entities and their
+    properties; identity numbers are never written), aliases.parquet (input ids)
+    and relation_sources.parquet. `umbrella scan --engine spark --parquet FOLDER`
+    runs the pattern rules on them, on this machine or a cluster.
+
+    \b
+    Example:
+      umbrella export parquet ./case-parquet --db case.db
+      umbrella scan --engine spark --parquet ./case-parquet --db case.db
+    """
+    from exports.parquet import export_parquet
+
+    store = open_existing(db)
+    try:
+        with console.progress_bar() as p:
+            counts = export_parquet(store.view(), folder, console.progress_callback(p))
+    finally:
+        store.close()
+    console.out.print(console.table(f"Written {folder}", ["table", "rows"],
+                                    [*sorted(counts.items()), ("total", sum(counts.values()))],
+                                    right=("rows",)))

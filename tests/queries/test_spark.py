@@ -88,3 +88,32 @@ def test_parquet_holds_every_table(county: tuple[SqliteStore, Any]) -> None:
     _, runner = county
     names = {p.stem for p in Path(runner.parquet).glob("*.parquet")}
     assert {"rel_KIN", "ent_person", "aliases", "relation_sources"} <= names
+
+
+def test_scan_on_spark_from_the_command_line(county: tuple[SqliteStore, Any],
+                                             tmp_path: Path) -> None:
+    """``umbrella export parquet`` then ``umbrella scan --engine spark`` stores the same
+    findings as an embedded scan (runs last: the command stops the shared session)."""
+    import json
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from umbrella.cli import cli
+
+    store, _ = county
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(store.location) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    run = CliRunner().invoke
+    folder = tmp_path / "parquet"
+    exported = run(cli, ["export", "parquet", str(folder), "--db", str(db)])
+    assert exported.exit_code == 0, exported.output
+    assert (folder / "rel_KIN.parquet").exists()
+    spark = run(cli, ["scan", "--rule", "COI", "--rule", "SUB", "--engine", "spark",
+                      "--parquet", str(folder), "--db", str(db), "--format", "json"])
+    embedded = run(cli, ["scan", "--rule", "COI", "--rule", "SUB", "--db", str(db),
+                         "--format", "json"])
+    assert spark.exit_code == 0 and embedded.exit_code == 0, spark.output
+    got, want = (json.loads(r.output)["findings"] for r in (spark, embedded))
+    assert got == want and want
