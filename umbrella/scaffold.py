@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from lang.message import N_, Msg
 from queries.context import Context
-from queries.findings import Finding
+from queries.findings import Finding, node, rel
 from queries.registry import rule
 '''
 
@@ -64,18 +64,38 @@ TEXT_{ident} = {{
                       "it matters."),
 }}
 
+#: {code}: the matches, one row each, as SQL over the engine's tables (``rel_<TYPE>``,
+#: ``ent_<kind>``, the shared intermediates of :mod:`queries.shared`). Values only as
+#: ``$name`` parameters; only constructs SQLGlot turns into Spark SQL (the Spark parity
+#: test runs every rule there too).
+SQL_{ident} = """
+    SELECT r.id AS record, r.src AS subject, r.dst AS other, r.s AS date
+    FROM rel_KIN r
+    WHERE FALSE  -- write the rule's joins here
+    ORDER BY r.id"""
+
 
 @rule("{code}", "{category}", "{title}")
 def {func}(ctx: Context) -> list[Finding]:
     """{title} (see docs/rules/{code}.md).
 
-    Read the frames (``ctx.frames.rel(TYPE)``, ``ctx.frames.ents(KIND)``), join them,
-    and return one ``Finding(score, Msg(TEXT_{ident}["title"], ...), keys, evidence,
-    [Msg(TEXT_{ident}["explanation"], ...)])`` per match, its evidence built with
-    ``queries.findings.node`` and ``rel`` so every fact names its source row.
+    Run the SQL, fetch every record and entity the evidence will show in a batch, then
+    build one finding per match row, its evidence from ``node``/``rel`` so every fact
+    names its source row.
     """
+    rows = ctx.rows(SQL_{ident}, {{}})
+    ctx.frames.prefetch("KIN", (r["record"] for r in rows))
+    ctx.frames.prefetch_keys(k for r in rows for k in (r["subject"], r["other"]))
     found: list[Finding] = []
-    _ = (ctx.settings["base_score"], Msg)
+    for r in rows:
+        step = ctx.frames.rel_row("KIN", r["record"])
+        evidence = [[node(ctx.frames, r["subject"], "person"), rel(ctx.frames, step, "KIN"),
+                     node(ctx.frames, r["other"], "person")]]
+        found.append(Finding(
+            float(ctx.settings["base_score"]),
+            Msg(TEXT_{ident}["title"]), [r["subject"], r["other"]], evidence,
+            [Msg(TEXT_{ident}["explanation"], {{"subject": ctx.ent(r["subject"])}})],
+            date=str(r["date"])))
     return found
 '''
 
