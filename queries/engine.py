@@ -38,6 +38,7 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 
@@ -138,6 +139,7 @@ class Engine:
             self.con.execute("SET memory_limit = $m", {"m": memory_limit}).fetchall()
         self._readers = base_tables()
         self._have: set[str] = set()
+        self._sqlite: bool | None = None
 
     def close(self) -> None:
         """Release the database (and its spill folder)."""
@@ -149,15 +151,27 @@ class Engine:
 
     def has_source_table(self) -> bool:
         """Whether the store's further source rows come as one table (the embedded store)."""
-        from graph.store.arrow import sqlite_path
+        if self._sqlite is None:
+            from graph.store.arrow import sqlite_path
 
-        return sqlite_path(self.view) is not None
+            self._sqlite = sqlite_path(self.view) is not None
+        return self._sqlite
 
     def ensure(self, name: str) -> None:
         """Make table ``name`` exist: read it from the store, or compute a shared one."""
         if name in self._have:
             return
-        if name in self._readers:
+        if name in self._readers and not self.has_source_table():
+            # a view answered through its frames (a case's neighbourhood, Neo4j): small
+            # tables, read as Arrow and scanned in place
+            table = self._readers[name](self.view).read_all()
+            if name.startswith("rel_"):
+                table = table.append_column("s", pc.coalesce(table.column("start"),
+                                                              pa.scalar(OPEN_START)))
+                table = table.append_column("e", pc.coalesce(table.column("end"),
+                                                              pa.scalar(OPEN_END)))
+            self.con.register(name, table)
+        elif name in self._readers:
             reader = self._readers[name](self.view)
             self.con.register("_incoming", reader)
             extra = (", coalesce(start, '0000-01-01') AS s, coalesce(\"end\", '9999-12-31') AS e"

@@ -82,7 +82,7 @@ def _typed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
             ok = pc.match_substring_regex(text, r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
             col = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
         elif field.type == pa.int64():
-            if col.type != pa.int64():
+            if col.type != pa.int64():  # text such as "1" or "1.0"
                 text = pc.cast(col, pa.string())
                 ok = pc.match_substring_regex(text, r"^\s*[+-]?\d+(\.0*)?\s*$")
                 col = pc.cast(pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())),
@@ -218,17 +218,21 @@ def _renamed(batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> Iterator[p
 
 
 def _from_frame(frame: Any, schema: pa.Schema) -> pa.RecordBatchReader:
+    """A view's frame as the table's batches: every column as text (``line`` a number),
+    then typed as the SQLite path types them."""
+    import pandas as pd
+
+    raw_fields = [(f.name, pa.int64() if f.name == "line" else pa.string()) for f in schema]
     cols = []
     n = len(frame)
-    for field in schema:
-        if field.name in frame.columns:
-            values = frame[field.name].astype(object).where(frame[field.name].notna(), None)
-            cols.append(pa.array([None if v is None else (int(v) if field.type == pa.int64()
-                                                          else str(v)) for v in values],
-                                 type=pa.int64() if field.type == pa.int64() else pa.string()))
+    for name, type_ in raw_fields:
+        if name not in frame.columns:
+            cols.append(pa.nulls(n, type_))
+        elif type_ == pa.int64():
+            cols.append(pa.array(pd.to_numeric(frame[name], errors="coerce").fillna(0)
+                                 .astype("int64").to_numpy(), type=pa.int64()))
         else:
-            cols.append(pa.nulls(n, pa.int64() if field.type == pa.int64() else pa.string()))
-    raw = pa.schema([(f.name, pa.int64() if f.type == pa.int64() else pa.string())
-                     for f in schema])
-    batch = pa.RecordBatch.from_arrays(cols, schema=raw)
+            cols.append(pa.array(frame[name].astype("string"), type=pa.string(),
+                                 from_pandas=True))
+    batch = pa.RecordBatch.from_arrays(cols, schema=pa.schema(raw_fields))
     return _reader(schema, iter([batch]))
