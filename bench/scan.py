@@ -1,294 +1,263 @@
-"""Scan time: all rules, each rule, and COI-001 + UMB-001 against a networkx baseline.
+"""Scan time and peak memory against what a data analyst would use instead, side by side.
 
-Run:  .venv/bin/python bench/scan.py [--scales 1 5 10] [--seed 1] [--no-memory]
+Run:  .venv/bin/python bench/scan.py [--scales 1 10] [--seed 1] [--timeout 600]
 
-For each scale: generate a county and load it into a new embedded (SQLite)
-database -- neither is counted in the results; their durations are printed
-apart. Then, in the same run and on the same stored graph:
+For each scale a county is generated and loaded into an embedded database (neither
+counted). Then, each step in a fresh process (wall seconds, and the peak resident
+memory of that process, from ``wait4``):
 
-1. the full scan, ``queries.scan.scan(store)``: every registered rule, findings
-   turned into dicts and written back to the store (total seconds);
-2. the same rules one by one on one shared ``Context``, in the scan's order:
-   seconds per rule, with the frames and shared caches (kin chains, ties) each
-   rule was the first to need -- it pays for them, later rules get them free;
-   then those caches timed on their own over the loaded frames;
-3. "ours": COI-001 then UMB-001 on a fresh ``Context`` (frames read from the
-   store, kin chains, ties, findings with their evidence paths);
-4. the baseline of ``bench/baseline_nx.py``: every entity and relationship
-   record of the store into one ``nx.MultiDiGraph`` (build, timed apart), then
-   COI-001 and UMB-001 as per-contract / per-case walks over it. Its hits
-   (official, contract) and (official, case) are compared with the full
-   scan's findings' ``keys[0:2]``; differences are printed, a few of each.
+1. ``duckdb-csv``: DuckDB reading the county's CSV files and running COI-001 as one
+   SQL query (``COI_FROM_CSV``: the approver in post on the award date, the approver or
+   kin within two ties holding a role in the winner, tie and role in force that day),
+   the alternative a data analyst would pick; it prints its (contract, approver,
+   holder) triples;
+2. ``scan COI-001``: ``umbrella scan --rule COI-001`` on the stored county (reading the
+   store, the rule's SQL, the findings with their evidence, stored back);
+3. ``full scan``: ``umbrella scan`` (all rules, CLU-001 and BRK-001 included);
+4. ``networkx``: ``bench/baseline_nx.py``, every record into one MultiDiGraph, then
+   COI-001 and UMB-001 as walks; each step stops at ``--timeout`` seconds and is
+   reported as "not finished in N s".
 
-Both sides read the store through the same view calls (``relations_frame``,
-``entities_frame``), so the speed-up (baseline build + rules / ours) measures
-the rule work, not the reader. Memory (unless ``--no-memory``): the peak of
-Python-traced allocations (``tracemalloc``; numpy/pandas buffers included,
-SQLite's own page cache not) of the full scan, of ours and of the baseline
-(graph and both rules), each in a separate pass after the timed ones, since
-tracing slows the code down. Absolute times on a shared 2-core machine are
-noisy: read the ratios, which are measured in the same run.
+The triples of 1 and 2 are compared (our findings name every input id of a person
+recorded twice; a DuckDB triple counts as found when one of our findings has its
+contract, approver and holder among its ids). Then the rules one by one on one
+shared context, to show where a scan's time goes. Absolute times on a shared
+2-core machine are noisy: read the ratios, measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import json
+import os
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-import tracemalloc
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+UMBRELLA = [PY, "-c", "import sys; sys.argv[0] = 'umbrella'; from umbrella.cli import main; "
+            "main()"]
+
+#: COI-001 straight from the layout's CSV files, in DuckDB (the analyst's baseline).
+COI_FROM_CSV = """
+WITH
+persons AS (SELECT * FROM read_csv($dir || '/persons.csv', all_varchar = true)),
+positions AS (
+    SELECT person_id, coalesce(start_date, '0000-01-01') AS s,
+           coalesce(end_date, '9999-12-31') AS e
+    FROM read_csv($dir || '/positions.csv', all_varchar = true)),
+ties AS (
+    SELECT person_id AS a, other_id AS b, coalesce(start_date, '0000-01-01') AS s,
+           coalesce(end_date, '9999-12-31') AS e
+    FROM read_csv($dir || '/relationships.csv', all_varchar = true)
+    WHERE relation <> 'associate'),
+kin AS (SELECT a, b, s, e FROM ties UNION ALL SELECT b, a, s, e FROM ties),
+contracts AS (
+    SELECT contract_id, approver_id, supplier_id, award_date
+    FROM read_csv($dir || '/contracts.csv', all_varchar = true)
+    WHERE approver_id IS NOT NULL AND supplier_id IS NOT NULL AND award_date IS NOT NULL),
+posted AS (
+    SELECT DISTINCT c.* FROM contracts c JOIN positions p ON p.person_id = c.approver_id
+    WHERE p.s <= c.award_date AND c.award_date <= p.e),
+holders AS (
+    SELECT c.contract_id, c.approver_id, c.supplier_id, c.award_date,
+           c.approver_id AS holder FROM posted c
+    UNION ALL
+    SELECT c.contract_id, c.approver_id, c.supplier_id, c.award_date, k.b
+    FROM posted c JOIN kin k ON k.a = c.approver_id
+    WHERE k.s <= c.award_date AND c.award_date <= k.e
+    UNION ALL
+    SELECT c.contract_id, c.approver_id, c.supplier_id, c.award_date, k2.b
+    FROM posted c JOIN kin k1 ON k1.a = c.approver_id JOIN kin k2 ON k2.a = k1.b
+    WHERE k2.b <> c.approver_id AND greatest(k1.s, k2.s) <= c.award_date
+      AND c.award_date <= least(k1.e, k2.e)),
+roles AS (
+    SELECT company_id, holder_id, coalesce(start_date, '0000-01-01') AS s,
+           coalesce(end_date, '9999-12-31') AS e
+    FROM read_csv($dir || '/company_roles.csv', all_varchar = true))
+SELECT DISTINCT h.contract_id, h.approver_id, h.holder
+FROM holders h JOIN roles r ON r.holder_id = h.holder AND r.company_id = h.supplier_id
+WHERE r.s <= h.award_date AND h.award_date <= r.e
+ORDER BY 1, 2, 3
+"""
+
+_DUCKDB = f"""
+import duckdb, json, sys
+rows = duckdb.connect().execute({COI_FROM_CSV!r}, {{"dir": sys.argv[1]}}).fetchall()
+print(json.dumps(rows))
+"""
+
+_NX = """
+import json, signal, sys, time
+sys.path.insert(0, {here!r})
 from baseline_nx import build_graph, coi_001, umb_001
-
-from graph.store import SqliteStore, StoreView
-from loaders.load import load_folder
-from queries.context import Context
-from queries.engine import Engine
-from queries.frames import Frames
-from queries.registry import RULES
-from queries.scan import scan
+from graph.store import SqliteStore
 from queries.settings import load_settings
-from synthetic import generate_county
 
-T = TypeVar("T")
-Pair = tuple[str, str]
-HitSets = tuple[set[Pair], set[Pair]]
+class Late(Exception):
+    pass
 
+def on_alarm(signum, frame):
+    raise Late()
 
-def timed(fn: Callable[[], T]) -> tuple[T, float]:
-    """Run ``fn`` once (after a garbage collection): its result and wall seconds."""
-    gc.collect()
+signal.signal(signal.SIGALRM, on_alarm)
+limit = int(sys.argv[2])
+out = {{}}
+def step(name, fn):
+    signal.alarm(limit)
     t0 = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t0
-
-
-def peak_mb(fn: Callable[[], object]) -> float:
-    """Peak traced allocation (MB) above the level when ``fn`` began."""
-    gc.collect()
-    tracemalloc.start()
     try:
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
+        value = fn()
+        out[name] = round(time.perf_counter() - t0, 2)
+        return value
+    except Late:
+        out[name] = None
+        return None
     finally:
-        tracemalloc.stop()
-    return peak / 2**20
+        signal.alarm(0)
+
+store = SqliteStore(sys.argv[1])
+config = load_settings()
+coi, umb = config.rule("COI-001"), config.rule("UMB-001")
+g = step("build", lambda: build_graph(store.view()))
+if g is not None:
+    step("COI-001", lambda: coi_001(g, list(coi["roles"]), int(coi["max_kin_hops"])))
+    step("UMB-001", lambda: umb_001(g, list(umb["gang_roles"]), int(umb["max_kin_hops"])))
+print(json.dumps(out))
+"""
 
 
 @dataclass
-class RuleTime:
-    """One rule's run on the shared context and what it was first to compute."""
+class Run:
+    """One step in its own process: wall seconds, peak resident memory, its output."""
 
-    code: str
     seconds: float
-    findings: int
-    paid_for: list[str] = field(default_factory=list)
+    peak_mb: float
+    out: str
+    code: int
 
 
-def per_rule(store: SqliteStore) -> tuple[list[RuleTime], float, dict[str, float]]:
-    """Every enabled rule on one shared context, in scan order; then the shared caches alone.
+def run(cmd: list[str], timeout: float | None = None) -> Run:
+    """Run ``cmd`` in a fresh process; wall time and the child's own peak memory."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    timer = threading.Timer(timeout, p.kill) if timeout else None
+    if timer:
+        timer.start()
+    assert p.stdout is not None
+    out = p.stdout.read()
+    _, status, usage = os.wait4(p.pid, 0)  # reaps the child: its own peak memory
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if timer:
+        timer.cancel()
+    return Run(time.perf_counter() - t0, usage.ru_maxrss / 1024, out, p.returncode)
 
-    Returns the rule times, the seconds spent turning findings into dicts, and
-    the stand-alone seconds of the shared ``kin_chains`` and ``ties`` tables on a fresh
-    engine whose base tables are already read.
-    """
-    config = load_settings()
-    frames = Frames(store.view())
-    ctx = Context(frames, config=config)
-    times: list[RuleTime] = []
-    to_dict = 0.0
-    # pattern rules first: the algorithm rules reuse their findings
+
+def _our_triples(findings: list[dict[str, object]]) -> list[tuple[str, set[str], set[str]]]:
+    """(contract id, ids of the approver, ids of the holder) of each COI-001 finding."""
+    out = []
+    for f in findings:
+        path = f["evidence"][1]["path"]  # type: ignore[index]
+        approver = set(path[0]["ids"])
+        holder = set(path[-3]["ids"]) if len(path) > 3 else approver
+        contract = f["evidence"][0]["path"][2]["ids"][0]  # type: ignore[index]
+        out.append((str(contract), approver, holder))
+    return out
+
+
+def compare(duck: list[list[str]], ours: list[dict[str, object]]) -> str:
+    """Whether the two find the same conflicts."""
+    mine = _our_triples(ours)
+    missed = [t for t in duck if not any(c == t[0] and t[1] in a and t[2] in h
+                                         for c, a, h in mine)]
+    return (f"DuckDB {len(duck)} triples, ours {len(mine)} findings; DuckDB triples ours "
+            f"lack: {len(missed)}" + (f" (e.g. {missed[:3]})" if missed else ""))
+
+
+def per_rule(db: Path) -> None:
+    """The rules one by one on one shared context (pattern rules first), in this process."""
+    sys.path.insert(0, str(HERE.parent))
+    from graph.store import SqliteStore
+    from queries import rules  # noqa: F401  (registers the rules)
+    from queries.context import Context
+    from queries.frames import Frames
+    from queries.registry import RULES
+
+    store = SqliteStore(db)
+    ctx = Context(Frames(store.view()))
+    print("  per rule (one shared context; a rule pays for the tables it is first to need):")
     for code in sorted(RULES, key=lambda c: (RULES[c].category in ("cluster", "broker"), c)):
-        if not ctx.enabled(code):
-            continue
-        tables = set(frames.engine._have)
+        have = set(ctx.frames.engine._have)
         t0 = time.perf_counter()
         found = ctx.run(code)
         seconds = time.perf_counter() - t0
-        paid = sorted(frames.engine._have - tables)
-        times.append(RuleTime(code, seconds, len(found), paid))
-        t0 = time.perf_counter()
-        for f in found:
-            f.to_dict(frames)
-        to_dict += time.perf_counter() - t0
-    fresh = Engine(store.view(), params={"chain_hops": ctx.chain_hops()})
-    for name in ("rel_KIN", "rel_ASSOCIATE", "rel_COMPANY_ROLE", "rel_HOLDS_POST",
-                 "rel_APPROVED", "rel_CASE_ROLE", "rel_PAID_TO"):
-        fresh.ensure(name)
-    alone = {}
-    for name in ("kin_chains", "ties"):
-        t0 = time.perf_counter()
-        fresh.ensure(name)
-        alone[name] = time.perf_counter() - t0
-    fresh.close()
-    return times, to_dict, alone
+        new = sorted(ctx.frames.engine._have - have)
+        print(f"    {code:<8} {seconds:>6.2f} s {len(found):>5} findings  "
+              f"reads: {', '.join(new) or '-'}", flush=True)
+    ctx.frames.close()
+    store.close()
 
 
-def ours(store: SqliteStore) -> dict[str, int]:
-    """COI-001 then UMB-001 on a fresh context: findings per rule."""
-    ctx = Context(Frames(store.view()))
-    counts = {}
-    for code in ("COI-001", "UMB-001"):
-        counts[code] = len(ctx.run(code))
-    return counts
+def copy_db(src: Path, dst: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
 
 
-@dataclass
-class Baseline:
-    """The networkx baseline's hits, seconds per step and graph size."""
-
-    coi_hits: set[Pair]
-    umb_hits: set[Pair]
-    build_s: float
-    coi_s: float
-    umb_s: float
-    nodes: int
-    edges: int
-
-    @property
-    def total_s(self) -> float:
-        return self.build_s + self.coi_s + self.umb_s
-
-
-def baseline(view: StoreView) -> Baseline:
-    """Build the MultiDiGraph and run both baseline rules; the graph is freed on return."""
-    config = load_settings()
-    coi, umb = config.rule("COI-001"), config.rule("UMB-001")
-    g, build_s = timed(lambda: build_graph(view))
-    coi_hits, coi_s = timed(lambda: coi_001(g, list(coi["roles"]), int(coi["max_kin_hops"])))
-    umb_hits, umb_s = timed(
-        lambda: umb_001(g, list(umb["gang_roles"]), int(umb["max_kin_hops"])))
-    return Baseline(coi_hits, umb_hits, build_s, coi_s, umb_s, g.number_of_nodes(),
-                    g.number_of_edges())
-
-
-def _diff(name: str, ours_: set[Pair], base: set[Pair], examples: int) -> tuple[bool, str]:
-    """Whether two hit sets agree, and a note (with a few examples when they do not)."""
-    if ours_ == base:
-        return True, f"{name}: rules and baseline agree on {len(ours_)} hits"
-    only_ours = sorted(ours_ - base)
-    only_base = sorted(base - ours_)
-    lines = [f"{name}: DISAGREE -- rules {len(ours_)}, baseline {len(base)}, "
-             f"only in rules {len(only_ours)}, only in baseline {len(only_base)}"]
-    lines += [f"    only in rules:    {a} {b}" for a, b in only_ours[:examples]]
-    lines += [f"    only in baseline: {a} {b}" for a, b in only_base[:examples]]
-    return False, "\n".join(lines)
-
-
-@dataclass
-class Row:
-    """One scale's figures for the summary table."""
-
-    scale: float
-    persons: int
-    records: int
-    scan_s: float
-    ours_s: float
-    base: Baseline
-    agree: bool
-    memory: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def speedup(self) -> float:
-        return self.base.total_s / self.ours_s if self.ours_s else float("inf")
-
-
-def run_scale(scale: float, seed: int, examples: int, memory: bool) -> Row:
-    """Generate, load, scan, compare: one scale, everything freed on return."""
-    with tempfile.TemporaryDirectory(prefix="umbrella-bench-") as tmp:
-        county, gen_s = timed(lambda: generate_county(Path(tmp) / "county", scale=scale,
-                                                      seed=seed))
-        store = SqliteStore(Path(tmp) / "bench.db")
-        try:
-            _, load_s = timed(lambda: load_folder(county.data_dir, store))
-            view = store.view()
-            persons = view.counts_by_kind().get("person", 0)
-            records = sum(view.counts_by_type().values())
-            print(f"\n== scale {scale:g} (seed {seed}): {persons:,} persons, {records:,} "
-                  f"relationship records; generated in {gen_s:.1f} s, loaded in {load_s:.1f} s "
-                  "(neither counted below)", flush=True)
-
-            result, scan_s = timed(lambda: scan(store))
-            print(f"full scan: {scan_s:.2f} s, findings {result.counts}", flush=True)
-            found: dict[str, set[Pair]] = {"COI-001": set(), "UMB-001": set()}
-            for f in result.findings:
-                if f["rule"] in found:
-                    found[f["rule"]].add((f["keys"][0], f["keys"][1]))
-            del result
-
-            (times, to_dict, alone), _ = timed(lambda: per_rule(store))
-            print("per rule (one shared context, scan order; a rule pays for what it is "
-                  "first to need):", flush=True)
-            for t in times:
-                print(f"  {t.code:<8} {t.seconds:>8.2f} s  {t.findings:>5} findings  "
-                      f"pays for: {', '.join(t.paid_for) or '-'}", flush=True)
-            print(f"  findings -> dicts {to_dict:.2f} s; shared tables alone (base tables read): "
-                  f"kin_chains {alone['kin_chains']:.2f} s, ties {alone['ties']:.2f} s",
-                  flush=True)
-
-            counts, ours_s = timed(lambda: ours(store))
-            print(f"ours COI-001 + UMB-001 (fresh context): {ours_s:.2f} s, findings {counts}",
-                  flush=True)
-
-            base = baseline(view)
-            print(f"baseline: build {base.build_s:.2f} s ({base.nodes:,} nodes, "
-                  f"{base.edges:,} edges), COI-001 {base.coi_s:.2f} s, UMB-001 "
-                  f"{base.umb_s:.2f} s", flush=True)
-            ok_coi, note_coi = _diff("COI-001", found["COI-001"], base.coi_hits, examples)
-            ok_umb, note_umb = _diff("UMB-001", found["UMB-001"], base.umb_hits, examples)
-            print(note_coi, note_umb, sep="\n", flush=True)
-
-            row = Row(scale, persons, records, scan_s, ours_s, base, ok_coi and ok_umb)
-            if memory:
-                row.memory = {"scan": peak_mb(lambda: scan(store)),
-                              "ours": peak_mb(lambda: ours(store)),
-                              "nx": peak_mb(lambda: baseline(view))}
-                print("peak traced memory (tracemalloc, separate pass): " + ", ".join(
-                    f"{k} {v:.0f} MB" for k, v in row.memory.items()), flush=True)
-        finally:
-            store.close()
-    gc.collect()
-    return row
-
-
-def print_table(rows: list[Row]) -> None:
-    """The summary: one row per scale."""
-    print(f"\n{'scale':>5} {'persons':>9} {'records':>9} {'scan s':>7} {'ours s':>7} "
-          f"{'nx build s':>10} {'nx rules s':>10} {'speed-up':>8} {'agree':>5} "
-          f"{'scan MB':>7} {'ours MB':>7} {'nx MB':>6}")
-    for r in rows:
-        mem = " ".join(f"{r.memory[k]:>{w}.0f}" if k in r.memory else f"{'-':>{w}}"
-                       for k, w in (("scan", 7), ("ours", 7), ("nx", 6)))
-        print(f"{r.scale:>5g} {r.persons:>9,} {r.records:>9,} {r.scan_s:>7.2f} "
-              f"{r.ours_s:>7.2f} {r.base.build_s:>10.2f} {r.base.coi_s + r.base.umb_s:>10.2f} "
-              f"{r.speedup:>7.1f}x {'yes' if r.agree else 'NO':>5} {mem}")
-    print("scan s: full scan (all rules, findings stored). ours s: COI-001 + UMB-001 on a fresh "
-          "context.\nnx: networkx baseline (graph build; both rules). speed-up: nx build + "
-          "rules / ours.\nagree: baseline hits == rule hits. MB: tracemalloc peak, separate "
-          "untimed pass.", flush=True)
-
-
-def main(argv: list[str] | None = None) -> None:
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 5.0, 10.0])
+    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--examples", type=int, default=5,
-                    help="differences shown per rule when the baseline disagrees")
-    ap.add_argument("--no-memory", action="store_true",
-                    help="skip the tracemalloc passes")
-    args = ap.parse_args(argv)
+    ap.add_argument("--timeout", type=int, default=600,
+                    help="Seconds each networkx step may take before it is stopped.")
+    args = ap.parse_args()
     rows = []
     for scale in args.scales:
-        rows.append(run_scale(scale, args.seed, args.examples, not args.no_memory))
-        print_table(rows[-1:])
-    if len(rows) > 1:
-        print("\n== all scales")
-        print_table(rows)
+        with tempfile.TemporaryDirectory(prefix="umbrella-bench-") as tmp:
+            t = Path(tmp)
+            gen = run([*UMBRELLA, "generate", str(t / "county"), "--scale", str(scale),
+                       "--seed", str(args.seed)])
+            load = run([*UMBRELLA, "load", str(t / "county"), "--db", str(t / "c.db")])
+            print(f"\n== scale {scale:g} (seed {args.seed}): generated in {gen.seconds:.1f} s, "
+                  f"loaded in {load.seconds:.1f} s (neither counted)", flush=True)
+            duck = run([PY, "-c", _DUCKDB, str(t / "county")])
+            print(f"  duckdb-csv     {duck.seconds:6.2f} s {duck.peak_mb:7.0f} MB", flush=True)
+            copy_db(t / "c.db", t / "coi.db")
+            coi = run([*UMBRELLA, "scan", "--rule", "COI-001", "--db", str(t / "coi.db"),
+                       "--format", "json", "-o", str(t / "coi.json")])
+            print(f"  scan COI-001   {coi.seconds:6.2f} s {coi.peak_mb:7.0f} MB", flush=True)
+            copy_db(t / "c.db", t / "all.db")
+            full = run([*UMBRELLA, "scan", "--db", str(t / "all.db"), "--format", "json",
+                        "-o", str(t / "all.json")])
+            found = json.loads((t / "all.json").read_text(encoding="utf-8"))["findings"]
+            print(f"  full scan      {full.seconds:6.2f} s {full.peak_mb:7.0f} MB "
+                  f"({len(found)} findings)", flush=True)
+            ours = json.loads((t / "coi.json").read_text(encoding="utf-8"))["findings"]
+            print("  " + compare(json.loads(duck.out), ours), flush=True)
+            nx = run([PY, "-c", _NX.format(here=str(HERE)), str(t / "c.db"),
+                      str(args.timeout)])
+            steps = json.loads(nx.out) if nx.out else {}
+            words = ", ".join(f"{k} " + (f"{v:.2f} s" if v is not None else
+                                        f"not finished in {args.timeout} s")
+                              for k, v in steps.items())
+            print(f"  networkx       {nx.seconds:6.2f} s {nx.peak_mb:7.0f} MB ({words})",
+                  flush=True)
+            per_rule(t / "c.db")
+            rows.append((scale, duck, coi, full, nx))
+    print("\n| scale | DuckDB COI-001 from CSV | our scan --rule COI-001 | ratio | full scan "
+          "| networkx build + COI + UMB |")
+    print("|---|---|---|---|---|---|")
+    for scale, duck, coi, full, nx in rows:
+        print(f"| {scale:g} | {duck.seconds:.2f} s, {duck.peak_mb:.0f} MB | {coi.seconds:.2f} s, "
+              f"{coi.peak_mb:.0f} MB | {coi.seconds / duck.seconds:.1f}x | {full.seconds:.2f} s, "
+              f"{full.peak_mb:.0f} MB | {nx.seconds:.2f} s, {nx.peak_mb:.0f} MB |")
 
 
 if __name__ == "__main__":
