@@ -19,8 +19,11 @@ Examples
 '张伟 (P1) approved contract Road works (K7) worth ¥612,180.00.'
 >>> render(Msg.from_json(m.to_json())) == render(m)
 True
->>> render(Msg(("{n} firm", "{n} firms"), n=3))
+>>> from lang.core import NP_
+>>> render(Msg(NP_("{n} firm", "{n} firms"), n=3))
 '3 firms'
+>>> render(m, "zh")
+'张伟 (P1) approved contract Road works (K7) worth ¥612,180.00.'
 """
 
 from __future__ import annotations
@@ -30,19 +33,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lang import formats
+from lang.core import N_, language, translations
+from lang.kinship import kin_words
+
 #: A template: one text, or (singular, plural) chosen by the message's ``n``.
 Template = str | tuple[str, str]
-
-
-def N_(template: Template) -> Template:
-    """Mark a template for extraction into the translation catalogs; returns it unchanged.
-
-    Examples
-    --------
-    >>> N_("{official} approved a contract")
-    '{official} approved a contract'
-    """
-    return template
 
 
 @dataclass(frozen=True)
@@ -131,13 +127,25 @@ def word(vocab: str, code: str) -> dict[str, Any]:
     return {"t": "word", "vocab": vocab, "code": code}
 
 
-def kin(chain: Sequence[str]) -> dict[str, Any]:
+def kin(chain: Sequence[str], genders: Sequence[str | None] | None = None,
+        ego: str | None = None) -> dict[str, Any]:
     """A chain of ties read from the first person (``["spouse", "sibling"]``: the
-    spouse's sibling)."""
-    return {"t": "kin", "chain": list(chain)}
+    spouse's sibling), with the gender (``m``/``f``/None) of each relative along it and
+    of the first person, so the words can be the plain ones (岳父, father-in-law)."""
+    out: dict[str, Any] = {"t": "kin", "chain": list(chain)}
+    if genders is not None and any(genders):
+        out["genders"] = list(genders)
+    if ego:
+        out["ego"] = ego
+    return out
 
 
-def names(items: Sequence[Any], most: int | None = 4, sep: Template = ", ") -> dict[str, Any]:
+#: The separator of a list unless a message names another.
+LIST_SEP = N_(", ")
+
+
+def names(items: Sequence[Any], most: int | None = 4, sep: Template = LIST_SEP
+          ) -> dict[str, Any]:
     """The first ``most`` of a list (entities, text or messages; all when None), how many
     more there are, and what stands between two items.
 
@@ -169,11 +177,11 @@ def number(value: float, digits: int = 0) -> dict[str, Any]:
     return {"t": "number", "value": float(value), "digits": digits}
 
 
-# -- English rendering --------------------------------------------------------------------
+# -- rendering in the interface language --------------------------------------------
 
+#: The English word of a vocabulary code, where it is not the code with spaces; the
+#: word is the message id the catalogs translate (with the vocabulary as context).
 _WORDS: dict[str, dict[str, str]] = {
-    "kin": {"in_law": "in-law", "associate": "known associate",
-            "co_owner": "co-owner of a company"},
     "case_kind": {"organized_crime": "organized-crime"},
     "link": {"phone": "phone number", "legal_rep": "legal representative"},
     "tender": {"open": "open tender", "invited": "invited tender", "direct": "direct tender",
@@ -196,23 +204,25 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def _word(vocab: str, code: str) -> str:
+def english_word(vocab: str, code: str) -> str:
+    """The English word of a vocabulary code (the catalogs' message id for it).
+
+    Examples
+    --------
+    >>> english_word("link", "legal_rep"), english_word("company_role", "beneficial_owner")
+    ('legal representative', 'beneficial owner')
+    """
     return _WORDS.get(vocab, {}).get(code, code.replace("_", " "))
 
 
-def _period(s: str | None, e: str | None) -> str:
-    if s and e:
-        return f"from {s} to {e}"
-    if s:
-        return f"since {s}"
-    if e:
-        return f"until {e}"
-    return "with no recorded dates"
+def word_in(vocab: str, code: str, lang: str) -> str:
+    """A vocabulary word in a language (its English word when the catalog lacks it)."""
+    return translations(lang).pgettext(vocab, english_word(vocab, code))
 
 
-def _value(v: Any) -> str:
+def _value(v: Any, lang: str) -> str:
     if isinstance(v, Msg):
-        return render(v)
+        return render(v, lang)
     if not isinstance(v, dict) or "t" not in v:
         return str(v)
     t = v["t"]
@@ -220,32 +230,36 @@ def _value(v: Any) -> str:
         ids = "/".join(v["ids"])
         return f"{v['name']} ({ids})" if v["name"] and v["name"] != ids else (ids or v["name"])
     if t == "money":
-        return "an unknown amount" if v["amount"] is None else f"¥{v['amount']:,.2f}"
+        return formats.money(v["amount"], str(v.get("currency") or "CNY"), lang)
     if t == "date":
-        return str(v["value"])
+        return formats.date(str(v["value"]), lang)
     if t == "period":
-        return _period(v["start"], v["end"])
+        return formats.period(v["start"], v["end"], lang)
     if t == "word":
-        return _word(str(v["vocab"]), str(v["code"]))
+        return word_in(str(v["vocab"]), str(v["code"]), lang)
     if t == "kin":
-        return "'s ".join(_word("kin", c) for c in v["chain"])
+        return kin_words(v["chain"], v.get("genders"), v.get("ego"), lang)
     if t == "list":
-        shown = str(v.get("sep", ", ")).join(_value(x) for x in v["items"])
-        return shown + (f" and {v['more']} more" if v["more"] else "")
+        sep = translations(lang).gettext(str(v.get("sep", ", ")))
+        shown = sep.join(_value(x, lang) for x in v["items"])
+        if not v["more"]:
+            return shown
+        return translations(lang).gettext(N_("{items} and {n} more")).format(items=shown,
+                                                                             n=v["more"])
     if t == "dates":
-        return (f"on {v['first']}" if v["first"] == v["last"]
-                else f"from {v['first']} to {v['last']}")
+        return formats.days(str(v["first"]), str(v["last"]), lang)
     if t == "number":
-        return f"{v['value']:,.{int(v['digits'])}f}"
+        return formats.number(float(v["value"]), int(v["digits"]), lang)
     if t == "msg":
-        return render(Msg.from_json(v))
+        return render(Msg.from_json(v), lang)
     return str(v)
 
 
 class _Fields(string.Formatter):
-    def __init__(self, fields: Mapping[str, Any], n: int | None) -> None:
+    def __init__(self, fields: Mapping[str, Any], n: int | None, lang: str) -> None:
         self._fields = fields
         self._n = n
+        self._lang = lang
 
     def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         if key == "n" and "n" not in self._fields:
@@ -255,25 +269,31 @@ class _Fields(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec:
             return format(value, format_spec)
-        return _value(value)
+        return _value(value, self._lang)
 
 
-def render(msg: Msg) -> str:
-    """The message as English text.
+def render(msg: Msg, lang: str | None = None) -> str:
+    """The message in ``lang`` (the language spoken now by default).
 
     Examples
     --------
-    >>> render(Msg("{who} is the {how} of {other} (tie {when}).",
-    ...            {"who": "张伟", "how": kin(["spouse", "sibling"]), "other": "李娜",
-    ...             "when": period("2019-01-01", None)}))
+    >>> m = Msg("{who} is the {how} of {other} (tie {when}).",
+    ...         {"who": "张伟", "how": kin(["spouse", "sibling"]), "other": "李娜",
+    ...          "when": period("2019-01-01", None)})
+    >>> render(m, "en")
     "张伟 is the spouse's sibling of 李娜 (tie since 2019-01-01)."
     """
+    code = lang or language()
+    catalog = translations(code)
     template = msg.template
     if isinstance(template, tuple):
-        template = template[0] if msg.n == 1 else template[1]
-    return _Fields(msg.fields, msg.n).vformat(template, (), {})
+        text = catalog.ngettext(template[0], template[1], msg.n if msg.n is not None else 2)
+    else:
+        text = catalog.gettext(template)
+    return _Fields(msg.fields, msg.n, code).vformat(text, (), {})
 
 
-def render_all(msgs: Sequence[Msg], sep: str = " ") -> str:
-    """Several sentences, joined."""
-    return sep.join(render(m) for m in msgs)
+def render_all(msgs: Sequence[Msg], lang: str | None = None) -> str:
+    """Several sentences, joined as the language joins them (a space in English)."""
+    code = lang or language()
+    return ("" if code == "zh" else " ").join(render(m, code) for m in msgs)

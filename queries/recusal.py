@@ -18,13 +18,14 @@ from typing import Any
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from graph.store import StoreView
-from lang.message import N_, Msg, kin, period, render, word
+from lang.core import N_
+from lang.message import Msg, Template, kin, period, render, word
 from queries.context import Context
 from queries.frames import Frames
 from queries.rules.cases import prefetch_ties, tie_path, tie_type
 from queries.settings import load_settings
 
-TEXT = {
+TEXT: dict[str, Template] = {
     "post": N_("{title} at {org} ({post_period})"),
     "in_post": N_("post"),
     "kin1": N_("the {kin} of the {party_role} (tie {tie_period})"),

@@ -16,7 +16,9 @@ from rich.markup import escape
 
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
+from lang import _, choose_language
 from umbrella import console
+from umbrella.language import prepare, speak
 from umbrella.options import SetAsideFile, db_option, load_into, open_existing, wal_files
 from umbrella.output import (
     Findings,
@@ -44,12 +46,17 @@ class _Failure(click.ClickException):
         self.hint = err.hint
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.message}", err=True)
+        click.echo(_("Error: {message}").format(message=self.message), err=True)
         if self.hint:
-            click.echo(f"Hint: {self.hint}", err=True)
+            click.echo(_("Hint: {hint}").format(hint=self.hint), err=True)
 
 
 class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # every run starts in the language the environment asks for; --lang may change it
+        speak(choose_language(), self)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -686,6 +693,7 @@ def _register() -> None:
     for command in (query, push, pull, map_command, export, clusters, brokers,
                     new_rule_command):
         cli.add_command(command)
+    prepare(cli)
 
 
 _register()

@@ -48,7 +48,8 @@ _MODULE_HEAD = '''"""{family_upper}: {title}.
 
 from __future__ import annotations
 
-from lang.message import N_, Msg
+from lang.core import N_
+from lang.message import Msg
 from queries.context import Context
 from queries.findings import Finding, node, rel
 from queries.registry import rule

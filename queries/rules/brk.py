@@ -26,7 +26,8 @@ from graph.analysis import AnalysisGraph, Betweenness, Projection, node_roles, p
 from graph.analysis.centrality import core_numbers, cross_betweenness
 from graph.analysis.engine import to_igraph
 from graph.analysis.roles import SIDES
-from lang.message import N_, Msg, names, number, word
+from lang.core import N_
+from lang.message import Msg, Template, names, number, word
 from queries.context import Context
 from queries.findings import Finding, clip
 from queries.registry import rule
@@ -42,7 +43,7 @@ from queries.settings import SettingsError
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-TEXT = {
+TEXT: dict[str, Template] = {
     "share": N_("{share:.2%} of the shortest paths between {a} and {b} (rank {rank})"),
     "share_err": N_("{share:.2%} ±{err:.2%} of the shortest paths between {a} and {b} (rank "
                     "{rank})"),

@@ -19,7 +19,8 @@ from itertools import groupby
 from typing import Any
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
-from lang.message import N_, Msg, kin, period, word
+from lang.core import N_, NP_
+from lang.message import Msg, Template, kin, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
@@ -105,7 +106,7 @@ def _role_step(ctx: Context, role_id: str, person: str, case: str) -> list[dict[
     return [node(f, person, "person"), rel(f, r, "CASE_ROLE"), node(f, case, "case")]
 
 
-TEXT = {
+TEXT: dict[str, Template] = {
     "head": N_("{official} acted as {official_role} on {case_kind} case {case} ({case_period}; "
                "outcome {outcome})."),
     "not_recorded": N_("not recorded"),
@@ -117,7 +118,7 @@ TEXT = {
                         "(tie {tie_period})."),
     "tie_co_owner": N_("{official} is co-owner of a company with {party}, {party_role} in the "
                        "case (tie {tie_period})."),
-    "more": N_(("{n} more tied party is not shown.", "{n} more tied parties are not shown.")),
+    "more": NP_("{n} more tied party is not shown.", "{n} more tied parties are not shown."),
     "why_umb": N_("An official tied to the gang the official is meant to pursue is the pattern "
                   "of a protective umbrella."),
     "why_umb_outcome": N_("An official tied to the gang the official is meant to pursue is the "

@@ -48,7 +48,8 @@ from graph.analysis.engine import to_igraph
 from graph.analysis.projection import FOLDS, TableSource, edge_records
 from graph.analysis.roles import CRIME_ROLES, GOVERNMENT_KINDS
 from graph.schema import CASE_OFFICIAL_ROLES, EVENT_TYPES, NODE_KINDS, REL_TYPES, kind_of_key
-from lang.message import N_, Msg, money, names, render, word
+from lang.core import N_, NP_
+from lang.message import Msg, Template, money, names, render, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
@@ -60,10 +61,10 @@ if TYPE_CHECKING:
 
 #: Categories of the algorithm rules (their findings are not counted as "inside").
 ALGORITHM_CATEGORIES = ("cluster", "broker")
-TEXT = {
-    "officials": N_(("{n} official", "{n} officials")),
-    "suppliers": N_(("{n} supplier", "{n} suppliers")),
-    "suspects": N_(("{n} case suspect", "{n} case suspects")),
+TEXT: dict[str, Template] = {
+    "officials": NP_("{n} official", "{n} officials"),
+    "suppliers": NP_("{n} supplier", "{n} suppliers"),
+    "suspects": NP_("{n} case suspect", "{n} case suspects"),
     "found_by": N_("Community {rank} of {total} found by {method} (modularity {modularity:.3f}, "
                    "seed {seed}, resolution {resolution:.3g}): {people} people and {orgs} "
                    "organizations, mixing {officials}, {suppliers}, {suspects}."),
@@ -78,8 +79,8 @@ TEXT = {
     "tie_count": N_("{tie} {n}"),
     "ties": N_("Ties inside: {ties}."),
     "rule_count": N_("{rule} ×{n}"),
-    "inside": N_(("{n} finding of the pattern rules lies inside it ({rules}).",
-                  "{n} findings of the pattern rules lie inside it ({rules}).")),
+    "inside": NP_("{n} finding of the pattern rules lies inside it ({rules}).",
+                  "{n} findings of the pattern rules lie inside it ({rules})."),
     "none_inside": N_("No pattern-rule finding lies inside it."),
     "money": N_("{money} of contract awards and payments flowed to its members."),
     "centre": N_("Its tight centre (every member tied to at least {core} others of it): "
@@ -91,10 +92,10 @@ TEXT = {
               "joining them."),
     "title": N_("Community of {people} people and {orgs} organizations mixing {officials}, "
                 "{suppliers}, {suspects}"),
-    "title_inside": N_(("Community of {people} people and {orgs} organizations mixing "
+    "title_inside": NP_("Community of {people} people and {orgs} organizations mixing "
                         "{officials}, {suppliers}, {suspects} ({n} finding inside)",
                         "Community of {people} people and {orgs} organizations mixing "
-                        "{officials}, {suppliers}, {suspects} ({n} findings inside)")),
+                        "{officials}, {suppliers}, {suspects} ({n} findings inside)"),
 }
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lang.message import N_, Msg, kin, money, period, word
+from lang.core import N_
+from lang.message import Msg, Template, kin, money, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
@@ -70,7 +71,7 @@ COI_002 = f"""
     {HOLDERS}"""
 
 
-TEXT = {
+TEXT: dict[str, Template] = {
     "deal_approved": N_("{official}, {post} at {post_org} ({post_period}), approved contract "
                         "{contract} worth {amount}, awarded on {date} to {supplier}."),
     "deal_bought": N_("{official}, {post} at {post_org} ({post_period}), holds a post in the "

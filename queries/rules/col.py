@@ -29,7 +29,8 @@ import pandas as pd
 import pyarrow as pa
 
 from graph.schema import COMPANY_ROLES
-from lang.message import N_, Msg, dates, money, names, period, word
+from lang.core import N_, NP_
+from lang.message import Msg, Template, dates, money, names, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
@@ -205,7 +206,7 @@ def _prefetch(ctx: Context, hits: list[Row], records: dict[str, tuple[str, ...]]
     f.prefetch_keys(h.get(c) for h in hits for c in keys)
 
 
-TEXT = {
+TEXT: dict[str, Template] = {
     # a contract in a sentence, by what is known of it
     "k_buyer_dated_won": N_("{contract} of {buyer} ({tender}, awarded on {date} to {supplier})"),
     "k_buyer_dated": N_("{contract} of {buyer} ({tender}, awarded on {date})"),
@@ -230,8 +231,8 @@ TEXT = {
     "pair_why": N_("Supposedly competing bidders with a common phone, address, representative "
                    "or owner may be one bidder submitting cover bids under two names (shared "
                    "contacts between bidders: red flag R044 in our mapping)."),
-    "pair_title": N_(("Co-bidders {a} and {b} share the {links} ({n} contract)",
-                      "Co-bidders {a} and {b} share the {links} ({n} contracts)")),
+    "pair_title": NP_("Co-bidders {a} and {b} share the {links} ({n} contract)",
+                      "Co-bidders {a} and {b} share the {links} ({n} contracts)"),
     "links_sep": N_(" and the "),
     # COL-002
     "ring_bids": N_("{n} firms — {members} — bid together on {k} contracts (at least {min} of "

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from graph.schema import kind_of_key
-from lang.message import N_, Msg, dates, kin, money, names, period
+from lang.core import N_, NP_
+from lang.message import Msg, Template, dates, kin, money, names, period
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
@@ -231,7 +232,7 @@ def payment_paths(ctx: Context, p: Row) -> list[list[dict[str, Any]]]:
     return out
 
 
-TEXT = {
+TEXT: dict[str, Template] = {
     # one payment in a list of payments
     "pay_dated": N_("{payment} on {date} ({amount})"),
     "pay_dated_program": N_("{payment} on {date} ({amount}, {program})"),
@@ -241,23 +242,23 @@ TEXT = {
     "paid_by": N_("Paid by {payers}."),
     "approved_by": N_("Approved by {approvers}."),
     # SUB-001
-    "kin_self": N_(("{approver} approved a payment of {total} to himself or herself: "
+    "kin_self": NP_("{approver} approved a payment of {total} to himself or herself: "
                     "{payments}.",
                     "{approver} approved {n} payments totalling {total} to himself or herself: "
-                    "{payments}.")),
-    "kin_self_post": N_(("{approver}, {job} at {org} (post held {post_period}) approved a "
+                    "{payments}."),
+    "kin_self_post": NP_("{approver}, {job} at {org} (post held {post_period}) approved a "
                          "payment of {total} to himself or herself: {payments}.",
                          "{approver}, {job} at {org} (post held {post_period}) approved {n} "
-                         "payments totalling {total} to himself or herself: {payments}.")),
-    "kin_kin": N_(("{approver} approved a payment of {total} to {recipient}, the approver's "
+                         "payments totalling {total} to himself or herself: {payments}."),
+    "kin_kin": NP_("{approver} approved a payment of {total} to {recipient}, the approver's "
                    "{chains}: {payments}.",
                    "{approver} approved {n} payments totalling {total} to {recipient}, the "
-                   "approver's {chains}: {payments}.")),
-    "kin_kin_post": N_(("{approver}, {job} at {org} (post held {post_period}) approved a payment "
+                   "approver's {chains}: {payments}."),
+    "kin_kin_post": NP_("{approver}, {job} at {org} (post held {post_period}) approved a payment "
                         "of {total} to {recipient}, the approver's {chains}: {payments}.",
                         "{approver}, {job} at {org} (post held {post_period}) approved {n} "
                         "payments totalling {total} to {recipient}, the approver's {chains}: "
-                        "{payments}.")),
+                        "{payments}."),
     "in_post": N_("in post"),
     "chain": N_("{kin} (tie {tie_period})"),
     "chain_sep": N_(" / "),
@@ -268,11 +269,11 @@ TEXT = {
                   "in his own family's favour; the rules on avoidance require him to step aside, "
                   "and the recipient's eligibility should be checked against the application "
                   "file."),
-    "kin_title_self": N_(("{approver} approved a subsidy payment to himself/herself",
-                          "{approver} approved {n} subsidy payments to himself/herself")),
-    "kin_title_kin": N_(("{approver} approved a subsidy payment to his/her {kin} {recipient}",
+    "kin_title_self": NP_("{approver} approved a subsidy payment to himself/herself",
+                          "{approver} approved {n} subsidy payments to himself/herself"),
+    "kin_title_kin": NP_("{approver} approved a subsidy payment to his/her {kin} {recipient}",
                          "{approver} approved {n} subsidy payments to his/her {kin} "
-                         "{recipient}")),
+                         "{recipient}"),
     # SUB-002
     "death": N_("{recipient} died on {died} (persons row), yet {n} payment(s) totalling {total} "
                 "were made to this person {span}, the first {days} day(s) after the death: "
