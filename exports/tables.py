@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from exports.cells import append_row, write_csv
+from lang.message import localized
 
 #: Every ``--format``: ``table`` is for the terminal only, ``xlsx`` for files only.
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -100,6 +101,7 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO) -> None:
     ['id,score,rule,category,title,entities,date,sector,explanation,sources',
      'F-1,0.9,COI-001,conflict_of_interest,王建国 …,P1 K1,,,…,']
     """
+    findings = [localized(f) for f in findings]
     if fmt == "json":
         # one finding per line: the C encoder (an indent would force the slow Python one)
         fh.write('{"findings": [\n')
@@ -119,6 +121,8 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
+
+        findings = [localized(f) for f in findings]
 
         wb = Workbook()
         ws = wb.active

@@ -297,3 +297,26 @@ def render_all(msgs: Sequence[Msg], lang: str | None = None) -> str:
     """Several sentences, joined as the language joins them (a space in English)."""
     code = lang or language()
     return ("" if code == "zh" else " ").join(render(m, code) for m in msgs)
+
+
+def localized(finding: Mapping[str, Any], lang: str | None = None) -> dict[str, Any]:
+    """A finding (as stored) with its title and explanation in ``lang`` (the language
+    spoken now by default), rendered again from its messages; its machine fields as
+    they are.
+
+    Examples
+    --------
+    >>> f = {"rule": "X-1", "title": "old", "explanation": "old",
+    ...      "text": {"title": Msg("{n} firms", {"n": 2}).to_json(),
+    ...               "explanation": [Msg("One.").to_json(), Msg("Two.").to_json()]}}
+    >>> g = localized(f, "en")
+    >>> g["title"], g["explanation"], g["rule"]
+    ('2 firms', 'One. Two.', 'X-1')
+    """
+    out = dict(finding)
+    text = finding.get("text")
+    if isinstance(text, Mapping) and "title" in text:
+        out["title"] = render(Msg.from_json(text["title"]), lang)
+        out["explanation"] = render_all([Msg.from_json(m) for m in text.get("explanation", [])],
+                                        lang)
+    return out

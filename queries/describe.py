@@ -32,6 +32,7 @@ from typing import Any
 from graph.errors import UmbrellaError
 from graph.ids import mask_id_number
 from graph.store import StoreView
+from lang.message import localized
 from queries.frames import entity_label
 from queries.lookup import find_entity
 
@@ -131,7 +132,8 @@ def describe_finding(finding: dict[str, Any]) -> FindingView:
     >>> describe_finding(f).paths
     [[NodeStep(name='张伟', kind='person', ids='P1', sources='')]]
     """
-    return FindingView(finding, [worded_path(p["path"]) for p in finding.get("evidence", [])])
+    shown = localized(finding)
+    return FindingView(shown, [worded_path(p["path"]) for p in finding.get("evidence", [])])
 
 
 @dataclass(frozen=True)

@@ -119,9 +119,16 @@ def _po(lang: str) -> Catalog:
         return read_po(fh, locale=LOCALES[lang], domain=DOMAIN)
 
 
+def parts(lang: str = "zh") -> list[Path]:
+    """Extra ``.po`` files beside the language's catalog (``parts/*.po``): translations
+    written apart (one area at a time) that :func:`update` folds into the catalog."""
+    return sorted((po_path(lang).parent / "parts").glob("*.po"))
+
+
 def update(lang: str = "zh") -> tuple[int, int]:
     """Write the template and bring the language's ``.po`` up to it: new messages added
-    untranslated, vanished ones dropped. Returns (messages, untranslated)."""
+    (translated when a part file has them, else empty), vanished ones dropped.
+    Returns (messages, untranslated)."""
     pot = template()
     POT.parent.mkdir(parents=True, exist_ok=True)
     with POT.open("wb") as fh:
@@ -132,11 +139,21 @@ def update(lang: str = "zh") -> tuple[int, int]:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         po = Catalog(locale=LOCALES[lang], domain=DOMAIN, project="umbrella")
+    memory = []
+    for part in parts(lang):
+        with part.open("rb") as fh:
+            memory.append(read_po(fh, locale=LOCALES[lang], domain=DOMAIN))
     fresh = Catalog(locale=LOCALES[lang], domain=DOMAIN, project="umbrella", fuzzy=False)
     for m in pot:
         if not m.id:
             continue
         old = po.get(m.id, m.context)
+        if old is None or not old.string or old.string == ("", ""):
+            for c in memory:
+                found = c.get(m.id, m.context)
+                if found is not None and found.string and found.string != ("", ""):
+                    old = found
+                    break
         fresh[m.id] = Message(m.id, string=old.string if old is not None else
                               ("", "") if isinstance(m.id, tuple) else "",
                               context=m.context)
