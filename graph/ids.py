@@ -13,6 +13,8 @@ import datetime as _dt
 import re
 import unicodedata
 
+from graph.text import N_, _
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -48,6 +50,43 @@ def id_number_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def id_number_fault(value: str) -> tuple[str, str] | None:
+    """What is wrong with a resident id number, as a code and its detail, or ``None`` when
+    valid: ``length`` (how many characters), ``characters`` (not 17 digits and a digit or
+    X), ``birth_date`` (the impossible date, digits 7-14), ``checksum`` (the check
+    character it should have).
+
+    Examples
+    --------
+    >>> id_number_fault("11010519491231002X") is None
+    True
+    >>> id_number_fault("110105194912310021"), id_number_fault("1101051949")
+    (('checksum', 'X'), ('length', '10'))
+    """
+    v = normalize_id_number(value)
+    if len(v) != 18:
+        return ("length", str(len(v)))
+    if not v[:17].isascii() or not v[:17].isdigit() or v[17] not in "0123456789X":
+        return ("characters", "")
+    try:
+        _dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError:
+        return ("birth_date", v[6:14])
+    expected = id_number_check_char(v[:17])
+    if v[17] != expected:
+        return ("checksum", expected)
+    return None
+
+
+#: What each fault of an identity number says (``{detail}`` as :func:`id_number_fault`).
+ID_NUMBER_FAULTS = {
+    "length": N_("has {detail} characters, not 18"),
+    "characters": N_("must be 17 digits followed by a digit or X"),
+    "birth_date": N_("embeds an impossible birth date {detail}"),
+    "checksum": N_("fails the GB 11643 checksum (check character should be {detail})"),
+}
+
+
 def id_number_problem(value: str) -> str | None:
     """Say what is wrong with a resident id number, or ``None`` when valid.
 
@@ -60,19 +99,8 @@ def id_number_problem(value: str) -> str | None:
     >>> id_number_problem("1101051949")
     'has 10 characters, not 18'
     """
-    v = normalize_id_number(value)
-    if len(v) != 18:
-        return f"has {len(v)} characters, not 18"
-    if not v[:17].isascii() or not v[:17].isdigit() or v[17] not in "0123456789X":
-        return "must be 17 digits followed by a digit or X"
-    try:
-        _dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
-    except ValueError:
-        return f"embeds an impossible birth date {v[6:14]}"
-    expected = id_number_check_char(v[:17])
-    if v[17] != expected:
-        return f"fails the GB 11643 checksum (check character should be {expected})"
-    return None
+    fault = id_number_fault(value)
+    return None if fault is None else _(ID_NUMBER_FAULTS[fault[0]]).format(detail=fault[1])
 
 
 def is_valid_id_number(value: str) -> bool:
@@ -114,6 +142,38 @@ def credit_code_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+def credit_code_fault(value: str) -> tuple[str, str] | None:
+    """What is wrong with a unified social credit code, as a code and its detail, or
+    ``None`` when valid: ``length`` (how many characters), ``alphabet`` (the characters
+    outside it), ``checksum`` (the check character it should have).
+
+    Examples
+    --------
+    >>> credit_code_fault("91350100M000100Y43") is None
+    True
+    >>> credit_code_fault("91350100M000100Y44"), credit_code_fault("91350100M000100O43")
+    (('checksum', '3'), ('alphabet', 'O'))
+    """
+    v = unicodedata.normalize("NFKC", value).strip().upper()
+    if len(v) != 18:
+        return ("length", str(len(v)))
+    bad = sorted({c for c in v if c not in _USCC_VALUE})
+    if bad:
+        return ("alphabet", "".join(bad))
+    expected = credit_code_check_char(v[:17])
+    if v[17] != expected:
+        return ("checksum", expected)
+    return None
+
+
+#: What each fault of a credit code says (``{detail}`` as :func:`credit_code_fault`).
+CREDIT_CODE_FAULTS = {
+    "length": N_("has {detail} characters, not 18"),
+    "alphabet": N_("contains characters outside the GB 32100 alphabet: {detail}"),
+    "checksum": N_("fails the GB 32100 checksum (check character should be {detail})"),
+}
+
+
 def credit_code_problem(value: str) -> str | None:
     """Say what is wrong with a unified social credit code, or ``None`` when valid.
 
@@ -124,16 +184,8 @@ def credit_code_problem(value: str) -> str | None:
     >>> credit_code_problem("91350100M000100Y44")
     'fails the GB 32100 checksum (check character should be 3)'
     """
-    v = unicodedata.normalize("NFKC", value).strip().upper()
-    if len(v) != 18:
-        return f"has {len(v)} characters, not 18"
-    bad = sorted({c for c in v if c not in _USCC_VALUE})
-    if bad:
-        return f"contains characters outside the GB 32100 alphabet: {''.join(bad)}"
-    expected = credit_code_check_char(v[:17])
-    if v[17] != expected:
-        return f"fails the GB 32100 checksum (check character should be {expected})"
-    return None
+    fault = credit_code_fault(value)
+    return None if fault is None else _(CREDIT_CODE_FAULTS[fault[0]]).format(detail=fault[1])
 
 
 def is_valid_credit_code(value: str) -> bool:

@@ -34,9 +34,11 @@ from pathlib import Path
 import pandas as pd
 
 from graph.store import SetAsideRecord
+from lang import _
 from loaders.layout import TABLES
 from loaders.read import LINE, RawTable
 from loaders.registry import Registry, SetAsideRef
+from loaders.report import PLACE, place
 from loaders.validate import Checked
 
 #: Lines of a chunk that mixes several files are ``file number * SPAN + line``.
@@ -139,8 +141,10 @@ class Places:
     def _text(self, message: str, placeholder: str) -> str:
         def fix(m: re.Match[str]) -> str:
             f, n = self.file_line(int(m.group(1)))
-            return f"{Path(f).name} line {n}"
-        return re.sub(re.escape(placeholder) + r" line (\d{10,})", fix, message)
+            return place(Path(f).name, n)
+        pattern = (re.escape(_(PLACE)).replace(re.escape("{file}"), re.escape(placeholder))
+                   .replace(re.escape("{line}"), r"(\d{10,})"))
+        return re.sub(pattern, fix, message)
 
     def records(self, records: Records) -> Records:
         """Set-aside records of the chunk's validation, with their real files and lines."""

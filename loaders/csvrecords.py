@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError
+from lang import _
 from loaders.limits import describe, limit, over, raise_hint
 
 #: Why the readers set a row aside, beside the layout's own reasons.
@@ -124,11 +125,14 @@ def read_bytes(path: Path) -> bytes:
                     end = len(done) if first < 0 else len(done) - len(chunk) + first
                     line = _line_number(done[:max(end - since, 0)])
                     n = since if first >= 0 else _rest_of_line(fh, since)
-                    raise over("line_bytes", f"{path}: line {line}", f"a line of {n:,} bytes", n)
+                    raise over("line_bytes", _("{file}: line {line}: a line of {n:,} bytes, "
+                                               "over {limit}").format(
+                        file=path, line=line, n=n, limit=describe("line_bytes")), n)
                 chunks.append(chunk)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})",
-                         hint="check the file exists and you may read it") from exc
+        raise InputError(_("{file}: cannot be read ({error})").format(
+            file=path, error=exc.strerror or exc),
+            hint=_("check the file exists and you may read it")) from exc
     return b"".join(chunks)
 
 
@@ -161,16 +165,18 @@ def check_delimiter(delimiter: str, what: str = "--delimiter") -> str:
     if delimiter in ("\\t", "tab", "TAB"):
         return "\t"
     if len(delimiter) != 1:
+        fields = {"what": what, "delimiter": delimiter, "n": len(delimiter)}
         raise InputError(
-            f"{what} {delimiter!r} is {len(delimiter)} characters; fields are separated by "
-            "one character (such as ',', ';', '|' or a tab)",
-            hint=(f"if the file separates its fields with {delimiter!r}, replace each "
-                  f"{delimiter!r} with a comma, then load without {what}") if delimiter
-            else f"leave {what} out for comma-separated files")
+            _("{what} {delimiter!r} is {n} characters; fields are separated by one character "
+              "(such as ',', ';', '|' or a tab)").format(**fields),
+            hint=(_("if the file separates its fields with {delimiter!r}, replace each "
+                    "{delimiter!r} with a comma, then load without {what}") if delimiter
+                  else _("leave {what} out for comma-separated files")).format(**fields))
     if delimiter in "\"\r\n":
-        raise InputError(f"{what} {delimiter!r} cannot separate fields (it is the quote "
-                         "character or a line break)",
-                         hint=f"pass the character between the fields, e.g. {what} ';'")
+        raise InputError(_("{what} {delimiter!r} cannot separate fields (it is the quote "
+                           "character or a line break)").format(what=what, delimiter=delimiter),
+                         hint=_("pass the character between the fields, e.g. {what} ';'").format(
+                             what=what))
     return delimiter
 
 
@@ -193,7 +199,9 @@ def cut(cell: str) -> str:
     >>> cut("x" * 300)[-28:]
     'xxx… (300 characters in all)'
     """
-    return cell if len(cell) <= _SHOWN else f"{cell[:_SHOWN]}… ({len(cell):,} characters in all)"
+    if len(cell) <= _SHOWN:
+        return cell
+    return _("{start}… ({n:,} characters in all)").format(start=cell[:_SHOWN], n=len(cell))
 
 
 def column_name(names: list[str], index: int) -> str:
@@ -205,7 +213,7 @@ def column_name(names: list[str], index: int) -> str:
     ('name', '(3)', 'field 1')
     """
     if not names:
-        return f"field {index + 1}"
+        return _("field {n}").format(n=index + 1)
     return names[index] if index < len(names) else f"({index + 1})"
 
 
@@ -224,21 +232,23 @@ column, so every value may sit one column off; quote values that contain the del
     """
     n, w = len(cells), len(names)
     head = ", ".join(names) if w <= 12 else ", ".join(names[:12]) + ", ..."
+    fields = {"n": n, "width": w, "header": head}
     if n > w:
-        what = f"field {w + 1} '{cut(cells[w])[:40]}' has no column"
-        fix = "check the row for an extra delimiter"
+        message = _("the row has {n:,} fields but the header has {width} ({header}): field "
+                    "{field} '{value}' has no column, so every value may sit one column off; "
+                    "quote values that contain the delimiter (\"a,b\") and check the row for "
+                    "an extra delimiter").format(field=w + 1, value=cut(cells[w])[:40], **fields)
         column = f"({w + 1})"
     else:
-        what = f"the row ends before column {names[n]}"
-        fix = "check the row for a missing delimiter"
+        message = _("the row has {n:,} fields but the header has {width} ({header}): the row "
+                    "ends before column {column}, so every value may sit one column off; quote "
+                    "values that contain the delimiter (\"a,b\") and check the row for a "
+                    "missing delimiter").format(column=names[n], **fields)
         column = names[n]
     kept = [cut(c) for c in cells[:w + _EXTRA]]
     if n > len(kept):
-        kept.append(f"… ({n - len(kept):,} more fields)")
-    return BadRow(line, "bad_field_count", column,
-                  f"the row has {n:,} fields but the header has {w} ({head}): {what}, so every "
-                  f"value may sit one column off; quote values that contain the delimiter "
-                  f"(\"a,b\") and {fix}", kept)
+        kept.append(_("… ({n:,} more fields)").format(n=n - len(kept)))
+    return BadRow(line, "bad_field_count", column, message, kept)
 
 
 class _Feed:
@@ -390,10 +400,11 @@ class Records:
         column = column_name(self.names, max(len(cells) - 1, 0))
         return BadRow(
             first, "bad_quote", column,
-            f"the quote that opens {column} is closed only on line {first + len(taken) - 1}, "
-            f"and the lines between read as whole rows: it is taken as a stray quote; this "
-            f"line is set aside and line {first + 1} is read as the next row; remove the "
-            f"stray quote, or write a quote inside a value as two (\"\")",
+            _("the quote that opens {column} is closed only on line {closed}, and the lines "
+              "between read as whole rows: it is taken as a stray quote; this line is set aside "
+              "and line {next} is read as the next row; remove the stray quote, or write a "
+              "quote inside a value as two (\"\")").format(
+                column=column, closed=first + len(taken) - 1, next=first + 1),
             [cut(c) for c in cells])
 
     def _broken(self, first: int, taken: list[str], cap: int, more: bool) -> BadRow:
@@ -402,21 +413,25 @@ class Records:
         cells = [cut(c) for c in (self._alone(taken[0]) if found.kind != "too_long"
                                   else taken[0].rstrip("\r\n").split(self.delimiter))]
         column = column_name(self.names, found.index)
-        again = f"; line {first + 1} is read as the next row" if more else ""
         if found.kind == "too_long" and found.offset == 0 and len(taken) == 1:
             return BadRow(first, "field_too_long", column,
-                          f"{column} holds more than {cap:,} characters, over "
-                          f"{describe('field_chars')}; {raise_hint('field_chars')}", cells)
+                          _("{column} holds more than {n:,} characters, over {limit}; {hint}")
+                          .format(column=column, n=cap, limit=describe("field_chars"),
+                                  hint=raise_hint("field_chars")), cells)
         if found.kind == "too_long":
-            what = (f"a quoted field that starts in {column} runs over {len(taken)} lines and "
-                    f"more than {cap:,} characters ({describe('field_chars')}): its quote is "
-                    "taken as never closed")
+            what = _("a quoted field that starts in {column} runs over {lines} lines and more "
+                     "than {n:,} characters ({limit}): its quote is taken as never closed"
+                     ).format(column=column, lines=len(taken), n=cap,
+                              limit=describe("field_chars"))
         elif found.kind == "stray":
-            what = (f"the quoted value of {column} is followed by more text before the next "
-                    f"delimiter (on line {first + found.offset})")
+            what = _("the quoted value of {column} is followed by more text before the next "
+                     "delimiter (on line {line})").format(column=column,
+                                                          line=first + found.offset)
         else:
-            what = (f"the quote that opens {column} is never closed: the rest of the file "
-                    "would be one value")
-        return BadRow(first, "bad_quote", column,
-                      f"{what}; this line is set aside{again}; close the quote, or write a "
-                      "quote inside a value as two (\"\")", cells)
+            what = _("the quote that opens {column} is never closed: the rest of the file "
+                     "would be one value").format(column=column)
+        return BadRow(first, "bad_quote", column, (
+            _("{problem}; this line is set aside; line {next} is read as the next row; close "
+              "the quote, or write a quote inside a value as two (\"\")") if more else
+            _("{problem}; this line is set aside; close the quote, or write a quote inside a "
+              "value as two (\"\")")).format(problem=what, next=first + 1), cells)

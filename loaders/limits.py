@@ -51,7 +51,8 @@ Examples
 20
 >>> parse_size("16M"), parse_size("1_000")
 (16777216, 1000)
->>> err = over("columns", "p.csv: line 1", "the header has 2,000 columns", 2000)
+>>> err = over("columns", "p.csv: line 1: the header has 2,000 columns, over "
+...            + describe("columns"), 2000)
 >>> print(err)
 p.csv: line 1: the header has 2,000 columns, over the limit of 1,000 columns (UMBRELLA_MAX_COLUMNS)
 >>> err.hint
@@ -67,6 +68,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from graph.errors import InputError
+from lang import N_, _
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,10 @@ def limit(name: str) -> int:
     try:
         return parse_size(raw)
     except ValueError:
-        raise InputError(f"{lim.env}={raw!r} is not a whole number",
-                         hint=f"set {lim.env} to a number of {lim.unit} such as "
-                              f"{lim.default} (K, M, G count 1024s), or unset it") from None
+        raise InputError(_("{env}={value!r} is not a whole number").format(env=lim.env,
+                                                                         value=raw),
+                         hint=_(UNSET_HINTS[lim.unit]).format(env=lim.env, n=lim.default)
+                         ) from None
 
 
 @contextmanager
@@ -192,8 +195,8 @@ def raise_hint(name: str, found: int | None = None) -> str:
     'if the file is genuine, raise the limit: set UMBRELLA_MAX_DEPTH=256 (environment ...'
     """
     lim = LIMITS[name]
-    return (f"if the file is genuine, raise the limit: set {lim.env}="
-            f"{_suggest(found, limit(name))} (environment variable) and load again")
+    return _("if the file is genuine, raise the limit: set {env}={value} (environment "
+             "variable) and load again").format(env=lim.env, value=_suggest(found, limit(name)))
 
 
 def describe(name: str) -> str:
@@ -205,20 +208,60 @@ def describe(name: str) -> str:
     'the limit of 16,777,216 bytes (UMBRELLA_MAX_LINE_BYTES)'
     """
     lim = LIMITS[name]
-    return f"the limit of {limit(name):,} {lim.unit} ({lim.env})"
+    return _(LIMIT_PHRASES[lim.unit]).format(n=limit(name), env=lim.env)
 
 
-def over(name: str, where: str, found: str, amount: int | None = None) -> LimitError:
-    """The error for ``where`` (file, line or part) going beyond limit ``name``.
+#: The limit in force, by the unit it counts (:func:`describe`).
+LIMIT_PHRASES = {
+    "characters": N_("the limit of {n:,} characters ({env})"),
+    "bytes": N_("the limit of {n:,} bytes ({env})"),
+    "columns": N_("the limit of {n:,} columns ({env})"),
+    "times": N_("the limit of {n:,} times ({env})"),
+    "levels": N_("the limit of {n:,} levels ({env})"),
+    "aliases": N_("the limit of {n:,} aliases ({env})"),
+}
 
-    ``found`` says what was found (``a line of 1,073,741,824 bytes``); ``amount``, when
-    known, is its size, so that the hint can suggest a value that lets it through.
+#: How to set a limit's variable right, by the unit it counts (:func:`limit`).
+UNSET_HINTS = {
+    "characters": N_("set {env} to a number of characters such as {n} (K, M, G count 1024s), "
+                     "or unset it"),
+    "bytes": N_("set {env} to a number of bytes such as {n} (K, M, G count 1024s), or unset it"),
+    "columns": N_("set {env} to a number of columns such as {n} (K, M, G count 1024s), or "
+                  "unset it"),
+    "times": N_("set {env} to a number of times such as {n} (K, M, G count 1024s), or unset "
+                "it"),
+    "levels": N_("set {env} to a number of levels such as {n} (K, M, G count 1024s), or unset "
+                 "it"),
+    "aliases": N_("set {env} to a number of aliases such as {n} (K, M, G count 1024s), or "
+                  "unset it"),
+}
+
+
+def too_long_message(column: str, n: int) -> str:
+    """Why a row was set aside whose field ``column`` holds ``n`` characters, over the field
+    limit, and how to let it through.
 
     Examples
     --------
-    >>> err = over("depth", "r.json: line 1, column 9", "JSON nested 101 levels deep", 101)
+    >>> too_long_message("name", 200_000)[:60]
+    'name holds 200,000 characters, over the limit of 131,072 cha'
+    """
+    return _("{column} holds {n:,} characters, over {limit}; {hint}").format(
+        column=column, n=n, limit=describe("field_chars"), hint=raise_hint("field_chars", n))
+
+
+def over(name: str, message: str, amount: int | None = None) -> LimitError:
+    """The error for an input going beyond limit ``name``.
+
+    ``message`` says where (file, line or part) and what was found, in a whole sentence
+    in the language spoken now that names the limit (:func:`describe`); ``amount``, when
+    known, is the size found, so that the hint can suggest a value that lets it through.
+
+    Examples
+    --------
+    >>> err = over("depth", "r.json: line 1, column 9: JSON nested 101 levels deep, over "
+    ...            + describe("depth"), 101)
     >>> err.limit, err.hint[-64:]
     ('depth', 'set UMBRELLA_MAX_DEPTH=128 (environment variable) and load again')
     """
-    return LimitError(f"{where}: {found}, over {describe(name)}", raise_hint(name, amount),
-                      name)
+    return LimitError(message, raise_hint(name, amount), name)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from graph.errors import InputError
 from graph.store import Store
+from lang import _
 from loaders.chunk import Chunk, Part
 from loaders.csvrecords import check_delimiter
 from loaders.layout import TABLES
@@ -39,10 +40,11 @@ __all__ = ["LoadReport", "Progress", "TableReport", "discover", "folder_chunk", 
 def discover(folder: Path) -> tuple[dict[str, Path], list[str]]:
     """The layout files in ``folder`` (by table) and the names of other files there."""
     if not folder.exists():
-        raise InputError(f"{folder}: no such folder", hint="check the path of the data folder")
+        raise InputError(_("{folder}: no such folder").format(folder=folder),
+                         hint=_("check the path of the data folder"))
     if not folder.is_dir():
-        raise InputError(f"{folder}: is a file, not a folder",
-                         hint="pass the folder that holds persons.csv, organizations.csv, ...")
+        raise InputError(_("{folder}: is a file, not a folder").format(folder=folder),
+                         hint=_("pass the folder that holds persons.csv, organizations.csv, ..."))
     found: dict[str, Path] = {}
     ignored: list[str] = []
     for path in sorted(folder.iterdir()):
@@ -50,16 +52,18 @@ def discover(folder: Path) -> tuple[dict[str, Path], list[str]]:
         if path.is_file() and stem in TABLES and suffix in (".csv", ".xlsx"):
             if stem in found:
                 raise InputError(
-                    f"{folder}: both {found[stem].name} and {path.name} hold table {stem}",
-                    hint="keep one of the two files")
+                    _("{folder}: both {first} and {second} hold table {table}").format(
+                        folder=folder, first=found[stem].name, second=path.name, table=stem),
+                    hint=_("keep one of the two files"))
             found[stem] = path
         elif not path.name.startswith("."):
             ignored.append(path.name)
     if not found:
         raise InputError(
-            f"{folder}: no layout table found (expected files such as persons.csv, "
-            "organizations.csv, contracts.xlsx)",
-            hint="name the files after the tables of the data layout (see README, 'Data layout')")
+            _("{folder}: no layout table found (expected files such as persons.csv, "
+              "organizations.csv, contracts.xlsx)").format(folder=folder),
+            hint=_("name the files after the tables of the data layout (see README, 'Data "
+                   "layout')"))
     return {t: found[t] for t in TABLES if t in found}, ignored
 
 

@@ -55,6 +55,7 @@ from graph.errors import InputError
 from graph.schema import entity_key
 from graph.store import AliasRecord, EntityRecord, RelationRecord, Store
 from graph.store.model import relation_id
+from lang import _
 
 #: Role group of the Czech dataset documentation -> the body where that post is held.
 CZECH_BODIES = {
@@ -88,7 +89,8 @@ class NetworkLoad:
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Data rows with their physical line numbers (header = line 1)."""
     if not path.exists():
-        raise InputError(f"{path}: missing", hint="the network folder is incomplete")
+        raise InputError(_("{file}: missing").format(file=path),
+                         hint=_("the network folder is incomplete"))
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [(i + 2, row) for i, row in enumerate(csv.DictReader(fh))]
 
@@ -242,5 +244,5 @@ def load_network(folder: Path, store: Store) -> NetworkLoad:
         return load_czech_corruption(folder, store)
     if (folder / "Slumlords__1.nodes.csv").exists():
         return load_slumlords(folder, store)
-    raise InputError(f"{folder}: not a known network folder",
-                     hint="expected czech_corruption or slumlords from the shared data")
+    raise InputError(_("{folder}: not a known network folder").format(folder=folder),
+                     hint=_("expected czech_corruption or slumlords from the shared data"))

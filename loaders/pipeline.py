@@ -59,12 +59,13 @@ from typing import TypeVar
 
 from graph.errors import InputError, LoadLockedError, UmbrellaError
 from graph.store import AliasRecord, SetAsideRecord, Store
+from lang import _
 from loaders import build
 from loaders.chunk import SPAN, Chunk, ChunkSource, Places
 from loaders.layout import TABLES
 from loaders.read import LINE, RawTable
 from loaders.registry import Registry
-from loaders.report import Collision, LoadReport, Progress, StandardReport, Tally
+from loaders.report import Collision, LoadReport, Progress, StandardReport, Tally, place
 from loaders.validate import KEY, Checked, check_table
 
 R = TypeVar("R", bound=LoadReport)
@@ -177,8 +178,8 @@ def _start(store: Store, source: str, options: ClaimOptions) -> int:
             if left <= 0:
                 raise
             if options.on_wait is not None and not told:
-                options.on_wait(f"{err.message}; waiting up to {options.wait:g} s for it to "
-                                "finish")
+                options.on_wait(_("{message}; waiting up to {seconds:g} s for it to finish")
+                                .format(message=err.message, seconds=options.wait))
                 told = True
             time.sleep(min(0.5, left))
 
@@ -192,7 +193,7 @@ def _stopped_by(exc: BaseException) -> str:
     ('interrupted (Ctrl-C)', 'p.csv: empty file')
     """
     if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (Ctrl-C)"
+        return _("interrupted (Ctrl-C)")
     if isinstance(exc, UmbrellaError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
@@ -233,7 +234,7 @@ def _each(chunks: Sequence[Chunk] | ChunkSource) -> Iterable[Chunk]:
 
 def _dry_pass(chunks: Sequence[Chunk] | ChunkSource, store: Store, partial: bool) -> None:
     """Check every chunk without writing; refuse when any row would be set aside."""
-    reg, _ = _registry(store, partial)
+    reg, _claims = _registry(store, partial)
     aside: list[SetAsideRecord] = []
     for chunk in _each(chunks):
         aside += [r for c in _check(chunk, reg, Places(chunk)) for r in c.set_aside]
@@ -262,8 +263,8 @@ def _registry(store: Store, partial: bool = False) -> tuple[Registry, Claims]:
             reg.table_known(table)[sid] = claims[0].key
             reg.from_store.setdefault(table, set()).add(sid)
         else:
-            reg.ambiguous.setdefault(table, {})[sid] = "; ".join(
-                f"{Path(c.file).name} line {c.line}" for c in claims)
+            reg.ambiguous.setdefault(table, {})[sid] = _("; ").join(
+                place(Path(c.file).name, c.line) for c in claims)
     if partial:
         for table in TABLES:
             reg.in_store[table] = max(reg.in_store.get(table, 0), 1)
@@ -277,7 +278,7 @@ def _check(chunk: Chunk, reg: Registry, places: Places,
     out = []
     for i, part in enumerate(parts):
         if progress:
-            progress(f"reading {part.label}", i, len(parts))
+            progress(_("reading {file}").format(file=part.label), i, len(parts))
         c = check_table(TABLES[part.table], part.read(), reg)
         c.set_aside = places.records(c.set_aside)
         if part.place is not None:
@@ -285,7 +286,7 @@ def _check(chunk: Chunk, reg: Registry, places: Places,
         places.registry(reg, part.table)
         out.append(c)
     if progress:
-        progress("checked", len(parts), len(parts))
+        progress(_("checked"), len(parts), len(parts))
     return out
 
 
@@ -313,8 +314,8 @@ def _collisions(earlier: Claims, checked: list[Checked], places: Places, report:
                 if (table, sid) not in seen:
                     seen.add((table, sid))
                     report.collisions.append(Collision(
-                        table, sid, f"{file} line {int(line)}",
-                        tuple(f"{x.file} line {x.line}" for x in others)))
+                        table, sid, place(file, int(line)),
+                        tuple(place(x.file, x.line) for x in others)))
             elif all(x.file != file for x in claims):
                 same.append((sid, claims[0].file))
         if same:
@@ -356,9 +357,10 @@ def _refusal(records: list[SetAsideRecord]) -> InputError:
     """
     first = records[0]
     return InputError(
-        f"{Path(first.file).name}: line {first.line}, column {first.column or '-'}: "
-        f"{first.message} ({len(records)} row(s) would be set aside)",
-        hint="fix the rows, or load without --strict to set them aside")
+        _("{file}: line {line}, column {column}: {problem} ({n} row(s) would be set aside)")
+        .format(file=Path(first.file).name, line=first.line, column=first.column or "-",
+                problem=first.message, n=len(records)),
+        hint=_("fix the rows, or load without --strict to set them aside"))
 
 
 def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
@@ -383,7 +385,7 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
             w.write_relations(places.frame(build.relation_frame(c)))
             done += c.loaded
             if progress:
-                progress(f"writing {c.spec.name}", done, total)
+                progress(_("writing {table}").format(table=c.spec.name), done, total)
         w.put_set_aside(aside)
         w.note_chunk(load)
         if log is not None:

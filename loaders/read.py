@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.errors import InputError
+from lang import N_, _
 from loaders.csvfast import fast_rows
 from loaders.csvrecords import (
     BadRow,
@@ -34,13 +35,14 @@ from loaders.csvrecords import (
     field_count_row,
     read_bytes,
 )
-from loaders.limits import describe, limit, over, raise_hint
+from loaders.limits import describe, limit, over, too_long_message
 from loaders.xlsx import cell_text, open_workbook, reading, sheet_rows
 
 __all__ = ["LINE", "BadRow", "RawTable", "decode", "read_csv", "read_table_file", "read_xlsx"]
 
 LINE = "_line"
-_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "vertical bar", "，": "full-width comma"}
+#: Separators a one-column header may really be split by (each has its message below).
+_DELIMITERS = (";", "\t", "|", "，")
 
 
 @dataclass
@@ -87,8 +89,9 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"{path}: cannot be decoded as {encoding} ({exc})",
-                             hint="check the --encoding value (e.g. utf-8, gb18030, gbk)") from exc
+            raise InputError(_("{file}: cannot be decoded as {encoding} ({error})").format(
+                file=path, encoding=encoding, error=exc),
+                hint=_("check the --encoding value (e.g. utf-8, gb18030, gbk)")) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         enc = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -108,10 +111,11 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
         line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         col = utf_err.start - max(before.rfind(b"\n"), before.rfind(b"\r"))
         raise InputError(
-            f"{path}: line {line}, column {col}: byte 0x{data[utf_err.start]:02x} is not "
-            "UTF-8, and the file does not read as GB18030 Chinese either",
-            hint="re-save the file as UTF-8, or name its encoding with --encoding "
-                 "(e.g. --encoding latin-1)",
+            _("{file}: line {line}, column {column}: byte 0x{byte:02x} is not UTF-8, and the "
+              "file does not read as GB18030 Chinese either").format(
+                file=path, line=line, column=col, byte=data[utf_err.start]),
+            hint=_("re-save the file as UTF-8, or name its encoding with --encoding "
+                   "(e.g. --encoding latin-1)"),
         ) from utf_err
 
 
@@ -126,36 +130,55 @@ def _separator_problem(path: Path, header_line: str) -> None:
     shown = header_line[:60]
     if len(sep) > 1:
         raise InputError(
-            f"{path}: line 1: the header is one column '{shown}' — its names are separated "
-            f"by {sep!r}, and fields are separated by one character",
-            hint=f"replace each {sep!r} in the file with a comma, then load it again")
-    label = _DELIMITERS.get(sep, f"{sep!r}")
-    raise InputError(
-        f"{path}: line 1: the header is one column '{shown}' — the file looks "
-        f"{label}-separated",
-        hint=f"save it as comma-separated CSV (or pass --delimiter {sep!r} to read it as it is)")
+            _("{file}: line 1: the header is one column '{header}' — its names are separated "
+              "by {sep!r}, and fields are separated by one character").format(
+                file=path, header=shown, sep=sep),
+            hint=_("replace each {sep!r} in the file with a comma, then load it again").format(
+                sep=sep))
+    raise _one_column(path, shown, sep)
+
+
+#: A header that reads as one column, by the separator its names have between them.
+_ONE_COLUMN = {
+    ";": N_("{file}: line 1: the header is one column '{header}' — the file looks "
+            "semicolon-separated"),
+    "\t": N_("{file}: line 1: the header is one column '{header}' — the file looks "
+             "tab-separated"),
+    "|": N_("{file}: line 1: the header is one column '{header}' — the file looks "
+            "vertical bar-separated"),
+    "，": N_("{file}: line 1: the header is one column '{header}' — the file looks "
+            "full-width comma-separated"),
+    "": N_("{file}: line 1: the header is one column '{header}' — the file looks "
+           "{sep!r}-separated"),
+}
+
+
+def _one_column(path: Path, header: str, sep: str) -> InputError:
+    """The refusal of a header that is one column because its names are ``sep``-separated."""
+    return InputError(
+        _(_ONE_COLUMN.get(sep, _ONE_COLUMN[""])).format(file=path, header=header, sep=sep),
+        hint=_("save it as comma-separated CSV (or pass --delimiter {sep!r} to read it as it "
+               "is)").format(sep=sep))
 
 
 def _header_problem(path: Path, header_line: str, names: list[str]) -> None:
     if len(names) <= 1:
-        for delim, label in _DELIMITERS.items():
+        for delim in _DELIMITERS:
             if delim in header_line and len(delim) == 1 and delim * 2 not in header_line:
-                raise InputError(
-                    f"{path}: line 1: the header is one column '{header_line[:60]}' — the file "
-                    f"looks {label}-separated",
-                    hint="save it as comma-separated CSV (or pass --delimiter "
-                         f"{delim!r} to read it as it is)",
-                )
+                raise _one_column(path, header_line[:60], delim)
         _separator_problem(path, header_line)
     blank = [i + 1 for i, n in enumerate(names) if not n]
     if blank:
-        raise InputError(f"{path}: line 1, column {blank[0]}: the header has a blank column name",
-                         hint="name every column in the header row, or delete the empty column")
+        raise InputError(_("{file}: line 1, column {column}: the header has a blank column "
+                           "name").format(file=path, column=blank[0]),
+                         hint=_("name every column in the header row, or delete the empty "
+                                "column"))
     seen: set[str] = set()
     for i, n in enumerate(names):
         if n in seen:
-            raise InputError(f"{path}: line 1, column {i + 1}: column '{n}' appears twice",
-                             hint="rename or delete one of the two columns")
+            raise InputError(_("{file}: line 1, column {column}: column '{name}' appears "
+                               "twice").format(file=path, column=i + 1, name=n),
+                             hint=_("rename or delete one of the two columns"))
         seen.add(n)
 
 
@@ -190,12 +213,14 @@ def too_many(path: Path | str, columns: int, names: list[str] | None = None) -> 
     loaders.limits.LimitError: p.csv: line 1: the header has 5,000 columns, over the limit ...
     """
     if columns > limit("columns"):
-        raise over("columns", f"{path}: line 1", f"the header has {columns:,} columns", columns)
+        raise over("columns", _("{file}: line 1: the header has {n:,} columns, over {limit}")
+                   .format(file=path, n=columns, limit=describe("columns")), columns)
     longest = max(map(len, names or []), default=0)
     if longest > limit("field_chars"):
         i = [len(n) for n in names or []].index(longest)
-        raise over("field_chars", f"{path}: line 1, column {i + 1}",
-                   f"a column name of {longest:,} characters", longest)
+        raise over("field_chars", _("{file}: line 1, column {column}: a column name of {n:,} "
+                                    "characters, over {limit}").format(
+            file=path, column=i + 1, n=longest, limit=describe("field_chars")), longest)
 
 
 def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:
@@ -221,8 +246,8 @@ def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> R
     delimiter = check_delimiter(delimiter)
     data = read_bytes(path)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise InputError(f"{path}: the file is empty (no header row)",
-                         hint="delete the file, or write at least its header row")
+        raise InputError(_("{file}: the file is empty (no header row)").format(file=path),
+                         hint=_("delete the file, or write at least its header row"))
     text, enc = decode(data, path, encoding)
     first = _first_line(text)
     if '"' not in first:
@@ -235,11 +260,11 @@ def read_csv(path: Path, encoding: str | None = None, delimiter: str = ",") -> R
     it = iter(records)
     head = next(it)
     if isinstance(head, BadRow):
-        raise InputError(f"{path}: line 1: the header row is broken: {head.message}",
-                         hint="fix the header row (line 1) of the file")
+        raise InputError(_("{file}: line 1: the header row is broken: {problem}").format(
+            file=path, problem=head.message), hint=_("fix the header row (line 1) of the file"))
     if head[0] != 1:
-        raise InputError(f"{path}: line 1 is blank, where the header row should be",
-                         hint="delete the blank lines above the header")
+        raise InputError(_("{file}: line 1 is blank, where the header row should be").format(
+            file=path), hint=_("delete the blank lines above the header"))
     header = _check_header(path, first, head[1])
     records.width, records.names = len(header), header
     rows: list[list[str]] = []
@@ -295,8 +320,8 @@ def read_xlsx(path: Path) -> RawTable:
         it = sheet_rows(ws, path)
         first = next(it, None)
         if first is None or not _trimmed(first):
-            raise InputError(f"{path}: the first sheet is empty (no header row)",
-                             hint="put the header in row 1 of the first sheet")
+            raise InputError(_("{file}: the first sheet is empty (no header row)").format(
+                file=path), hint=_("put the header in row 1 of the first sheet"))
         cells = _trimmed(first)
         too_many(path, len(cells), cells)
         header = _clean_header(cells)
@@ -310,8 +335,9 @@ def read_xlsx(path: Path) -> RawTable:
                 texts = _trimmed(values)
                 malformed.append(BadRow(
                     n, "bad_field_count", f"({width + 1})",
-                    f"the row has {len(texts)} filled cells but the header has {width}: "
-                    f"cell {width + 1} has no column; delete it or name its column in row 1",
+                    _("the row has {n} filled cells but the header has {width}: cell {cell} has "
+                      "no column; delete it or name its column in row 1").format(
+                        n=len(texts), width=width, cell=width + 1),
                     [cut(t) for t in texts]))
                 continue
             texts = [cell_text(v) for v in values[:width]]
@@ -339,8 +365,7 @@ def _long_cell(line: int, texts: list[str], header: list[str]) -> BadRow:
     i = max(range(len(texts)), key=lambda k: len(texts[k]))
     n = len(texts[i])
     return BadRow(line, "field_too_long", header[i],
-                  f"{header[i]} holds {n:,} characters, over {describe('field_chars')}; "
-                  f"{raise_hint('field_chars', n)}", [cut(t) for t in texts])
+                  too_long_message(header[i], n), [cut(t) for t in texts])
 
 
 def read_table_file(path: Path, encoding: str | None = None, delimiter: str = ",") -> RawTable:

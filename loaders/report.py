@@ -26,6 +26,24 @@ from typing import Any
 
 from graph.ids import mask_id_number, mask_id_numbers
 from graph.store import SetAsideRecord
+from lang import N_, _
+
+
+def place(file: str, line: int) -> str:
+    """A source row in words (``persons.csv line 3``), in the language spoken now; messages
+    name rows so, and :class:`loaders.chunk.Places` finds them there again.
+
+    Examples
+    --------
+    >>> place("persons.csv", 3)
+    'persons.csv line 3'
+    """
+    return _(PLACE).format(file=file, line=line)
+
+
+#: How messages name a source row.
+PLACE = N_("{file} line {line}")
+
 
 #: ``progress(stage, done, total)``: what a load is doing, for a progress bar.
 Progress = Callable[[str, int, int], None]

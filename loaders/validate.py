@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import InputError
-from graph.ids import credit_code_problem, id_number_problem, mask_id_number
+from graph.ids import credit_code_fault, id_number_fault, mask_id_number
 from graph.normalize import (
     clean_text,
     credit_codes_valid,
@@ -25,9 +25,11 @@ from graph.normalize import (
     normalize_name,
 )
 from graph.store.model import SetAsideRecord
+from lang import N_, _
 from loaders.layout import ColType, Reason, TableSpec
 from loaders.read import LINE, RawTable
 from loaders.registry import Registry, SetAsideRef
+from loaders.report import place
 
 KEY = "_key"
 
@@ -98,11 +100,16 @@ def check_columns(spec: TableSpec, raw: RawTable) -> None:
     """Raise when a required column is missing from the header."""
     missing = [c.name for c in spec.required_columns() if c.name not in raw.header]
     if missing:
+        fields = {"file": raw.path, "columns": ", ".join(missing),
+                  "header": ", ".join(raw.header)}
         raise InputError(
-            f"{raw.path}: line 1: required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)} missing (the header has: {', '.join(raw.header)})",
-            hint=f"rename the matching column(s) to {', '.join(missing)} "
-                 f"(columns of {spec.name}: {', '.join(spec.column_names())})",
+            (_("{file}: line 1: required columns {columns} missing (the header has: {header})")
+             if len(missing) > 1 else
+             _("{file}: line 1: required column {columns} missing (the header has: {header})"))
+            .format(**fields),
+            hint=_("rename the matching column(s) to {columns} (columns of {table}: {all})")
+            .format(columns=", ".join(missing), table=spec.name,
+                    all=", ".join(spec.column_names())),
         )
 
 
@@ -140,7 +147,7 @@ def _check_duplicates(spec: TableSpec, frame: pd.DataFrame, marks: _Marks) -> No
     dup = keys.duplicated(keep="first") & (keys != "")
     if dup.any():
         first_line = frame[LINE].groupby(keys).transform("first").astype(str)
-        marks.mark(dup, Reason.DUPLICATE_KEY, spec.key, "line " + first_line)
+        marks.mark(dup, Reason.DUPLICATE_KEY, spec.key, first_line)
 
 
 def _lookup(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
@@ -168,7 +175,8 @@ class _AsideText(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         v = self._aside[key]
-        return f"{Path(v.file).name} line {v.line} ({v.code})"
+        return _("{place} ({reason})").format(place=place(Path(v.file).name, v.line),
+                                               reason=v.code)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._aside)
@@ -199,59 +207,96 @@ def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Regi
         marks.mark(filled & (key == "") & (aside != ""), Reason.REFERS_TO_SET_ASIDE, col.name,
                    aside)
         unknown = filled & (key == "") & (aside == "")
-        targets = " or ".join(col.ref)
+        targets = _(" or ").join(col.ref)
         if unknown.any() and not any(reg.has_rows(t) for t in col.ref):
             first = frame[LINE][unknown].iloc[0]
             raise InputError(
-                f"{path}: line {first}, column {col.name}: refers to {targets}, but no "
-                f"{targets} row is defined in this folder or in the database "
-                f"(first id: '{s[unknown].iloc[0]}')",
-                hint=f"add {col.ref[0]}.csv to the folder, or load the folder that defines "
-                     f"them first",
+                _("{file}: line {line}, column {column}: refers to {tables}, but no {tables} "
+                  "row is defined in this folder or in the database (first id: '{id}')").format(
+                    file=path, line=first, column=col.name, tables=targets,
+                    id=s[unknown].iloc[0]),
+                hint=_("add {table}.csv to the folder, or load the folder that defines them "
+                       "first").format(table=col.ref[0]),
             )
         marks.mark(unknown, Reason.UNKNOWN_REFERENCE, col.name)
         resolved[col.name] = key
     return resolved
 
 
+#: What a set-aside row's message says, by reason: the column, the value as written (an
+#: identity number masked) and, where a reason has one, its ``{detail}``.
+MESSAGES: dict[Reason, str] = {
+    Reason.MISSING_REQUIRED: N_("{column} is blank but required; fill it in from the source "
+                                "record"),
+    Reason.BAD_DATE: N_("{column} '{value}' is not a calendar date written YYYY-MM-DD; "
+                        "rewrite it so"),
+    Reason.DATE_ORDER: N_("{column} '{value}' is before the start date; check both dates"),
+    Reason.BAD_AMOUNT: N_("{column} '{value}' is not a decimal number of yuan; write digits "
+                          "only, e.g. 12500.50 (no separators or units)"),
+    Reason.BAD_SHARE_PCT: N_("{column} '{value}' is not a percentage from 0 to 100"),
+    Reason.BAD_VOCABULARY: N_("{column} '{value}' is not one of: {detail}"),
+    Reason.UNKNOWN_REFERENCE: N_("{column} '{value}' is defined by no row of {detail} (nor in "
+                                 "the database); add that row or correct the id"),
+    Reason.REFERS_TO_SET_ASIDE: N_("{column} '{value}' refers to a row that was set aside "
+                                   "({detail}); fix that row and this one loads too"),
+    Reason.AMBIGUOUS_REFERENCE: N_("{column} '{value}' names two entities in the database, "
+                                   "defined by different sources ({detail}); load this row "
+                                   "together with the row that defines the id it means"),
+    Reason.DUPLICATE_KEY: N_("{column} '{value}' is already defined at line {detail}; ids must "
+                             "be unique"),
+    Reason.SELF_TIE: N_("person_id and other_id are the same person; a tie needs two people"),
+}
+
+#: An identity number set aside, by what is wrong with it (:func:`graph.ids.id_number_fault`).
+ID_NUMBER_MESSAGES = {
+    "length": N_("{column} '{value}' has {detail} characters, not 18; correct it from the "
+                 "source record, or blank it to load the person without it"),
+    "characters": N_("{column} '{value}' must be 17 digits followed by a digit or X; correct "
+                     "it from the source record, or blank it to load the person without it"),
+    "birth_date": N_("{column} '{value}' embeds an impossible birth date {detail}; correct it "
+                     "from the source record, or blank it to load the person without it"),
+    "checksum": N_("{column} '{value}' fails the GB 11643 checksum (check character should be "
+                   "{detail}); correct it from the source record, or blank it to load the "
+                   "person without it"),
+}
+
+#: A credit code set aside, by what is wrong with it (:func:`graph.ids.credit_code_fault`).
+CREDIT_CODE_MESSAGES = {
+    "length": N_("{column} '{value}' has {detail} characters, not 18; correct it, or blank it "
+                 "to load the organization without it"),
+    "alphabet": N_("{column} '{value}' contains characters outside the GB 32100 alphabet: "
+                   "{detail}; correct it, or blank it to load the organization without it"),
+    "checksum": N_("{column} '{value}' fails the GB 32100 checksum (check character should be "
+                   "{detail}); correct it, or blank it to load the organization without it"),
+}
+
+
 def _message(spec: TableSpec, code: str, column: str, value: str, detail: str) -> str:
+    """Why a row was set aside and how to fix it, in the language spoken now.
+
+    Examples
+    --------
+    >>> from loaders.layout import TABLES
+    >>> _message(TABLES["persons"], "bad_id_number", "id_number", "110105194912310021", "")
+    "id_number '110105***********1' fails the GB 11643 checksum (check character should \
+be X); correct it from the source record, or blank it to load the person without it"
+    """
     r = Reason(code)
-    if r is Reason.MISSING_REQUIRED:
-        return f"{column} is blank but required; fill it in from the source record"
-    if r is Reason.BAD_DATE:
-        return f"{column} '{value}' is not a calendar date written YYYY-MM-DD; rewrite it so"
-    if r is Reason.DATE_ORDER:
-        return f"{column} '{value}' is before the start date; check both dates"
-    if r is Reason.BAD_AMOUNT:
-        return (f"{column} '{value}' is not a decimal number of yuan; write digits only, "
-                "e.g. 12500.50 (no separators or units)")
-    if r is Reason.BAD_SHARE_PCT:
-        return f"{column} '{value}' is not a percentage from 0 to 100"
+    fields = {"column": column, "value": value, "detail": detail}
     if r is Reason.BAD_ID_NUMBER:
-        return (f"{column} '{mask_id_number(value)}' {id_number_problem(value)}; correct it "
-                "from the source record, or blank it to load the person without it")
+        fault = id_number_fault(value) or ("characters", "")
+        return _(ID_NUMBER_MESSAGES[fault[0]]).format(
+            column=column, value=mask_id_number(value), detail=fault[1])
     if r is Reason.BAD_CREDIT_CODE:
-        return (f"{column} '{value}' {credit_code_problem(value)}; correct it, or blank it "
-                "to load the organization without it")
+        fault = credit_code_fault(value) or ("alphabet", "")
+        return _(CREDIT_CODE_MESSAGES[fault[0]]).format(column=column, value=value,
+                                                        detail=fault[1])
     if r is Reason.BAD_VOCABULARY:
-        allowed = ", ".join(spec.column(column).vocab)
-        return f"{column} '{value}' is not one of: {allowed}"
-    if r is Reason.UNKNOWN_REFERENCE:
-        col = spec.column(column)
-        return (f"{column} '{value}' is defined by no row of {' or '.join(col.ref)} (nor in the "
-                "database); add that row or correct the id")
-    if r is Reason.REFERS_TO_SET_ASIDE:
-        return (f"{column} '{value}' refers to a row that was set aside ({detail}); fix that "
-                "row and this one loads too")
-    if r is Reason.AMBIGUOUS_REFERENCE:
-        return (f"{column} '{value}' names two entities in the database, defined by different "
-                f"sources ({detail}); load this row together with the row that defines the id "
-                "it means")
-    if r is Reason.DUPLICATE_KEY:
-        return f"{column} '{value}' is already defined at {detail}; ids must be unique"
-    if r is Reason.SELF_TIE:
-        return "person_id and other_id are the same person; a tie needs two people"
-    return detail
+        fields["detail"] = ", ".join(spec.column(column).vocab)
+    elif r is Reason.UNKNOWN_REFERENCE:
+        fields["detail"] = _(" or ").join(spec.column(column).ref)
+    template = MESSAGES.get(r)
+    return _(template).format(**fields) if template else detail
 
 
 def _set_aside_records(spec: TableSpec, path: Path, frame: pd.DataFrame, raw: pd.DataFrame,
@@ -261,7 +306,7 @@ def _set_aside_records(spec: TableSpec, path: Path, frame: pd.DataFrame, raw: pd
     positions = np.flatnonzero(marks.bad)
     values = frame.iloc[positions]
     originals = raw.iloc[positions][raw_cols].to_dict("records")
-    for pos, line, original, (_, row) in zip(positions, values[LINE], originals,
+    for pos, line, original, (_index, row) in zip(positions, values[LINE], originals,
                                              values.iterrows(), strict=True):
         code, column, detail = marks.code[pos], marks.column[pos], marks.detail[pos]
         value = str(row.get(column, ""))

@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError
-from loaders.limits import RATIO_GRACE, limit, over
+from lang import N_, _
+from loaders.limits import RATIO_GRACE, describe, limit, over
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is opened, not before
     from openpyxl.workbook.workbook import Workbook
 
-_HINT = "open it in Excel and save it again as .xlsx, or export it as CSV"
+_HINT = N_("open it in Excel and save it again as .xlsx, or export it as CSV")
 
 
 def cell_text(value: object) -> str:
@@ -79,22 +80,26 @@ def check_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError) as exc:
-        raise InputError(f"{path}: cannot be read as an .xlsx workbook ({exc})",
-                         hint=_HINT) from exc
+        raise InputError(_("{file}: cannot be read as an .xlsx workbook ({error})").format(
+            file=path, error=exc), hint=_(_HINT)) from exc
     ratio = limit("ratio")
     for info in infos:
         packed = max(info.compress_size, 1)
         if info.file_size > RATIO_GRACE and info.file_size > ratio * packed:
             times = info.file_size / packed
-            raise over("ratio", f"{path}: part {info.filename}",
-                       f"{info.compress_size:,} bytes that inflate to {info.file_size:,} bytes "
-                       f"({times:,.0f} times, as a zip bomb does; a sheet compresses 5-30 "
-                       "times)", int(times) + 1)
+            raise over("ratio", _(
+                "{file}: part {part}: {packed:,} bytes that inflate to {size:,} bytes "
+                "({times:,.0f} times, as a zip bomb does; a sheet compresses 5-30 times), over "
+                "{limit}").format(
+                    file=path, part=info.filename, packed=info.compress_size,
+                    size=info.file_size, times=times, limit=describe("ratio")), int(times) + 1)
     total = sum(i.file_size for i in infos)
     if total > limit("xlsx_bytes"):
         biggest = max(infos, key=lambda i: i.file_size)
-        raise over("xlsx_bytes", f"{path}: {len(infos)} parts (the largest {biggest.filename})",
-                   f"they inflate to {total:,} bytes", total)
+        raise over("xlsx_bytes", _(
+            "{file}: {n} parts (the largest {part}): they inflate to {size:,} bytes, over "
+            "{limit}").format(file=path, n=len(infos), part=biggest.filename, size=total,
+                              limit=describe("xlsx_bytes")), total)
 
 
 @contextmanager
@@ -120,9 +125,10 @@ def reading(path: Path, where: str = "") -> Iterator[None]:
     except Exception as exc:
         detail = (f"{exc}" if isinstance(exc, (zipfile.BadZipFile, OSError))
                   else f"{type(exc).__name__}: {exc}")
-        at = f": {where}" if where else ""
-        raise InputError(f"{path}{at}: cannot be read as an .xlsx workbook ({detail[:300]})",
-                         hint=_HINT) from exc
+        raise InputError((
+            _("{file}: {where}: cannot be read as an .xlsx workbook ({error})") if where else
+            _("{file}: cannot be read as an .xlsx workbook ({error})")).format(
+                file=path, where=where, error=detail[:300]), hint=_(_HINT)) from exc
 
 
 def sheet_rows(ws: Any, path: Path, **options: Any) -> Iterator[tuple[Any, ...]]:
@@ -227,8 +233,9 @@ def merged_ranges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
                 out.append((min(b, d), min(a, c), max(b, d), max(a, c)))
                 end = m.end()
             if len(out) > _MAX_MERGES:
-                raise InputError(f"{path}: sheet {ws.title} has more than "
-                                 f"{_MAX_MERGES:,} merged ranges", hint=_HINT)
+                raise InputError(_("{file}: sheet {sheet} has more than {n:,} merged ranges")
+                                 .format(file=path, sheet=ws.title, n=_MAX_MERGES),
+                                 hint=_(_HINT))
             if not chunk:
                 return out
             carry = buf[max(end, upto):]

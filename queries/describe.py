@@ -32,6 +32,7 @@ from typing import Any
 from graph.errors import UmbrellaError
 from graph.ids import mask_id_number
 from graph.store import StoreView
+from lang import _
 from lang.message import localized
 from queries.frames import entity_label
 from queries.lookup import find_entity
@@ -176,8 +177,8 @@ def describe_entity(view: StoreView, key: str, *, reveal: bool = False,
     """
     e = view.get(key)
     if e is None:
-        raise UmbrellaError(f"no entity with key '{key}'",
-                            hint="use an id from the input files, e.g. P0001387")
+        raise UmbrellaError(_("no entity with key '{key}'").format(key=key),
+                            hint=_("use an id from the input files, e.g. P0001387"))
     props = dict(e.props)
     if "id_number" in props and not reveal:
         props["id_number"] = mask_id_number(str(props["id_number"]))

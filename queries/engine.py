@@ -45,6 +45,7 @@ from sqlglot import exp
 from graph.schema import NODE_KINDS, REL_TYPES
 from graph.store import StoreView
 from graph.store.arrow import alias_table, entity_table, relation_source_table, relation_table
+from lang import _
 
 #: Open interval ends, so a tie's interval is always ``[s, e]``.
 OPEN_START = "0000-01-01"
@@ -242,7 +243,7 @@ class Engine:
         names = sorted(self._readers)
         for i, name in enumerate(names):
             if progress:
-                progress(f"writing {name}", i, len(names))
+                progress(_("writing {table}").format(table=name), i, len(names))
             self.ensure(name)
             reader = self.con.sql(f"SELECT * FROM {_ident(name)}").to_arrow_reader()
             n = 0
@@ -252,7 +253,7 @@ class Engine:
                     n += batch.num_rows
             counts[name] = n
         if progress:
-            progress("done", len(names), len(names))
+            progress(_("done"), len(names), len(names))
         return counts
 
     def by_id(self, table: str, column: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from graph.errors import UmbrellaError
 from graph.normalize import normalize_name
 from graph.store import StoreView
+from lang import _
 
 
 def find_entity(view: StoreView, text: str) -> str:
@@ -31,8 +32,8 @@ def find_entity(view: StoreView, text: str) -> str:
     if len(hits) == 1:
         return str(hits[0])
     if not hits:
-        raise UmbrellaError(f"no entity with id or name '{text}'",
-                            hint="use an id from the input files, e.g. P0001387")
+        raise UmbrellaError(_("no entity with id or name '{text}'").format(text=text),
+                            hint=_("use an id from the input files, e.g. P0001387"))
     ids = ", ".join("/".join(e.source_ids) for k in hits[:10] if (e := view.get(k)) is not None)
-    raise UmbrellaError(f"{len(hits)} entities are named '{text}': {ids}",
-                        hint="names are shared; give one of these ids instead")
+    raise UmbrellaError(_("{n} entities are named '{text}': {ids}").format(
+        n=len(hits), text=text, ids=ids), hint=_("names are shared; give one of these ids instead"))

@@ -26,6 +26,7 @@ from typing import Any
 from graph.errors import IncompleteLoadError, UmbrellaError
 from graph.store import Store, StoreView
 from graph.store.runs import refuse_incomplete
+from lang import _
 from queries import rules as _rules  # noqa: F401  (registers the rules)
 from queries.context import Context
 from queries.engine import SqlRunner
@@ -51,15 +52,16 @@ def select_rules(codes: list[str] | None = None,
         wanted = [c.upper() for c in codes]
         unknown = [c for c in wanted if not any(r == c or r.startswith(c + "-") for r in RULES)]
         if unknown:
-            raise UmbrellaError(f"unknown rule {', '.join(unknown)}",
-                                hint=f"rules: {', '.join(sorted(RULES))}")
+            raise UmbrellaError(_("unknown rule {rules}").format(rules=", ".join(unknown)),
+                                hint=_("rules: {rules}").format(rules=", ".join(sorted(RULES))))
         chosen = [r for r in chosen if any(r == c or r.startswith(c + "-") for c in wanted)]
     if categories:
         bad = [c for c in categories if c not in {r.category for r in RULES.values()}]
         if bad:
             known = ", ".join(sorted({r.category for r in RULES.values()}))
-            raise UmbrellaError(f"unknown category {', '.join(bad)}",
-                                hint=f"categories: {known}")
+            raise UmbrellaError(_("unknown category {categories}").format(
+                categories=", ".join(bad)), hint=_("categories: {categories}").format(
+                    categories=known))
         chosen = [r for r in chosen if RULES[r].category in categories]
     return chosen
 
@@ -76,9 +78,9 @@ def _unchanged(store: Store, seen: tuple[list[int], list[tuple[int, str]]],
     refuse_incomplete(view, partial=partial, where=store.location)
     if _loads_seen(view) != seen:
         raise IncompleteLoadError(
-            f"{store.location}: a load ran while the rules read the database; their findings "
-            "would mix two states of it, and were not kept",
-            hint="run the scan again")
+            _("{where}: a load ran while the rules read the database; their findings would mix "
+              "two states of it, and were not kept").format(where=store.location),
+            hint=_("run the scan again"))
 
 
 def scan(store: Store, codes: list[str] | None = None, categories: list[str] | None = None,
@@ -98,7 +100,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     chosen = select_rules(codes, categories)
     for code, values in (overrides or {}).items():
         for key, value in values.items():
-            check_value(f"{code} (from the command line)", key, value)
+            check_value(_("{rule} (from the command line)").format(rule=code), key, value)
     view = store.view()
     refuse_incomplete(view, partial=partial, where=store.location)
     seen = _loads_seen(view)
@@ -110,7 +112,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     try:
         for i, code in enumerate(chosen):
             if progress:
-                progress(f"rule {code}", i, len(chosen))
+                progress(_("rule {rule}").format(rule=code), i, len(chosen))
             if not ctx.enabled(code):
                 continue
             found_here = [f.to_dict(frames) for f in ctx.run(code)]
@@ -124,7 +126,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
         _unchanged(store, seen, partial)  # and inside the write (the embedded store's lock)
         w.replace_findings(found, result.rules_run)
     if progress:
-        progress("done", len(chosen), len(chosen))
+        progress(_("done"), len(chosen), len(chosen))
     keep = [f for f in found if f["score"] >= min_score and (not sector or f["sector"] == sector)]
     result.findings = sorted(keep, key=lambda f: (-f["score"], f["rule"], f["id"]))
     return result

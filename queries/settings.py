@@ -36,6 +36,7 @@ from graph.schema import (
     NODE_KINDS,
     ORG_KINDS,
 )
+from lang import N_, _
 
 DEFAULT_SETTINGS = Path(__file__).with_name("settings.toml")
 
@@ -64,56 +65,78 @@ class Spec:
     what: str = ""
 
     def describe(self) -> str:
-        """The allowed values in words, for error messages.
+        """The allowed values in words, in the language spoken now (for error messages).
 
         Examples
         --------
         >>> Spec(float, 0, 1).describe(), Spec(list, choices=("a", "b")).describe()
         ('a number from 0 to 1', 'a list of: a, b')
         """
+        fields = {"low": self.low, "high": self.high, "choices": ", ".join(self.choices)}
         if self.kind is bool:
-            return "true or false"
+            return _("true or false")
         if self.kind in (int, float):
-            noun = "a whole number" if self.kind is int else "a number"
+            whole = self.kind is int
             if self.low is not None and self.high is not None:
-                return f"{noun} from {self.low:g} to {self.high:g}"
-            if self.low is not None:
-                return f"{noun} of at least {self.low:g}"
-            return noun
-        words = f"one of: {', '.join(self.choices)}" if self.choices else (
-            self.what or "text")
+                words = (N_("a whole number from {low:g} to {high:g}") if whole
+                         else N_("a number from {low:g} to {high:g}"))
+            elif self.low is not None:
+                words = (N_("a whole number of at least {low:g}") if whole
+                         else N_("a number of at least {low:g}"))
+            else:
+                words = N_("a whole number") if whole else N_("a number")
+            return _(words).format(**fields)
+        what = _(self.what or N_("text")).format(sides=", ".join(_SIDES_ALL))
         if self.kind is list:
-            return ("a list of: " + ", ".join(self.choices) if self.choices
-                    else f"a list of {self.what or 'text'}")
-        return words
+            return (_("a list of: {choices}").format(**fields) if self.choices
+                    else _("a list of {what}").format(what=what))
+        return _("one of: {choices}").format(**fields) if self.choices else what
 
-    def check(self, value: Any) -> str | None:
-        """Why ``value`` is not allowed (None when it is)."""
+    def check(self, value: Any) -> tuple[str, str] | None:
+        """Why ``value`` is not allowed, as a key of :data:`PROBLEMS` and the values at
+        fault (None when it is allowed)."""
         if self.kind is bool:
-            return None if isinstance(value, bool) else "should be true or false"
+            return None if isinstance(value, bool) else ("bool", "")
         if self.kind in (int, float):
             ok_type = (isinstance(value, int) if self.kind is int
                        else isinstance(value, int | float)) and not isinstance(value, bool)
             if not ok_type:
-                return f"should be {self.describe()}"
+                return ("type", "")
             if isinstance(value, float) and not math.isfinite(value):
-                return f"is not a finite number; it should be {self.describe()}"
+                return ("finite", "")
             if (self.low is not None and value < self.low) or (
                     self.high is not None and value > self.high):
-                return f"is out of range; it should be {self.describe()}"
+                return ("range", "")
             return None
         items = value if self.kind is list else [value]
         if self.kind is list and not (isinstance(value, list)
                                       and all(isinstance(v, str) for v in value)):
-            return f"should be {self.describe()}, like [\"a\", \"b\"]"
+            return ("list", "")
         if self.kind is str and not isinstance(value, str):
-            return f"should be text: {self.describe()}"
+            return ("text", "")
         if not self.empty and not any(str(v) for v in items):
-            return f"must not be empty; it should be {self.describe()}"
+            return ("empty", "")
         bad = [v for v in items if v and (
             (self.choices and v not in self.choices)
             or (self.pattern and not re.fullmatch(self.pattern, v)))]
-        return f"has {', '.join(map(repr, bad))}; it should be {self.describe()}" if bad else None
+        return ("bad", ", ".join(map(repr, bad))) if bad else None
+
+
+#: What is wrong with a setting's value: ``{where}`` (file and section), ``{key}``,
+#: ``{value}`` (as written in TOML), ``{allowed}`` (:meth:`Spec.describe`), ``{bad}``.
+PROBLEMS = {
+    "bool": N_("{where}: {key} = {value} should be true or false"),
+    "type": N_("{where}: {key} = {value} should be {allowed}"),
+    "finite": N_("{where}: {key} = {value} is not a finite number; it should be {allowed}"),
+    "range": N_("{where}: {key} = {value} is out of range; it should be {allowed}"),
+    "list": N_('{where}: {key} = {value} should be {allowed}, like ["a", "b"]'),
+    "text": N_("{where}: {key} = {value} should be text: {allowed}"),
+    "empty": N_("{where}: {key} = {value} must not be empty; it should be {allowed}"),
+    "bad": N_("{where}: {key} = {value} has {bad}; it should be {allowed}"),
+    "iterations": N_("{where}: {key} = {value} is 0; it should be -1 (until stable) or a number "
+                     "of passes from 1 to 1000"),
+    "date": N_('{where}: {key} = {value} is not a real date; it should be YYYY-MM-DD or ""'),
+}
 
 
 _SHARE = Spec(float, 0, 1)
@@ -145,15 +168,16 @@ SPECS: dict[str, Spec] = {
     "reference_weight": Spec(float, 0, 1e12),
     "seed": Spec(int, 0, 2**31 - 1),
     "iterations": Spec(int, -1, 1_000),
-    "on": Spec(str, pattern=r"\d{4}-\d{2}-\d{2}", empty=True, what="a date YYYY-MM-DD or \"\""),
+    "on": Spec(str, pattern=r"\d{4}-\d{2}-\d{2}", empty=True,
+               what=N_("a date YYYY-MM-DD or \"\"")),
     "org_kinds": Spec(list, choices=ORG_KINDS),
     "count_rules": Spec(list, pattern=r"[A-Z]{3}(-\d{3})?",
-                        what="rule codes or families such as COI or SUB-001"),
+                        what=N_("rule codes or families such as COI or SUB-001")),
     "min_members": Spec(int, 2, 1_000_000),
     "min_kinds": Spec(int, 0, 3),
     "max_findings": Spec(int, 1, 100_000),
     "evidence_paths": Spec(int, 1, 100),
-    "pairs": Spec(list, pattern=_PAIR, what="side:side pairs with sides " + ", ".join(_SIDES_ALL)),
+    "pairs": Spec(list, pattern=_PAIR, what=N_("side:side pairs with sides {sides}")),
     "combine": Spec(str, choices=("all", "any")),
     "case_roles": Spec(list, choices=CASE_ROLES),
     "weighted": Spec(bool),
@@ -183,19 +207,20 @@ def check_value(where: str, key: str, value: Any) -> None:
     """
     spec = spec_of(key)
     if spec is None:
-        raise SettingsError(f"{where}: {key} has no declared type",
-                            hint="declare it in queries.settings.SPECS")
+        raise SettingsError(_("{where}: {key} has no declared type").format(where=where, key=key),
+                            hint=_("declare it in queries.settings.SPECS"))
     problem = spec.check(value)
     if problem is None and key == "iterations" and value == 0:
-        problem = "is 0; it should be -1 (until stable) or a number of passes from 1 to 1000"
+        problem = ("iterations", "")
     if problem is None and key == "on" and value:
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            problem = "is not a real date; it should be YYYY-MM-DD or \"\""
+            problem = ("date", "")
     if problem is not None:
-        raise SettingsError(f"{where}: {key} = {value!r} {problem}",
-                            hint="correct the value in the settings file")
+        raise SettingsError(_(PROBLEMS[problem[0]]).format(
+            where=where, key=key, value=repr(value), bad=problem[1], allowed=spec.describe()),
+            hint=_("correct the value in the settings file"))
 
 
 @dataclass(frozen=True)
@@ -215,16 +240,18 @@ def _parse(path: Path) -> dict[str, Any]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot be read ({exc.strerror})",
-                            hint="check the --settings path") from exc
+        raise SettingsError(_("{file}: cannot be read ({error})").format(file=path,
+                                                                         error=exc.strerror),
+                            hint=_("check the --settings path")) from exc
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        raise SettingsError(f"{path}: line {line}: not UTF-8 text",
-                            hint="save the settings file as UTF-8") from exc
+        raise SettingsError(_("{file}: line {line}: not UTF-8 text").format(file=path, line=line),
+                            hint=_("save the settings file as UTF-8")) from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: {exc}", hint="fix the TOML syntax at that line") from exc
+        raise SettingsError(f"{path}: {exc}",
+                            hint=_("fix the TOML syntax at that line")) from exc
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -239,11 +266,14 @@ def load_settings(path: Path | None = None) -> Settings:
             where = f"{path}: [{code}]"
             if code not in base or not isinstance(table, dict):
                 known = ", ".join(sorted(base))
-                raise SettingsError(f"{where}: unknown section", hint=f"use one of: {known}")
+                raise SettingsError(_("{where}: unknown section").format(where=where),
+                                    hint=_("use one of: {sections}").format(sections=known))
             for key, value in table.items():
                 if key not in base[code] and not (code != "defaults" and key in base["defaults"]):
-                    raise SettingsError(f"{where}: unknown key {key!r}",
-                                        hint=f"keys of [{code}]: {', '.join(base[code])}")
+                    raise SettingsError(
+                        _("{where}: unknown key {key!r}").format(where=where, key=key),
+                        hint=_("keys of [{section}]: {keys}").format(
+                            section=code, keys=", ".join(base[code])))
                 check_value(where, key, value)
                 merged[code][key] = value
     defaults = merged.pop("defaults")

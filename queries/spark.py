@@ -32,6 +32,7 @@ import sqlglot
 from sqlglot.optimizer.qualify import qualify
 
 from graph.errors import UmbrellaError
+from lang import _
 from queries.engine import referenced
 
 
@@ -172,8 +173,8 @@ def start_session(master: str = "local[2]") -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise UmbrellaError("Spark is not installed",
-                            hint="pip install pyspark, and a Java 17 runtime") from exc
+        raise UmbrellaError(_("Spark is not installed"),
+                            hint=_("pip install pyspark, and a Java 17 runtime")) from exc
     try:
         spark = (SparkSession.builder.master(master).appName("umbrella")
                  .config("spark.ui.enabled", "false")
@@ -186,8 +187,9 @@ def start_session(master: str = "local[2]") -> Any:
                          "org.apache.spark.sql.catalyst.optimizer.RemoveRedundantAliases")
                  .getOrCreate())
     except Exception as exc:  # a missing Java runtime surfaces as a generic error
-        raise UmbrellaError(f"Spark could not start ({str(exc).splitlines()[0][:200]})",
-                            hint="install a Java 17 runtime (Debian: "
-                                 "apt-get install openjdk-17-jre-headless)") from exc
+        raise UmbrellaError(_("Spark could not start ({error})").format(
+            error=str(exc).splitlines()[0][:200]),
+            hint=_("install a Java 17 runtime (Debian: apt-get install "
+                   "openjdk-17-jre-headless)")) from exc
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import UmbrellaError
+from graph.text import _
 from loaders.layout import TABLES
 from synthetic.alloc import Alloc
 from synthetic.duplicates import NamesakeTracker
@@ -65,15 +66,15 @@ def _prepare(out: Path) -> None:
     expected = {f"{name}.csv" for name in TABLES}
     if out.exists():
         if not out.is_dir():
-            raise UmbrellaError(f"{out} exists and is not a folder",
-                                hint="choose a new folder name for the generated county")
+            raise UmbrellaError(_("{path} exists and is not a folder").format(path=out),
+                                hint=_("choose a new folder name for the generated county"))
         other = sorted(p.name for p in out.iterdir() if p.name not in expected)
         if other:
             raise UmbrellaError(
-                f"{out} already holds other files ({', '.join(other[:3])}"
-                f"{', ...' if len(other) > 3 else ''})",
-                hint="generate into an empty or new folder (only a previous generated county "
-                     "is overwritten)")
+                _("{path} already holds other files ({files})").format(
+                    path=out, files=", ".join(other[:3]) + (", ..." if len(other) > 3 else "")),
+                hint=_("generate into an empty or new folder (only a previous generated county "
+                       "is overwritten)"))
     out.mkdir(parents=True, exist_ok=True)
 
 
@@ -130,8 +131,8 @@ def generate_county(out: Path, scale: float = 1.0, seed: int = 0,
     True
     """
     if not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
-        raise UmbrellaError(f"scale must be a positive number, not {scale!r}",
-                            hint="use e.g. --scale 0.2 for a small county, 1 for 20,000 persons")
+        raise UmbrellaError(_("scale must be a positive number, not {scale!r}").format(
+            scale=scale), hint=_("use e.g. --scale 0.2 for a small county, 1 for 20,000 persons"))
     scale = float(scale)
     out = Path(out).resolve()
     _prepare(out)
@@ -164,9 +165,10 @@ def generate_county(out: Path, scale: float = 1.0, seed: int = 0,
                 built = build_county(alloc, i, name, region, fraction, seed, tick)
             except RuntimeError as exc:
                 raise UmbrellaError(
-                    f"generating county {i + 1} of {n} ({name}) failed: {exc}",
-                    hint="this is a generator bug; a different --seed will most likely work "
-                         "(please report the seed and scale)") from exc
+                    _("generating county {i} of {n} ({name}) failed: {error}").format(
+                        i=i + 1, n=n, name=name, error=exc),
+                    hint=_("this is a generator bug; a different --seed will most likely work "
+                           "(please report the seed and scale)")) from exc
             for d in built.drafts:
                 anchor, ents = _expand(built, d.anchor), _expand(built, d.entities)
                 if d.kind == "scheme":

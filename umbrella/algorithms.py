@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from lang import _
 from umbrella import console
 from umbrella.options import db_option, open_existing
 from umbrella.output import Findings, Output, Table, output_options, write
@@ -40,7 +41,8 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
             from umbrella.views import write_scan_pages
 
             index = write_scan_pages(store, found, html_dir, top=len(found), reveal=reveal)
-            console.err.print(f"Pages for {len(found)} findings of {code}: {index}")
+            console.err.print(_("Pages for {n} findings of {rule}: {index}").format(
+                n=len(found), rule=code, index=index))
         return found
     finally:
         store.close()
@@ -92,13 +94,14 @@ def _clusters_table(found: list[dict[str, Any]]) -> Table:
              f"{f['money_in']:,.0f}", ", ".join(f["centre_names"][:3]) +
              (" …" if len(f["centre_names"]) > 3 else ""), f["id"]) for f in found]
     first = found[0] if found else {}
+    title = _("{n} communities ({method}, seed {seed}, resolution {resolution:.3g}, modularity "
+              "{modularity:.3f})") if first else _("{n} communities")
     return Table(
-        f"{len(found)} communities" + (
-            f" ({first['method']}, seed {first['seed']}, resolution {first['resolution']:.3g}, "
-            f"modularity {first['modularity']:.3f})" if first else ""),
+        title.format(n=len(found), method=first.get("method"), seed=first.get("seed"),
+                     resolution=first.get("resolution"), modularity=first.get("modularity")),
         ["rank", "score", "members", "officials", "suppliers", "suspects", "findings", "money in",
          "centre", "id"], rows, right=("score", "members", "money in"),
-        notes=["Next: umbrella show ID (members, evidence), umbrella brokers"])
+        notes=[_("Next: umbrella show ID (members, evidence), umbrella brokers")])
 
 
 @click.command()
@@ -149,9 +152,9 @@ def _brokers_table(found: list[dict[str, Any]]) -> Table:
     names = list(found[0]["betweenness"]) if found else []
     rows = [(f["rank"], f"{f['score']:.2f}", f["broker"], ", ".join(f["sides"]) or "-",
              *(f"{f['betweenness'][p]:.2%}" for p in names),
-             "exact" if f["exact"] else f"±{f['relative_error_95']:.0%}", f["core"], f["id"])
+             _("exact") if f["exact"] else f"±{f['relative_error_95']:.0%}", f["core"], f["id"])
             for f in found]
-    return Table(f"{len(found)} brokers",
+    return Table(_("{n} brokers").format(n=len(found)),
                  ["rank", "score", "person", "sides", *names, "error", "k-core", "id"], rows,
                  right=("score", *names),
-                 notes=["Next: umbrella show ID (the bridging paths), umbrella clusters"])
+                 notes=[_("Next: umbrella show ID (the bridging paths), umbrella clusters")])

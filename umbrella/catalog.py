@@ -44,14 +44,31 @@ KEYWORDS = {"_": None, "gettext": None, "N_": None, "NP_": (1, 2), "ngettext": (
             "pgettext": ((1, "c"), 2)}
 POT = LOCALEDIR / f"{DOMAIN}.pot"
 
-#: What click prints around a command's help and in its own errors.
-CLICK = ("Usage:", "Options:", "Commands:", "Show this message and exit.",
-         "Show the version and exit.", "Error", "Try {command!r} for help.",
-         "Missing argument {param_hint}.", "Missing option {param_hint}.",
-         "No such option: {name}", "No such command {name!r}.",
-         "Invalid value for {param_hint}: {message}", "{value!r} is not one of {choices}.",
-         "{value!r} is not a valid integer.", "{value!r} is not a valid float.",
-         "default", "required")
+#: What click prints around a command's help and in its own errors (click's message ids,
+#: as its sources spell them; ``tests/umbrella/test_language.py`` checks they still do).
+CLICK: tuple[str | tuple[str, str], ...] = (
+    "Usage:", "Options", "Commands", "Show this message and exit.",
+    "Show the version and exit.", "%(prog)s, version %(version)s", "Aborted!",
+    "Error: {message}", "Try '{command} {option}' for help.",
+    "Missing argument", "Missing option", "Missing parameter", "Missing command.",
+    "Missing parameter: {param_name}",
+    "No such option {name!r}.", "No such command {name!r}.",
+    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    "Option {name!r} does not take a value.", "Argument {name!r} takes {nargs} values.",
+    "Invalid value for {param_hint}: {message}", "Invalid value: {message}",
+    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
+    "{value!r} is not a valid {number_type}.", "{value} is not in the range {range}.",
+    "{value!r} is not a valid boolean. Recognized values: {states}",
+    ("{value!r} does not match the format {format}.",
+     "{value!r} does not match the formats {formats}."),
+    "file", "directory", "path",
+    "{name} {filename!r} does not exist.", "{name} {filename!r} is a file.",
+    "{name} {filename!r} is a directory.", "{name} {filename!r} is not readable.",
+    "{name} {filename!r} is not writable.", "Could not open file {filename!r}: {message}",
+    "default: {default}", "env var: {var}", "required",
+)
 
 
 def po_path(lang: str = "zh") -> Path:
@@ -77,6 +94,10 @@ def _vocabulary() -> Iterator[tuple[str, str]]:
     for vocab, words in _WORDS.items():
         for code in words:
             yield vocab, english_word(vocab, code)
+    from queries.findings import CATEGORIES
+
+    for code in CATEGORIES:
+        yield "category", english_word("category", code)
 
 
 def extracted() -> list[Message]:
@@ -96,8 +117,8 @@ def extracted() -> list[Message]:
                 add(msgid, context, f"{room}/{filename}")  # type: ignore[arg-type]
     for vocab, text in _vocabulary():
         add(text, vocab, "graph/schema.py")
-    for text in CLICK:
-        add(text, None, "click")
+    for said in CLICK:
+        add(said, None, "click")
     from umbrella.cli import cli
     from umbrella.language import help_texts
 

@@ -6,7 +6,7 @@ import os
 import shlex
 import shutil
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,9 +16,9 @@ from rich.markup import escape
 
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
-from lang import _, choose_language
+from lang import N_, _, formats, language
 from umbrella import console
-from umbrella.language import prepare, speak
+from umbrella.language import prepare, speaking
 from umbrella.options import SetAsideFile, db_option, load_into, open_existing, wal_files
 from umbrella.output import (
     Findings,
@@ -38,6 +38,38 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def vocabulary_word(vocab: str, code: str) -> str:
+    """A vocabulary code (a node kind, a relationship type, a role) in the reader's words:
+    the code as stored in English, the catalog's word in another language.
+
+    Examples
+    --------
+    >>> from lang import use_language
+    >>> vocabulary_word("company_role", "legal_rep")
+    'legal_rep'
+    >>> with use_language("zh"):
+    ...     vocabulary_word("company_role", "legal_rep")
+    '法定代表人'
+    """
+    from lang.message import word_in
+
+    if language() == "en" or not code:
+        return code
+    return word_in(vocab, code, language())
+
+
+#: The vocabulary of the detail a relationship record carries, by its type (other
+#: details, such as a post's title, are data and shown as written).
+_DETAIL_VOCABULARY = {"COMPANY_ROLE": "company_role", "CASE_ROLE": "case_role",
+                      "KIN": "relation", "ASSOCIATE": "relation"}
+
+
+def _tie_detail(rel: str, detail: str) -> str:
+    """A tie's role or relation in the reader's words (a title as written)."""
+    vocab = _DETAIL_VOCABULARY.get(rel)
+    return vocabulary_word(vocab, detail) if vocab else detail
+
+
 class _Failure(click.ClickException):
     """A library error shown as one line plus its fix-it hint."""
 
@@ -51,11 +83,36 @@ class _Failure(click.ClickException):
             click.echo(_("Hint: {hint}").format(hint=self.hint), err=True)
 
 
+def lang_argument(args: Sequence[str]) -> str | None:
+    """The language ``--lang`` asks for anywhere on the command line (``--help`` may come
+    before it, and click answers an eager option as soon as it meets it).
+
+    Examples
+    --------
+    >>> lang_argument(["scan", "--help", "--lang", "zh"]), lang_argument(["--lang=en"])
+    ('zh', 'en')
+    >>> lang_argument(["query", "--", "--lang", "zh"]) is None
+    True
+    """
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 class _Group(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        # every run starts in the language the environment asks for; --lang may change it
-        speak(choose_language(), self)
-        return super().main(*args, **kwargs)
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        # every run starts in the language the command line or the environment asks for,
+        # and leaves the language of the process as it found it
+        import sys
+
+        given = list(sys.argv[1:] if args is None else args)
+        with speaking(self, lang_argument(given)):
+            return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -82,38 +139,51 @@ def _load(store: Store, source: Path, fmt: str = "auto", **kw: Any) -> Any:
     return load_source(store, source, fmt, **kw)
 
 
+def _listed(items: Iterable[object]) -> str:
+    """Items one after another, as the language lists them ("a, b"; "a、b")."""
+    return _(", ").join(str(x) for x in items)
+
+
 def _print_load(report: Any, aside: SetAsideFile, db: str) -> None:
     rows = [(t.table, Path(t.file).name, t.encoding, t.read, t.loaded, t.set_aside)
             for t in report.tables]
-    rows.append(("total", "", "", report.read, report.loaded, report.set_aside_count))
+    rows.append((_("total"), "", "", report.read, report.loaded, report.set_aside_count))
     console.out.print(console.table(
-        f"Loaded {report.source} (load {report.load_id})",
+        _("Loaded {source} (load {load})").format(source=report.source, load=report.load_id),
         ["table", "file", "encoding", "read", "loaded", "set aside"],
         rows, right=("read", "loaded", "set aside")))
     for table, (n, example, other) in report.redefined.items():
-        console.out.print(
-            f"Note: {n:,} {table} ids (e.g. {example}) were already defined by {other}, as "
+        console.out.print(_(
+            "Note: {n:,} {table} ids (e.g. {example}) were already defined by {other}, as "
             "the same entities (same identity number or credit code, or an id that is its own "
             "identity), and were taken as those entities. If the two sources number their "
-            "rows independently, load them into separate databases.")
+            "rows independently, load them into separate databases.").format(
+                n=n, table=table, example=example, other=other))
     if report.collisions:
         _print_collisions(report, db)
     if report.ignored_files:
-        console.out.print(f"Not layout tables, not read: {', '.join(report.ignored_files)}")
+        console.out.print(_("Not layout tables, not read: {files}").format(
+            files=_listed(report.ignored_files)))
     if report.set_aside:
         reasons = Counter(r.code for r in report.set_aside)
-        console.out.print("Set aside by reason: " + ", ".join(
-            f"{code} {n}" for code, n in reasons.most_common()))
-        console.out.print(
-            f"Set-aside rows of load {report.load_id} (file, line, column, reason; identity "
-            f"numbers masked) written to {aside.path}")
-        console.out.print(f"  (umbrella set-aside --load {report.load_id} --db {db} lists them "
-                          "again)")
+        console.out.print(_("Set aside by reason: {reasons}").format(
+            reasons=_listed(f"{code} {n}" for code, n in reasons.most_common())))
+        console.out.print(_(
+            "Set-aside rows of load {load} (file, line, column, reason; identity numbers "
+            "masked) written to {path}").format(load=report.load_id, path=aside.path))
+        console.out.print(_("  (umbrella set-aside --load {load} --db {db} lists them again)")
+                          .format(load=report.load_id, db=db))
         return
-    note = {"removed": f" Removed {aside.path}: it listed the rows an earlier load set aside "
-                       f"(umbrella set-aside --db {db} lists every load's).",
-            "kept": f" {aside.path} was left as it is: it is not a list of set-aside rows."}
-    console.out.print("No row was set aside." + note.get(aside.stale, ""))
+    if aside.stale == "removed":
+        console.out.print(_(
+            "No row was set aside. Removed {path}: it listed the rows an earlier load set "
+            "aside (umbrella set-aside --db {db} lists every load's).").format(
+                path=aside.path, db=db))
+    elif aside.stale == "kept":
+        console.out.print(_("No row was set aside. {path} was left as it is: it is not a list "
+                            "of set-aside rows.").format(path=aside.path))
+    else:
+        console.out.print(_("No row was set aside."))
 
 
 #: Collisions listed after a load and by ``stats`` (``stats --collisions`` lists all).
@@ -123,19 +193,23 @@ _SHOWN_COLLISIONS = 10
 def _print_collisions(report: Any, db: str) -> None:
     clashes = report.collisions
     by_table = Counter(c.table for c in clashes)
-    console.out.print(
-        f"Warning: {len(clashes):,} ids of this load ("
-        + ", ".join(f"{n:,} {t}" for t, n in by_table.items())
-        + ") name other entities in the database already: another source numbered its rows "
-        "the same way. Both are kept: looking such an id up lists both, and a row of a later "
-        "load that refers to one is set aside as ambiguous.")
+    console.out.print(_(
+        "Warning: {n:,} ids of this load ({tables}) name other entities in the database "
+        "already: another source numbered its rows the same way. Both are kept: looking such "
+        "an id up lists both, and a row of a later load that refers to one is set aside as "
+        "ambiguous.").format(n=len(clashes), tables=_listed(
+            _("{n:,} {table}").format(n=n, table=t) for t, n in by_table.items())))
     shown = clashes[:_SHOWN_COLLISIONS]
     for c in shown:  # one line each, never wrapped: the paths are for copying
-        console.out.print(f"  {c.table} {c.source_id}: {c.here} (this load); "
-                          + "; ".join(c.earlier))
+        console.out.print(_("  {table} {id}: {here} (this load); {earlier}").format(
+            table=c.table, id=c.source_id, here=c.here, earlier=_("; ").join(c.earlier)))
     if len(clashes) > len(shown):
-        console.out.print(f"  … and {len(clashes) - len(shown):,} more: umbrella stats "
-                          f"--collisions --db {db} lists them all")
+        console.out.print(_more_collisions(len(clashes) - len(shown), db))
+
+
+def _more_collisions(n: int, db: str) -> str:
+    return _("  … and {n:,} more: umbrella stats --collisions --db {db} lists them all").format(
+        n=n, db=db)
 
 
 def _load_command(db: str, sources: Sequence[Path], mapping: Path | None, fmt: str,
@@ -218,8 +292,8 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
         print_mapped_notes(mapped)
         return
     if len(sources) != 1:
-        raise click.UsageError("give one SOURCE (a layout folder, or an FtM/OCDS/BODS file or "
-                               "folder), or --mapping M.yaml with the export files it reads")
+        raise click.UsageError(_("give one SOURCE (a layout folder, or an FtM/OCDS/BODS file or "
+                                 "folder), or --mapping M.yaml with the export files it reads"))
     report, aside = _run_load(db, sources[0], set_aside, fmt=fmt, encoding=encoding,
                               delimiter=delimiter, strict=strict, command=command,
                               take_over=take_over, wait=wait)
@@ -258,32 +332,42 @@ def stats(db: str, all_collisions: bool) -> None:
         store.close()
     for run in runs:
         if run.state == "running":
-            console.out.print(f"Load under way: load {run.id} of {run.source}, since "
-                              f"{since(run.started)} (pid {run.pid} on host {run.host}); "
-                              "the counts below include what it wrote so far, and a scan is "
-                              "refused until it has finished.")
+            console.out.print(_(
+                "Load under way: load {load} of {source}, since {since} (pid {pid} on host "
+                "{host}); the counts below include what it wrote so far, and a scan is refused "
+                "until it has finished.").format(load=run.id, source=run.source,
+                                                 since=since(run.started), pid=run.pid,
+                                                 host=run.host))
         else:
-            console.out.print(f"Warning: {incomplete_message(run)}.")
-            console.out.print(f"  To {resume_hint(run)}")
-    console.out.print(console.table(f"Nodes in {db}", ["kind", "count"],
-                                    [*kinds.items(), ("total", sum(kinds.values()))],
-                                    right=("count",)))
-    console.out.print(console.table("Relationship records", ["type", "count"],
-                                    [*types.items(), ("total", sum(types.values()))],
-                                    right=("count",)))
+            message, hint = incomplete_message(run), resume_hint(run)
+            console.out.print(_("Warning: {message}.").format(message=message))
+            console.out.print(_("  To {hint}").format(hint=hint))
+    total = _("total")
+    console.out.print(console.table(
+        _("Nodes in {db}").format(db=db), ["kind", "count"],
+        [*((vocabulary_word("node_kind", k), n) for k, n in kinds.items()),
+         (total, sum(kinds.values()))], right=("count",)))
+    console.out.print(console.table(
+        _("Relationship records"), ["type", "count"],
+        [*((vocabulary_word("rel_type", t), n) for t, n in types.items()),
+         (total, sum(types.values()))], right=("count",)))
     if loads:
         shown = loads[-_SHOWN_LOADS:]
         rows = [(ld["id"], since(str(ld["at"])), ld["source"], ld["report"].get("read", ""),
                  ld["report"].get("loaded", ""), aside.get(int(ld["id"]), 0)) for ld in shown]
-        more = f" (the last {len(shown)})" if len(loads) > len(shown) else ""
+        title = (_("Loads (the last {n})").format(n=len(shown)) if len(loads) > len(shown)
+                 else _("Loads"))
         console.out.print(console.table(
-            f"Loads{more}", ["load", "at", "source", "read", "loaded", "set aside"], rows,
+            title, ["load", "at", "source", "read", "loaded", "set aside"], rows,
             right=("read", "loaded", "set aside")))
-    console.out.print(f"Loads: {len(loads)}; rows set aside: {sum(aside.values())}"
-                      + (" (umbrella set-aside --load N lists a load's rows)" if aside else ""))
+    counts = {"loads": len(loads), "rows": sum(aside.values())}
+    console.out.print(
+        _("Loads: {loads}; rows set aside: {rows} (umbrella set-aside --load N lists a load's "
+          "rows)").format(**counts) if aside else
+        _("Loads: {loads}; rows set aside: {rows}").format(**counts))
     if aside.get(0):
-        console.out.print(f"  {aside[0]} of them were set aside before this database kept "
-                          "set-aside rows per load (load 0).")
+        console.out.print(_("  {n} of them were set aside before this database kept set-aside "
+                            "rows per load (load 0).").format(n=aside[0]))
     if clashes:
         _print_stored_collisions(clashes, db, all_collisions)
 
@@ -294,26 +378,38 @@ _SHOWN_LOADS = 10
 
 def _print_stored_collisions(clashes: dict[tuple[str, str], list[Any]], db: str,
                              every: bool) -> None:
-    by_table = Counter(table for table, _ in clashes)
-    console.out.print(
-        f"Ids that name two or more entities (two sources defined them differently): "
-        f"{len(clashes):,} (" + ", ".join(f"{n:,} {t}" for t, n in by_table.items()) + ")")
+    by_table = Counter(table for table, _sid in clashes)
+    console.out.print(_(
+        "Ids that name two or more entities (two sources defined them differently): "
+        "{n:,} ({tables})").format(n=len(clashes), tables=_listed(
+            _("{n:,} {table}").format(n=n, table=t) for t, n in by_table.items())))
     items = list(clashes.items())
     shown = items if every else items[:_SHOWN_COLLISIONS]
     for (table, sid), claims in shown:
-        console.out.print(f"  {table} {sid}: "
-                          + "; ".join(f"{c.file} line {c.line}" for c in claims))
+        console.out.print(_("  {table} {id}: {rows}").format(
+            table=table, id=sid, rows=_("; ").join(
+                _("{file} line {line}").format(file=c.file, line=c.line) for c in claims)))
     if len(items) > len(shown):
-        console.out.print(f"  … and {len(items) - len(shown):,} more: umbrella stats "
-                          f"--collisions --db {db} lists them all")
+        console.out.print(_more_collisions(len(items) - len(shown), db))
 
 
 def _generate(out: Path, scale: float, seed: int) -> Any:
     from synthetic import generate_county
 
     with console.progress_bar() as p:
-        return generate_county(out, scale=scale, seed=seed,
-                               progress=console.progress_callback(p))
+        tick = console.progress_callback(p)
+        return generate_county(out, scale=scale, seed=seed, progress=lambda stage, done, total:
+                               tick(_(_GENERATION_STAGES[stage]) if stage in _GENERATION_STAGES
+                                    else stage, done, total))
+
+
+#: What the generator is doing, by its stage (:data:`synthetic.run.STAGES`, and ``write``).
+_GENERATION_STAGES = {
+    "bodies": N_("public bodies"), "families": N_("families"), "posts": N_("posts"),
+    "companies": N_("companies"), "schemes": N_("planted schemes"),
+    "owners": N_("company owners"), "contracts": N_("contracts"), "payments": N_("payments"),
+    "cases": N_("cases"), "checks": N_("checks"), "rows": N_("bad rows"),
+    "write": N_("writing the files")}
 
 
 @cli.command()
@@ -333,9 +429,9 @@ def generate(out: Path, scale: float, seed: int) -> None:
     """
     result = _generate(out, scale, seed)
     rows = [(t, n) for t, n in result.rows.items()]
-    console.out.print(console.table(f"Generated {result.data_dir}", ["table", "rows"], rows,
-                                    right=("rows",)))
-    console.out.print(f"Ground truth: {result.truth_path}")
+    console.out.print(console.table(_("Generated {folder}").format(folder=result.data_dir),
+                                    ["table", "rows"], rows, right=("rows",)))
+    console.out.print(_("Ground truth: {path}").format(path=result.truth_path))
 
 
 @cli.command()
@@ -357,8 +453,9 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
     """
     _clear_previous_demo(db, folder)
     result = _generate(folder, scale, seed)
-    console.out.print(f"Generated a county of {result.rows.get('persons', 0):,} persons in "
-                      f"{result.data_dir} (ground truth: {result.truth_path.name})")
+    console.out.print(_("Generated a county of {n:,} persons in {folder} (ground truth: "
+                        "{truth})").format(n=result.rows.get("persons", 0),
+                                           folder=result.data_dir, truth=result.truth_path.name))
     report, aside = _run_load(db, result.data_dir, None)
     _print_load(report, aside, db)
     store = open_store(Path(db))
@@ -367,7 +464,7 @@ def demo(db: str, scale: float, seed: int, folder: Path) -> None:
     finally:
         store.close()
     print_table(findings_table(found.findings, 15))
-    console.out.print("\nTry next:")
+    console.out.print("\n" + _("Try next:"))
     for line in _try_next(db, aside.path, found.findings):
         console.out.print(f"  {line}")
 
@@ -377,16 +474,16 @@ def _clear_previous_demo(db: str, folder: Path) -> None:
     earlier demo of ``folder``; remove that earlier database and county."""
     db_path = Path(db)
     if is_server(db):
-        raise UmbrellaError(f"{db}: the demo runs on the embedded store",
-                            hint="pass --db with a file name")
+        raise UmbrellaError(_("{db}: the demo runs on the embedded store").format(db=db),
+                            hint=_("pass --db with a file name"))
     if db_path.exists():
         store = open_store(db_path)
         sources = {ld["source"] for ld in store.view().loads()}
         store.close()
         if sources - {str(folder.resolve())}:
             raise UmbrellaError(
-                f"{db}: holds data other than the demo county",
-                hint="run the demo with --db demo.db, or move that database away")
+                _("{db}: holds data other than the demo county").format(db=db),
+                hint=_("run the demo with --db demo.db, or move that database away"))
         for f in wal_files(db_path):
             f.unlink(missing_ok=True)
     if folder.exists() and _only_layout_files(folder):
@@ -401,14 +498,15 @@ def _try_next(db: str, set_aside: Path, findings: list[dict[str, Any]]) -> list[
     leads = first_leads(findings)
     lines = [f"umbrella stats --db {db}"]
     if leads.finding:
-        lines += [f"umbrella show {leads.finding} --db {db}   # the top lead, with its evidence",
+        lines += [_("umbrella show {finding} --db {db}   # the top lead, with its evidence")
+                  .format(finding=leads.finding, db=db),
                   f"umbrella export html --finding {leads.finding} -o lead.html --db {db}",
                   f"umbrella show {leads.first} --db {db}",
                   f"umbrella path {leads.first} {leads.last} --db {db}"]
     if leads.case:
         lines.append(f"umbrella recuse {leads.case} --db {db}")
     return [*lines, f"umbrella scan --format xlsx -o leads.xlsx --db {db}",
-            f"open {set_aside} to see the rows set aside and why"]
+            _("open {path} to see the rows set aside and why").format(path=set_aside)]
 
 
 def _run_scan(store: Store, **kw: Any) -> Any:
@@ -487,11 +585,12 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
             runner.close()
         store.close()
     if index is not None:
-        console.err.print(f"Pages for the top {min(html_top, len(result.findings))} findings: "
-                          f"{index}")
-    notes = ["Rules run: " + ", ".join(f"{c} {n}" for c, n in result.counts.items()),
-             "Next: umbrella show ID (a finding or an entity), "
-             "umbrella scan --format xlsx -o leads.xlsx"]
+        console.err.print(_("Pages for the top {n} findings: {index}").format(
+            n=min(html_top, len(result.findings)), index=index))
+    notes = [_("Rules run: {counts}").format(
+                 counts=_listed(f"{c} {n}" for c, n in result.counts.items())),
+             _("Next: umbrella show ID (a finding or an entity), "
+               "umbrella scan --format xlsx -o leads.xlsx")]
     write(Findings(result.findings, findings_table(result.findings, limit, notes)), out)
 
 
@@ -524,15 +623,21 @@ def set_aside_command(db: str, load: int | None, out: Output, reveal: bool) -> N
             known = [int(ld["id"]) for ld in view.loads()] + [r.id for r in view.load_runs()]
             if load not in known:
                 raise UmbrellaError(
-                    f"{db}: no load {load}" + (
-                        f" (loads: {', '.join(map(str, sorted(known)))})" if known else ""),
-                    hint=f"umbrella stats --db {db} lists the loads")
+                    _("{db}: no load {load} (loads: {loads})").format(
+                        db=db, load=load, loads=_listed(sorted(known))) if known else
+                    _("{db}: no load {load}").format(db=db, load=load),
+                    hint=_("umbrella stats --db {db} lists the loads").format(db=db))
     finally:
         store.close()
     columns, rows = set_aside_table(records, reveal=reveal)
-    which = f"load {load}" if load is not None else "all loads"
-    write(Rows(columns, rows, title=f"{len(rows)} rows set aside by {which}", text=cell_text,
-               noun="set-aside rows", empty=f"No row was set aside by {which}."), out)
+    if load is None:
+        title = _("{n} rows set aside by all loads").format(n=len(rows))
+        empty = _("No row was set aside by all loads.")
+    else:
+        title = _("{n} rows set aside by load {load}").format(n=len(rows), load=load)
+        empty = _("No row was set aside by load {load}.").format(load=load)
+    write(Rows(columns, rows, title=title, text=cell_text, empty=empty,
+               noun="set-aside rows"), out)
 
 
 def _print_path(steps: Sequence[Step]) -> None:
@@ -541,12 +646,15 @@ def _print_path(steps: Sequence[Step]) -> None:
 
     for step in steps:
         if isinstance(step, NodeStep):
-            console.out.print(f"  [bold]{escape(step.name)}[/bold] "
-                              f"({step.kind}, {escape(step.ids)})  "
+            what = _("({kind}, {ids})").format(kind=vocabulary_word("node_kind", step.kind),
+                                               ids=step.ids)
+            console.out.print(f"  [bold]{escape(step.name)}[/bold] {escape(what)}  "
                               f"[dim]{escape(step.sources)}[/dim]", markup=True)
         else:
-            console.out.print(f"    └─ {step.rel}: {escape(step.sentence)} "
-                              f"{step.dates}  [dim]{escape(step.sources)}[/dim]", markup=True)
+            said = _("{type}: {sentence}").format(type=vocabulary_word("rel_type", step.rel),
+                                                  sentence=step.sentence)
+            console.out.print(f"    └─ {escape(said)} {escape(step.dates)}  "
+                              f"[dim]{escape(step.sources)}[/dim]", markup=True)
 
 
 @cli.command()
@@ -582,31 +690,35 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
 def _print_finding(shown: FindingView) -> None:
     finding = shown.finding
     console.out.print(f"[bold]{escape(finding['title'])}[/bold]", markup=True)
-    console.out.print(f"{finding['id']}  {finding['rule']}  {finding['category']}  "
-                      f"score {finding['score']:.2f}")
+    console.out.print(_("{id}  {rule}  {category}  score {score:.2f}").format(
+        id=finding["id"], rule=finding["rule"], score=finding["score"],
+        category=vocabulary_word("category", finding["category"])))
     console.out.print(finding["explanation"])
-    console.out.print("Entities: " + " ".join(finding["entities"]))
+    console.out.print(_("Entities: {ids}").format(ids=" ".join(finding["entities"])))
     for i, steps in enumerate(shown.paths, start=1):
-        console.out.print(f"Evidence path {i}:")
+        console.out.print(_("Evidence path {n}:").format(n=i))
         _print_path(steps)
 
 
 def _print_entity(shown: EntityView, max_ties: int) -> None:
-    console.out.print(f"[bold]{escape(shown.name)}[/bold] ({shown.kind}; ids "
-                      f"{escape(', '.join(shown.ids))})", markup=True)
+    console.out.print("[bold]{name}[/bold] {rest}".format(
+        name=escape(shown.name), rest=escape(_("({kind}; ids {ids})").format(
+            kind=vocabulary_word("node_kind", shown.kind), ids=_(", ").join(shown.ids)))),
+        markup=True)
     for k, v in shown.props.items():
         console.out.print(f"  {k}: {v}")
-    console.out.print("  defined by: " + ", ".join(shown.defined_by))
-    more = shown.ties_total > len(shown.ties)
+    console.out.print(_("  defined by: {rows}").format(rows=_listed(shown.defined_by)))
+    title = (_("{n} ties (the first {max} by type and date; raise --max-ties for more)")
+             if shown.ties_total > len(shown.ties) else _("{n} ties"))
     print_table(Table(
-        f"{shown.ties_total} ties" + (f" (the first {max_ties} by type and date; "
-                                      "raise --max-ties for more)" if more else ""),
+        title.format(n=shown.ties_total, max=max_ties),
         ["type", "detail", "dir", "other", "start", "end", "source"],
-        [astuple(t) for t in shown.ties]))
+        [(vocabulary_word("rel_type", t.type), _tie_detail(t.type, t.detail),
+          *astuple(t)[2:]) for t in shown.ties]))
     if shown.findings:
         print_table(findings_table(shown.findings, 20))
     else:
-        console.out.print("In no stored finding (run umbrella scan first).")
+        console.out.print(_("In no stored finding (run umbrella scan first)."))
 
 
 @cli.command()
@@ -632,18 +744,24 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
                                hub_degree=hub_degree)
     finally:
         store.close()
-    when = f" on {on}" if on else ""
+    day = formats.date(on) if on else ""
     if not found.paths:
-        console.out.print(f"No path between {a} and {b}{when}.")
+        console.out.print((_("No path between {a} and {b} on {day}.") if on else
+                           _("No path between {a} and {b}.")).format(a=a, b=b, day=day))
     for i, steps in enumerate(found.paths, start=1):
-        console.out.print(f"Path {i} ({len(steps) // 2} ties){when}:")
+        console.out.print((_("Path {n} ({ties} ties) on {day}:") if on else
+                           _("Path {n} ({ties} ties):")).format(n=i, ties=len(steps) // 2,
+                                                               day=day))
         _print_path(steps)
     if found.hubs_skipped:
         more = found.hubs_skipped - len(found.hub_labels)
-        console.out.print(f"Not passed through: {found.hubs_skipped} hub(s) with more "
-                          f"than {hub_degree} ties met on the way: {'; '.join(found.hub_labels)}"
-                          + (f" and {more} more" if more > 0 else "")
-                          + " (raise --hub-degree to include them).")
+        hubs = _("; ").join(found.hub_labels)
+        console.out.print((
+            _("Not passed through: {n} hub(s) with more than {degree} ties met on the way: "
+              "{hubs} and {more} more (raise --hub-degree to include them).") if more > 0 else
+            _("Not passed through: {n} hub(s) with more than {degree} ties met on the way: "
+              "{hubs} (raise --hub-degree to include them).")).format(
+                n=found.hubs_skipped, degree=hub_degree, hubs=hubs, more=more))
 
 
 @cli.command()
@@ -670,8 +788,10 @@ def recuse(case: str, db: str, max_kin_hops: int | None, out: Output) -> None:
     finally:
         store.close()
     write(Rows(["official", "acting as", "why", "party", "posts"],
-               [astuple(r) for r in found.rows], title=f"Must step aside from case {found.case}",
-               empty=f"Nobody on record is tied to the parties of case {found.case}."), out)
+               [astuple(r) for r in found.rows],
+               title=_("Must step aside from case {case}").format(case=found.case),
+               empty=_("Nobody on record is tied to the parties of case {case}.").format(
+                   case=found.case)), out)
 
 
 def _only_layout_files(folder: Path) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from graph.errors import UmbrellaError
+from lang import _
 from umbrella import console
 from umbrella.options import SetAsideFile, load_into
 
@@ -44,18 +45,18 @@ def map_command(file: Path, template: bool, sheet: str | None, encoding: str | N
     from loaders.mapping import map_template
 
     if not template:
-        raise click.UsageError("say what to write: add --template for a starter mapping")
+        raise click.UsageError(_("say what to write: add --template for a starter mapping"))
     if output is not None and output.exists() and not force:
-        raise UmbrellaError(f"{output}: exists already (an edited mapping?)",
-                            hint="choose another -o file, or add --force to overwrite it")
+        raise UmbrellaError(_("{file}: exists already (an edited mapping?)").format(file=output),
+                            hint=_("choose another -o file, or add --force to overwrite it"))
     picked: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
     text = map_template(file, sheet=picked, encoding=encoding)
     if output is None:
         click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    console.err.print(f"Mapping written to {output}; check the lines marked TODO, then run:\n"
-                      f"  umbrella load --mapping {output} {file}")
+    console.err.print(_("Mapping written to {mapping}; check the lines marked TODO, then run:")
+                      .format(mapping=output) + f"\n  umbrella load --mapping {output} {file}")
 
 
 def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path | None = None,
@@ -82,7 +83,9 @@ def run_mapped_load(db: str, mapping: Path, sources: list[Path], set_aside: Path
 def print_mapped_notes(report: MappedLoadReport) -> None:
     """What a mapped load adds to the load table: folded rows and unused file patterns."""
     for table, file, n in report.merged:
-        console.out.print(f"{Path(file).name}: {n:,} {table} row(s) repeated an earlier row's "
-                          "id and values (distinct) and were folded into it")
+        console.out.print(_("{file}: {n:,} {table} row(s) repeated an earlier row's id and "
+                            "values (distinct) and were folded into it").format(
+                                file=Path(file).name, n=n, table=table))
     if report.unused:
-        console.out.print("Mapping sources matched by no file given: " + ", ".join(report.unused))
+        console.out.print(_("Mapping sources matched by no file given: {patterns}").format(
+            patterns=_(", ").join(report.unused)))

@@ -11,6 +11,7 @@ import click
 
 from graph.errors import UmbrellaError
 from graph.store import SetAsideRecord, Store, is_server, open_store
+from lang import _
 from umbrella import console
 from umbrella.config import DB_ENV, DEFAULT_DB, NEO4J_DATABASE_ENV
 
@@ -143,6 +144,6 @@ def load_into(db: str, set_aside: Path | None, work: Callable[[Store], Any], *,
 def open_existing(db: str) -> Store:
     """Open a database that must exist already (a file that is there, or any server)."""
     if not is_server(db) and not Path(db).exists():
-        raise UmbrellaError(f"{db}: no such database",
-                            hint="load data first (umbrella load FOLDER), or pass --db")
+        raise UmbrellaError(_("{db}: no such database").format(db=db),
+                            hint=_("load data first (umbrella load FOLDER), or pass --db"))
     return open_db(db)

@@ -37,6 +37,7 @@ from pathlib import Path
 import click
 
 from graph.errors import UmbrellaError
+from lang import _
 from queries.findings import CATEGORIES
 
 CODE_RE = re.compile(r"^[A-Z]{3}-\d{3}$")
@@ -134,8 +135,8 @@ def _register(init: Path, family: str) -> None:
     m = re.search(r"^from queries\.rules import (.+)$", text, re.M)
     a = re.search(r"^__all__ = \[(.*)\]$", text, re.M)
     if m is None or a is None:
-        raise UmbrellaError(f"{init}: cannot find the import line and __all__",
-                            hint="add the family module to it by hand")
+        raise UmbrellaError(_("{file}: cannot find the import line and __all__").format(
+            file=init), hint=_("add the family module to it by hand"))
     mods = sorted({*(x.strip() for x in m.group(1).split(",")), family})
     text = text.replace(m.group(0), "from queries.rules import " + ", ".join(mods))
     text = text.replace(a.group(0), "__all__ = [" + ", ".join(f'"{x}"' for x in mods) + "]")
@@ -147,12 +148,15 @@ def new_rule(root: Path, code: str, family: str, category: str, title: str) -> l
     written. Refuses a malformed code, an unknown category or a rule that exists."""
     code = code.upper()
     if not CODE_RE.match(code):
-        raise UmbrellaError(f"{code}: not a rule code", hint="write it like COI-003")
+        raise UmbrellaError(_("{code}: not a rule code").format(code=code),
+                            hint=_("write it like COI-003"))
     if category not in CATEGORIES:
-        raise UmbrellaError(f"unknown category {category!r}",
-                            hint=f"use one of: {', '.join(CATEGORIES)}")
+        raise UmbrellaError(_("unknown category {category!r}").format(category=category),
+                            hint=_("use one of: {categories}").format(
+                                categories=_(", ").join(CATEGORIES)))
     if not re.fullmatch(r"[a-z][a-z0-9_]*", family):
-        raise UmbrellaError(f"{family!r}: not a module name", hint="use lower case, like coi")
+        raise UmbrellaError(_("{family!r}: not a module name").format(family=family),
+                            hint=_("use lower case, like coi"))
     module = root / "queries" / "rules" / f"{family}.py"
     settings = root / "queries" / "settings.toml"
     doc = root / "docs" / "rules" / f"{code}.md"
@@ -160,8 +164,9 @@ def new_rule(root: Path, code: str, family: str, category: str, title: str) -> l
     toml = settings.read_text(encoding="utf-8")
     if re.search(rf"^\[{re.escape(code)}\]", toml, re.M) or doc.exists() or golden.exists() or (
             module.exists() and f'@rule("{code}"' in module.read_text(encoding="utf-8")):
-        raise UmbrellaError(f"{code}: already has a rule, a settings block, a doc page or a "
-                            "golden fixture", hint="choose the next free code")
+        raise UmbrellaError(_("{code}: already has a rule, a settings block, a doc page or a "
+                              "golden fixture").format(code=code),
+                            hint=_("choose the next free code"))
     written: list[Path] = []
     title = title.replace('"', "'")
     fields = {"code": code, "family": family, "family_upper": family.upper(), "title": title,
@@ -217,6 +222,6 @@ def new_rule_command(code: str, family: str, category: str, title: str, root: Pa
         --title "Official's kin won a contract of a body the official supervises"
     """
     for path in new_rule(root, code, family, category, title):
-        click.echo(f"wrote {path}")
-    click.echo(f"Next: fill in docs/rules/{code.upper()}.md and the golden fixture, then write "
-               "the rule until `pytest tests/queries` passes.")
+        click.echo(_("wrote {path}").format(path=path))
+    click.echo(_("Next: fill in docs/rules/{code}.md and the golden fixture, then write the "
+                 "rule until `pytest tests/queries` passes.").format(code=code.upper()))

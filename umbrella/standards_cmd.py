@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from graph.store import Store
+from lang import _
 from umbrella import console
 from umbrella.options import db_option, open_existing
 
@@ -40,7 +41,7 @@ def load_source(store: Store, source: Path, fmt: str = "auto", **options: Any) -
 def print_notes(report: Any) -> None:
     """The conversion notes of a standard's load (nothing for a layout folder)."""
     for note in getattr(report, "notes", []):
-        console.out.print(f"Note: {note}")
+        console.out.print(_("Note: {note}").format(note=note))
 
 
 @click.group("export")
@@ -79,8 +80,9 @@ def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -
     finally:
         store.close()
     rows = sorted(counts.items())
-    console.out.print(console.table(f"Written {output}", ["FtM schema", "entities"],
-                                    [*rows, ("total", sum(counts.values()))],
+    console.out.print(console.table(_("Written {file}").format(file=output),
+                                    ["FtM schema", "entities"],
+                                    [*rows, (_("total"), sum(counts.values()))],
                                     right=("entities",)))
 
 
@@ -109,6 +111,7 @@ def export_parquet_command(db: str, folder: Path) -> None:
             counts = export_parquet(store.view(), folder, console.progress_callback(p))
     finally:
         store.close()
-    console.out.print(console.table(f"Written {folder}", ["table", "rows"],
-                                    [*sorted(counts.items()), ("total", sum(counts.values()))],
+    console.out.print(console.table(_("Written {file}").format(file=folder),
+                                    ["table", "rows"],
+                                    [*sorted(counts.items()), (_("total"), sum(counts.values()))],
                                     right=("rows",)))

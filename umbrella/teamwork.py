@@ -11,6 +11,7 @@ import click
 
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server
+from lang import _
 from umbrella import console
 from umbrella.options import db_option, neo4j_database_option, open_db, open_existing
 from umbrella.output import Output, Rows, output_options
@@ -48,9 +49,9 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
     from graph.store.neo4j.guard import refuse_writes
 
     if not is_server(db):
-        raise UmbrellaError(f"{db}: query runs Cypher on a Neo4j database",
-                            hint="copy this database to Neo4j first: umbrella push --db "
-                                 f"{db} --to neo4j://HOST:7687")
+        raise UmbrellaError(_("{db}: query runs Cypher on a Neo4j database").format(db=db),
+                            hint=_("copy this database to Neo4j first: umbrella push --db "
+                                   "{db} --to neo4j://HOST:7687").format(db=db))
     values = parse_params(params)
     if not write:
         refuse_writes(cypher)  # before any connection is made
@@ -63,7 +64,8 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
         store.close()
     if html is not None:
         _query_page(result, cypher, html, reveal)
-    rows = Rows(result.columns, result.rows, title=f"{len(result.rows)} rows", text=cell_text)
+    rows = Rows(result.columns, result.rows, title=_("{n} rows").format(n=len(result.rows)),
+                text=cell_text)
     write_result(rows, out)
 
 
@@ -80,9 +82,10 @@ def _query_page(result: Any, cypher: str, path: Path, reveal: bool) -> None:
               "props": r["properties"]}
              for eid, r in result.relationships.items()
              if r["start_id"] in result.nodes and r["end_id"] in result.nodes]
-    page = build_page(nodes, edges, title="Query results", subtitle=cypher, reveal=reveal)
+    page = build_page(nodes, edges, title=_("Query results"), subtitle=cypher, reveal=reveal)
     page.write(path)
-    console.err.print(f"{len(nodes)} nodes and {len(edges)} relationships drawn in {path}")
+    console.err.print(_("{nodes} nodes and {edges} relationships drawn in {path}").format(
+        nodes=len(nodes), edges=len(edges), path=path))
 
 
 def _copy(src: Store, dst: Store, what: str) -> None:
@@ -92,9 +95,9 @@ def _copy(src: Store, dst: Store, what: str) -> None:
         report = copy_store(src, dst, progress=console.progress_callback(p))
     console.out.print(console.table(
         what, ["what", "copied"],
-        [("entities", report.entities), ("source ids", report.source_ids),
-         ("relationship records", report.relations), ("rows set aside", report.set_aside),
-         ("findings", report.findings), ("loads", report.loads)], right=("copied",)))
+        [(_("entities"), report.entities), (_("source ids"), report.source_ids),
+         (_("relationship records"), report.relations), (_("rows set aside"), report.set_aside),
+         (_("findings"), report.findings), (_("loads"), report.loads)], right=("copied",)))
 
 
 def _copy_between(open_source: Callable[[str], Store], source: str, target: str,
@@ -127,9 +130,9 @@ def push(db: str, to: str) -> None:
       NEO4J_USER=neo4j NEO4J_PASSWORD=... umbrella push --db case.db --to neo4j://team:7687
     """
     if is_server(db) or not is_server(to):
-        raise UmbrellaError("push copies a database file (--db) into Neo4j (--to)",
-                            hint="umbrella push --db case.db --to neo4j://HOST:7687")
-    _copy_between(open_existing, db, to, f"Pushed {db} to {to}")
+        raise UmbrellaError(_("push copies a database file (--db) into Neo4j (--to)"),
+                            hint=_("umbrella push --db case.db --to neo4j://HOST:7687"))
+    _copy_between(open_existing, db, to, _("Pushed {db} to {to}").format(db=db, to=to))
 
 
 @click.command()
@@ -146,6 +149,7 @@ def pull(source: str, db: Path) -> None:
       umbrella pull --from neo4j://team:7687 --db mine.db
     """
     if not is_server(source) or is_server(str(db)):
-        raise UmbrellaError("pull copies Neo4j (--from) into a database file (--db)",
-                            hint="umbrella pull --from neo4j://HOST:7687 --db mine.db")
-    _copy_between(open_db, source, str(db), f"Pulled {source} into {db}")
+        raise UmbrellaError(_("pull copies Neo4j (--from) into a database file (--db)"),
+                            hint=_("umbrella pull --from neo4j://HOST:7687 --db mine.db"))
+    _copy_between(open_db, source, str(db), _("Pulled {source} into {db}").format(
+        source=source, db=db))

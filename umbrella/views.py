@@ -15,6 +15,7 @@ import click
 
 from graph.errors import UmbrellaError
 from graph.store import Store
+from lang import _
 from umbrella import console
 from umbrella.options import db_option, open_existing
 
@@ -97,11 +98,12 @@ def html(db: str, finding_id: str | None, entity: str | None, ends: tuple[str, s
     chosen = [name for name, v in (("--finding", finding_id), ("--entity", entity),
                                    ("--path", ends)) if v]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of --finding ID, --entity ID or --path A B")
+        raise click.UsageError(_("give exactly one of --finding ID, --entity ID or --path A B"))
     if on is not None:
         _check_date(on)
     if not output.parent.is_dir():
-        raise UmbrellaError(f"{output.parent}: no such folder", hint="create it first")
+        raise UmbrellaError(_("{folder}: no such folder").format(folder=output.parent),
+                            hint=_("create it first"))
     store = open_existing(db)
     try:
         view = store.view()
@@ -121,9 +123,11 @@ def html(db: str, finding_id: str | None, entity: str | None, ends: tuple[str, s
         store.close()
     page.write(output)
     left = page.nodes_total - page.nodes_shown
-    console.out.print(f"Wrote {output}: {page.nodes_shown:,} nodes, {page.edges_shown:,} ties"
-                      + (f" ({left:,} nodes left out, see the page)" if left else "")
-                      + ". It opens offline in any browser.")
+    console.out.print((
+        _("Wrote {file}: {nodes:,} nodes, {ties:,} ties ({left:,} nodes left out, see the "
+          "page). It opens offline in any browser.") if left else
+        _("Wrote {file}: {nodes:,} nodes, {ties:,} ties. It opens offline in any browser."))
+        .format(file=output, nodes=page.nodes_shown, ties=page.edges_shown, left=left))
 
 
 def _check_date(text: str) -> None:
@@ -132,4 +136,5 @@ def _check_date(text: str) -> None:
     try:
         dt.date.fromisoformat(text)
     except ValueError:
-        raise UmbrellaError(f"--on {text!r}: not a date", hint="write it as YYYY-MM-DD") from None
+        raise UmbrellaError(_("--on {text!r}: not a date").format(text=text),
+                            hint=_("write it as YYYY-MM-DD")) from None

@@ -31,6 +31,7 @@ from graph.store.model import (
 )
 from graph.store.protocol import Store, StoreView, StoreWriter
 from graph.store.sqlite import SqliteStore
+from graph.text import _
 
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
@@ -64,6 +65,6 @@ def open_store(location: str | Path, database: str | None = None) -> Store:
         return Neo4jStore.from_env(str(location), database)
     path = Path(location)
     if path.is_dir():
-        raise StoreError(f"{path}: is a folder, not a database file",
-                         hint="pass --db with a file name such as case.db")
+        raise StoreError(_("{path}: is a folder, not a database file").format(path=path),
+                         hint=_("pass --db with a file name such as case.db"))
     return SqliteStore(path)

@@ -68,6 +68,7 @@ from graph.store.model import (
 )
 from graph.store.protocol import Store, StoreView, StoreWriter
 from graph.store.runs import Holder, locked_error, this_process
+from graph.text import N_, _
 
 #: Columns of the frames :meth:`BaseWriter.write_entities`, ``write_aliases`` and
 #: ``write_relations`` take (further columns are ignored).
@@ -224,8 +225,8 @@ class BaseWriter(StoreWriter):
 
     def __enter__(self) -> Self:
         if self._open:
-            raise StoreError("this writer is already open",
-                             hint="finish the outer `with store.writer()` block first")
+            raise StoreError(_("this writer is already open"),
+                             hint=_("finish the outer `with store.writer()` block first"))
         self._begin()
         self._open = True
         return self
@@ -240,8 +241,8 @@ class BaseWriter(StoreWriter):
 
     def _check_open(self) -> None:
         if not self._open:
-            raise StoreError("a write outside a `with store.writer() as w:` block",
-                             hint="write inside the block: it commits on a clean exit")
+            raise StoreError(_("a write outside a `with store.writer() as w:` block"),
+                             hint=_("write inside the block: it commits on a clean exit"))
 
     def _frame(self, frame: pd.DataFrame, columns: Sequence[str], what: str) -> bool:
         """Check ``frame`` for ``columns``; False when it holds no row."""
@@ -250,8 +251,9 @@ class BaseWriter(StoreWriter):
             return False
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise StoreError(f"a frame of {what} without column(s) {', '.join(missing)}",
-                             hint=f"give every column of: {', '.join(columns)}")
+            raise StoreError(_("a frame of {what} without column(s) {columns}").format(
+                what=what, columns=", ".join(missing)),
+                hint=_("give every column of: {columns}").format(columns=", ".join(columns)))
         return True
 
     # --- frames: the bulk path -----------------------------------------------------------
@@ -351,13 +353,13 @@ def ambiguous_error(source_id: str, claims: Sequence[AliasRecord],
     """
     table = claims[0].table if claims else ""
     keys = list(dict.fromkeys(c.key for c in claims))
-    listed = "; ".join(f"{names.get(c.key, '?')} [{c.key}] from {c.file} line {c.line}"
-                       for c in claims)
+    listed = _("; ").join(_("{name} [{key}] from {file} line {line}").format(
+        name=names.get(c.key, "?"), key=c.key, file=c.file, line=c.line) for c in claims)
     return AmbiguousIdError(
-        f"{table} id {source_id} names {len(keys)} entities (different sources defined it): "
-        f"{listed}",
-        hint=f"give the key in brackets of the one you mean (e.g. {keys[0] if keys else '?'}) "
-             "instead of the id")
+        _("{table} id {id} names {n} entities (different sources defined it): {claims}").format(
+            table=table, id=source_id, n=len(keys), claims=listed),
+        hint=_("give the key in brackets of the one you mean (e.g. {key}) instead of the id")
+        .format(key=keys[0] if keys else "?"))
 
 
 class BaseView(StoreView):
@@ -399,7 +401,7 @@ class BaseStore(Store):
 
     location: str
     #: Where to copy instead, when :meth:`adopt_salt` refuses.
-    _FRESH_HINT = "copy into a new, empty store"
+    _FRESH_HINT = N_("copy into a new, empty store")
 
     @abstractmethod
     def _set_salt(self, salt: str) -> None:
@@ -441,6 +443,6 @@ class BaseStore(Store):
             return
         if not self.is_empty():
             raise StoreError(
-                f"{self._where()}: already holds entities keyed with another secret; the "
-                "same person would appear twice", hint=self._FRESH_HINT)
+                _("{where}: already holds entities keyed with another secret; the same person "
+                  "would appear twice").format(where=self._where()), hint=_(self._FRESH_HINT))
         self._set_salt(salt)

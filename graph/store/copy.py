@@ -34,6 +34,7 @@ from graph.schema import NODE_KINDS
 from graph.store.model import AliasRecord, EntityRecord, RelationRecord
 from graph.store.protocol import Store
 from graph.store.runs import refuse_incomplete
+from graph.text import _
 
 Progress = Callable[[str, int, int], None]
 
@@ -76,22 +77,22 @@ def _copy(src: Store, dst: Store, claim: int, progress: Progress | None) -> Copy
     tick = progress or (lambda what, done, total: None)
     dst.adopt_salt(view.key_salt())
     entities, aliases = [], []
-    tick("entities", 0, steps)
+    tick(_("entities"), 0, steps)
     for kind in NODE_KINDS:
         for e in view.entities(kind):
             entities.append(EntityRecord(e.key, e.kind, e.name, e.props))
             aliases += [AliasRecord(s.table, s.source_id, e.key, s.file, s.line)
                         for s in e.sources]
-    tick("relationship records", 1, steps)
+    tick(_("relationship records"), 1, steps)
     relations = [RelationRecord(r.id, r.type, r.src, r.dst, r.start, r.end, r.props,
                                 s.file, s.line)
                  for r in view.relations() for s in r.sources]
-    tick("set-aside rows, findings and loads", 2, steps)
+    tick(_("set-aside rows, findings and loads"), 2, steps)
     set_aside = view.set_aside()
     findings = view.findings()
     have = {_load_identity(ld) for ld in dst.view().loads()}
     loads = [ld for ld in view.loads() if _load_identity(ld) not in have]
-    tick("writing", 3, steps)
+    tick(_("writing"), 3, steps)
     with dst.writer() as w:
         w.put_entities(entities)
         w.put_aliases(aliases)
@@ -107,7 +108,7 @@ def _copy(src: Store, dst: Store, claim: int, progress: Progress | None) -> Copy
         copied = [replace(r, load=number[r.load]) for r in set_aside if r.load in number]
         w.put_set_aside(copied)
         w.note_chunk(claim)
-    tick("done", steps, steps)
+    tick(_("done"), steps, steps)
     report.entities, report.source_ids = len(entities), len(aliases)
     report.relations = len({r.id for r in relations})
     report.set_aside, report.findings, report.loads = len(copied), len(findings), len(loads)

@@ -47,6 +47,7 @@ from functools import cache
 from graph.errors import IncompleteLoadError, LoadLockedError
 from graph.store.model import LoadRun
 from graph.store.protocol import StoreView
+from graph.text import _
 
 __all__ = ["Holder", "LoadRun", "holder_alive", "incomplete_message", "locked_error",
            "refuse_incomplete", "resume_hint", "run_state", "since", "this_process"]
@@ -158,7 +159,7 @@ def since(utc: str, now: datetime | None = None) -> str:
 
 
 def _who(run: LoadRun) -> str:
-    return f"pid {run.pid} on host {run.host}"
+    return _("pid {pid} on host {host}").format(pid=run.pid, host=run.host)
 
 
 def locked_error(run: LoadRun, where: str) -> LoadLockedError:
@@ -171,29 +172,39 @@ def locked_error(run: LoadRun, where: str) -> LoadLockedError:
     case.db: another load is running since ... (pid 9 on host laptop): load 1 of /d/a
     """
     return LoadLockedError(
-        f"{where}: another load is running since {since(run.started)} ({_who(run)}): "
-        f"load {run.id} of {run.source}",
-        hint="wait until it has finished (umbrella stats shows it), then run this again; "
-             "one load at a time keeps the ids each load checks against true")
+        _("{where}: another load is running since {since} ({who}): load {load} of {source}")
+        .format(where=where, since=since(run.started), who=_who(run), load=run.id,
+                source=run.source),
+        hint=_("wait until it has finished (umbrella stats shows it), then run this again; "
+               "one load at a time keeps the ids each load checks against true"))
 
 
 def incomplete_message(run: LoadRun) -> str:
     """What a load that started and did not finish left behind, in one sentence."""
-    head = f"the load of {run.source} (load {run.id}, started {since(run.started)} by {_who(run)})"
+    fields = {"source": run.source, "load": run.id, "since": since(run.started),
+              "who": _who(run), "error": run.error, "chunks": run.chunks}
     if run.state == "running":
-        return f"{head} is running"
-    why = f"it stopped: {run.error}" if run.state == "failed" and run.error else (
-        "it stopped on an error" if run.state == "failed" else "its process is gone")
-    held = (f"the database holds part of it ({run.chunks} chunk(s) written)"
-            if run.wrote_anything else "nothing of it was written")
-    return f"{head} did not finish: {why}; {held}"
+        return _("the load of {source} (load {load}, started {since} by {who}) is "
+                 "running").format(**fields)
+    if run.state == "failed" and run.error:
+        why = _("it stopped: {error}").format(**fields)
+    elif run.state == "failed":
+        why = _("it stopped on an error")
+    else:
+        why = _("its process is gone")
+    held = (_("the database holds part of it ({chunks} chunk(s) written)").format(**fields)
+            if run.wrote_anything else _("nothing of it was written"))
+    return _("the load of {source} (load {load}, started {since} by {who}) did not finish: "
+             "{why}; {held}").format(why=why, held=held, **fields)
 
 
 def resume_hint(run: LoadRun) -> str:
     """How to resume ``run``: the same load again (streamed loads commit per chunk and
     a rerun adds nothing already there)."""
-    again = run.command or f"umbrella load {run.source} (with the options it had)"
-    return f"resume it by running the same load again (what it wrote already adds nothing): {again}"
+    again = run.command or _("umbrella load {source} (with the options it had)").format(
+        source=run.source)
+    return _("resume it by running the same load again (what it wrote already adds nothing): "
+             "{command}").format(command=again)
 
 
 def refuse_incomplete(view: StoreView, *, partial: bool = False, where: str = "") -> None:
@@ -219,17 +230,26 @@ def refuse_incomplete(view: StoreView, *, partial: bool = False, where: str = ""
     runs = view.load_runs()
     running = [r for r in runs if r.state == "running"]
     stopped = [r for r in runs if r.state != "running"]
-    prefix = f"{where}: " if where else ""
     if running:
         r = running[0]
+        message = _("a load is running since {since} ({who}): load {load} of {source}; "
+                    "findings now would come from a half-loaded database").format(
+            since=since(r.started), who=_who(r), load=r.id, source=r.source)
         raise IncompleteLoadError(
-            f"{prefix}a load is running since {since(r.started)} ({_who(r)}): load {r.id} of "
-            f"{r.source}; findings now would come from a half-loaded database",
-            hint="run this again when it has finished (umbrella stats shows it)")
+            _where(where, message),
+            hint=_("run this again when it has finished (umbrella stats shows it)"))
     if stopped and not partial:
         r = stopped[-1]
-        more = (f" (and {len(stopped) - 1} more; umbrella stats lists them)"
-                if len(stopped) > 1 else "")
+        message = incomplete_message(r)
+        if len(stopped) > 1:
+            message = _("{message} (and {n} more; umbrella stats lists them)").format(
+                message=message, n=len(stopped) - 1)
         raise IncompleteLoadError(
-            f"{prefix}{incomplete_message(r)}{more}",
-            hint=resume_hint(r) + "; or add --partial to scan what the database holds")
+            _where(where, message),
+            hint=_("{hint}; or add --partial to scan what the database holds").format(
+                hint=resume_hint(r)))
+
+
+def _where(where: str, message: str) -> str:
+    """``message`` about the database ``where`` (said first when known)."""
+    return _("{where}: {message}").format(where=where, message=message) if where else message

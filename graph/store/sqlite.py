@@ -51,6 +51,7 @@ from graph.store.model import (
     Tie,
 )
 from graph.store.runs import Holder, run_state
+from graph.text import N_, _
 
 SCHEMA_VERSION = "2"
 #: How long a statement waits for another connection's write lock before it gives up.
@@ -129,9 +130,10 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 def _busy_error(where: object) -> StoreError:
     return StoreError(
-        f"{where}: the database is busy: another process has been writing to it for over "
-        f"{BUSY_SECONDS:.0f} seconds",
-        hint="wait for it to finish (umbrella stats shows a running load), then run this again")
+        _("{where}: the database is busy: another process has been writing to it for over "
+          "{seconds:.0f} seconds").format(where=where, seconds=BUSY_SECONDS),
+        hint=_("wait for it to finish (umbrella stats shows a running load), then run this "
+               "again"))
 
 
 def _begin_immediate(conn: sqlite3.Connection, where: object) -> None:
@@ -141,8 +143,9 @@ def _begin_immediate(conn: sqlite3.Connection, where: object) -> None:
     except sqlite3.Error as exc:
         if _is_busy(exc):
             raise _busy_error(where) from exc
-        raise StoreError(f"{where}: cannot write to the database ({exc})",
-                         hint="check that the file and its folder are writable") from exc
+        raise StoreError(_("{where}: cannot write to the database ({error})").format(
+            where=where, error=exc),
+            hint=_("check that the file and its folder are writable")) from exc
 
 
 class SqliteWriter(BaseWriter):
@@ -565,14 +568,16 @@ class SqliteStore(BaseStore):
         if version != SCHEMA_VERSION:
             self._conn.close()
             raise StoreError(
-                f"{self.path}: database schema version {version}, this umbrella reads "
-                f"version {SCHEMA_VERSION}",
-                hint="load the data again into a new database file (--db new.db)")
+                _("{path}: database schema version {version}, this umbrella reads version "
+                  "{expected}").format(path=self.path, version=version,
+                                       expected=SCHEMA_VERSION),
+                hint=_("load the data again into a new database file (--db new.db)"))
 
     def _unreadable(self, exc: BaseException) -> StoreError:
         return StoreError(
-            f"{self.path}: cannot open as an umbrella database ({exc})",
-            hint="pass --db with a new file name, or the path of a database umbrella made")
+            _("{path}: cannot open as an umbrella database ({error})").format(path=self.path,
+                                                                              error=exc),
+            hint=_("pass --db with a new file name, or the path of a database umbrella made"))
 
     def _open(self) -> str:
         """Set the connection up; create the tables of a new file, bring a version-1 file
@@ -611,10 +616,10 @@ class SqliteStore(BaseStore):
         if "meta" not in tables:
             if tables:
                 raise StoreError(
-                    f"{self.path}: an SQLite database, but not one umbrella made (it holds "
-                    f"{', '.join(sorted(tables)[:5])})",
-                    hint="pass --db with a new file name, or the path of a database umbrella "
-                         "made")
+                    _("{path}: an SQLite database, but not one umbrella made (it holds "
+                      "{tables})").format(path=self.path, tables=", ".join(sorted(tables)[:5])),
+                    hint=_("pass --db with a new file name, or the path of a database umbrella "
+                           "made"))
             return None
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return str(row[0]) if row else "?"
@@ -626,7 +631,7 @@ class SqliteStore(BaseStore):
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
             [("schema_version", SCHEMA_VERSION), ("key_salt", secrets.token_hex(16))])
 
-    _FRESH_HINT = "pull into a new database file (--db new.db)"
+    _FRESH_HINT = N_("pull into a new database file (--db new.db)")
 
     def is_empty(self) -> bool:
         return self._conn.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None

@@ -16,6 +16,7 @@ import pandas as pd
 
 from graph.normalize import clean_text, normalize_name
 from graph.store.model import SetAsideRecord
+from lang import _
 from loaders.layout import TABLES, ColType
 from loaders.mapping import transforms as tf
 from loaders.mapping.codes import LABELS, header_key
@@ -98,17 +99,23 @@ def resolve_column(name: str, sheet: Sheet, path: Path, line: int, what: str) ->
     if len(tails) == 1:
         return tails[0]
     rows = sheet.header_lines
-    at = f"row {rows[0]}" if rows[0] == rows[1] else f"rows {rows[0]}-{rows[1]}"
     if len(tails) > 1:
-        raise MappingError(path, line, f"{what}: column '{name}' is ambiguous in {sheet.label} "
-                           f"({', '.join(tails)})", hint="write the column's full name")
+        raise MappingError(path, line, _("{what}: column '{name}' is ambiguous in {sheet} "
+                                         "({columns})").format(
+            what=what, name=name, sheet=sheet.label, columns=", ".join(tails)),
+            hint=_("write the column's full name"))
     close = difflib.get_close_matches(name, sheet.header, n=1, cutoff=0.5)
+    at = (_("row {first}") if rows[0] == rows[1] else _("rows {first}-{last}")).format(
+        first=rows[0], last=rows[1])
     raise MappingError(
-        path, line, f"{what}: column '{name}' is not in the header of {sheet.label} "
-        f"({at}: {', '.join(sheet.header)})"
-        + (f"; did you mean '{close[0]}'?" if close else ""),
-        hint="correct the column name, or set header_row / header_rows if the header is "
-             "elsewhere")
+        path, line, (
+            _("{what}: column '{name}' is not in the header of {sheet} ({rows}: {header}); did "
+              "you mean '{close}'?") if close else
+            _("{what}: column '{name}' is not in the header of {sheet} ({rows}: {header})"))
+        .format(what=what, name=name, sheet=sheet.label, rows=at,
+                header=", ".join(sheet.header), close=close[0] if close else ""),
+        hint=_("correct the column name, or set header_row / header_rows if the header is "
+               "elsewhere"))
 
 
 class _Rows:
@@ -218,7 +225,8 @@ def apply_block(block: TableBlock, sheet: Sheet, path: Path) -> MappedTable:
     cols: dict[str, str] = {}
     for f in fields:
         for c in f.source_columns():
-            cols[c] = resolve_column(c, sheet, path, f.line, f"field {f.name}")
+            cols[c] = resolve_column(c, sheet, path, f.line, _("field {name}").format(
+                name=f.name))
     mask = _where_mask(block, sheet, path)
     rows = _Rows(sheet, mask, cols)
     frame = pd.DataFrame({f.name: field_values(f, block.table, rows) for f in fields},

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from graph.errors import InputError
 from graph.store import Store
+from lang import _
 from loaders.chunk import Chunk, Part
 from loaders.layout import TABLES
 from loaders.mapping.apply import MappedTable, apply_block
@@ -70,31 +71,36 @@ def match_sources(mapping: Mapping, sources: list[Path]
         for b in mapping.sources:
             found = sorted(p for p in here.glob(b.pattern) if p.is_file())
             if not found:
-                raise MappingError(mapping.path, b.line, f"file '{b.pattern}' matches no file in "
-                                   f"{here}", hint="name the source files after the mapping "
-                                   "(umbrella load --mapping M.yaml FILE...)")
+                raise MappingError(mapping.path, b.line, _("file '{pattern}' matches no file "
+                                                           "in {folder}").format(
+                    pattern=b.pattern, folder=here), hint=_(
+                        "name the source files after the mapping (umbrella load --mapping "
+                        "M.yaml FILE...)"))
             pairs += [(b, p) for p in found]
         return pairs, ignored, []
     for src in sources:
         if not src.exists():
-            raise InputError(f"{src}: no such file or folder", hint="check the source path")
+            raise InputError(_("{path}: no such file or folder").format(path=src),
+                             hint=_("check the source path"))
         files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith(".")) \
             if src.is_dir() else [src]
         for p in files:
             blocks = [b for b in mapping.sources if _matches(b, p)]
             if not blocks and not src.is_dir():
                 patterns = ", ".join(b.pattern for b in mapping.sources)
-                raise InputError(f"{p}: no source of {mapping.path} reads it "
-                                 f"(file patterns: {patterns})",
-                                 hint="add a source with file: "
-                                      f"{p.name} to the mapping, or leave the file out")
+                raise InputError(_("{file}: no source of {mapping} reads it (file patterns: "
+                                   "{patterns})").format(file=p, mapping=mapping.path,
+                                                         patterns=patterns),
+                                 hint=_("add a source with file: {name} to the mapping, or "
+                                        "leave the file out").format(name=p.name))
             if not blocks:
                 ignored.append(str(p))
             pairs += [(b, p) for b in blocks]
-    used = {id(b) for b, _ in pairs}
+    used = {id(b) for b, _file in pairs}
     if not pairs:
-        raise InputError(f"{mapping.path}: none of its file patterns matches the sources given",
-                         hint="check the file: patterns against the file names")
+        raise InputError(_("{mapping}: none of its file patterns matches the sources given")
+                         .format(mapping=mapping.path),
+                         hint=_("check the file: patterns against the file names"))
     return pairs, ignored, [b.pattern for b in mapping.sources if id(b) not in used]
 
 
@@ -107,7 +113,7 @@ def map_sources(mapping: Mapping, sources: list[Path], *, encoding: str | None =
     mapped: list[MappedTable] = []
     for i, (b, path) in enumerate(pairs):
         if progress:
-            progress(f"mapping {path.name}", i, len(pairs))
+            progress(_("mapping {file}").format(file=path.name), i, len(pairs))
         at = (path, b.sheet, b.header_row, b.header_rows, b.encoding or encoding, b.delimiter)
         if at not in sheets:
             sheets[at] = read_sheet(path, b.sheet, header_row=b.header_row,

@@ -26,7 +26,8 @@ from pathlib import Path
 import yaml
 
 from graph.errors import InputError
-from loaders.limits import limit, over
+from lang import _
+from loaders.limits import describe, limit, over
 
 
 class MappingError(InputError):
@@ -39,8 +40,9 @@ class MappingError(InputError):
     """
 
     def __init__(self, path: Path, line: int, text: str, hint: str = "") -> None:
-        super().__init__(f"{path}: line {line}: {text}",
-                         hint=hint or "correct the mapping file at that line")
+        super().__init__(_("{file}: line {line}: {problem}").format(file=path, line=line,
+                                                                   problem=text),
+                         hint=hint or _("correct the mapping file at that line"))
         self.path = path
         self.line = line
 
@@ -73,7 +75,7 @@ class Node:
     def scalar(self, what: str) -> str:
         """This node's text, or an error saying ``what`` should have been written here."""
         if self.kind != "scalar" or self.text is None:
-            raise self.error(f"{what} must be a single value here")
+            raise self.error(_("{what} must be a single value here").format(what=what))
         return self.text
 
     def scalars(self, what: str) -> list[str]:
@@ -101,12 +103,13 @@ def _node(y: yaml.Node, path: Path, seen: dict[int, Node]) -> Node:
         seen[id(y)] = out
         for k, v in y.value:
             if not isinstance(k, yaml.ScalarNode):
-                raise MappingError(path, k.start_mark.line + 1, "a key must be plain text")
+                raise MappingError(path, k.start_mark.line + 1, _("a key must be plain text"))
             key = str(k.value)
             if key in out.keys:
                 raise MappingError(path, k.start_mark.line + 1,
-                                   f"'{key}' is written twice (first at line "
-                                   f"{out.key_lines[key]})", hint="keep one of the two")
+                                   _("'{key}' is written twice (first at line {line})").format(
+                                       key=key, line=out.key_lines[key]),
+                                   hint=_("keep one of the two"))
             out.keys[key] = _node(v, path, seen)
             out.key_lines[key] = k.start_mark.line + 1
     seen[id(y)] = out
@@ -126,20 +129,29 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
-        at = f"{self.path}: line {event.start_mark.line + 1}"
+        at = {"file": self.path, "line": event.start_mark.line + 1}
         if isinstance(event, yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > self.max_aliases:
-                raise over("yaml_aliases", at, f"more than {self.max_aliases} aliases (*name)",
-                           self.aliases)
+                raise over("yaml_aliases", _(
+                    "{file}: line {line}: more than {n} aliases (*name), over {limit}").format(
+                        n=self.max_aliases, limit=describe("yaml_aliases"), **at), self.aliases)
             return super().compose_node(parent, index)
         self.depth += 1
         if self.depth > self.max_depth:
-            raise over("depth", at, f"YAML nested {self.depth} levels deep", self.depth)
+            raise over("depth", _("{file}: line {line}: YAML nested {n} levels deep, over "
+                                  "{limit}").format(n=self.depth, limit=describe("depth"), **at),
+                       self.depth)
         try:
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def mapping_too_big(path: Path, size: int) -> str:
+    """Why a mapping file of ``size`` bytes is refused (over the ``yaml_bytes`` limit)."""
+    return _("{file}: the mapping file has {n:,} bytes, over {limit}").format(
+        file=path, n=size, limit=describe("yaml_bytes"))
 
 
 def parse_yaml(text: str, path: Path) -> Node:
@@ -160,7 +172,7 @@ def parse_yaml(text: str, path: Path) -> Node:
     """
     size = len(text.encode("utf-8"))
     if size > limit("yaml_bytes"):
-        raise over("yaml_bytes", str(path), f"the mapping file has {size:,} bytes", size)
+        raise over("yaml_bytes", mapping_too_big(path, size), size)
     loader: _BoundedLoader | None = None
     try:
         loader = _BoundedLoader(text, path)
@@ -168,14 +180,15 @@ def parse_yaml(text: str, path: Path) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise MappingError(path, line, f"not valid YAML: {exc.problem or exc}",
-                           hint="check indentation, colons and quotes at that line") from exc
+        raise MappingError(path, line, _("not valid YAML: {problem}").format(
+            problem=exc.problem or exc),
+            hint=_("check indentation, colons and quotes at that line")) from exc
     except yaml.YAMLError as exc:
-        raise MappingError(path, 1, f"not valid YAML: {exc}") from exc
+        raise MappingError(path, 1, _("not valid YAML: {problem}").format(problem=exc)) from exc
     finally:
         if loader is not None:
             loader.dispose()
     if root is None:
-        raise MappingError(path, 1, "the mapping file is empty",
-                           hint="write one with: umbrella map FILE --template -o M.yaml")
+        raise MappingError(path, 1, _("the mapping file is empty"),
+                           hint=_("write one with: umbrella map FILE --template -o M.yaml"))
     return _node(root, path, {})

@@ -31,6 +31,7 @@ import pandas as pd
 
 from graph.errors import InputError
 from graph.normalize import clean_text
+from lang import _
 from loaders import limits
 from loaders.csvrecords import (
     BadRow,
@@ -40,7 +41,7 @@ from loaders.csvrecords import (
     field_count_row,
     read_bytes,
 )
-from loaders.limits import describe, over, raise_hint
+from loaders.limits import describe, over, too_long_message
 from loaders.read import decode
 from loaders.xlsx import Merges, cell_text, merged_ranges, open_workbook, reading, sheet_rows
 
@@ -146,15 +147,17 @@ def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[Recor
     lines: list[int] = []
     malformed: list[BadRow] = []
     last_header = header_row + header_rows - 1
-    where = f"{path}" + (f" (sheet {sheet})" if sheet is not None else "")
+    where = (_("{file} (sheet {sheet})").format(file=path, sheet=sheet) if sheet is not None
+             else str(path))
     width = 0
     names: list[str] = []
     cap = limits.limit("field_chars")
     for rec in records:
         if isinstance(rec, BadRow):
             if rec.line <= last_header:
-                raise InputError(f"{where}: line {rec.line}: {rec.message}",
-                                 hint="fix the header rows of the file")
+                raise InputError(_("{file}: line {line}: {problem}").format(
+                    file=where, line=rec.line, problem=rec.message),
+                    hint=_("fix the header rows of the file"))
             malformed.append(rec)
             continue
         line, cells = rec
@@ -167,12 +170,15 @@ def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[Recor
                 if width == 0:
                     break
                 if width > limits.limit("columns"):
-                    raise over("columns", f"{where}: line {line}",
-                               f"the header has {width:,} columns", width)
+                    raise over("columns", _("{file}: line {line}: the header has {n:,} "
+                                            "columns, over {limit}").format(
+                        file=where, line=line, n=width, limit=describe("columns")), width)
                 longest = max((len(c) for r in head for c in r), default=0)
                 if longest > limits.limit("field_chars"):
-                    raise over("field_chars", f"{where}: line {line}",
-                               f"a header cell of {longest:,} characters", longest)
+                    raise over("field_chars", _("{file}: line {line}: a header cell of {n:,} "
+                                                "characters, over {limit}").format(
+                        file=where, line=line, n=longest, limit=describe("field_chars")),
+                        longest)
                 names = _header(head, width, fill_header_right)
                 if fields is not None:
                     fields(len(cells))
@@ -193,10 +199,11 @@ def _build(path: Path, sheet: str | None, encoding: str, records: Iterable[Recor
         lines.append(line)
     if width == 0:
         raise InputError(
-            f"{where}: no header found at row {header_row}"
-            + (f"-{last_header}" if header_rows > 1 else ""),
-            hint="set header_row (and header_rows for a header over several rows) in the "
-                 "mapping; umbrella map FILE --template guesses them")
+            (_("{file}: no header found at rows {first}-{last}") if header_rows > 1 else
+             _("{file}: no header found at row {first}")).format(
+                file=where, first=header_row, last=last_header),
+            hint=_("set header_row (and header_rows for a header over several rows) in the "
+                   "mapping; umbrella map FILE --template guesses them"))
     frame = pd.DataFrame(rows, columns=names, dtype=str) if rows else pd.DataFrame(
         {h: pd.Series([], dtype=str) for h in names})
     return Sheet(path, sheet, encoding, names, (header_row, last_header), frame, lines,
@@ -217,23 +224,24 @@ def _header(head: list[list[str]], width: int, fill_right: bool) -> list[str]:
 def _beyond(line: int, cells: list[str], width: int) -> BadRow:
     filled = max(i for i, c in enumerate(cells) if c.strip()) + 1
     return BadRow(line, "bad_field_count", f"({width + 1})",
-                  f"the row has {filled} filled cells but the header has {width}: cell "
-                  f"{width + 1} has no column; delete it or give its column a header",
+                  _("the row has {n} filled cells but the header has {width}: cell {cell} has "
+                    "no column; delete it or give its column a header").format(
+                      n=filled, width=width, cell=width + 1),
                   [cut(c) for c in cells[:filled]])
 
 
 def _long_cell(line: int, cells: list[str], names: list[str]) -> BadRow:
     i = max(range(len(cells)), key=lambda k: len(cells[k]))
     name = names[i] if i < len(names) else f"({i + 1})"
-    return BadRow(line, "field_too_long", name,
-                  f"{name} holds {len(cells[i]):,} characters, over {describe('field_chars')}; "
-                  f"{raise_hint('field_chars', len(cells[i]))}", [cut(c) for c in cells])
+    return BadRow(line, "field_too_long", name, too_long_message(name, len(cells[i])),
+                  [cut(c) for c in cells])
 
 
 def _csv_text(path: Path, encoding: str | None) -> tuple[str, str]:
     data = read_bytes(path)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise InputError(f"{path}: the file is empty", hint="export it again")
+        raise InputError(_("{file}: the file is empty").format(file=path),
+                         hint=_("export it again"))
     text, enc = decode(data, path, encoding)
     return text.lstrip("\ufeff"), enc
 
@@ -279,7 +287,7 @@ def peek(path: Path, *, limit: int = 40, encoding: str | None = None) -> list[Pe
     [['标题'], ['姓名', '性别']]
     """
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        text, _ = _csv_text(path, encoding)
+        text, _encoding = _csv_text(path, encoding)
         first: list[list[str]] = []
         for rec in Records(io.StringIO(text, newline=""), ",", path):
             line, cells = rec if isinstance(rec, tuple) else (rec.line, rec.cells)
@@ -327,14 +335,15 @@ def read_xlsx_sheet(path: Path, sheet: str | int | None = None, *, header_row: i
             name = names[0]
         elif isinstance(sheet, int):
             if not 1 <= sheet <= len(names):
-                raise InputError(f"{path}: has no sheet number {sheet} (it has {len(names)})",
-                                 hint=f"sheets: {', '.join(names)}")
+                raise InputError(_("{file}: has no sheet number {sheet} (it has {n})").format(
+                    file=path, sheet=sheet, n=len(names)),
+                    hint=_("sheets: {sheets}").format(sheets=", ".join(names)))
             name = names[sheet - 1]
         elif sheet in names:
             name = sheet
         else:
-            raise InputError(f"{path}: has no sheet '{sheet}'",
-                             hint=f"sheets: {', '.join(names)}")
+            raise InputError(_("{file}: has no sheet '{sheet}'").format(file=path, sheet=sheet),
+                             hint=_("sheets: {sheets}").format(sheets=", ".join(names)))
         with reading(path):
             ws = wb[name]
             ws.reset_dimensions()

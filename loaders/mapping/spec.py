@@ -56,10 +56,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError
+from lang import _
 from loaders.csvrecords import check_delimiter
 from loaders.layout import TABLES, ColType
 from loaders.limits import limit, over
-from loaders.mapping.nodes import MappingError, Node, parse_yaml
+from loaders.mapping.nodes import MappingError, Node, mapping_too_big, parse_yaml
 
 SOURCES = ("column", "value", "template", "hash")
 _FIELD_KEYS = {*SOURCES, "split", "extract", "map", "otherwise", "date", "default", "style",
@@ -137,91 +138,107 @@ def _unknown(node: Node, allowed: set[str], what: str) -> None:
     for k in node.keys:
         if k not in allowed:
             close = difflib.get_close_matches(k, sorted(allowed), n=1)
-            raise MappingError(node.path, node.key_line(k), f"'{k}' is not a setting of {what}"
-                               + (f" (did you mean '{close[0]}'?)" if close else ""),
-                               hint=f"settings of {what}: {', '.join(sorted(allowed))}")
+            raise MappingError(node.path, node.key_line(k), (
+                _("'{key}' is not a setting of {what} (did you mean '{close}'?)") if close else
+                _("'{key}' is not a setting of {what}")).format(
+                    key=k, what=what, close=close[0] if close else ""),
+                hint=_("settings of {what}: {settings}").format(
+                    what=what, settings=", ".join(sorted(allowed))))
 
 
 def _int(node: Node, what: str, least: int = 1) -> int:
     text = node.scalar(what)
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < least:
-        raise node.error(f"{what} must be a whole number of at least {least}, not '{text}'")
+        raise node.error(_("{what} must be a whole number of at least {least}, not '{text}'")
+                         .format(what=what, least=least, text=text))
     return int(text)
 
 
 def _bool(node: Node, what: str) -> bool:
     text = node.scalar(what).lower()
     if text not in ("true", "false", "yes", "no"):
-        raise node.error(f"{what} must be true or false, not '{text}'")
+        raise node.error(_("{what} must be true or false, not '{text}'").format(what=what,
+                                                                                  text=text))
     return text in ("true", "yes")
 
 
 def _field(name: str, node: Node, line: int, table: str) -> FieldSpec:
+    field_name = _("field {name}").format(name=name)
     if node.kind == "scalar":
-        return FieldSpec(name, line, "column", column=node.scalar(f"field {name}"))
+        return FieldSpec(name, line, "column", column=node.scalar(field_name))
     if node.kind != "map":
-        raise node.error(f"field {name}: write a column name or a {{column: ...}} map")
-    _unknown(node, _FIELD_KEYS, f"field {name}")
+        raise node.error(_("field {name}: write a column name or a {{column: ...}} map").format(
+            name=name))
+    _unknown(node, _FIELD_KEYS, field_name)
     given = [s for s in SOURCES if s in node.keys]
     if len(given) != 1:
-        raise node.error(f"field {name}: give exactly one of {', '.join(SOURCES)}"
-                         + (f" (found {', '.join(given)})" if given else ""))
+        raise node.error((_("field {name}: give exactly one of {sources} (found {given})")
+                          if given else _("field {name}: give exactly one of {sources}")).format(
+            name=name, sources=", ".join(SOURCES), given=", ".join(given)))
     src = given[0]
     v = node.keys[src]
     kw: dict[str, object] = {}
     if src == "column":
-        kw["column"] = v.scalar(f"field {name}: column")
+        kw["column"] = v.scalar(_("field {name}: column").format(name=name))
     elif src == "value":
         kw["text"] = v.text or ""
     elif src == "template":
-        text = v.scalar(f"field {name}: template")
+        text = v.scalar(_("field {name}: template").format(name=name))
         cols = tuple(TEMPLATE_PART.findall(text))
         if not cols:
-            raise v.error(f"field {name}: the template names no column; write columns in "
-                          "braces, e.g. \"{省}{市}\"")
+            raise v.error(_("field {name}: the template names no column; write columns in "
+                            "braces, e.g. \"{{省}}{{市}}\"").format(name=name))
         kw["text"], kw["columns"] = text, cols
     else:
-        kw["columns"] = tuple(v.scalars(f"field {name}: hash column"))
+        kw["columns"] = tuple(v.scalars(_("field {name}: hash column").format(name=name)))
         if not kw["columns"]:
-            raise v.error(f"field {name}: hash needs at least one column, e.g. [姓名, 身份证号]")
+            raise v.error(_("field {name}: hash needs at least one column, e.g. [姓名, 身份证号]")
+                          .format(name=name))
         style = node.keys["style"].scalar("style") if "style" in node.keys else "umbrella"
         if style not in ("umbrella", "ftm"):
-            raise node.keys["style"].error(f"field {name}: style must be umbrella or ftm")
+            raise node.keys["style"].error(_("field {name}: style must be umbrella or ftm")
+                                           .format(name=name))
         kw["style"] = style
         for k in ("seed", "prefix"):
             if k in node.keys:
                 kw[k] = node.keys[k].text or ""
     for k in ("style", "seed", "prefix"):
         if k in node.keys and src != "hash":
-            raise MappingError(node.path, node.key_line(k), f"field {name}: {k} goes with hash")
+            raise MappingError(node.path, node.key_line(k), _("field {name}: {key} goes with "
+                                                              "hash").format(name=name, key=k))
     if "split" in node.keys:
         split = node.keys["split"].scalar("split")
         if split not in ("name", "id"):
             raise node.keys["split"].error(
-                f"field {name}: split must be name or id (the parts of '张三（P001）')")
+                _("field {name}: split must be name or id (the parts of '张三（P001）')").format(
+                    name=name))
         kw["split"] = split
     if "extract" in node.keys:
         pattern = node.keys["extract"].scalar("extract")
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise node.keys["extract"].error(f"field {name}: extract is no regular "
-                                             f"expression ({exc})") from exc
+            raise node.keys["extract"].error(_("field {name}: extract is no regular "
+                                               "expression ({error})").format(
+                name=name, error=exc)) from exc
         kw["extract"] = pattern
     if "map" in node.keys:
         m = node.keys["map"]
         if m.kind != "map":
-            raise m.error(f"field {name}: map must be pairs such as {{配偶: spouse}}")
+            raise m.error(_("field {name}: map must be pairs such as {{配偶: spouse}}").format(
+                name=name))
         kw["codes"] = tuple((k, val.text or "") for k, val in m.keys.items())
     if "otherwise" in node.keys:
         kw["otherwise"] = node.keys["otherwise"].text or ""
     if "date" in node.keys:
         how = node.keys["date"].scalar("date")
         if how not in ("start", "end", "exact"):
-            raise node.keys["date"].error(f"field {name}: date must be start, end or exact")
+            raise node.keys["date"].error(_("field {name}: date must be start, end or exact")
+                                          .format(name=name))
         col = TABLES[table].column(name) if name in TABLES[table].column_names() else None
         if col is None or col.type != ColType.DATE:
-            raise node.keys["date"].error(f"field {name}: date goes with a date column")
+            raise node.keys["date"].error(_("field {name}: date goes with a date column")
+                                          .format(name=name))
         kw["date"] = how
     if "default" in node.keys:
         kw["default"] = node.keys["default"].text or ""
@@ -232,74 +249,81 @@ def _fields(node: Node | None, block: Node, table: str, extra: bool) -> tuple[Fi
     if node is None:
         return ()
     if node.kind != "map":
-        raise node.error("fields must be pairs: field name, then its column or settings")
+        raise node.error(_("fields must be pairs: field name, then its column or settings"))
     spec = TABLES[table]
     out = []
     for name, v in node.keys.items():
         line = node.key_line(name)
         if extra and name in spec.column_names():
-            raise MappingError(node.path, line, f"'{name}' is a column of {table}: put it "
-                               "under fields, not extra")
+            raise MappingError(node.path, line, _("'{name}' is a column of {table}: put it "
+                                                  "under fields, not extra").format(
+                name=name, table=table))
         if not extra and name not in spec.column_names():
             close = difflib.get_close_matches(name, spec.column_names(), n=1)
             raise MappingError(
-                node.path, line, f"field '{name}' is not a column of {table}"
-                + (f" (did you mean '{close[0]}'?)" if close else ""),
-                hint=f"columns of {table}: {', '.join(spec.column_names())}; other columns go "
-                     "under extra:")
+                node.path, line, (
+                    _("field '{name}' is not a column of {table} (did you mean '{close}'?)")
+                    if close else _("field '{name}' is not a column of {table}")).format(
+                        name=name, table=table, close=close[0] if close else ""),
+                hint=_("columns of {table}: {columns}; other columns go under extra:").format(
+                    table=table, columns=", ".join(spec.column_names())))
         if extra and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise MappingError(node.path, line, f"extra property '{name}' must be a plain "
-                               "name (letters, digits, _)")
+            raise MappingError(node.path, line, _("extra property '{name}' must be a plain "
+                                                  "name (letters, digits, _)").format(name=name))
         out.append(_field(name, v, line, table))
     if not extra:
         have = {f.name for f in out}
         missing = [c.name for c in spec.required_columns() if c.name not in have]
         if missing:
-            raise block.error(f"table {table} needs {', '.join(missing)}; add "
-                              f"{'them' if len(missing) > 1 else 'it'} under fields")
+            raise block.error((_("table {table} needs {columns}; add them under fields")
+                               if len(missing) > 1 else
+                               _("table {table} needs {columns}; add it under fields")).format(
+                table=table, columns=", ".join(missing)))
     return tuple(out)
 
 
 def _table(node: Node) -> TableBlock:
     if node.kind != "map":
-        raise node.error("each entry of tables is a map with table: and fields:")
-    _unknown(node, _TABLE_KEYS, "a table")
+        raise node.error(_("each entry of tables is a map with table: and fields:"))
+    _unknown(node, _TABLE_KEYS, _("a table"))
+    tables = _("tables: {tables}").format(tables=", ".join(TABLES))
     t = node.get("table")
     if t is None:
-        raise node.error("say which layout table this feeds: table: persons (or ...)",
-                         hint=f"tables: {', '.join(TABLES)}")
+        raise node.error(_("say which layout table this feeds: table: persons (or ...)"),
+                         hint=tables)
     table = t.scalar("table")
     if table not in TABLES:
         close = difflib.get_close_matches(table, list(TABLES), n=1)
-        raise t.error(f"'{table}' is not a layout table"
-                      + (f" (did you mean '{close[0]}'?)" if close else ""),
-                      hint=f"tables: {', '.join(TABLES)}")
+        raise t.error((_("'{table}' is not a layout table (did you mean '{close}'?)") if close
+                       else _("'{table}' is not a layout table")).format(
+                           table=table, close=close[0] if close else ""), hint=tables)
     if node.get("fields") is None:
-        raise node.error(f"table {table}: fields: missing")
+        raise node.error(_("table {table}: fields: missing").format(table=table))
     where: list[tuple[str, tuple[str, ...], int]] = []
     if (w := node.get("where")) is not None:
         if w.kind != "map":
-            raise w.error("where must be pairs: column, then the value(s) rows must hold")
+            raise w.error(_("where must be pairs: column, then the value(s) rows must hold"))
         where = [(k, tuple(v.scalars(f"where {k}")), w.key_line(k)) for k, v in w.keys.items()]
     distinct = _bool(node.keys["distinct"], "distinct") if "distinct" in node.keys else False
     if distinct and TABLES[table].key is None:
         raise MappingError(node.path, node.key_line("distinct"),
-                           f"distinct goes with a table that has ids; {table} has none")
+                           _("distinct goes with a table that has ids; {table} has none").format(
+                               table=table))
     return TableBlock(table, node.line, _fields(node.get("fields"), node, table, False),
                       _fields(node.get("extra"), node, table, True), distinct, tuple(where))
 
 
 def _source(node: Node) -> SourceBlock:
     if node.kind != "map":
-        raise node.error("each entry of sources is a map with file: and tables:")
-    _unknown(node, _SOURCE_KEYS, "a source")
+        raise node.error(_("each entry of sources is a map with file: and tables:"))
+    _unknown(node, _SOURCE_KEYS, _("a source"))
     f = node.get("file")
     if f is None:
-        raise node.error("say which file this block reads: file: NAME (a pattern such as "
-                         "*.xlsx is fine)")
+        raise node.error(_("say which file this block reads: file: NAME (a pattern such as "
+                           "*.xlsx is fine)"))
     tables = node.get("tables")
     if tables is None or tables.kind != "list" or not tables.items:
-        raise (tables or node).error("tables: must list at least one table")
+        raise (tables or node).error(_("tables: must list at least one table"))
     sheet: str | int | None = None
     if (s := node.get("sheet")) is not None:
         text = s.scalar("sheet")
@@ -325,13 +349,14 @@ def parse_mapping_text(text: str, path: Path) -> Mapping:
     """Parse a mapping's YAML text (``path`` only names it in errors)."""
     root = parse_yaml(text, path)
     if root.kind != "map":
-        raise root.error("a mapping starts with sources: (and optionally version: 1)")
-    _unknown(root, {"version", "sources"}, "the mapping")
+        raise root.error(_("a mapping starts with sources: (and optionally version: 1)"))
+    _unknown(root, {"version", "sources"}, _("the mapping"))
     if (v := root.get("version")) is not None and v.text != "1":
-        raise v.error(f"version {v.text} is not known; this umbrella reads version 1")
+        raise v.error(_("version {version} is not known; this umbrella reads version 1").format(
+            version=v.text))
     sources = root.get("sources")
     if sources is None or sources.kind != "list" or not sources.items:
-        raise (sources or root).error("sources: must list at least one source file")
+        raise (sources or root).error(_("sources: must list at least one source file"))
     return Mapping(path, tuple(_source(s) for s in sources.items))
 
 
@@ -353,11 +378,13 @@ def parse_mapping(path: Path) -> Mapping:
     try:
         size = path.stat().st_size
         if size > limit("yaml_bytes"):
-            raise over("yaml_bytes", str(path), f"the mapping file has {size:,} bytes", size)
+            raise over("yaml_bytes", mapping_too_big(path, size), size)
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})",
-                         hint="check the path of the mapping file") from exc
+        raise InputError(_("{file}: cannot be read ({error})").format(file=path,
+                                                                      error=exc.strerror),
+                         hint=_("check the path of the mapping file")) from exc
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: is not UTF-8 text", hint="save the mapping as UTF-8") from exc
+        raise InputError(_("{file}: is not UTF-8 text").format(file=path),
+                         hint=_("save the mapping as UTF-8")) from exc
     return parse_mapping_text(text, path)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import InputError
+from lang import _
 from loaders.mapping.codes import guess_field
 from loaders.mapping.sources import Peek, Sheet, peek, read_sheet
 
@@ -242,7 +243,8 @@ def map_template(path: Path, *, sheet: str | int | None = None,
         pick = [p for i, p in enumerate(sheets, start=1) if sheet in (p.sheet, i)]
         if not pick:
             names = ", ".join(str(p.sheet) for p in sheets)
-            raise InputError(f"{path}: has no sheet '{sheet}'", hint=f"sheets: {names}")
+            raise InputError(_("{file}: has no sheet '{sheet}'").format(file=path, sheet=sheet),
+                             hint=_("sheets: {sheets}").format(sheets=names))
         sheets = pick
     sheets = [p for p in sheets if any(c.strip() for r in p.rows for c in r)]
     lines = [f"# Mapping for {path.name}, written by `umbrella map --template`.",

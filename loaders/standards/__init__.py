@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from graph.errors import InputError
 from graph.store import Store
+from lang import _
 from loaders.layout import TABLES
 from loaders.load import load_folder
 from loaders.report import LoadReport, Progress
@@ -85,7 +86,8 @@ def _file_format(path: Path, *, refuse: bool = False) -> str:
     try:
         for item in jsonio.records(path):
             if item.error:
-                first_error = first_error or f"line {item.line}: {item.error}"
+                first_error = first_error or _("line {line}: {error}").format(
+                    line=item.line, error=item.error)
                 continue
             if item.container in ("releases", "records"):
                 return "ocds"
@@ -97,9 +99,9 @@ def _file_format(path: Path, *, refuse: bool = False) -> str:
     except InputError:
         return ""
     if refuse and first_error:
-        raise InputError(f"{path}: no record can be read ({first_error})",
-                         hint="fix the file, or pass --format ftm|ocds|bods to set its bad "
-                              "lines aside")
+        raise InputError(_("{file}: no record can be read ({error})").format(
+            file=path, error=first_error),
+            hint=_("fix the file, or pass --format ftm|ocds|bods to set its bad lines aside"))
     return ""
 
 
@@ -110,25 +112,28 @@ def detect_format(path: Path) -> Format:
     :class:`~graph.errors.InputError` when nothing is recognised.
     """
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder", hint="check the path")
+        raise InputError(_("{path}: no such file or folder").format(path=path),
+                         hint=_("check the path"))
     if path.is_dir():
         if any(p.is_file() and p.stem.lower() in TABLES and p.suffix.lower() in (".csv", ".xlsx")
                for p in path.iterdir()):
             return "layout"
-        files, _ = source_files(path)
+        files, _ignored = source_files(path)
         votes = Counter(f for f in (_file_format(p) for p in files[:200]) if f)
         if votes:
             return _format(votes.most_common(1)[0][0])
-        raise InputError(f"{path}: holds neither layout tables (persons.csv, ...) nor JSON "
-                         "files of FollowTheMoney, OCDS or BODS",
-                         hint="pass --format, or check the folder")
+        raise InputError(_("{path}: holds neither layout tables (persons.csv, ...) nor JSON "
+                           "files of FollowTheMoney, OCDS or BODS").format(path=path),
+                         hint=_("pass --format, or check the folder"))
     if path.suffix.lower() in (".csv", ".xlsx"):
-        raise InputError(f"{path}: a single table file; the layout loader reads a folder",
-                         hint="pass the folder that holds it (or a mapping with --mapping)")
+        raise InputError(_("{path}: a single table file; the layout loader reads a folder")
+                         .format(path=path),
+                         hint=_("pass the folder that holds it (or a mapping with --mapping)"))
     found = _file_format(path, refuse=True)
     if not found:
-        raise InputError(f"{path}: is not recognisably FollowTheMoney, OCDS or BODS JSON",
-                         hint="pass --format ftm|ocds|bods to read it as one of them")
+        raise InputError(_("{path}: is not recognisably FollowTheMoney, OCDS or BODS JSON")
+                         .format(path=path),
+                         hint=_("pass --format ftm|ocds|bods to read it as one of them"))
     return _format(found)
 
 
@@ -136,7 +141,8 @@ def _format(name: str) -> Format:
     for f in ("layout", "ftm", "ocds", "bods"):
         if f == name:
             return f
-    raise InputError(f"unknown format {name!r}", hint=f"use one of {', '.join(FORMATS)}")
+    raise InputError(_("unknown format {format!r}").format(format=name),
+                     hint=_("use one of {formats}").format(formats=", ".join(FORMATS)))
 
 
 def load_any(path: Path, store: Store, fmt: str | None = None,
@@ -158,12 +164,13 @@ def load_any(path: Path, store: Store, fmt: str | None = None,
     if path.is_dir():
         files, ignored = source_files(path)
         if not files:
-            raise InputError(f"{path}: no JSON file in the folder",
-                             hint="pass a file or a folder of .json/.jsonl/.json.gz files")
+            raise InputError(_("{path}: no JSON file in the folder").format(path=path),
+                             hint=_("pass a file or a folder of .json/.jsonl/.json.gz files"))
     elif path.exists():
         files = [path]
     else:
-        raise InputError(f"{path}: no such file or folder", hint="check the path")
+        raise InputError(_("{path}: no such file or folder").format(path=path),
+                         hint=_("check the path"))
     loader = {"ftm": load_ftm, "ocds": load_ocds, "bods": load_bods}[chosen]
     return loader(files, store, progress=progress, source=str(path.resolve()),
                   ignored=ignored, **options)

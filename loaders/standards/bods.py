@@ -58,6 +58,7 @@ from typing import Any
 
 from graph.errors import InputError
 from graph.store import Store
+from lang import _
 from loaders.chunk import Chunk
 from loaders.pipeline import load_tables
 from loaders.report import Progress, StandardReport
@@ -244,7 +245,7 @@ class _Statements:
             ref = text(p.get("describedByPersonStatement") or p.get("describedByEntityStatement"))
             if not ref:
                 u = _d(p.get("unspecified")) or p
-                return "", text(u.get("reason")) or "not specified"
+                return "", text(u.get("reason")) or _("not specified")
         ref = self.idx.current(ref)
         if ref not in self.idx.kind and self.stubs:
             self._stub(ref, person)
@@ -260,12 +261,13 @@ class _Statements:
 
     def relationship(self, s: dict[str, Any]) -> None:
         d = _details(s)
-        subject, _ = self._party(d.get("subject"))
+        subject, _why = self._party(d.get("subject"))
         holder, why = self._party(d.get("interestedParty"))
         if not holder:
             self.rows.set_aside(self.line, self.ptr, "not_convertible",
-                                f"the interested party is not described ({why}): a role "
-                                "needs a holder", "(statement)", {"statement": _sid(s)})
+                                _("the interested party is not described ({why}): a role "
+                                  "needs a holder").format(why=why), "(statement)",
+                                {"statement": _sid(s)})
             return
         interests = [i for i in _l(d.get("interests")) if isinstance(i, dict)] or [{}]
         groups: dict[tuple[str, str, str], list[tuple[int, dict[str, Any]]]] = {}
@@ -307,13 +309,13 @@ class _Statements:
         if (step == 1) != (kind in ("entity", "person")) or not kind:
             if step == 1 and not kind:
                 self.rows.set_aside(line, pointer, "not_convertible",
-                                    "not a BODS statement (no statementType or recordType)",
+                                    _("not a BODS statement (no statementType or recordType)"),
                                     "(statement)")
             return
         if sid in self.idx.replaced_by:
             self.rows.set_aside(line, pointer, "superseded",
-                                f"statement {sid} is replaced by statement "
-                                f"{self.idx.current(sid)} of this load", "(statement)",
+                                _("statement {old} is replaced by statement {new} of this load")
+                                .format(old=sid, new=self.idx.current(sid)), "(statement)",
                                 {"statement": sid})
             return
         getattr(self, kind)(s)
@@ -323,7 +325,7 @@ def _statements(path: Path, rows: Rows | None, encoding: str | None,
                 progress: Progress | None) -> Iterator[tuple[int, str, dict[str, Any]]]:
     def step(done: int, total: int) -> None:
         if progress:
-            progress(f"reading {path.name}", done, total)
+            progress(_("reading {file}").format(file=path.name), done, total)
 
     first = True
     for item in jsonio.records(path, encoding, array_keys=("statements",), progress=step):
@@ -335,8 +337,9 @@ def _statements(path: Path, rows: Rows | None, encoding: str | None,
         for n, v in enumerate(values):
             s = _d(v)
             if first and not statement_type(s):
-                raise InputError(f"{path}: is not BODS (its first record has no statementType "
-                                 "or recordType)", hint="check --format, or the file")
+                raise InputError(_("{file}: is not BODS (its first record has no statementType "
+                                   "or recordType)").format(file=path),
+                                 hint=_("check --format, or the file"))
             first = False
             ptr = item.pointer if len(values) == 1 else f"{item.pointer}/{n}"
             yield max(item.line, 1) if len(values) == 1 else n + 1, ptr, s

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from graph.errors import InputError
+from lang import _
 from loaders.chunk import Chunk
 from loaders.standards.rows import Rows
 
@@ -46,13 +47,13 @@ def chunked(paths: Sequence[Path], convert: Callable[[Path, Rows, int], Iterator
                 continue
             rows.use(path)
             try:
-                for _ in convert(path, rows, step):
+                for _record in convert(path, rows, step):
                     if rows.count >= chunk_rows:
                         yield rows.chunk()
             except InputError as err:
                 if len(paths) == 1:
                     raise
                 failed.add(path)
-                rows.set_aside(0, "", "unreadable",
-                               err.message + (f" ({err.hint})" if err.hint else ""), FILE_TABLE)
+                rows.set_aside(0, "", "unreadable", _("{message} ({hint})").format(
+                    message=err.message, hint=err.hint) if err.hint else err.message, FILE_TABLE)
     yield rows.chunk()

@@ -72,6 +72,7 @@ from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 
 from graph.store import Store
+from lang import _
 from loaders.chunk import Chunk
 from loaders.pipeline import load_tables
 from loaders.report import Progress, StandardReport
@@ -98,7 +99,7 @@ def _proxies(path: Path, rows: Rows | None, encoding: str | None, progress: Prog
     them, and sets a row aside rather than dropping a value it cannot read."""
     def step(done: int, total: int) -> None:
         if progress:
-            progress(f"reading {path.name}", done, total)
+            progress(_("reading {file}").format(file=path.name), done, total)
 
     for item in jsonio.records(path, encoding, array_keys=("entities",), progress=step):
         line = max(item.line, 1)
@@ -114,7 +115,8 @@ def _proxies(path: Path, rows: Rows | None, encoding: str | None, progress: Prog
         except (InvalidData, TypeError, AttributeError, KeyError, ValueError) as exc:
             if rows is not None:
                 rows.set_aside(line, item.pointer, "not_convertible",
-                               f"not a FollowTheMoney entity ({exc})", "(entity)")
+                               _("not a FollowTheMoney entity ({error})").format(error=exc),
+                               "(entity)")
             continue
         yield line, item.pointer, proxy
 
@@ -175,8 +177,8 @@ def load_ftm(paths: Path | Sequence[Path], store: Store, *, source: str | None =
     source = source or (str(files[0].resolve()) if len(files) == 1
                         else str(files[0].parent.resolve()))
     report = load_tables(chunks, store, source, fmt="ftm", strict=strict, ignored=ignored)
-    report.notes += [f"{n} {schema} entities folded into the entities that use them"
-                     for schema, n in sorted(folded.items())]
+    report.notes += [_("{n} {schema} entities folded into the entities that use them").format(
+        n=n, schema=schema) for schema, n in sorted(folded.items())]
     return report
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from followthemoney.proxy import EntityProxy
 
+from lang import _
 from loaders.standards.rows import Rows, day, full_day
 from loaders.standards.words import (
     case_kind_word,
@@ -258,8 +259,8 @@ class Converter:
     def ownership(self, p: EntityProxy) -> None:
         asset = _first(p, "asset")
         if asset in self.idx.kind and not self.idx.is_org(asset):
-            self._aside(p, f"ownership of a {self.idx.kind[asset]}: the layout records "
-                           "ownership of organizations only")
+            self._aside(p, _("ownership of a {kind}: the layout records ownership of "
+                             "organizations only").format(kind=self.idx.kind[asset]))
             return
         words = f"{_first(p, 'ownershipType')} {_first(p, 'role')}"
         pct = _first(p, "percentage").replace("%", "").replace(",", ".").strip()
@@ -391,7 +392,9 @@ class Converter:
                 "amount": e.get("amount", m.group(1) if m else ""),
                 "status": _first(p, "status"), "ftm_id": p.id})
             return
-        self._aside(p, f"an UnknownLink ({role or 'no role'}) has no place in the layout")
+        self._aside(p, (_("an UnknownLink ({role}) has no place in the layout") if role else
+                        _("an UnknownLink (no role) has no place in the layout")).format(
+                            role=role))
 
     def convert(self, p: EntityProxy, line: int, pointer: str) -> None:
         """Add the rows of one entity (things and ties alike)."""
@@ -421,8 +424,9 @@ class Converter:
             self.report(p)
         elif s.name == "Note" and UMBRELLA in p.context:
             self.rows.set_aside(line, pointer, "not_convertible",
-                                "a finding written by umbrella: findings are recomputed by "
-                                "`umbrella scan`, not loaded", "(entity)", {"id": p.id})
+                                _("a finding written by umbrella: findings are recomputed by "
+                                  "`umbrella scan`, not loaded"), "(entity)", {"id": p.id})
         elif s.name not in _FOLDED:
-            self._aside(p, f"FtM schema {s.name} has no place in the data layout")
+            self._aside(p, _("FtM schema {schema} has no place in the data layout").format(
+                schema=s.name))
 

@@ -37,7 +37,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from loaders.limits import limit, over
+from lang import _
+from loaders.limits import describe, limit, over
 
 _ESCAPE = re.compile(rb"\\.", re.S)
 #: A ``\uD800``-``\uDFFF`` escape: half of a surrogate pair, maybe a lone one.
@@ -62,8 +63,8 @@ def lone_surrogate(value: object) -> str:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as err:
         bad = err.object[err.start:err.end]
-        return (f"a string holds \\u{ord(bad[0]):04x}, half of a character (a lone surrogate), "
-                "which no UTF-8 text can hold; fix the \\u escape")
+        return _("a string holds \\u{code:04x}, half of a character (a lone surrogate), which "
+                 "no UTF-8 text can hold; fix the \\u escape").format(code=ord(bad[0]))
     return ""
 
 
@@ -151,8 +152,10 @@ class Gauge:
                 if depth > self.max_depth:
                     column = offset + i - line_start + 1
                     line = self.first_line + lines
-                    raise over("depth", f"{self.where}: line {line}, column {column}",
-                               f"JSON nested {depth} levels deep", depth)
+                    raise over("depth", _("{where}: line {line}, column {column}: JSON nested "
+                                          "{n} levels deep, over {limit}").format(
+                        where=self.where, line=line, column=column, n=depth,
+                        limit=describe("depth")), depth)
             elif ch in (93, 125):
                 depth -= 1
 
@@ -201,9 +204,13 @@ class Guarded:
         self._tail = raw[-5:]
         self.since += len(raw)
         if self.since > self.cap:
-            what = f"the record at {self.record}" if self.record else "one JSON value"
-            raise over("line_bytes", f"{self.where}: line {self.gauge.lines + 1}",
-                       f"{what} runs over {self.since:,} bytes", None)
+            fields = {"where": self.where, "line": self.gauge.lines + 1, "n": self.since,
+                      "record": self.record, "limit": describe("line_bytes")}
+            raise over("line_bytes", (
+                _("{where}: line {line}: the record at {record} runs over {n:,} bytes, over "
+                  "{limit}") if self.record else
+                _("{where}: line {line}: one JSON value runs over {n:,} bytes, over {limit}"))
+                .format(**fields), None)
         return data
 
     def mark(self, record: str = "") -> None:

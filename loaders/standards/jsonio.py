@@ -45,6 +45,7 @@ from typing import IO, Any
 import ijson  # type: ignore[import-untyped]
 
 from graph.errors import InputError
+from lang import _
 from loaders.limits import RATIO_GRACE, LimitError, describe, limit, over, raise_hint
 from loaders.standards.jsonguard import SURROGATE, Gauge, Guarded, lone_surrogate, too_deep
 
@@ -87,9 +88,10 @@ class _Source:
             return
         out, packed = self.fh.tell(), max(self.raw.tell(), 1)
         if out > RATIO_GRACE and out > self.ratio * packed:
-            raise over("ratio", str(self.path), f"{packed:,} compressed bytes inflate to more "
-                       f"than {out:,} ({out // packed:,} times, as a gzip bomb does)",
-                       out // packed + 1)
+            raise over("ratio", _("{file}: {packed:,} compressed bytes inflate to more than "
+                                  "{size:,} ({times:,} times, as a gzip bomb does), over {limit}")
+                       .format(file=self.path, packed=packed, size=out, times=out // packed,
+                               limit=describe("ratio")), out // packed + 1)
 
     def close(self) -> None:
         self.fh.close()
@@ -108,8 +110,9 @@ def _head(path: Path, size: int) -> bytes:
         src.check_ratio()
         return data
     except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot be read ({exc})",
-                         hint="check that the file is complete (a .gz may be truncated)") from exc
+        raise InputError(_("{file}: cannot be read ({error})").format(file=path, error=exc),
+                         hint=_("check that the file is complete (a .gz may be truncated)")
+                         ) from exc
     finally:
         src.close()
 
@@ -124,18 +127,20 @@ def check_encoding(path: Path, encoding: str | None = None) -> str:
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
-            raise InputError(f"{path}: unknown encoding {encoding!r}",
-                             hint="name an encoding such as utf-8, latin-1, gb18030") from exc
+            raise InputError(_("{file}: unknown encoding {encoding!r}").format(
+                file=path, encoding=encoding),
+                hint=_("name an encoding such as utf-8, latin-1, gb18030")) from exc
         return encoding
     head = _head(path, _SNIFF)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError as err:
         raise InputError(
-            f"{path}: byte {err.start + 1} (0x{head[err.start]:02x}) is not UTF-8, as JSON "
-            f"must be: '{head[max(0, err.start - 30):err.start].decode('utf-8', 'replace')}'",
-            hint="name the file's encoding with --encoding (e.g. --encoding latin-1 for "
-                 "ISO-8859-1), or re-save it as UTF-8") from err
+            _("{file}: byte {n} (0x{byte:02x}) is not UTF-8, as JSON must be: '{before}'")
+            .format(file=path, n=err.start + 1, byte=head[err.start],
+                    before=head[max(0, err.start - 30):err.start].decode("utf-8", "replace")),
+            hint=_("name the file's encoding with --encoding (e.g. --encoding latin-1 for "
+                   "ISO-8859-1), or re-save it as UTF-8")) from err
     return "utf-8"
 
 
@@ -201,9 +206,10 @@ def _line_item(n: int, raw: bytes, path: Path, encoding: str) -> Item:
         lone = lone_surrogate(value) if SURROGATE.search(raw) else ""
         return Item(n, "", None, error=lone) if lone else Item(n, "", value)
     except LimitError as err:
-        return Item(n, "", None, error=f"{err.message}; {err.hint}")
+        return Item(n, "", None, error=_("{message}; {hint}").format(message=err.message,
+                                                                      hint=err.hint))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        return Item(n, "", None, error=f"not valid JSON ({str(exc)[:200]})")
+        return Item(n, "", None, error=_("not valid JSON ({error})").format(error=str(exc)[:200]))
 
 
 def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterator[Item]:
@@ -218,9 +224,9 @@ def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterat
                 progress(src.done(), src.total)
         if len(raw) > cap and not raw.endswith(b"\n"):
             size = len(raw) + _skip_line(src)
-            yield Item(n, "", None, error=f"the line has {size:,} bytes, over "
-                       f"{describe('line_bytes')}; it was not read; "
-                       f"{raise_hint('line_bytes', size)}")
+            yield Item(n, "", None, error=_(
+                "the line has {n:,} bytes, over {limit}; it was not read; {hint}").format(
+                    n=size, limit=describe("line_bytes"), hint=raise_hint("line_bytes", size)))
             continue
         if n == 1 or b"\\ud" in raw or b"\\uD" in raw or \
                 raw.count(b"[") + raw.count(b"{") > max_depth:
@@ -231,7 +237,8 @@ def _lines(src: _Source, encoding: str, progress: ByteProgress | None) -> Iterat
             yield Item(n, "", loads(raw.decode(encoding)))
         except (ValueError, UnicodeDecodeError) as exc:
             if raw.strip():
-                yield Item(n, "", None, error=f"not valid JSON ({str(exc)[:200]})")
+                yield Item(n, "", None, error=_("not valid JSON ({error})").format(
+                    error=str(exc)[:200]))
 
 
 def _top_level(stream: Guarded, array_keys: Sequence[str]) -> tuple[str, str]:
@@ -304,10 +311,11 @@ def records(path: Path, encoding: str | None = None,
     first = _first_char(head) if enc.startswith("utf") else _first_char(
         head.decode(enc, "replace").encode())
     if not first:
-        raise InputError(f"{path}: the file is empty", hint="delete the file or export it again")
+        raise InputError(_("{file}: the file is empty").format(file=path),
+                         hint=_("delete the file or export it again"))
     if first not in "[{":
-        raise InputError(f"{path}: is not JSON (it starts with {first!r})",
-                         hint="pass a JSON or JSON-lines file, or check --format")
+        raise InputError(_("{file}: is not JSON (it starts with {start!r})").format(
+            file=path, start=first), hint=_("pass a JSON or JSON-lines file, or check --format"))
     try:
         if first == "{" and is_json_lines(path, enc):
             src = _Source(path)
@@ -325,10 +333,12 @@ def records(path: Path, encoding: str | None = None,
         else:
             yield from _stream(path, enc, array_keys, progress)
     except (ValueError, ijson.JSONError, UnicodeDecodeError, EOFError, OSError) as exc:
-        raise InputError(f"{path}: is not valid JSON ({str(exc)[:200].strip()})",
-                         hint="check that the file is complete, or pass --encoding if it is "
-                              "not UTF-8") from exc
+        raise InputError(_("{file}: is not valid JSON ({error})").format(
+            file=path, error=str(exc)[:200].strip()),
+            hint=_("check that the file is complete, or pass --encoding if it is not UTF-8")
+        ) from exc
     except RecursionError as exc:  # the depth gauge should have refused it first
-        raise over("depth", str(path), "JSON nested too deeply to read") from exc
+        raise over("depth", _("{file}: JSON nested too deeply to read, over {limit}").format(
+            file=path, limit=describe("depth"))) from exc
     if progress:
         progress(path.stat().st_size, path.stat().st_size)

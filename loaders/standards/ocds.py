@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import Store
+from lang import _
 from loaders.chunk import Chunk
 from loaders.pipeline import load_tables
 from loaders.report import Progress, StandardReport
@@ -252,7 +253,7 @@ class _Release:
     def convert(self) -> None:
         if not self.ocid:
             self.rows.set_aside(self.line, self.ptr, "not_convertible",
-                                "the release has no ocid, so no contract can be formed")
+                                _("the release has no ocid, so no contract can be formed"))
             return
         self.parties_rows()
         self.contract_rows()
@@ -267,7 +268,7 @@ def release_rows(rel: Release, rows: Rows, line: int, pointer: str = "") -> None
 def _byte_progress(progress: Progress | None, name: str) -> jsonio.ByteProgress | None:
     if progress is None:
         return None
-    return lambda done, total: progress(f"reading {name}", done, total)
+    return lambda done, total: progress(_("reading {file}").format(file=name), done, total)
 
 
 def _file_records(path: Path, rows: Rows, encoding: str | None,

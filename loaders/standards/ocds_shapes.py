@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from lang import _
+
 Release = dict[str, Any]
 _LINK_KEYS = {"url", "date", "tag"}
 _BY_ID = ("parties", "awards", "contracts")
@@ -105,8 +107,8 @@ def record_release(record: dict[str, Any]) -> Release | str:
             merge_releases(full)
     if isinstance(record.get("versionedRelease"), dict):
         return dict(latest(record["versionedRelease"]))
-    return ("the record holds neither a compiled release nor its releases, only links to "
-            "releases published elsewhere; load those release packages instead")
+    return _("the record holds neither a compiled release nor its releases, only links to "
+             "releases published elsewhere; load those release packages instead")
 
 
 def _numbered(line: int, pointer: str, n: int, key: str) -> tuple[int, str]:
@@ -119,7 +121,8 @@ def releases_of(value: Any, line: int, pointer: str,
                 container: str = "") -> Iterator[tuple[int, str, Release | str]]:
     """Every release in one JSON value (package, record, release...) with its place."""
     if not isinstance(value, dict):
-        yield max(line, 1), pointer, "not an OCDS release, record or package (not an object)"
+        yield max(line, 1), pointer, _("not an OCDS release, record or package (not an "
+                                       "object)")
         return
     if container == "records":
         yield line, pointer, record_release(value)
@@ -134,16 +137,16 @@ def releases_of(value: Any, line: int, pointer: str,
     elif isinstance(value.get("records"), list):
         for n, rec in enumerate(value["records"]):
             at, ptr = _numbered(line, pointer, n, "records")
-            yield at, ptr, record_release(rec) if isinstance(rec, dict) else "not an object"
+            yield at, ptr, record_release(rec) if isinstance(rec, dict) else _("not an object")
     elif isinstance(value.get("releases"), list):
         for n, rel in enumerate(value["releases"]):
             at, ptr = _numbered(line, pointer, n, "releases")
             if not isinstance(rel, dict):
-                yield at, ptr, "not an object"
+                yield at, ptr, _("not an object")
             else:
                 yield at, ptr, latest(rel) if is_versioned(rel) else rel
     elif "ocid" in value:
         yield max(line, 1), pointer, latest(value) if is_versioned(value) else value
     else:
-        yield max(line, 1), pointer, ("not an OCDS release, record or package (no ocid, "
-                                      "releases or records)")
+        yield max(line, 1), pointer, _("not an OCDS release, record or package (no ocid, "
+                                       "releases or records)")

@@ -20,6 +20,7 @@ from graph.store.neo4j.connection import Connection, Settings
 from graph.store.neo4j.view import Neo4jView, load_run
 from graph.store.neo4j.writer import Neo4jWriter
 from graph.store.runs import Holder
+from graph.text import N_, _
 
 SCHEMA_VERSION = "2"
 
@@ -58,7 +59,8 @@ class Neo4jStore(BaseStore):
             try:
                 self._conn.write(stmt)
             except StoreError as err:
-                self.warnings.append(f"not created: {stmt} ({err.message})")
+                self.warnings.append(_("not created: {statement} ({error})").format(
+                    statement=stmt, error=err.message))
         row = self._conn.write(cypher.META_OPEN, version=SCHEMA_VERSION,
                                salt=secrets.token_hex(16))[0]
         if str(row["version"]) == "1":  # a source id per entity, set-aside rows per load
@@ -67,12 +69,13 @@ class Neo4jStore(BaseStore):
             row = {**row, "version": SCHEMA_VERSION}
         if str(row["version"]) != SCHEMA_VERSION:
             raise StoreError(
-                f"{self.settings.redacted()}: umbrella schema version {row['version']}, this "
-                f"umbrella reads version {SCHEMA_VERSION}",
-                hint="load the data again into an empty database (--neo4j-database)")
+                _("{where}: umbrella schema version {version}, this umbrella reads version "
+                  "{expected}").format(where=self.settings.redacted(), version=row["version"],
+                                       expected=SCHEMA_VERSION),
+                hint=_("load the data again into an empty database (--neo4j-database)"))
         self._salt = str(row["salt"])
 
-    _FRESH_HINT = "push into an empty database, or load the source files into this one"
+    _FRESH_HINT = N_("push into an empty database, or load the source files into this one")
 
     def _where(self) -> str:
         return self.settings.redacted()

@@ -26,6 +26,7 @@ from graph.errors import UmbrellaError
 from graph.ids import mask_id_number
 from graph.store.neo4j.connection import Connection
 from graph.store.neo4j.guard import refuse_writes
+from graph.text import _
 
 _ID_NUMBER = re.compile(r"^(?:\d{17}[\dXx]|\d{15})$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -37,8 +38,8 @@ def parse_params(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     for item in items:
         name, sep, raw = item.partition("=")
         if not sep or not _NAME.match(name):
-            raise UmbrellaError(f"--param {item!r}: expected NAME=VALUE",
-                                hint='for example --param name=张三 or --param n=5')
+            raise UmbrellaError(_("--param {item!r}: expected NAME=VALUE").format(item=item),
+                                hint=_("for example --param name=张三 or --param n=5"))
         try:
             out[name] = json.loads(raw)
         except ValueError:

@@ -29,6 +29,7 @@ import neo4j
 from neo4j import exceptions as nx
 
 from graph.errors import StoreError
+from graph.text import _
 
 USER_ENV, PASSWORD_ENV, DATABASE_ENV = "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"
 BATCH_ROWS_ENV, BATCH_BYTES_ENV = "UMBRELLA_NEO4J_BATCH_ROWS", "UMBRELLA_NEO4J_BATCH_BYTES"
@@ -59,8 +60,10 @@ class Settings:
             shown = f"{parts.scheme}://***@{parts.hostname}" + (
                 f":{parts.port}" if parts.port else "")
             raise StoreError(
-                f"{shown}: a user name or password in the address is not accepted",
-                hint=f"put them in the environment: {USER_ENV}=... {PASSWORD_ENV}=...")
+                _("{address}: a user name or password in the address is not accepted").format(
+                    address=shown),
+                hint=_("put them in the environment: {user}=... {password}=...").format(
+                    user=USER_ENV, password=PASSWORD_ENV))
         return cls(
             uri=uri, database=database or env.get(DATABASE_ENV) or "neo4j",
             user=env.get(USER_ENV), password=env.get(PASSWORD_ENV),
@@ -77,8 +80,9 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise StoreError(f"{name}={raw!r} is not a positive whole number",
-                         hint=f"unset {name} or give a number such as {default}")
+        raise StoreError(_("{name}={value!r} is not a positive whole number").format(
+            name=name, value=raw), hint=_("unset {name} or give a number such as {default}")
+            .format(name=name, default=default))
     return int(raw)
 
 
@@ -144,9 +148,10 @@ class Connection:
             out = self.write(query, rows=batch)
             if expect and (written := sum(int(r["written"]) for r in out)) != len(batch):
                 raise StoreError(
-                    f"{self.settings.redacted()}: {len(batch) - written} of {len(batch)} "
-                    "relationship records name an entity the database does not hold",
-                    hint="load the entities first; a rerun of the same load is safe")
+                    _("{where}: {n} of {total} relationship records name an entity the "
+                      "database does not hold").format(where=self.settings.redacted(),
+                                                       n=len(batch) - written, total=len(batch)),
+                    hint=_("load the entities first; a rerun of the same load is safe"))
 
     def run_in_read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run ``work`` in one read transaction."""
@@ -177,21 +182,23 @@ def _fetch(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> 
 def _store_error(settings: Settings, exc: Exception) -> StoreError:
     where = settings.redacted()
     if isinstance(exc, nx.AuthError):
-        return StoreError(f"{where}: the server refused the user name or password",
-                          hint=f"set {USER_ENV} and {PASSWORD_ENV} in the environment")
+        return StoreError(
+            _("{where}: the server refused the user name or password").format(where=where),
+            hint=_("set {user} and {password} in the environment").format(
+                user=USER_ENV, password=PASSWORD_ENV))
     if isinstance(exc, nx.ServiceUnavailable):
-        return StoreError(f"{where}: cannot reach the server ({exc})",
-                          hint="check the address and that Neo4j is running; after an "
-                               "interrupted load, run the same load again (it adds no "
-                               "duplicates)")
+        return StoreError(_("{where}: cannot reach the server ({error})").format(
+            where=where, error=exc),
+            hint=_("check the address and that Neo4j is running; after an interrupted load, "
+                   "run the same load again (it adds no duplicates)"))
     if isinstance(exc, nx.ClientError) and "database" in str(exc.message or "").lower() and (
             "not found" in str(exc.message or "").lower()
             or "does not exist" in str(exc.message or "").lower()):
-        return StoreError(f"{where}: no such database",
-                          hint="pass --neo4j-database or set NEO4J_DATABASE")
+        return StoreError(_("{where}: no such database").format(where=where),
+                          hint=_("pass --neo4j-database or set NEO4J_DATABASE"))
     if isinstance(exc, nx.Neo4jError):
         return StoreError(f"{where}: {exc.code}: {exc.message}",
-                          hint="an interrupted load can be run again: it adds no duplicates")
+                          hint=_("an interrupted load can be run again: it adds no duplicates"))
     if isinstance(exc, nx.DriverError | ValueError):
-        return StoreError(f"{where}: {exc}", hint="check the address given to --db")
+        return StoreError(f"{where}: {exc}", hint=_("check the address given to --db"))
     raise exc

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 
+from graph.text import _
+
 WRITE_WORDS = frozenset({
     "CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH", "LOAD",
     "ALTER", "GRANT", "DENY", "REVOKE", "RENAME", "START", "STOP", "TERMINATE", "ENABLE",
@@ -147,5 +149,6 @@ def refuse_writes(query: str) -> None:
     found = write_clauses(query)
     if found:
         raise UmbrellaError(
-            f"the query writes ({', '.join(dict.fromkeys(found))}) and was not sent",
-            hint="queries are read-only; add --write if you mean to change the database")
+            _("the query writes ({clauses}) and was not sent").format(
+                clauses=", ".join(dict.fromkeys(found))),
+            hint=_("queries are read-only; add --write if you mean to change the database"))
