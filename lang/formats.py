@@ -1,14 +1,15 @@
 """Numbers, money, dates and periods as each interface language writes them (Babel).
 
 Money: an exact amount with its currency everywhere a sentence names it (Chinese
-``¥612,180.00``, English ``¥612,180.00``; other currencies by their symbol or code,
-``US$100.00``, ``NGN156,220,610.10``); in a narrow table column the Chinese reads
-better in 万/亿 (``61.2万元``), so :func:`money` takes ``compact``. Dates: ISO in
-English (``2023-09-12``, what the data holds), ``2023年9月12日`` in Chinese.
+``¥612,180.00``, English ``¥612,180.00``; other currencies as the language writes them,
+``US$100.00`` in Chinese, ``$100.00`` in English, ``NGN156,220,610.10``); in a narrow
+table column the Chinese reads better in 万/亿 (``61.2万元``), so :func:`money` takes
+``compact``. Dates: ISO in English (``2023-09-12``, what the data holds),
+``2023年9月12日`` in Chinese.
 
 Examples
 --------
->>> money(612180, "CNY", "zh"), money(612180, "CNY", "en"), money(100, "USD", "en")
+>>> money(612180, "CNY", "zh"), money(612180, "CNY", "en"), money(100, "USD", "zh")
 ('¥612,180.00', '¥612,180.00', 'US$100.00')
 >>> money(612180, "CNY", "zh", compact=True), money(None, "CNY", "zh")
 ('61.2万元', '金额不详')

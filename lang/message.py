@@ -183,7 +183,9 @@ def number(value: float, digits: int = 0) -> dict[str, Any]:
 #: word is the message id the catalogs translate (with the vocabulary as context).
 _WORDS: dict[str, dict[str, str]] = {
     "case_kind": {"organized_crime": "organized-crime"},
-    "link": {"phone": "phone number", "legal_rep": "legal representative"},
+    "link": {"phone": "phone number", "address": "address", "legal_rep": "legal representative",
+             "shareholder": "shareholder", "director": "director", "supervisor": "supervisor",
+             "manager": "manager", "beneficial_owner": "beneficial owner"},
     "tender": {"open": "open tender", "invited": "invited tender", "direct": "direct tender",
                "": "tender"},
     "Tender": {"open": "Open tender", "invited": "Invited tender", "direct": "Direct tender",
@@ -192,6 +194,7 @@ _WORDS: dict[str, dict[str, str]] = {
              "company": "companies", "business": "people and firms in business",
              "supplier": "suppliers", "crime": "case suspects and gang members",
              "other": "people with no recorded post, company role or case role"},
+    "person_side": {"official": "official", "business": "business", "crime": "crime"},
     "side_short": {"official": "officials", "government": "government",
                    "company": "companies", "business": "business", "supplier": "suppliers",
                    "crime": "case suspects", "other": "outsiders"},
@@ -216,8 +219,16 @@ def english_word(vocab: str, code: str) -> str:
 
 
 def word_in(vocab: str, code: str, lang: str) -> str:
-    """A vocabulary word in a language (its English word when the catalog lacks it)."""
-    return translations(lang).pgettext(vocab, english_word(vocab, code))
+    """A vocabulary word in a language (its English word when the catalog lacks it; an
+    empty code is an empty word, never the catalog's header).
+
+    Examples
+    --------
+    >>> word_in("case_kind", "", "zh")
+    ''
+    """
+    text = english_word(vocab, code)
+    return translations(lang).pgettext(vocab, text) if text else ""
 
 
 def _value(v: Any, lang: str) -> str:

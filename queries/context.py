@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from lang.message import ent
+from lang.kinship import INVERSE, reverse
+from lang.message import ent, kin
 from queries.frames import Frames
 
 if TYPE_CHECKING:
@@ -104,6 +105,22 @@ class Context:
     def ent(self, key: str) -> dict[str, Any]:
         """An entity as a message field: its name and every source id (``name (id1/id2)``)."""
         return ent(self.frames.names.get(key, ""), self.frames.ids.get(key, [key]), key)
+
+    def kinship(self, start: str, how: str, path: str, *, back: bool = False) -> dict[str, Any]:
+        """A kin chain as a message field (:func:`lang.message.kin`) with the gender on
+        record of everyone along it: ``how`` (relations joined by ``>``) read from
+        ``start`` along the records ``path``; ``back`` reads it the other way, from the
+        relative to ``start`` ("张伟 is the husband of 李娜"). A tie that is not a kin
+        chain (``self``, ``associate``, ``co_owner``) keeps its words as they are."""
+        chain = how.split(">")
+        if not path or any(r not in INVERSE for r in chain):
+            return kin(chain)
+        persons = self.frames.chain_keys(start, path)
+        genders = [self.frames.gender(p) for p in persons]
+        ego = self.frames.gender(start)
+        if back:
+            chain, genders, ego = reverse(chain, genders, ego)
+        return kin(chain, genders, ego)
 
     def name(self, key: str) -> str:
         """An entity's name as written (its key when it has none)."""

@@ -33,7 +33,8 @@ from graph.errors import UmbrellaError
 from graph.ids import mask_id_number
 from graph.store import StoreView
 from lang import _
-from lang.message import localized
+from lang.core import N_
+from lang.message import Msg, date, kin, localized, render, word
 from queries.frames import entity_label
 from queries.lookup import find_entity
 
@@ -63,8 +64,40 @@ class TieStep:
 Step = NodeStep | TieStep
 
 
-def tie_sentence(step: Mapping[str, Any], names: Mapping[str, str]) -> str:
-    """A relationship step in words, the right way round.
+#: A kin record in words: the relative is the person's kin (the word by the relative's gender).
+KIN_SENTENCE = N_("{relative} is {person}'s {kin}")
+
+#: A relationship record in words, by its type: (without, with) what the record says of
+#: the tie (a post's title as written; a company or case role from its vocabulary).
+TIE_SENTENCES: dict[str, tuple[str, str]] = {
+    "HOLDS_POST": (N_("{a} holds a post at {b}"), N_("{a} holds a post at {b} ({what})")),
+    "ASSOCIATE": (N_("{a} is a known associate of {b}"),
+                  N_("{a} is a known associate of {b} ({what})")),
+    "COMPANY_ROLE": (N_("{a} holds a role in {b}"), N_("{a} holds a role in {b} ({what})")),
+    "PART_OF": (N_("{a} is part of {b}"), N_("{a} is part of {b} ({what})")),
+    "BOUGHT": (N_("{a} bought {b}"), N_("{a} bought {b} ({what})")),
+    "APPROVED": (N_("{a} approved {b}"), N_("{a} approved {b} ({what})")),
+    "AWARDED_TO": (N_("{a} was awarded to {b}"), N_("{a} was awarded to {b} ({what})")),
+    "BID": (N_("{a} bid on {b}"), N_("{a} bid on {b} ({what})")),
+    "PAID": (N_("{a} paid {b}"), N_("{a} paid {b} ({what})")),
+    "PAID_TO": (N_("{a} was paid to {b}"), N_("{a} was paid to {b} ({what})")),
+    "CASE_ROLE": (N_("{a} stands in case {b}"), N_("{a} stands in case {b} ({what})")),
+    "REPORTED": (N_("{a} reports on {b}"), N_("{a} reports on {b} ({what})")),
+}
+#: A record of a type this table does not know.
+TIE_OTHER = (N_("{a} is tied to {b}"), N_("{a} is tied to {b} ({what})"))
+#: Where a step's vocabulary words come from (the rest is data, shown as written).
+_WHAT_VOCAB = {"COMPANY_ROLE": "company_role", "CASE_ROLE": "case_role"}
+#: The dates of a tie in an evidence step.
+TIE_DATES = {"both": N_("from {start} to {end}"), "start": N_("from {start}"),
+             "end": N_("to {end}")}
+
+
+def tie_sentence(step: Mapping[str, Any], names: Mapping[str, str],
+                 genders: Mapping[str, str | None] | None = None) -> str:
+    """A relationship step in words, the right way round, in the language spoken now (a
+    kin word by the gender on record, from ``genders``: key -> ``m``/``f``, as the path's
+    node steps carry it).
 
     Examples
     --------
@@ -72,15 +105,38 @@ def tie_sentence(step: Mapping[str, Any], names: Mapping[str, str]) -> str:
     >>> tie_sentence({"rel": "KIN", "from": "p:6", "to": "p:1", "relation": "parent",
     ...               "meaning": "is kin of"}, names)
     "张伟 is 张强's parent"
+    >>> tie_sentence({"rel": "KIN", "from": "p:6", "to": "p:1", "relation": "parent",
+    ...               "meaning": "is kin of"}, names, {"p:1": "m", "p:6": "m"})
+    "张伟 is 张强's father"
     >>> tie_sentence({"rel": "HOLDS_POST", "from": "p:1", "to": "o:1", "title": "副局长",
     ...               "meaning": "holds a post at"}, names)
     '张伟 holds a post at 县公安局 (副局长)'
     """
     a, b = names.get(step["from"], step["from"]), names.get(step["to"], step["to"])
     if step["rel"] == "KIN" and step.get("relation"):
-        return f"{b} is {a}'s {step['relation']}"  # a KIN record reads "to is from's relation"
-    what = step.get("role") or step.get("title") or step.get("relation") or ""
-    return f"{a} {step.get('meaning') or 'is tied to'} {b}" + (f" ({what})" if what else "")
+        g = genders or {}  # a KIN record reads "to is from's relation"
+        return render(Msg(KIN_SENTENCE, {"relative": b, "person": a, "kin": kin(
+            [str(step["relation"])], [g.get(step["to"])], g.get(step["from"]))}))
+    what: Any = step.get("role") or step.get("title") or step.get("relation") or ""
+    vocab = _WHAT_VOCAB.get(str(step["rel"]))
+    if what and vocab and step.get("role"):
+        what = word(vocab, str(what))
+    plain, with_what = TIE_SENTENCES.get(str(step["rel"]), TIE_OTHER)
+    return render(Msg(with_what if what else plain, {"a": a, "b": b, "what": what}))
+
+
+def tie_dates(start: str | None, end: str | None) -> str:
+    """The dates of a tie in an evidence step ("" when it has none).
+
+    Examples
+    --------
+    >>> tie_dates("2017-05-12", None), tie_dates(None, None)
+    ('from 2017-05-12', '')
+    """
+    key = "both" if start and end else "start" if start else "end" if end else ""
+    if not key:
+        return ""
+    return render(Msg(TIE_DATES[key], {"start": date(start or ""), "end": date(end or "")}))
 
 
 def worded_path(path: Sequence[Mapping[str, Any]]) -> list[Step]:
@@ -102,6 +158,7 @@ def worded_path(path: Sequence[Mapping[str, Any]]) -> list[Step]:
     NodeStep(name='O1', kind='organization', ids='O1', sources='')
     """
     names = {s["key"]: s["name"] or "/".join(s["ids"]) for s in path if "node" in s}
+    genders = {s["key"]: s.get("gender") for s in path if "node" in s}
     out: list[Step] = []
     for step in path:
         sources = ", ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", []))
@@ -109,9 +166,8 @@ def worded_path(path: Sequence[Mapping[str, Any]]) -> list[Step]:
             out.append(NodeStep(names[step["key"]], step["node"], "/".join(step["ids"]),
                                 sources))
             continue
-        dates = " ".join(x for x in (f"from {step['start']}" if step.get("start") else "",
-                                     f"to {step['end']}" if step.get("end") else "") if x)
-        out.append(TieStep(step["rel"], tie_sentence(step, names), dates, sources))
+        dates = tie_dates(step.get("start"), step.get("end"))
+        out.append(TieStep(step["rel"], tie_sentence(step, names, genders), dates, sources))
     return out
 
 

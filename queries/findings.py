@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.schema import REL_TYPES
 from graph.store import Entity, Relation
+from lang.kinship import gender_code
 from lang.message import Msg, render, render_all
 from queries.frames import OPEN_END, OPEN_START, Frames
 
@@ -70,11 +71,16 @@ def _src(file: Any, line: Any) -> dict[str, Any]:
 
 
 def node(frames: Frames, key: str, kind: str) -> dict[str, Any]:
-    """A node step: key, kind, name, source ids and the rows that define it."""
+    """A node step: key, kind, name, source ids and the rows that define it; a person's
+    gender on record (``m``/``f``) too, so kin ties can be worded by it."""
     sources = frames.sources(key)
-    return {"node": kind, "key": key, "name": frames.names.get(key, ""),
+    step: dict[str, Any] = {"node": kind, "key": key, "name": frames.names.get(key, ""),
             "ids": frames.ids.get(key, [key]),
             "sources": [_src(s.file, s.line) for s in sources]}
+    gender = frames.gender(key) if kind == "person" else None
+    if gender is not None:
+        step["gender"] = gender
+    return step
 
 
 def rel(frames: Frames, row: Any, type_: str) -> dict[str, Any]:
@@ -101,13 +107,18 @@ def entity_step(entity: Entity) -> dict[str, Any]:
     Examples
     --------
     >>> from graph.store import SourceRef
-    >>> e = Entity("p:1", "person", "张伟", {}, (SourceRef("/d/persons.csv", 2, "persons", "P1"),))
-    >>> entity_step(e)["ids"], entity_step(e)["sources"][0]["line"]
-    (['P1'], 2)
+    >>> e = Entity("p:1", "person", "张伟", {"gender": "男"},
+    ...            (SourceRef("/d/persons.csv", 2, "persons", "P1"),))
+    >>> entity_step(e)["ids"], entity_step(e)["sources"][0]["line"], entity_step(e)["gender"]
+    (['P1'], 2, 'm')
     """
     ids = list(dict.fromkeys(s.source_id for s in entity.sources))
-    return {"node": entity.kind, "key": entity.key, "name": entity.name,
+    step: dict[str, Any] = {"node": entity.kind, "key": entity.key, "name": entity.name,
             "ids": ids or [entity.key], "sources": [_src(s.file, s.line) for s in entity.sources]}
+    gender = gender_code(entity.props.get("gender")) if entity.kind == "person" else None
+    if gender is not None:
+        step["gender"] = gender
+    return step
 
 
 def relation_step(r: Relation) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from graph.schema import REL_TYPES
 from graph.store import SourceRef, StoreView
+from lang.kinship import gender_code
 
 if TYPE_CHECKING:
     from queries.engine import Engine
@@ -130,6 +131,7 @@ class Frames:
         self._asked: dict[str, list[SourceRef]] = {}
         self._names: _Names | None = None
         self._name: dict[str, str] = {}
+        self._gender: dict[str, str] = {}
         self._first: dict[str, str] | None = None
 
     @property
@@ -208,8 +210,8 @@ class Frames:
         return {r: self._extra.get(r, []) for r in wanted}
 
     def prefetch_keys(self, keys: Iterable[str | None]) -> None:
-        """Fetch the names and source rows of entities in a few queries (kept for
-        :meth:`sources`, :attr:`names` and :attr:`ids`)."""
+        """Fetch the names, source rows and (of persons) genders of entities in a few
+        queries (kept for :meth:`sources`, :attr:`names`, :attr:`ids` and :meth:`gender`)."""
         want = [k for k in dict.fromkeys(keys) if isinstance(k, str) and k
                 and k not in self._sources]
         if not want:
@@ -220,6 +222,47 @@ class Frames:
             self._sources[k] = list(e.sources) if e is not None else []
             if e is not None:
                 self._name[k] = e.name
+                code = gender_code(e.props.get("gender")) if e.kind == "person" else None
+                if code is not None:
+                    self._gender[k] = code
+
+    def gender(self, key: str) -> str | None:
+        """A person's gender on record as ``m`` or ``f`` (None when not recorded, or not
+        a person), fetched with the entity (:meth:`prefetch_keys`).
+
+        Examples
+        --------
+        >>> from graph.store import Entity
+        >>> class V:
+        ...     def entities_by_key(self, keys):
+        ...         return {"p:1": Entity("p:1", "person", "李娜", {"gender": "女"}, ())}
+        >>> f = Frames(V())  # type: ignore[arg-type]
+        >>> f.gender("p:1"), f.gender("p:2")
+        ('f', None)
+        """
+        if key not in self._sources:
+            self.prefetch_keys([key])
+        return self._gender.get(key)
+
+    def chain_keys(self, start: str, path: str, type_: str = "KIN") -> list[str]:
+        """The persons a chain of records (ids joined by ``>``, as the kin chains carry
+        them) passes through from ``start``, in order, ``start`` left out: each record's
+        other end from the person before it."""
+        out: list[str] = []
+        here = start
+        for rid in path.split(">") if path else []:
+            r = self.rel_row(type_, rid)
+            here = str(r["dst"] if r["src"] == here else r["src"])
+            out.append(here)
+        return out
+
+    def prefetch_chains(self, chains: Iterable[tuple[str, str]], type_: str = "KIN") -> None:
+        """Fetch in batches the records of chains (``(start, path)`` pairs) and then
+        every person along them (names, source rows, genders)."""
+        todo = [(s, p) for s, p in chains if isinstance(p, str) and p]
+        self.prefetch(type_, (rid for _, p in todo for rid in p.split(">")))
+        self.prefetch_keys([*(s for s, _ in todo),
+                            *(k for s, p in todo for k in self.chain_keys(s, p, type_))])
 
     def sources(self, key: str) -> list[SourceRef]:
         """The input rows that define an entity (ordered by table and id)."""

@@ -19,7 +19,7 @@ from typing import Any
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from graph.store import StoreView
 from lang.core import N_
-from lang.message import Msg, Template, kin, period, render, word
+from lang.message import Msg, Template, names, period, render, word
 from queries.context import Context
 from queries.frames import Frames
 from queries.rules.cases import prefetch_ties, tie_path, tie_type
@@ -28,6 +28,7 @@ from queries.settings import load_settings
 TEXT: dict[str, Template] = {
     "post": N_("{title} at {org} ({post_period})"),
     "in_post": N_("post"),
+    "post_sep": N_("; "),
     "kin1": N_("the {kin} of the {party_role} (tie {tie_period})"),
     "kin": N_("kin ({kin}) of the {party_role} (tie {tie_period})"),
     "associate": N_("a known associate of the {party_role} (tie {tie_period})"),
@@ -128,15 +129,17 @@ def recusals(frames: Frames, case: str, max_kin_hops: int | None = None) -> list
     ties.sort(key=lambda t: (t["hops"], t["path"], _from_end(frames, t)))
     lines: list[RecusalLine] = []
     for t in ties:
-        post_text = "; ".join(render(Msg(TEXT["post"], {
+        post_text = render(Msg("{posts}", {"posts": names([Msg(TEXT["post"], {
             "title": p.get("title") or Msg(TEXT["in_post"]), "org": ctx.ent(p["dst"]),
-            "post_period": period(p["s"], p["e"])})) for p in held.get(t["official"], []))
+            "post_period": period(p["s"], p["e"])}) for p in held.get(t["official"], [])],
+            None, TEXT["post_sep"])}))
         how = str(t["how"]) if t["how"] in ("associate", "co_owner") else (
             "kin1" if int(t["hops"]) == 1 else "kin")
         lines.append(RecusalLine(
             t["official"], act.get(t["official"], ""), post_text, t["party"],
             prole[t["party"]],
-            render(Msg(TEXT[how], {"kin": kin(str(t["how"]).split(">")),
+            render(Msg(TEXT[how], {"kin": ctx.kinship(t["official"], str(t["how"]),
+                                                      str(t["path"]), back=True),
                                    "party_role": word("case_role", prole[t["party"]]),
                                    "tie_period": period(t["s"], t["e"])})),
             tie_path(ctx, t["official"], t["how"], t["path"])))

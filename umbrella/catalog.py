@@ -169,10 +169,10 @@ def update(lang: str = "zh") -> tuple[int, int]:
         if not m.id:
             continue
         old = po.get(m.id, m.context)
-        if old is None or not old.string or old.string == ("", ""):
+        if old is None or not _said(old):
             for c in memory:
                 found = c.get(m.id, m.context)
-                if found is not None and found.string and found.string != ("", ""):
+                if found is not None and _said(found):
                     old = found
                     break
         fresh[m.id] = Message(m.id, string=old.string if old is not None else
@@ -181,6 +181,12 @@ def update(lang: str = "zh") -> tuple[int, int]:
     with path.open("wb") as fh:
         write_po(fh, fresh, width=100, no_location=True)
     return len(fresh), len(missing(fresh))
+
+
+def _said(m: Message) -> bool:
+    """Whether a message has a translation (every plural form, as many as the catalog has)."""
+    strings = m.string if isinstance(m.string, tuple) else (m.string,)
+    return bool(strings) and all(strings)
 
 
 def missing(cat: Catalog) -> list[Message]:

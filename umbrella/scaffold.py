@@ -123,6 +123,9 @@ TODO: the look-alikes the rule must not flag (each has a row in the golden fixtu
 
 ## Assumptions
 TODO: what the rule takes for granted about the data.
+
+## 中文摘要
+TODO(中文摘要): 用中文简要说明本规则发现什么、证据是什么、有哪些局限（调查人员读的是这一节）。
 """
 
 _TODO = ("fill in this fixture: layout CSVs beside this file, the findings {code} must report "

@@ -219,7 +219,8 @@ def _finding(ctx: Context, ba: BrokerAnalysis, position: int,
     text = [
         Msg(TEXT["broker"], {
             "broker": ctx.ent(key), "rank": position + 1, "total": number(len(ba.ranked)),
-            "sides": names(side_of, None) if side_of else Msg(TEXT["no_side"]),
+            "sides": names([word("person_side", s) for s in side_of], None) if side_of
+            else Msg(TEXT["no_side"]),
             "shares": names(parts, None, TEXT["on_sep"])}),
         how,
         Msg(TEXT["core"], {"core": int(ba.core[x]), "core_max": core_max}),

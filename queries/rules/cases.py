@@ -20,7 +20,7 @@ from typing import Any
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from lang.core import N_, NP_
-from lang.message import Msg, Template, kin, period, word
+from lang.message import Msg, Template, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
@@ -153,9 +153,11 @@ def tie_key(m: Any) -> str:
 
 
 def tie_fields(ctx: Context, official: str, m: Any) -> dict[str, Any]:
-    """The fields of a ``tie_*`` template for one tied (official, party) row."""
+    """The fields of a ``tie_*`` template for one tied (official, party) row; ``kin`` says
+    what the official is to the party (the chain read back from the party)."""
     return {"official": ctx.ent(official), "party": ctx.ent(m["party"]),
-            "kin": kin(str(m["how"]).split(">")), "party_role": word("case_role", m["party_role"]),
+            "kin": ctx.kinship(official, str(m["how"]), str(m["path"]), back=True),
+            "party_role": word("case_role", m["party_role"]),
             "tie_period": period(m["s"], m["e"])}
 
 

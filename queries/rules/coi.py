@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lang.core import N_
-from lang.message import Msg, Template, kin, money, period, word
+from lang.message import Msg, Template, date, money, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
@@ -131,9 +131,11 @@ def _finding(ctx: Context, m: Any, approved: bool) -> Finding:
         "official": ctx.ent(official), "post_org": ctx.ent(m["post_org"]),
         "post": m["post_title"] or Msg(TEXT["post"]),
         "post_period": period(m["post_s"], m["post_e"]), "contract": ctx.ent(m["contract"]),
-        "amount": money(m.get("amount")), "date": m["date"], "supplier": ctx.ent(m["supplier"]),
+        "amount": money(m.get("amount")), "date": date(str(m["date"])),
+        "supplier": ctx.ent(m["supplier"]),
         "buyer": ctx.ent(m["buyer"]) if not approved else "", "holder": ctx.ent(holder),
-        "kin": kin(str(m["how"]).split(">")), "tie_period": period(m["tie_s"], m["tie_e"]),
+        "kin": ctx.kinship(official, str(m["how"]), str(m["path"])),
+        "tie_period": period(m["tie_s"], m["tie_e"]),
         "role": word("company_role", m["role"]), "role_period": period(m["role_s"], m["role_e"]),
     }
     who = "self" if is_self else "kin"
@@ -153,7 +155,7 @@ def _findings(ctx: Context, sql: str, approved: bool) -> list[Finding]:
                        ("AWARDED_TO", "award_id"), ("COMPANY_ROLE", "role_id"),
                        ("HOLDS_POST", "post_id")):
         f.prefetch(type_, (m.get(col) for m in hits))
-    f.prefetch("KIN", (rid for m in hits for rid in str(m["path"]).split(">") if rid))
+    f.prefetch_chains((m["official"], str(m["path"])) for m in hits)
     f.prefetch_keys(k for m in hits for k in (m["official"], m["holder"], m["supplier"],
                                                m["contract"], m["post_org"], m["buyer"]))
     return [_finding(ctx, m, approved) for m in hits]

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from graph.schema import COMPANY_ROLES
 from lang.core import N_, NP_
-from lang.message import Msg, Template, dates, money, names, period, word
+from lang.message import Msg, Template, date, dates, money, names, period, word
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
@@ -289,7 +289,8 @@ def _contract_words(ctx: Context, k: Any) -> Msg:
     key = "k" + ("_buyer" if isinstance(k["buyer"], str) else "") + (
         "_dated" if k["date"] else "") + ("_won" if isinstance(k["supplier"], str) else "")
     return Msg(TEXT[key], {
-        "contract": ctx.ent(k["contract"]), "tender": _tender(k), "date": k["date"],
+        "contract": ctx.ent(k["contract"]), "tender": _tender(k),
+        "date": date(k["date"]) if k["date"] else "",
         "buyer": ctx.ent(k["buyer"]) if isinstance(k["buyer"], str) else "",
         "supplier": ctx.ent(k["supplier"]) if isinstance(k["supplier"], str) else ""})
 
@@ -524,7 +525,8 @@ def _ring_finding(ctx: Context, members: list[str], g: list[Row]) -> Finding:
                              node(f, k["supplier"], "organization")])
     wins = Counter(k["supplier"] for k in kc if k["supplier"] in set(members))
     turns = [Msg(TEXT["turn"], {
-        "contract": ctx.ent(k["contract"]), "date": k["date"] or Msg(TEXT["unknown_date"]),
+        "contract": ctx.ent(k["contract"]),
+        "date": date(k["date"]) if k["date"] else Msg(TEXT["unknown_date"]),
         "winner": ctx.name(k["supplier"]) if isinstance(k["supplier"], str)
         else Msg(TEXT["nobody"])}) for k in kc]
     buyers = [k["buyer"] for k in kc if isinstance(k["buyer"], str)]

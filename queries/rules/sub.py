@@ -35,7 +35,7 @@ import pandas as pd
 
 from graph.schema import kind_of_key
 from lang.core import N_, NP_
-from lang.message import Msg, Template, dates, kin, money, names, period
+from lang.message import Msg, Template, date, dates, money, names, period
 from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
@@ -315,7 +315,8 @@ def _pay_list(g: list[Row]) -> dict[str, Any]:
         prog = isinstance(p["program"], str) and bool(p["program"])
         key = ("pay_dated" if p["date"] else "pay_undated") + ("_program" if prog else "")
         items.append(Msg(TEXT[key], {"payment": str(p["payment"]).split(":", 1)[-1],
-                                     "date": p["date"], "amount": money(p["amount"]),
+                                     "date": date(p["date"]) if p["date"] else "",
+                                     "amount": money(p["amount"]),
                                      "program": p["program"] if prog else ""}))
     return names(items, None, TEXT["list_sep"])
 
@@ -419,13 +420,15 @@ def _kin_finding(ctx: Context, g: list[Row]) -> Finding:
         tie_words = Msg(TEXT["same_person"])
         title_msg = Msg(TEXT["kin_title_self"], {"approver": ctx.name(approver)}, n=n)
     else:
-        fields["chains"] = names([Msg(TEXT["chain"], {"kin": kin(str(c["how"]).split(">")),
-                                                      "tie_period": period(c["tie_s"], c["tie_e"])})
-                                  for c in chains], None, TEXT["chain_sep"])
+        fields["chains"] = names([Msg(TEXT["chain"], {
+            "kin": ctx.kinship(approver, str(c["how"]), str(c["path"])),
+            "tie_period": period(c["tie_s"], c["tie_e"])}) for c in chains], None,
+            TEXT["chain_sep"])
         text = [Msg(TEXT["kin_kin" + post], fields, n=n)]
         tie_words = Msg(TEXT["tie_dated" if all(p["date"] for p in g) else "tie_undated"])
         title_msg = Msg(TEXT["kin_title_kin"], {"approver": ctx.name(approver),
-                                                "kin": kin(str(chains[0]["how"]).split(">")),
+                                                "kin": ctx.kinship(approver, str(chains[0]["how"]),
+                                                               str(chains[0]["path"])),
                                                 "recipient": ctx.name(recipient)}, n=n)
     payers = [p["payer"] for p in g if isinstance(p["payer"], str)]
     if payers:
@@ -443,7 +446,7 @@ def kin_subsidy(ctx: Context) -> list[Finding]:
     f = ctx.frames
     _prefetch(ctx, hits, (p["post_org"] for p in hits))
     f.prefetch("HOLDS_POST", (p["post_id"] for p in hits))
-    f.prefetch("KIN", (rid for p in hits for rid in str(p["path"]).split(">") if rid))
+    f.prefetch_chains((str(p["approver"]), str(p["path"])) for p in hits)
     return [_kin_finding(ctx, g) for g in _groups(hits, "approver", "recipient")]
 
 
@@ -464,7 +467,7 @@ def _death_finding(ctx: Context, g: list[Row]) -> Finding:
     for p in g:
         evidence += payment_paths(ctx, p)
     n = len(g)
-    fields = {"recipient": ctx.ent(recipient), "died": died, "n": n, "total": _total(g),
+    fields = {"recipient": ctx.ent(recipient), "died": date(died), "n": n, "total": _total(g),
               "span": dates(str(first["date"]), str(last["date"])),
               "days": int(first["days_after"]), "grace": grace, "payments": _pay_list(g)}
     text = [Msg(TEXT["death_grace" if grace else "death"], fields)]
@@ -475,7 +478,8 @@ def _death_finding(ctx: Context, g: list[Row]) -> Finding:
     if accounts:
         text.append(Msg(TEXT["death_accounts"], {"accounts": names(accounts, None)}))
     text.append(Msg(TEXT["death_why"]))
-    title = Msg(TEXT["death_title"], {"n": n, "recipient": ctx.name(recipient), "died": died})
+    title = Msg(TEXT["death_title"], {"n": n, "recipient": ctx.name(recipient),
+                                      "died": date(died)})
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
                    date=str(first["date"]),
                    extra={"payments": f.source_ids([p["payment"] for p in g]),

@@ -63,7 +63,7 @@ def test_a_finding_and_the_findings_of_an_entity(store: SqliteStore) -> None:
     steps = [s for path in shown.paths for s in path]
     assert all(isinstance(s, NodeStep | TieStep) for s in steps)
     sentences = {s.sentence for s in steps if isinstance(s, TieStep)}
-    assert "李秀英 is 王建国's spouse" in sentences
+    assert "李秀英 is 王建国's wife" in sentences  # the kin word by the gender on record
     assert any(s.sources.startswith("contracts.csv:") for s in steps)
     official = describe(view, "P1")
     assert isinstance(official, EntityView)
@@ -80,7 +80,7 @@ def test_paths_in_words_and_the_hubs_left_out(small: Path, store: SqliteStore) -
     load_folder(small, store)
     found = describe_paths(store.view(), "P3", "P6")
     assert [s.sentence for s in found.paths[0] if isinstance(s, TieStep)] == [
-        "李娜 is 张伟's spouse", "张伟 is 张伟's parent"]
+        "李娜 is 张伟's wife", "张伟 is 张伟's father"]  # kin words by the gender on record
     assert found.hubs_skipped == 0
     blocked = describe_paths(store.view(), "P3", "P6", hub_degree=1)
     assert blocked.paths == [] and blocked.hubs_skipped == 1

@@ -47,6 +47,38 @@ def test_rule_has_doc_page(code: str) -> None:
     assert "TODO" not in text, f"{doc.name} still has TODO"
 
 
+#: The doc page's summary for Chinese readers, and the scaffold's placeholder for it.
+ZH_SUMMARY = "中文摘要"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zh_summary_problem(text: str) -> str | None:
+    r"""What is wrong with a doc page's Chinese summary section (None when it is there,
+    filled in, and in Chinese: what it finds, its evidence and its limits).
+
+    >>> zh_summary_problem("# X\n## 中文摘要\nTODO(中文摘要): 用中文简要说明")
+    'Chinese summary is still a TODO placeholder'
+    >>> zh_summary_problem("# X\n## Exclusions\nnone")
+    "no '## 中文摘要' section"
+    """
+    found = re.search(rf"^## {ZH_SUMMARY}[^\n]*\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if found is None:
+        return f"no '## {ZH_SUMMARY}' section"
+    body = found.group(1)
+    if "TODO" in body.upper():
+        return "Chinese summary is still a TODO placeholder"
+    if len(_HAN.findall(body)) < 60:
+        return "Chinese summary is too short to say what the rule finds, its evidence and limits"
+    return None
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_doc_page_has_a_chinese_summary(code: str) -> None:
+    doc = RULES[code].doc
+    problem = zh_summary_problem(doc.read_text(encoding="utf-8"))
+    assert problem is None, f"{doc.name}: {problem}"
+
+
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_rule_has_golden_fixture(code: str) -> None:
     covering = [e for e in _golden() if code in e["rules"]]  # type: ignore[operator]
@@ -81,3 +113,4 @@ def test_scaffold_writes_a_rule_that_registers_and_fails_until_filled(tmp_path: 
         env={"PYTHONPATH": f"{root}:{root / 'tests'}", "PATH": "/usr/bin:/bin"})
     assert tests.returncode == 1, tests.stdout[-2000:]
     assert "is not filled in" in tests.stdout and "still has TODO" in tests.stdout
+    assert "Chinese summary is still a TODO placeholder" in tests.stdout

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
-from lang.message import Msg, kin, period, render, word
+from lang.message import Msg, names, period, render, word
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, Frames, overlaps
 from queries.recusal import TEXT as RECUSAL_TEXT
@@ -180,14 +180,16 @@ def recusals(frames: Frames, case: str, max_kin_hops: int | None = None) -> list
     text = RECUSAL_TEXT
     for _, t in ties.drop_duplicates(["a", "b"]).iterrows():
         held = posts[posts["src"] == t["a"]]
-        post_text = "; ".join(render(Msg(text["post"], {
+        post_text = render(Msg("{posts}", {"posts": names([Msg(text["post"], {
             "title": p.get("title") or Msg(text["in_post"]), "org": ctx.ent(p["dst"]),
-            "post_period": period(p["s"], p["e"])})) for _, p in held.iterrows())
+            "post_period": period(p["s"], p["e"])}) for _, p in held.iterrows()], None,
+            text["post_sep"])}))
         how = str(t["how"]) if t["how"] in ("associate", "co_owner") else (
             "kin1" if int(t["hops"]) == 1 else "kin")
         lines.append(RecusalLine(
             t["a"], act.get(t["a"], ""), post_text, t["b"], prole[t["b"]],
-            render(Msg(text[how], {"kin": kin(str(t["how"]).split(">")),
+            render(Msg(text[how], {"kin": ctx.kinship(t["a"], str(t["how"]), str(t["path"]),
+                                                      back=True),
                                    "party_role": word("case_role", prole[t["b"]]),
                                    "tie_period": period(t["s"], t["e"])})),
             tie_path(ctx, t["a"], t["how"], t["path"])))

@@ -15,7 +15,7 @@ import networkx as nx
 import pandas as pd
 
 from graph.schema import COMPANY_ROLES
-from lang.message import Msg, dates, money, names, period, word
+from lang.message import Msg, date, dates, money, names, period, word
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START, Frames, in_force, overlaps
 from queries.rules.col import (
@@ -289,7 +289,8 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
                              node(f, k["supplier"], "organization")])
     wins = Counter(s for s in kc["supplier"].tolist() if s in set(members))
     turns = [Msg(TEXT["turn"], {
-        "contract": ctx.ent(k["contract"]), "date": k["date"] or Msg(TEXT["unknown_date"]),
+        "contract": ctx.ent(k["contract"]),
+        "date": date(k["date"]) if k["date"] else Msg(TEXT["unknown_date"]),
         "winner": ctx.name(k["supplier"]) if isinstance(k["supplier"], str)
         else Msg(TEXT["nobody"])}) for _, k in kc.iterrows()]
     buyers = [b for b in kc["buyer"].tolist() if isinstance(b, str)]

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from graph.schema import kind_of_key
-from lang.message import Msg, dates, kin, money, names, period
+from lang.message import Msg, date, dates, money, names, period
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_END, OPEN_START, Frames, in_force
 from queries.rules.common import RowLookup, compact_text
@@ -103,7 +103,8 @@ def _pay_list(g: pd.DataFrame) -> dict[str, Any]:
         prog = isinstance(p["program"], str) and bool(p["program"])
         key = ("pay_dated" if p["date"] else "pay_undated") + ("_program" if prog else "")
         items.append(Msg(TEXT[key], {"payment": str(p["payment"]).split(":", 1)[-1],
-                                     "date": p["date"], "amount": money(p["amount"]),
+                                     "date": date(p["date"]) if p["date"] else "",
+                                     "amount": money(p["amount"]),
                                      "program": p["program"] if prog else ""}))
     return names(items, None, TEXT["list_sep"])
 
@@ -203,13 +204,16 @@ def _kin_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame,
         tie_words = Msg(TEXT["same_person"])
         title = Msg(TEXT["kin_title_self"], {"approver": ctx.name(approver)}, n=n)
     else:
-        fields["chains"] = names([Msg(TEXT["chain"], {"kin": kin(str(c["how"]).split(">")),
-                                                      "tie_period": period(c["tie_s"], c["tie_e"])})
-                                  for _, c in chains.iterrows()], None, TEXT["chain_sep"])
+        fields["chains"] = names([Msg(TEXT["chain"], {
+            "kin": ctx.kinship(approver, str(c["how"]), str(c["path"])),
+            "tie_period": period(c["tie_s"], c["tie_e"])}) for _, c in chains.iterrows()],
+            None, TEXT["chain_sep"])
         text = [Msg(TEXT["kin_kin" + post], fields, n=n)]
         tie_words = Msg(TEXT["tie_dated" if g["dated"].all() else "tie_undated"])
         title = Msg(TEXT["kin_title_kin"], {"approver": ctx.name(approver),
-                                            "kin": kin(str(chains.iloc[0]["how"]).split(">")),
+                                            "kin": ctx.kinship(approver,
+                                                               str(chains.iloc[0]["how"]),
+                                                               str(chains.iloc[0]["path"])),
                                             "recipient": ctx.name(recipient)}, n=n)
     payers = [p for p in g["payer"].tolist() if isinstance(p, str)]
     if payers:
@@ -266,7 +270,7 @@ def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
         evidence += payment_paths(ctx, rows, p)
     n = len(g)
     last = g.iloc[-1]
-    fields = {"recipient": ctx.ent(recipient), "died": died, "n": n, "total": _total(g),
+    fields = {"recipient": ctx.ent(recipient), "died": date(died), "n": n, "total": _total(g),
               "span": dates(str(first["date"]), str(last["date"])),
               "days": int(first["days_after"]), "grace": grace, "payments": _pay_list(g)}
     text = [Msg(TEXT["death_grace" if grace else "death"], fields)]
@@ -277,7 +281,8 @@ def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
     if accounts:
         text.append(Msg(TEXT["death_accounts"], {"accounts": names(accounts, None)}))
     text.append(Msg(TEXT["death_why"]))
-    title = Msg(TEXT["death_title"], {"n": n, "recipient": ctx.name(recipient), "died": died})
+    title = Msg(TEXT["death_title"], {"n": n, "recipient": ctx.name(recipient),
+                                      "died": date(died)})
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
                    date=str(first["date"]),
                    extra={"payments": f.source_ids(g["payment"].tolist()),
