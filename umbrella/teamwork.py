@@ -63,7 +63,8 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
         store.close()
     if html is not None:
         _query_page(result, cypher, html, reveal)
-    rows = Rows(result.columns, result.rows, title=f"{len(result.rows)} rows", text=cell_text)
+    rows = Rows(result.columns, result.rows, title=f"{len(result.rows)} rows", text=cell_text,
+                labelled=False)  # the query's own column names
     write_result(rows, out)
 
 
