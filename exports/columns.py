@@ -10,8 +10,8 @@ does not know (a Cypher alias, a column of another program) is shown as written.
 Examples
 --------
 >>> from lang import use_language
->>> label("money in"), label("no such column")
-('money in', 'no such column')
+>>> label("money in"), label("no such column"), label("government:company")
+('money in', 'no such column', 'government:company')
 >>> with use_language("zh"):
 ...     label("money in"), label("no such column"), labels(["score", "rule"])
 ('流入资金', 'no such column', ['评分', '规则'])
@@ -112,12 +112,12 @@ def label(name: str) -> str:
     known = _labels().get(name)
     if known is not None:
         return known
+    from lang import language
+
+    code = language()
     a, colon, b = name.partition(":")
     sides = _WORDS["side_short"]
-    if colon and a in sides and b in sides:
-        from lang import language
-
-        code = language()
+    if colon and a in sides and b in sides and code != "en":  # English: the pair as named
         return gettext("{a}:{b}").format(a=word_in("side_short", a, code),
                                          b=word_in("side_short", b, code))
     return name

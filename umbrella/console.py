@@ -9,8 +9,8 @@ Chinese character counts two and the borders stay aligned. How each column gives
 - *whole* columns (ids, scores, rules, dates, counts, money) are never wrapped or cut;
 - *token* columns (``file:line`` sources, lists of input ids) wrap only between their
   items, so no ``file:line`` and no id is ever split;
-- *text* columns (titles, names, details) wrap, a Chinese name anywhere, and are the
-  ones that narrow;
+- *text* columns (titles, names, details) wrap, a Chinese name anywhere (a Latin
+  word, such as an id, between words), and are the ones that narrow;
 - when even that does not fit, the columns least needed go first (the rank, which the
   order already shows; counts repeated elsewhere), and a line under the table names them.
 
@@ -79,6 +79,9 @@ DROP_ORDER = ("rank", "findings", "encoding", "members", "at", "sides", "error",
               "table", "load", "dir")
 #: The narrowest a text column is made (terminal cells: six Chinese characters).
 TEXT_MIN = 12
+#: Latin words (ids, masked identity numbers) up to this wide are not split in a text
+#: column unless the table cannot fit otherwise (cells); Chinese wraps between characters.
+WORD_MAX = 24
 #: The narrowest a header is folded to, where its values are narrower (cells).
 HEADER_MIN = 4
 #: A Chinese header this wide or narrower (four characters) is never folded (cells).
@@ -134,7 +137,9 @@ class _Column:
             return max([header, *(_longest(c) for c in self.cells)])
         if self.name in TOKENS:
             return max([header, *(_longest_item(c) for c in self.cells)])
-        return max(header, min(self.natural, TEXT_MIN))
+        word = max((_longest_item(w) for c in self.cells for w in c.split() if w.isascii()),
+                   default=0)  # an id or a masked number in a text: kept whole if it can be
+        return max(header, min(self.natural, TEXT_MIN), min(word, WORD_MAX))
 
 
 def _overhead(n: int) -> int:
