@@ -71,6 +71,9 @@ from followthemoney.types import registry
 
 from graph.schema import kind_of_key
 from graph.store import Entity, Relation, StoreView
+from lang import _
+from lang.message import localized
+from visualizations.words import category_word, kind_word, tie_word
 
 _FTM_ID = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.\-]*[0-9a-zA-Z])?$")
 _ORG_SCHEMA = {"agency": "PublicBody", "village_committee": "PublicBody", "company": "Company"}
@@ -282,21 +285,31 @@ def _ties(ids: _Ids, rels: dict[str, list[Relation]]) -> Iterator[Ftm]:
 def _step_text(step: dict[str, Any]) -> str:
     where = ", ".join(f"{s.get('file')}:{s.get('line')}" for s in step.get("sources", []))
     if "node" in step:
-        return f"{step.get('name') or step.get('key')} ({step['node']}) [{where}]"
-    dates = f" {step.get('start') or '…'} to {step.get('end') or '…'}"
-    return f"  -{step.get('rel')}{dates}- [{where}]"
+        return _("{name} ({kind}) [{rows}]").format(
+            name=step.get("name") or step.get("key"), kind=kind_word(str(step["node"])),
+            rows=where)
+    return _("  -{tie} {start} to {end}- [{rows}]").format(
+        tie=tie_word(str(step.get("rel"))), start=step.get("start") or "…",
+        end=step.get("end") or "…", rows=where)
 
 
 def _findings(view: StoreView, ids: _Ids) -> Iterator[Ftm]:
+    """A Note per finding: its title, explanation and evidence in the run's language, its
+    machine fields (rule, category, score, entities) in keywords and the extension."""
     for f in view.findings():
+        f = localized(f)
         paths = [p.get("path", []) for p in f.get("evidence", [])]
         lines = ["\n".join(_step_text(s) for s in path) for path in paths]
-        description = str(f.get("explanation", "")) + (
-            "\n\nEvidence:\n" + "\n\n".join(lines) if lines else "")
+        description = str(f.get("explanation", ""))
+        if lines:
+            description = _("{explanation}\n\nEvidence:\n{paths}").format(
+                explanation=description, paths="\n\n".join(lines))
         things = [ids(k) for k in f.get("keys", []) if kind_of_key(str(k)) != "payment"]
+        summary = _("{rule} ({category}), score {score}").format(
+            rule=f.get("rule"), category=category_word(str(f.get("category"))),
+            score=f"{float(f.get('score', 0)):.2f}")
         yield _entity(ftm_id(f"finding-{f['id']}"), "Note", {
-            "name": f.get("title"), "summary": f"{f.get('rule')} ({f.get('category')}), "
-                                               f"score {float(f.get('score', 0)):.2f}",
+            "name": f.get("title"), "summary": summary,
             "description": description, "entity": [t for t in things if t],
             "keywords": [f.get("rule"), f.get("category"), f.get("sector")],
             "publisher": "umbrella"},
