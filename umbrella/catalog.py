@@ -17,7 +17,8 @@ stale catalog, fails CI.
 Examples
 --------
 >>> ids = {m.id for m in extracted()}
->>> "not recorded" in ids and ("{n} firm", "{n} firms") in ids
+>>> "not recorded" in ids and ("{approver} approved a subsidy payment to himself/herself",
+...                               "{approver} approved {n} subsidy payments to himself/herself") in ids
 True
 """
 
