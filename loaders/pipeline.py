@@ -57,6 +57,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
+
 from graph.errors import InputError, LoadLockedError, UmbrellaError
 from graph.store import AliasRecord, SetAsideRecord, Store
 from loaders import build
@@ -367,6 +369,9 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
     """Stage 5: write a checked chunk in one transaction as part of load ``load`` (with
     ``log``, its load-log entry, which finishes the load).
 
+    The chunk's entities, source ids and relationship records are built first, table by
+    table, then written as one frame of each (the store sorts each by key: rows of one
+    key keep the order of their tables), so the write lock is held for the writes only.
     The store keeps every set-aside record of the report, under the load's number: a
     row set aside from several tables (a mapping can feed several tables from one row,
     a standard's record becomes several rows) is one record per table, as the report
@@ -374,20 +379,36 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
     """
     total = sum(c.loaded for c in checked)
     done = 0
+    ents: list[pd.DataFrame] = []
+    aliases: list[pd.DataFrame] = []
+    rels: list[pd.DataFrame] = []
+    for c in checked:
+        if c.spec.key is not None:
+            e, a = build.entity_frames(c)
+            ents.append(e)
+            aliases.append(places.frame(a))
+        rels.append(places.frame(build.relation_frame(c)))
+        done += c.loaded
+        if progress:
+            progress(f"building {c.spec.name}", done, total)
+    if progress:
+        progress("writing", total, total)
     with store.writer() as w:
-        for c in checked:
-            if c.spec.key is not None:
-                ents, aliases = build.entity_frames(c)
-                w.write_entities(ents)
-                w.write_aliases(places.frame(aliases))
-            w.write_relations(places.frame(build.relation_frame(c)))
-            done += c.loaded
-            if progress:
-                progress(f"writing {c.spec.name}", done, total)
+        w.write_entities(_concat(ents))
+        w.write_aliases(_concat(aliases))
+        w.write_relations(_concat(rels))
         w.put_set_aside(aside)
         w.note_chunk(load)
         if log is not None:
             log.load_id = w.log_load(log.source, log.as_dict(), load=load)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of ``frames`` in order, as one frame (none: an empty one)."""
+    frames = [f for f in frames if not f.empty]
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def load_tables(tables: Mapping[str, RawTable] | ChunkSource, store: Store, source: str, *,
