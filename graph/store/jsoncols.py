@@ -100,13 +100,13 @@ def json_objects(columns: dict[str, pd.Series], numeric: set[str] | frozenset[st
                  length: int | None = None) -> pd.Series:
     """One compact JSON object per row from same-length columns; blank/NaN cells are left out."""
     n = length if length is not None else (len(next(iter(columns.values()))) if columns else 0)
-    body = pa.array([""] * n, pa.large_string())
+    if not columns:
+        return pd.Series(["{}"] * n, dtype=TEXT)
+    pieces = []
     for key, col in columns.items():
         col = col.reset_index(drop=True)
         values = _json_numbers(col) if key in numeric else _json_strings(text_array(col))
-        name = json.dumps(key, ensure_ascii=False) + ":"  # a name may hold '"', '\\', a tab
-        piece = pc.fill_null(join(name, values), _lit(""))
-        sep = pc.if_else(pc.and_(pc.not_equal(body, ""), pc.not_equal(piece, "")), _lit(","),
-                         _lit(""))
-        body = join(body, sep, piece)
+        name = "," + json.dumps(key, ensure_ascii=False) + ":"  # it may hold '"', '\\', a tab
+        pieces.append(pc.fill_null(join(name, values), _lit("")))
+    body = pc.utf8_slice_codeunits(join(*pieces), 1)  # without the first comma
     return text_series(join("{", body, "}"))

@@ -265,17 +265,25 @@ class SqliteWriter(BaseWriter):
         ids = t.column("id").combine_chunks()
         again = pa.concat_arrays([pa.array([False]),  # the rows after a record's first
                                   pc.equal(ids[1:], ids[:-1]).fill_null(False)])[:len(ids)]
-        self._write("INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, "
-                    "props, file_id, line) {rows}", t.filter(pc.invert(again)))
-        if not self._relations_before:
-            # only the further rows of a record; a record known before this load may lack
-            # any of them
-            t = t.filter(again)
-        self._write("WITH x(id, file_id, line) AS ({rows}) "
-                    "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) "
-                    "SELECT id, file_id, line FROM x WHERE NOT EXISTS (SELECT 1 FROM relations r "
-                    "WHERE r.id = x.id AND r.file_id = x.file_id AND r.line = x.line)",
-                    t.select(["id", "file", "line"]))
+        # a record known before this load may lack any of the rows as a further source
+        extra = pc.or_(again, pa.scalar(bool(self._relations_before)))
+        rel_sql = ("INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, "
+                   "props, file_id, line) {rows}")
+        src_sql = ("WITH x(id, file_id, line) AS ({rows}) "
+                   "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) "
+                   "SELECT id, file_id, line FROM x WHERE NOT EXISTS (SELECT 1 FROM relations r "
+                   "WHERE r.id = x.id AND r.file_id = x.file_id AND r.line = x.line)")
+        if t.num_rows < STAGE_ROWS or not self._staging.available:
+            self._write(rel_sql, t.filter(pc.invert(again)))
+            self._write(src_sql, t.filter(extra).select(["id", "file", "line"]))
+            return
+        staged = self._staging.attach(t.append_column("again", again.cast(pa.int64())))
+        cols = 'id, type, src, dst, start, "end", props, file, line'
+        self._conn.execute(rel_sql.format(
+            rows=f"SELECT {cols} FROM {staged} WHERE again = 0 ORDER BY rowid"))
+        self._conn.execute(src_sql.format(
+            rows=f"SELECT id, file, line FROM {staged} WHERE again = 1 OR "
+                 f"{int(bool(self._relations_before))} ORDER BY rowid"))
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
         self._conn.executemany(

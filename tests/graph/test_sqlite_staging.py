@@ -82,7 +82,7 @@ def test_a_failed_write_keeps_nothing_and_no_staging_file(
     with pytest.raises(RuntimeError), store.writer() as w:
         w.write_entities(ents)
         w.write_relations(rels)
-        assert len(list(tmp_path.glob("umbrella-stage-*"))) == 3  # relations: two
+        assert len(list(tmp_path.glob("umbrella-stage-*"))) == 2
         raise RuntimeError("stop")
     assert store.is_empty() and store.view().counts_by_type() == {}
     assert not list(tmp_path.glob("umbrella-stage-*"))
