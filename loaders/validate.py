@@ -312,10 +312,11 @@ def _register(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry
     if spec.name == "persons":
         keys = reg.person_keys(ids.tolist(), frame["id_number"].tolist())
     elif spec.name == "organizations":
-        keys = [reg.org_key(o, c) for o, c in zip(ids, frame["credit_code"], strict=True)]
+        keys = [reg.org_key(o, c)
+                for o, c in zip(ids.tolist(), frame["credit_code"].tolist(), strict=True)]
     else:
         prefix = Registry.simple_key(spec.name, "")
-        keys = [prefix + i for i in ids]
+        keys = [prefix + i for i in ids.tolist()]
     frame[KEY] = keys
     _update_registry(spec, frame, marks, reg, path)
 

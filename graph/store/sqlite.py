@@ -240,6 +240,12 @@ class SqliteWriter(BaseWriter):
             self._conn.executemany(sql.format(rows=f"VALUES ({marks})"),
                                    zip(*(c.to_pylist() for c in rows.columns), strict=True))
 
+    def _restore_indexes(self, table: str) -> None:
+        """Build the secondary indexes of ``table`` that a large write dropped (the commit
+        builds any left; built here, they are built while the caller does other work)."""
+        for name, col in _INDEXES[table].items():
+            self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table}({col})")
+
     def _write_entities(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("entities", len(frame))
         rows = _sorted(_arrow(frame, ENTITY_COLUMNS), ["key"])
@@ -247,6 +253,7 @@ class SqliteWriter(BaseWriter):
             "INSERT INTO entities(key, kind, name, props) {rows} "
             "ON CONFLICT(key) DO UPDATE SET props = json_patch(excluded.props, entities.props)",
             rows)
+        self._restore_indexes("entities")
 
     def _write_aliases(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("aliases", len(frame))
@@ -255,6 +262,7 @@ class SqliteWriter(BaseWriter):
                          self._file_ids(t.column("file")))
         self._write("INSERT OR IGNORE INTO aliases(tbl, source_id, key, file_id, line) {rows}",
                     _sorted(t, ["table", "source_id"]))
+        self._restore_indexes("aliases")
 
     def _write_relations(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("relations", len(frame))
