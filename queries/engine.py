@@ -145,8 +145,8 @@ class Engine:
             if temp_dir is None else None
         spill = temp_dir or Path(self._tmp.name if self._tmp else ".")
         self.con = duckdb.connect(config={"temp_directory": str(spill),
-                                          "preserve_insertion_order": "true",
-                                          "enable_progress_bar": "false"})
+                                          "preserve_insertion_order": "true"})
+        self.con.execute("SET enable_progress_bar = false").fetchall()
         if memory_limit:
             self.con.execute("SET memory_limit = $m", {"m": memory_limit}).fetchall()
         self._readers = base_tables()
