@@ -42,6 +42,9 @@ class ScanResult:
     findings: list[dict[str, Any]] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: What the rules reported beside their findings (identifiers too coarse or too
+    #: common to link anyone, names that may be one company): :meth:`Context.note`.
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def select_rules(codes: list[str] | None = None,
@@ -119,6 +122,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
             result.counts[code] = len(found_here)
             result.rules_run.append(code)
             found.extend(found_here)
+        result.notes = list(ctx.notes)
     finally:
         frames.close()
     _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -138,6 +138,8 @@ class Findings:
     findings: list[dict[str, Any]]
     table: Table
     noun: str = "findings"
+    #: keys written beside ``findings`` in JSON (the scan's ``notes``)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,9 +198,9 @@ def write(result: Findings | Rows, out: Output) -> None:
     if isinstance(result, Findings):
         count = len(result.findings)
         if out.path is None:
-            dump_findings(result.findings, out.fmt, sys.stdout)
+            dump_findings(result.findings, out.fmt, sys.stdout, result.extra)
         else:
-            write_findings(result.findings, out.path, out.fmt)
+            write_findings(result.findings, out.path, out.fmt, result.extra)
     else:
         count = len(result.rows)
         values = result.rows if out.fmt == "json" else result.cells
