@@ -32,7 +32,7 @@ import re
 import unicodedata
 
 import pandas as pd
-from followthemoney.types import registry
+from rigour.territories import get_ftm_countries
 
 #: Legal-form words removed before company names are compared (as written here, then
 #: case folded and with punctuation read as blanks: ``S.A.`` matches ``SA``, ``s a``).
@@ -82,8 +82,9 @@ def _words(text: str) -> str:
 def _countries() -> frozenset[str]:
     """Country names (English) and ISO 3166 two-letter codes, as :func:`_words` gives them
     (a three-letter code alone is one word, coarse already)."""
-    names = {_words(n) for n in registry.country.names.values()}
-    names |= {c.casefold() for c in registry.country.names}
+    countries = {t.code: t.name for t in get_ftm_countries()}  # FollowTheMoney's list
+    names = {_words(n) for n in countries.values()}
+    names |= {c.casefold() for c in countries}
     return frozenset(n for n in names if n)
 
 
