@@ -808,7 +808,7 @@ def recuse(case: str, db: str, max_kin_hops: int | None, out: Output) -> None:
     finally:
         store.close()
     write(Rows(["official", "acting as", "why", "party", "posts"],
-               [astuple(r) for r in found.rows],
+               [astuple(r) for r in found.rows], words={"acting as": "case_role"},
                title=_("Must step aside from case {case}").format(case=found.case),
                empty=_("Nobody on record is tied to the parties of case {case}.").format(
                    case=found.case)), out)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -162,17 +162,41 @@ class Rows:
     noun: str = "rows"
     empty: str = ""
     labelled: bool = True
+    words: Mapping[str, str] = field(default_factory=dict)
+    """Columns holding vocabulary codes, and their vocabulary: shown in the reader's
+    words (a code as stored in English), kept as codes in JSON."""
 
     @property
     def cells(self) -> list[list[str]]:
         """Every value as its text."""
-        return [[self.text(v) for v in row] for row in self.rows]
+        vocab = [self.words.get(c) for c in self.columns]
+        return [[_word(w, v) if w and v else self.text(v) for w, v in zip(vocab, row, strict=False)]
+                for row in self.rows]
 
     @property
     def table(self) -> Table:
         """The rows as the terminal shows them."""
         return Table(self.title, self.columns, self.cells, empty=self.empty,
                      labelled=self.labelled)
+
+
+def _word(vocab: str, code: Any) -> str:
+    """A vocabulary code in the run's language (English: the code as stored).
+
+    Examples
+    --------
+    >>> from lang import use_language
+    >>> _word("case_role", "investigator")
+    'investigator'
+    >>> with use_language("zh"):
+    ...     _word("case_role", "investigator") != "investigator"
+    True
+    """
+    from lang import language
+    from lang.message import word_in
+
+    lang = language()
+    return str(code) if lang == "en" else word_in(vocab, str(code), lang)
 
 
 def print_table(table: Table) -> None:

@@ -123,6 +123,20 @@ def test_recuse_lists_who_must_step_aside(tmp_path: Path) -> None:
     code, out, _ = _run("recuse", "K1", "--db", db)
     assert code == 0 and "刘警官" in out and "sibling" in out and "无关人" not in out
     assert "张检察" not in out  # acting on the case but tied to nobody in it
+    (d / "case_roles.csv").write_text(
+        "case_id,party_id,role\nK1,P2,gang_leader\nK1,P1,investigator\n", encoding="utf-8")
+    db = str(tmp_path / "acting.db")
+    assert _run("load", str(d), "--db", db)[0] == 0
+    code, out, _ = _run("recuse", "K1", "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["rows"][0][1] == "investigator"
+    from lang.message import word_in
+
+    chinese = word_in("case_role", "investigator", "zh")
+    assert chinese and chinese != "investigator"
+    code, out, _ = _run("--lang", "zh", "recuse", "K1", "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["rows"][0][1] == "investigator", out  # a code
+    code, out, _ = _run("--lang", "zh", "recuse", "K1", "--db", db, "--format", "csv")
+    assert code == 0 and chinese in out and "investigator" not in out, out
 
 
 def test_path_names_the_hubs_it_did_not_pass_through(tmp_path: Path) -> None:
