@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# The tests read English unless a test asks for another language: a machine whose
+# locale or UMBRELLA_LANG says Chinese must not change what they expect.
+os.environ["UMBRELLA_LANG"] = "en"
+
 from collections.abc import Iterator
 from pathlib import Path
 
