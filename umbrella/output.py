@@ -207,8 +207,34 @@ def print_table(table: Table) -> None:
     else:
         console.out.print(console.table(table.title, table.columns, table.rows,
                                         right=table.right, labelled=table.labelled))
-    for line in table.notes:
-        console.out.print(line, soft_wrap=False, overflow="ignore")
+    for note in table.notes:
+        for line in wrap_cells(note, console.out.width):
+            console.out.print(line, soft_wrap=True, crop=False)
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a Chinese character is
+    two), broken between words; a word wider than the line (a path) stands alone, whole.
+
+    Examples
+    --------
+    >>> wrap_cells("规则：BRK-001 15、CLU-001 19、COI-001 10", 26)
+    ['规则：BRK-001 15、CLU-001', '19、COI-001 10']
+    >>> wrap_cells("see /a/very/long/path/to/a/file.csv now", 10)
+    ['see', '/a/very/long/path/to/a/file.csv', 'now']
+    """
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if line and cell_len(candidate) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line]
 
 
 def write(result: Findings | Rows, out: Output) -> None:

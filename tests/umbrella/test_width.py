@@ -65,6 +65,8 @@ def test_tables_fit_100_columns_and_keep_sources_money_and_ids_whole(
     for pattern in (SOURCE, MONEY, ID):
         assert Counter(pattern.findall(narrow)) == Counter(pattern.findall(wide)), pattern
     assert narrow.count("…") == wide.count("…")  # nothing ellipsised
+    rule = re.compile(r"\b[A-Z]{3}-\d{3}\b")  # e.g. the notes' list of the rules run
+    assert Counter(rule.findall(narrow)) == Counter(rule.findall(wide))  # nothing cropped
     assert all(word in narrow for word in HEADERS[lang])
     if command == "show":
         assert SOURCE.search(narrow)
