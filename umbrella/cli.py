@@ -725,8 +725,10 @@ def _print_entity(shown: EntityView, max_ties: int) -> None:
         name=escape(shown.name), rest=escape(_("({kind}; ids {ids})").format(
             kind=vocabulary_word("node_kind", shown.kind), ids=_(", ").join(shown.ids)))),
         markup=True)
-    for k, v in shown.props.items():
-        console.out.print(f"  {k}: {v}")
+    from visualizations.words import prop_label
+
+    for k, v in shown.props.items():  # the layout's columns in the reader's words
+        console.out.print(f"  {prop_label(k)}: {v}")
     console.out.print(_("  defined by: {rows}").format(rows=_listed(shown.defined_by)))
     title = (_("{n} ties (the first {max} by type and date; raise --max-ties for more)")
              if shown.ties_total > len(shown.ties) else _("{n} ties"))

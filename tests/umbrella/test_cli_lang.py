@@ -262,3 +262,10 @@ def test_the_wheel_ships_the_compiled_catalog(tmp_path: Path) -> None:
                           env={**os.environ, "PYTHONPATH": str(target)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == zh("Try next:")
+
+
+def test_show_names_an_entitys_fields_in_the_readers_words(loaded: Path) -> None:
+    code, out, _ = _run("show", "P1", "--db", str(loaded), "--lang", "zh")
+    assert code == 0 and "性别:" in out and "gender:" not in out, out
+    code, out, _ = _run("show", "P1", "--db", str(loaded))
+    assert code == 0 and "gender:" in out and not CJK.search(out.split("\n")[1]), out
