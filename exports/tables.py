@@ -86,8 +86,12 @@ def _text_file(path: Path, fmt: str) -> Iterator[TextIO]:
             yield fh
 
 
-def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO) -> None:
+def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO,
+                  extra: dict[str, Any] | None = None) -> None:
     """Write findings to a text stream as ``json`` (the contract) or ``csv`` (flat rows).
+
+    ``extra`` adds keys beside ``findings`` to the JSON object (a scan's per-rule
+    coverage and failures); CSV holds the findings only.
 
     Examples
     --------
@@ -106,18 +110,23 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO) -> None:
         # one finding per line: the C encoder (an indent would force the slow Python one)
         fh.write('{"findings": [\n')
         fh.write(",\n".join(json.dumps(f, ensure_ascii=False) for f in findings))
-        fh.write("\n]}\n")
+        fh.write("\n]")
+        for key, value in (extra or {}).items():
+            fh.write(f",\n{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+        fh.write("}\n")
     elif fmt == "csv":
         write_csv(fh, COLUMNS, rows(findings))
     else:
         raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
 
 
-def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str) -> None:
-    """Write findings as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx``."""
+def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
+                   extra: dict[str, Any] | None = None) -> None:
+    """Write findings as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx`` (``extra``: keys
+    beside the findings in JSON, see :func:`dump_findings`)."""
     if fmt in TEXT_FORMATS:
         with _text_file(path, fmt) as fh:
-            dump_findings(findings, fmt, fh)
+            dump_findings(findings, fmt, fh, extra)
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font

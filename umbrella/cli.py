@@ -589,9 +589,53 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
             n=min(html_top, len(result.findings)), index=index))
     notes = [_("Rules run: {counts}").format(
                  counts=_listed(f"{c} {n}" for c, n in result.counts.items())),
+             *coverage_lines(result.coverage),
              _("Next: umbrella show ID (a finding or an entity), "
                "umbrella scan --format xlsx -o leads.xlsx")]
-    write(Findings(result.findings, findings_table(result.findings, limit, notes)), out)
+    write(Findings(result.findings, findings_table(result.findings, limit, notes),
+                   extra=result.summary()), out)
+    if result.failures:
+        for code, reason in sorted(result.failures.items()):
+            console.err.print(_("{rule} failed: {reason}").format(rule=code, reason=reason),
+                              soft_wrap=True)
+        console.err.print(_("The other rules' findings are stored; {rules} gave none "
+                            "(their earlier findings were removed).").format(
+                                rules=_listed(sorted(result.failures))))
+        raise SystemExit(1)
+
+
+def coverage_lines(coverage: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per rule: items assessed, flagged, and not assessable by missing field, so
+    "no findings" reads apart from "no data to judge".
+
+    Examples
+    --------
+    >>> coverage_lines({"COI-001": {"item": "contract", "items": 5, "assessed": 3,
+    ...                             "flagged": 1, "not_assessed": 2,
+    ...                             "missing": {"approver": 2}}})
+    ['COI-001: 5 contracts: 3 assessed, 1 flagged; 2 not assessable (no approver 2)']
+    >>> coverage_lines({"SUB-001": {"item": "payment", "items": 0, "assessed": 0,
+    ...                             "flagged": 0, "not_assessed": 0, "missing": {}}})
+    ['SUB-001: no payments to assess']
+    """
+    from queries.coverage import FIELDS, ITEMS
+
+    lines = []
+    for code, c in sorted(coverage.items()):
+        item = _(ITEMS.get(c["item"], c["item"]))
+        if not c["items"]:
+            lines.append(_("{rule}: no {item} to assess").format(rule=code, item=item))
+            continue
+        line = _("{rule}: {items} {item}: {assessed} assessed, {flagged} flagged").format(
+            rule=code, items=c["items"], item=item, assessed=c["assessed"],
+            flagged=c["flagged"])
+        if c["not_assessed"]:
+            lacking = _listed(_("no {field} {n}").format(field=_(FIELDS.get(f, f)), n=n)
+                              for f, n in c["missing"].items())
+            line = _("{line}; {n} not assessable ({lacking})").format(
+                line=line, n=c["not_assessed"], lacking=lacking)
+        lines.append(line)
+    return lines
 
 
 @cli.command("set-aside")

@@ -131,6 +131,8 @@ class Findings:
     findings: list[dict[str, Any]]
     table: Table
     noun: str = "findings"
+    extra: dict[str, Any] | None = None
+    """Keys beside the findings in JSON (a scan's ``rules`` and ``failures``)."""
 
 
 @dataclass(frozen=True)
@@ -184,9 +186,9 @@ def write(result: Findings | Rows, out: Output) -> None:
     if isinstance(result, Findings):
         count = len(result.findings)
         if out.path is None:
-            dump_findings(result.findings, out.fmt, sys.stdout)
+            dump_findings(result.findings, out.fmt, sys.stdout, result.extra)
         else:
-            write_findings(result.findings, out.path, out.fmt)
+            write_findings(result.findings, out.path, out.fmt, result.extra)
     else:
         count = len(result.rows)
         values = result.rows if out.fmt == "json" else result.cells
