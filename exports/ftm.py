@@ -23,6 +23,16 @@ finding             Note on its entities: title, rule, score, explanation and
                     the evidence path with each fact's source file and line
 ==================  =========================================================
 
+**Entities read from FtM are written back as read.** A record the FtM loader made
+keeps the entity it came from (``ftm``: id, schema, every property as written) and
+the entities folded into it (``ftm_folded``): the export writes those instead of
+the entities it would make of the record (a Sanction stays a Sanction with its
+``authority`` and ``program``, not a CourtCase and a ``suspect``; a Company keeps
+its ``legalForm`` and ``ogrnCode``; an Ownership its ``sharesCount``), with our
+extension beside them, and leaves out the further rows of the same entity
+(``ftm_part_of``). Identity numbers (``idNumber``, ``passportNumber``,
+``number``) are left out of them unless ``reveal``.
+
 **The ``umbrella`` extension.** What FtM cannot say is written under a
 top-level key ``umbrella`` of the entity (FtM tools keep or ignore unknown
 top-level keys): the input ids (``source_id``, ``source_ids``), a phone number as
@@ -71,6 +81,9 @@ from followthemoney.types import registry
 
 from graph.schema import kind_of_key
 from graph.store import Entity, Relation, StoreView
+from lang import _
+from lang.message import localized
+from visualizations.words import category_word, kind_word, tie_word
 
 _FTM_ID = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.\-]*[0-9a-zA-Z])?$")
 _ORG_SCHEMA = {"agency": "PublicBody", "village_committee": "PublicBody", "company": "Company"}
@@ -122,6 +135,69 @@ def _entity(id_: str, schema: str, props: dict[str, Any], ext: dict[str, Any] | 
     return out
 
 
+#: Properties that hold identity numbers: left out of entities written back as read,
+#: unless ``reveal`` (as ``idNumber`` is left out of the entities we make).
+_ID_PROPS = ("idNumber", "passportNumber", "number")
+
+
+class _AsRead:
+    """Entities written back as the loader read them (:mod:`loaders.standards.ftm` keeps
+    them in the props ``ftm``, ``ftm_folded`` and ``ftm_part_of``), each id once."""
+
+    def __init__(self, origins: set[str], reveal: bool) -> None:
+        self.origins, self.reveal = origins, reveal
+        self.seen: set[str] = set()
+
+    def skip(self, props: dict[str, Any]) -> bool:
+        """Whether a record is a further row of an entity written back as read."""
+        return str(props.get("ftm_part_of") or "") in self.origins
+
+    def _clean(self, entity: Ftm) -> Ftm:
+        if self.reveal:
+            return entity
+        return {**entity, "properties": {k: v for k, v in entity["properties"].items()
+                                         if k not in _ID_PROPS}}
+
+    def __call__(self, props: dict[str, Any], made: list[Ftm]) -> Iterator[Ftm]:
+        """``made`` (the entities we make of a record, the record's own first) or, for a
+        record read from FtM, the entity as read (with our extension) and the entities
+        read with it."""
+        original = _loads(props.get("ftm"))
+        if not isinstance(original, dict) or not original.get("schema"):
+            yield from made
+            return
+        out: Ftm = {"id": str(original["id"]), "schema": str(original["schema"]),
+                    "properties": dict(original.get("properties") or {})}
+        if made and made[0].get("umbrella"):
+            out["umbrella"] = made[0]["umbrella"]
+        folded = _loads(props.get("ftm_folded"))
+        for e in [out, *(folded if isinstance(folded, list) else [])]:
+            if isinstance(e, dict) and e.get("id") not in self.seen:
+                self.seen.add(str(e.get("id")))
+                yield self._clean(e)
+
+
+def _loads(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def _origins(view: StoreView, rels: dict[str, list[Relation]]) -> set[str]:
+    """The FtM ids of the records read from FtM."""
+    out = set()
+    records: list[dict[str, Any]] = [e.props for e in view.entities()]
+    records += [r.props for rs in rels.values() for r in rs]
+    for props in records:
+        original = _loads(props.get("ftm"))
+        if isinstance(original, dict) and original.get("id"):
+            out.add(str(original["id"]))
+    return out
+
+
 class _Ids:
     """Entity key → FtM id, unique over the export."""
 
@@ -148,42 +224,45 @@ def _rel_id(r: Relation) -> str:
     return ftm_id(r.id)
 
 
-def _things(view: StoreView, ids: _Ids, reveal: bool,
-            rels: dict[str, list[Relation]]) -> Iterator[Ftm]:
+def _things(view: StoreView, ids: _Ids, reveal: bool, rels: dict[str, list[Relation]],
+            as_read: _AsRead) -> Iterator[Ftm]:
     parents = {r.src: r.dst for r in rels.get("PART_OF", [])}
     for e in view.entities():
-        fid = ids(e.key)
-        p = e.props
-        base = {"source_id": e.source_ids[0] if e.source_ids else "",
-                "source_ids": e.source_ids if len(e.source_ids) > 1 else []}
-        if e.kind == "person":
-            yield _entity(fid, "Person", {
-                "name": e.name, "idNumber": p.get("id_number") if reveal else None,
-                "gender": p.get("gender"), "birthDate": p.get("birth_date"),
-                "deathDate": p.get("death_date"), "phone": ftm_phone(p.get("phone")),
-                "address": p.get("address"), "alias": p.get("other_names")},
-                {**base, "region": p.get("region"), "phone": p.get("phone")})
-        elif e.kind == "organization":
-            schema = _ORG_SCHEMA.get(str(p.get("kind")), "Organization")
-            yield _entity(fid, schema, {
-                "name": e.name, "uscCode": p.get("credit_code") if schema == "Company" else None,
-                "address": p.get("address"), "phone": ftm_phone(p.get("phone")),
-                "incorporationDate": p.get("established_date"),
-                "parent": ids(parents.get(e.key)), "alias": p.get("other_names")},
-                {**base, "kind": p.get("kind"), "credit_code": p.get("credit_code"),
-                 "region": p.get("region"), "phone": p.get("phone")})
-        elif e.kind == "case":
-            yield _entity(fid, "CourtCase", {
-                "name": e.name, "category": p.get("kind"), "fileDate": p.get("opened_date"),
-                "closeDate": p.get("closed_date"), "status": p.get("status")},
-                {**base, "kind": p.get("kind"), "outcome": p.get("outcome")})
-        elif e.kind in ("contract", "payment", "report"):
-            continue
-        else:
-            continue
+        if not as_read.skip(e.props):
+            yield from as_read(e.props, _thing(e, ids, reveal, parents))
 
 
-def _events(view: StoreView, ids: _Ids, rels: dict[str, list[Relation]]) -> Iterator[Ftm]:
+def _thing(e: Entity, ids: _Ids, reveal: bool, parents: dict[str, str]) -> list[Ftm]:
+    fid = ids(e.key)
+    p = e.props
+    base = {"source_id": e.source_ids[0] if e.source_ids else "",
+            "source_ids": e.source_ids if len(e.source_ids) > 1 else []}
+    if e.kind == "person":
+        return [_entity(fid, "Person", {
+            "name": e.name, "idNumber": p.get("id_number") if reveal else None,
+            "gender": p.get("gender"), "birthDate": p.get("birth_date"),
+            "deathDate": p.get("death_date"), "phone": ftm_phone(p.get("phone")),
+            "address": p.get("address"), "alias": p.get("other_names")},
+            {**base, "region": p.get("region"), "phone": p.get("phone")})]
+    if e.kind == "organization":
+        schema = _ORG_SCHEMA.get(str(p.get("kind")), "Organization")
+        return [_entity(fid, schema, {
+            "name": e.name, "uscCode": p.get("credit_code") if schema == "Company" else None,
+            "address": p.get("address"), "phone": ftm_phone(p.get("phone")),
+            "incorporationDate": p.get("established_date"),
+            "parent": ids(parents.get(e.key)), "alias": p.get("other_names")},
+            {**base, "kind": p.get("kind"), "credit_code": p.get("credit_code"),
+             "region": p.get("region"), "phone": p.get("phone")})]
+    if e.kind == "case":
+        return [_entity(fid, "CourtCase", {
+            "name": e.name, "category": p.get("kind"), "fileDate": p.get("opened_date"),
+            "closeDate": p.get("closed_date"), "status": p.get("status")},
+            {**base, "kind": p.get("kind"), "outcome": p.get("outcome")})]
+    return []  # contracts, payments and reports are events
+
+
+def _events(view: StoreView, ids: _Ids, rels: dict[str, list[Relation]],
+            as_read: _AsRead) -> Iterator[Ftm]:
     by_dst: dict[tuple[str, str], Relation] = {}
     by_src: dict[tuple[str, str], Relation] = {}
     for t in ("BOUGHT", "PAID", "APPROVED"):
@@ -194,7 +273,8 @@ def _events(view: StoreView, ids: _Ids, rels: dict[str, list[Relation]]) -> Iter
             by_src.setdefault((t, r.src), r)
     for kind in ("contract", "payment", "report"):
         for e in view.entities(kind):
-            yield from _event(e, ids, by_dst, by_src)
+            if not as_read.skip(e.props):
+                yield from as_read(e.props, list(_event(e, ids, by_dst, by_src)))
 
 
 def _event(e: Entity, ids: _Ids, by_dst: dict[tuple[str, str], Relation],
@@ -221,8 +301,6 @@ def _event(e: Entity, ids: _Ids, by_dst: dict[tuple[str, str], Relation],
         payer, to = by_dst.get(("PAID", e.key)), by_src.get(("PAID_TO", e.key))
         account = p.get("bank_account")
         acct_id = ftm_id("acct-" + hashlib.sha1(str(account).encode()).hexdigest()[:20])
-        if account:
-            yield _entity(acct_id, "BankAccount", {"accountNumber": account, "name": account})
         yield _entity(fid, "Payment", {
             "payer": ids(payer.src) if payer else ids(str(p.get("payer_id") or "")),
             "beneficiary": ids(to.dst if to else ""), "amount": p.get("amount"),
@@ -231,6 +309,8 @@ def _event(e: Entity, ids: _Ids, by_dst: dict[tuple[str, str], Relation],
             "purpose": p.get("purpose")},
             {**base, "approver": ids(approver.src if approver else ""),
              "sector": p.get("sector")})
+        if account:
+            yield _entity(acct_id, "BankAccount", {"accountNumber": account, "name": account})
     else:
         subject = by_src.get(("REPORTED", e.key))
         yield _entity(fid, "Note", {
@@ -240,22 +320,30 @@ def _event(e: Entity, ids: _Ids, by_dst: dict[tuple[str, str], Relation],
              "topic": p.get("topic"), "sector": p.get("sector")})
 
 
-def _ties(ids: _Ids, rels: dict[str, list[Relation]]) -> Iterator[Ftm]:
-    for r in rels.get("HOLDS_POST", []):
+def _ties(ids: _Ids, rels: dict[str, list[Relation]], as_read: _AsRead) -> Iterator[Ftm]:
+    for type_ in ("HOLDS_POST", "KIN", "ASSOCIATE", "COMPANY_ROLE", "CASE_ROLE", "BID"):
+        for r in rels.get(type_, []):
+            if not as_read.skip(r.props):
+                yield from as_read(r.props, list(_tie(ids, r)))
+
+
+def _tie(ids: _Ids, r: Relation) -> Iterator[Ftm]:
+    """The entities we make of one relationship record (its own first)."""
+    if r.type == "HOLDS_POST":
         title = str(r.props.get("title") or "")
         post = ftm_id("post-" + hashlib.sha1(f"{r.dst}\x1f{title}".encode()).hexdigest()[:20])
-        yield _entity(post, "Position", {"name": title or "post", "organization": ids(r.dst)},
-                      {"title": title})
         yield _entity(_rel_id(r), "Occupancy", {"holder": ids(r.src), "post": post,
                                                  "startDate": r.start, "endDate": r.end})
-    for r in rels.get("KIN", []):
+        yield _entity(post, "Position", {"name": title or "post", "organization": ids(r.dst)},
+                      {"title": title})
+    if r.type == "KIN":
         yield _entity(_rel_id(r), "Family", {
             "person": ids(r.src), "relative": ids(r.dst), "relationship": r.props.get("relation"),
             "startDate": r.start, "endDate": r.end}, {"relation": r.props.get("relation")})
-    for r in rels.get("ASSOCIATE", []):
+    if r.type == "ASSOCIATE":
         yield _entity(_rel_id(r), "Associate", {"person": ids(r.src), "associate": ids(r.dst),
                                                  "startDate": r.start, "endDate": r.end})
-    for r in rels.get("COMPANY_ROLE", []):
+    if r.type == "COMPANY_ROLE":
         role = str(r.props.get("role") or "")
         if role in _OWNERSHIP_ROLES:
             yield _entity(_rel_id(r), "Ownership", {
@@ -266,11 +354,11 @@ def _ties(ids: _Ids, rels: dict[str, list[Relation]]) -> Iterator[Ftm]:
             yield _entity(_rel_id(r), "Directorship", {
                 "director": ids(r.src), "organization": ids(r.dst), "role": role.replace("_", " "),
                 "startDate": r.start, "endDate": r.end}, {"role": role})
-    for r in rels.get("CASE_ROLE", []):
+    if r.type == "CASE_ROLE":
         yield _entity(_rel_id(r), "CourtCaseParty", {
             "party": ids(r.src), "case": ids(r.dst), "role": r.props.get("role"),
             "startDate": r.start}, {"role": r.props.get("role")})
-    for r in rels.get("BID", []):
+    if r.type == "BID":
         amount = r.props.get("amount")
         yield _entity(_rel_id(r), "UnknownLink", {
             "subject": ids(r.src), "object": ids(r.dst), "role": "bid",
@@ -282,21 +370,31 @@ def _ties(ids: _Ids, rels: dict[str, list[Relation]]) -> Iterator[Ftm]:
 def _step_text(step: dict[str, Any]) -> str:
     where = ", ".join(f"{s.get('file')}:{s.get('line')}" for s in step.get("sources", []))
     if "node" in step:
-        return f"{step.get('name') or step.get('key')} ({step['node']}) [{where}]"
-    dates = f" {step.get('start') or '…'} to {step.get('end') or '…'}"
-    return f"  -{step.get('rel')}{dates}- [{where}]"
+        return _("{name} ({kind}) [{rows}]").format(
+            name=step.get("name") or step.get("key"), kind=kind_word(str(step["node"])),
+            rows=where)
+    return _("  -{tie} {start} to {end}- [{rows}]").format(
+        tie=tie_word(str(step.get("rel"))), start=step.get("start") or "…",
+        end=step.get("end") or "…", rows=where)
 
 
 def _findings(view: StoreView, ids: _Ids) -> Iterator[Ftm]:
+    """A Note per finding: its title, explanation and evidence in the run's language, its
+    machine fields (rule, category, score, entities) in keywords and the extension."""
     for f in view.findings():
+        f = localized(f)
         paths = [p.get("path", []) for p in f.get("evidence", [])]
         lines = ["\n".join(_step_text(s) for s in path) for path in paths]
-        description = str(f.get("explanation", "")) + (
-            "\n\nEvidence:\n" + "\n\n".join(lines) if lines else "")
+        description = str(f.get("explanation", ""))
+        if lines:
+            description = _("{explanation}\n\nEvidence:\n{paths}").format(
+                explanation=description, paths="\n\n".join(lines))
         things = [ids(k) for k in f.get("keys", []) if kind_of_key(str(k)) != "payment"]
+        summary = _("{rule} ({category}), score {score}").format(
+            rule=f.get("rule"), category=category_word(str(f.get("category"))),
+            score=f"{float(f.get('score', 0)):.2f}")
         yield _entity(ftm_id(f"finding-{f['id']}"), "Note", {
-            "name": f.get("title"), "summary": f"{f.get('rule')} ({f.get('category')}), "
-                                               f"score {float(f.get('score', 0)):.2f}",
+            "name": f.get("title"), "summary": summary,
             "description": description, "entity": [t for t in things if t],
             "keywords": [f.get("rule"), f.get("category"), f.get("sector")],
             "publisher": "umbrella"},
@@ -312,9 +410,10 @@ def iter_ftm(view: StoreView, *, reveal: bool = False, findings: bool = True) ->
     rels: dict[str, list[Relation]] = {}
     for r in view.relations():
         rels.setdefault(r.type, []).append(r)
-    yield from _things(view, ids, reveal, rels)
-    yield from _events(view, ids, rels)
-    yield from _ties(ids, rels)
+    as_read = _AsRead(_origins(view, rels), reveal)
+    yield from _things(view, ids, reveal, rels, as_read)
+    yield from _events(view, ids, rels, as_read)
+    yield from _ties(ids, rels, as_read)
     if findings:
         yield from _findings(view, ids)
 

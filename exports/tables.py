@@ -8,6 +8,14 @@ prints); in files CSV is UTF-8 with a byte-order mark, so Excel shows Chinese te
 Every CSV and XLSX cell goes through :mod:`exports.cells`: text a spreadsheet would
 run as a formula is neutralised, numbers stay numbers, the JSON is left as it is.
 
+Headers (:mod:`exports.columns`): JSON always names the columns by their stable machine
+names; CSV and XLSX are opened by people (in Excel or WPS), so their header row and
+sheet names are in the run's language, and ``--lang en`` gives the English header row,
+which is the machine names. A Chinese workbook adds a sheet that pairs each header
+with its machine name. The findings' human text (title, explanation) is rendered in
+the run's language (:func:`lang.message.localized`); their machine fields (id, rule,
+category, sector, entities, sources) are written as stored.
+
 Examples
 --------
 >>> import tempfile, pathlib, json
@@ -28,7 +36,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from exports.cells import append_row, write_csv
-from lang.message import localized
+from exports.columns import label, labels
+from graph.schema import SECTORS
+from lang import language, pgettext
+from lang.message import localized, word_in
 
 #: Every ``--format``: ``table`` is for the terminal only, ``xlsx`` for files only.
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -36,6 +47,9 @@ FORMATS = ("table", "csv", "json", "xlsx")
 TEXT_FORMATS = ("csv", "json")
 COLUMNS = ["id", "score", "rule", "category", "title", "entities", "date", "sector",
            "explanation", "sources"]
+#: The columns of the evidence sheet (one row per step of every evidence path).
+EVIDENCE_COLUMNS = ["finding", "path", "step", "what", "name", "ids", "start", "end",
+                    "sources"]
 
 
 def sources_of(finding: dict[str, Any]) -> str:
@@ -54,20 +68,56 @@ def sources_of(finding: dict[str, Any]) -> str:
     return " ".join(seen)
 
 
+def _coded(vocab: str, code: Any) -> str:
+    """A code of the findings' vocabularies as a person reads it: the code itself in
+    English (what machine readers of ``--lang en`` files get), the word otherwise."""
+    text = "" if code is None else str(code)
+    if not text or language() == "en":
+        return text
+    from visualizations.words import category_word  # the views' words, loaded when needed
+
+    if vocab == "category":
+        return category_word(text)
+    return word_in(vocab, text, language()) if text in SECTORS else text
+
+
 def rows(findings: list[dict[str, Any]]) -> list[list[Any]]:
-    """One flat row per finding (the columns of :data:`COLUMNS`)."""
-    return [[f["id"], f["score"], f["rule"], f["category"], f["title"], " ".join(f["entities"]),
-             f.get("date", ""), f.get("sector", ""), f["explanation"], sources_of(f)]
+    """One flat row per finding (the columns of :data:`COLUMNS`); in Chinese the category
+    and sector in words.
+
+    Examples
+    --------
+    >>> from lang import use_language
+    >>> f = {"id": "F-1", "score": 0.9, "rule": "SUB-001", "category": "subsidy_fraud",
+    ...      "title": "…", "entities": ["P1"], "sector": "pension", "explanation": "…"}
+    >>> rows([f])[0][3], rows([f])[0][7]
+    ('subsidy_fraud', 'pension')
+    >>> with use_language("zh"):
+    ...     rows([f])[0][3], rows([f])[0][7]
+    ('补贴资金违规', '养老')
+    """
+    return [[f["id"], f["score"], f["rule"], _coded("category", f["category"]), f["title"],
+             " ".join(f["entities"]), f.get("date", ""), _coded("sector", f.get("sector", "")),
+             f["explanation"], sources_of(f)]
             for f in findings]
 
 
 def _evidence_rows(findings: list[dict[str, Any]]) -> list[list[Any]]:
+    from visualizations.words import detail_word, kind_word, tie_word
+
+    english = language() == "en"
     out: list[list[Any]] = []
     for f in findings:
         for p, path in enumerate(f.get("evidence", []), start=1):
             for n, step in enumerate(path.get("path", []), start=1):
                 what = step.get("rel") or step.get("node")
                 label = step.get("name") or step.get("relation") or step.get("role") or ""
+                if not english and step.get("rel"):
+                    key = "relation" if step.get("relation") else "role"
+                    label = detail_word(str(what), key, label) if label else label
+                    what = tie_word(str(what))
+                elif not english and what:
+                    what = kind_word(str(what))
                 ids = " ".join(step.get("ids", []))
                 src = " ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", []))
                 out.append([f["id"], p, n, what, label, ids, step.get("start") or "",
@@ -90,8 +140,8 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO,
                   extra: dict[str, Any] | None = None) -> None:
     """Write findings to a text stream as ``json`` (the contract) or ``csv`` (flat rows).
 
-    ``extra`` adds keys beside ``findings`` to the JSON object (a scan's per-rule
-    coverage and failures); CSV holds the findings only.
+    ``extra`` adds keys beside ``findings`` to the JSON object (such as the scan's
+    ``notes``); CSV holds the findings only.
 
     Examples
     --------
@@ -115,15 +165,15 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO,
             fh.write(f",\n{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
         fh.write("}\n")
     elif fmt == "csv":
-        write_csv(fh, COLUMNS, rows(findings))
+        write_csv(fh, labels(COLUMNS), rows(findings))
     else:
         raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
 
 
 def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
                    extra: dict[str, Any] | None = None) -> None:
-    """Write findings as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx`` (``extra``: keys
-    beside the findings in JSON, see :func:`dump_findings`)."""
+    """Write findings as ``json`` (with ``extra`` keys beside them), ``csv`` (UTF-8 with
+    BOM) or ``xlsx``."""
     if fmt in TEXT_FORMATS:
         with _text_file(path, fmt) as fh:
             dump_findings(findings, fmt, fh, extra)
@@ -136,8 +186,8 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
         wb = Workbook()
         ws = wb.active
         assert ws is not None
-        ws.title = "findings"
-        append_row(ws, COLUMNS)
+        ws.title = pgettext("sheet", "findings")
+        append_row(ws, labels(COLUMNS))
         for r in rows(findings):
             append_row(ws, r)
         for cell in ws[1]:
@@ -148,22 +198,46 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
-        ev = wb.create_sheet("evidence")
-        append_row(ev, ["finding", "path", "step", "what", "name", "ids", "start", "end",
-                        "sources"])
+        ev = wb.create_sheet(pgettext("sheet", "evidence"))
+        append_row(ev, labels(EVIDENCE_COLUMNS))
         for r in _evidence_rows(findings):
             append_row(ev, r)
+        for cell in ev[1]:
+            cell.font = Font(bold=True)
+        ev.freeze_panes = "A2"
+        _column_sheet(wb, [(ws.title, COLUMNS), (ev.title, EVIDENCE_COLUMNS)])
         wb.save(path)
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
 
+def _column_sheet(wb: Any, sheets: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """A last sheet pairing every header shown with its machine name (only when a header
+    differs from its name, i.e. not in English)."""
+    pairs = [(sheet, label(name), name) for sheet, names in sheets for name in names]
+    if all(shown == name for _, shown, name in pairs):
+        return
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(pgettext("sheet", "columns"))
+    append_row(ws, [pgettext("column", "sheet"), pgettext("column", "header"),
+                    pgettext("column", "machine name")])
+    for pair in pairs:
+        append_row(ws, list(pair))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABC", (14, 18, 18), strict=True):
+        ws.column_dimensions[col].width = width
+
+
 def dump_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
-               fh: TextIO) -> None:
+               fh: TextIO, labelled: bool = True) -> None:
     """Write a table of named columns to a text stream as ``json`` or ``csv``.
 
     JSON keeps the values as they are (``{"columns": [...], "rows": [[...], ...]}``;
     a value JSON cannot hold is written as its text); CSV writes every value as text.
+    JSON names the columns by their machine names; the CSV header row shows their labels
+    in the run's language (``labelled=False``: the names as given, e.g. a query's own).
 
     Examples
     --------
@@ -181,14 +255,15 @@ def dump_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
         fh.write(json.dumps({"columns": list(columns), "rows": [list(r) for r in rows]},
                             ensure_ascii=False, indent=1, default=str) + "\n")
     elif fmt == "csv":
-        write_csv(fh, columns, rows)
+        write_csv(fh, labels(columns) if labelled else list(columns), rows)
     else:
         raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
 
 
 def write_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Path,
-                fmt: str) -> None:
-    """Write a table of named columns as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx``.
+                fmt: str, labelled: bool = True) -> None:
+    """Write a table of named columns as ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx``
+    (headers as :func:`dump_table` says; ``xlsx`` names its sheet in the run's language).
 
     Examples
     --------
@@ -200,7 +275,7 @@ def write_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Pat
     """
     if fmt in TEXT_FORMATS:
         with _text_file(path, fmt) as fh:
-            dump_table(columns, rows, fmt, fh)
+            dump_table(columns, rows, fmt, fh, labelled)
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -208,13 +283,15 @@ def write_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Pat
         wb = Workbook()
         ws = wb.active
         assert ws is not None
-        ws.title = "results"
-        append_row(ws, list(columns))
+        ws.title = pgettext("sheet", "results")
+        append_row(ws, labels(columns) if labelled else list(columns))
         for r in rows:
             append_row(ws, list(r))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
+        if labelled:
+            _column_sheet(wb, [(ws.title, columns)])
         wb.save(path)
     else:
         raise ValueError(f"unknown format {fmt!r}")

@@ -7,8 +7,14 @@ find each other; they never merge entities on their own.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.ids import USCC_ALPHABET
 
@@ -21,6 +27,44 @@ for _i, _c in enumerate(USCC_ALPHABET):
     _USCC_TABLE[ord(_c)] = _i
 _USCC_CHARS = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
 _CJK_GAP = r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
+_CJK_GAP_RE = re.compile(_CJK_GAP)
+_BLANKS_RE = re.compile(r"\s+")
+
+
+def _whitespace_class() -> str:
+    """An RE2 character class of every character Python's ``re`` reads as ``\\s``
+    (``str.isspace``; all in the Basic Multilingual Plane), to find the cells a ``\\s``
+    pattern could change."""
+    spaces = [c for c in range(0x10000) if chr(c).isspace()]
+    return "[" + "".join(f"\\x{{{c:x}}}" for c in spaces) + "]"
+
+
+_SPACE = _whitespace_class()
+
+
+def _arrow_text(s: pd.Series) -> pa.Array | None:
+    """The cells of a text column as one Arrow array, or None when some are missing
+    (NaN) or not text: those take the slower pandas path, whose answers they keep."""
+    if not isinstance(s.dtype, pd.StringDtype) or s.hasnans:
+        return None
+    arr = pa.array(s.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
+def _per_value(arr: pa.Array, mask: pa.Array, fn: Callable[[str], str]) -> pa.Array:
+    """``fn`` of the cells under ``mask``, worked out once per distinct value."""
+    if not pc.any(mask).as_py():
+        return arr
+    sub = arr.filter(mask)
+    distinct = pc.unique(sub)
+    done = pa.array([fn(v) for v in distinct.to_pylist()], pa.large_string())
+    return pc.replace_with_mask(arr, mask, pc.take(done, pc.index_in(sub, value_set=distinct)))
+
+
+def _series(arr: pa.Array, like: pd.Series) -> pd.Series:
+    return pd.Series(arr, index=like.index, dtype=like.dtype, name=like.name)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -32,11 +76,20 @@ def clean_text(s: pd.Series) -> pd.Series:
     ['A12', 'abc', '2019-03-01']
     """
     s = s.astype(str)
-    wide = s.str.contains(r"[^\x00-\x7f]", regex=True)
-    if wide.any():
-        s = s.copy()
-        s[wide] = s[wide].str.normalize("NFKC")
-    return s.str.strip()
+    arr = _arrow_text(s)
+    if arr is None:
+        wide = s.str.contains(r"[^\x00-\x7f]", regex=True)
+        if wide.any():
+            s = s.copy()
+            s[wide] = s[wide].str.normalize("NFKC")
+        return s.str.strip()
+    arr = _per_value(arr, pc.invert(pc.string_is_ascii(arr)),
+                     lambda v: unicodedata.normalize("NFKC", v))
+    return _series(pc.utf8_trim_whitespace(arr), s)
+
+
+def _fold_blanks(v: str) -> str:
+    return _CJK_GAP_RE.sub("", _BLANKS_RE.sub(" ", v))
 
 
 def normalize_name(s: pd.Series) -> pd.Series:
@@ -47,8 +100,12 @@ def normalize_name(s: pd.Series) -> pd.Series:
     >>> normalize_name(pd.Series(["张　三", " 李  四 ", "John   Smith"])).tolist()
     ['张三', '李四', 'John Smith']
     """
-    s = clean_text(s).str.replace(r"\s+", " ", regex=True)
-    return s.str.replace(_CJK_GAP, "", regex=True)
+    s = clean_text(s)
+    arr = _arrow_text(s)
+    if arr is None:
+        s = s.str.replace(r"\s+", " ", regex=True)
+        return s.str.replace(_CJK_GAP, "", regex=True)
+    return _series(_per_value(arr, pc.match_substring_regex(arr, _SPACE), _fold_blanks), s)
 
 
 def id_numbers_valid(s: pd.Series) -> pd.Series:

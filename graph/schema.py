@@ -51,11 +51,12 @@ class RelType:
 
 @dataclass(frozen=True)
 class KinRelation:
-    """A kin relation: read "dst is src's <code>"; its inverse and legal degree."""
+    """A kin relation: read "dst is src's <code>"; its inverse and legal degree (None: a
+    tie the source states as family without saying which kin, so no degree is guessed)."""
 
     code: str
     inverse: str
-    degree: int
+    degree: int | None
     noun_zh: str
 
 
@@ -107,6 +108,9 @@ KIN: dict[str, KinRelation] = {
         KinRelation("grandparent", "grandchild", 2, "祖父母/外祖父母"),
         KinRelation("grandchild", "grandparent", 2, "孙子女/外孙子女"),
         KinRelation("in_law", "in_law", 2, "姻亲"),
+        # a family tie whose source names no particular kin (FtM ``Family`` with no
+        # ``relationship``): one kin tie in a chain, of no known degree
+        KinRelation("relative", "relative", None, "亲属（关系未说明）"),
     )
 }
 TIE_RELATIONS: tuple[str, ...] = (*KIN, "associate")
@@ -190,13 +194,14 @@ EVENT_TYPES = frozenset({"BOUGHT", "APPROVED", "AWARDED_TO", "BID", "PAID", "PAI
                          "REPORTED"})
 
 
-def kin_degree(relation: str) -> int:
-    """Legal degree of a kin relation (spouse/parent/child 1, the others 2).
+def kin_degree(relation: str) -> int | None:
+    """Legal degree of a kin relation (spouse/parent/child 1, the others 2; None for a
+    ``relative`` whose kin the source does not state).
 
     Examples
     --------
-    >>> kin_degree("spouse"), kin_degree("in_law")
-    (1, 2)
+    >>> kin_degree("spouse"), kin_degree("in_law"), kin_degree("relative")
+    (1, 2, None)
     """
     return KIN[relation].degree
 

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 INVERSE: dict[str, str] = {
     "spouse": "spouse", "parent": "child", "child": "parent", "sibling": "sibling",
     "grandparent": "grandchild", "grandchild": "grandparent", "in_law": "in_law",
+    "relative": "relative",
 }
 
 #: relation -> (male, female, neutral), English and Chinese.
@@ -53,6 +54,8 @@ _EN: dict[str, tuple[str, str, str]] = {
     "grandparent": ("grandfather", "grandmother", "grandparent"),
     "grandchild": ("grandson", "granddaughter", "grandchild"),
     "in_law": ("in-law", "in-law", "in-law"),
+    "relative": ("relative (kin not stated)", "relative (kin not stated)",
+                 "relative (kin not stated)"),
     "associate": ("known associate", "known associate", "known associate"),
     "co_owner": ("co-owner of a company", "co-owner of a company", "co-owner of a company"),
 }
@@ -64,6 +67,7 @@ _ZH: dict[str, tuple[str, str, str]] = {
     "grandparent": ("祖父或外祖父", "祖母或外祖母", "祖父母或外祖父母"),
     "grandchild": ("孙子或外孙", "孙女或外孙女", "孙子女或外孙子女"),
     "in_law": ("姻亲", "姻亲", "姻亲"),
+    "relative": ("亲属（关系未说明）", "亲属（关系未说明）", "亲属（关系未说明）"),
     "associate": ("已知关联人", "已知关联人", "已知关联人"),
     "co_owner": ("同一公司的共同持股或任职人", "同一公司的共同持股或任职人",
                  "同一公司的共同持股或任职人"),

@@ -183,6 +183,7 @@ def number(value: float, digits: int = 0) -> dict[str, Any]:
 #: word is the message id the catalogs translate (with the vocabulary as context).
 _WORDS: dict[str, dict[str, str]] = {
     "case_kind": {"organized_crime": "organized-crime"},
+    "relation": {"relative": "relative (kin not stated)"},
     "link": {"phone": "phone number", "address": "address", "legal_rep": "legal representative",
              "shareholder": "shareholder", "director": "director", "supervisor": "supervisor",
              "manager": "manager", "beneficial_owner": "beneficial owner"},

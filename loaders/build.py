@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.schema import KIN
-from graph.store.jsoncols import json_objects
+from graph.store.jsoncols import join, json_objects, text_array, text_series
 from loaders.chunk import POINTER
 from loaders.layout import TABLE_KIND
 from loaders.read import LINE
@@ -91,31 +93,47 @@ def _merged_props(rows: pd.DataFrame, prop_cols: list[str]) -> list[str]:
 
 
 def _ids(type_: pd.Series | str, src: pd.Series, dst: pd.Series, start: pd.Series,
-         end: pd.Series, *identity: pd.Series) -> list[str]:
-    """Same ids as :func:`graph.store.model.relation_id`, for whole columns."""
-    t = type_ if isinstance(type_, pd.Series) else pd.Series([type_] * len(src), dtype=str)
-    parts = [t, src, dst, start, end, *identity]
-    rest: list[pd.Series] = [p.reset_index(drop=True).astype(str) for p in parts[1:]]
-    text = parts[0].reset_index(drop=True).astype(str).str.cat(rest, sep="\x1f")  # type: ignore[arg-type]
-    types = t.reset_index(drop=True).tolist()
-    return [f"r:{ty}:{hashlib.blake2b(x.encode(), digest_size=8).hexdigest()}"
-            for ty, x in zip(types, text.tolist(), strict=True)]
+         end: pd.Series, *identity: pd.Series) -> pa.Array:
+    """Same ids as :func:`graph.store.model.relation_id`, for whole columns (the text is
+    joined in Arrow; only the hash is computed row by row)."""
+    t = type_ if isinstance(type_, str) else text_array(type_)
+    parts = [text_array(p) for p in (src, dst, start, end, *identity)]
+    text = join(t, *parts, sep="\x1f") if parts else text_array(pd.Series([type_] * len(src)))
+    blake = hashlib.blake2b
+    digests = [blake(b, digest_size=8).hexdigest()
+               for b in text.cast(pa.large_binary()).to_pylist()]
+    return join("r:", t, ":", pa.array(digests, pa.large_string()))
 
 
 def _frame(type_: str | pd.Series, src: pd.Series, dst: pd.Series, start: pd.Series,
            end: pd.Series, props: pd.Series, checked: Checked,
-           identity: tuple[pd.Series, ...] = ()) -> pd.DataFrame:
-    n = len(src)
-    start, end = start.reset_index(drop=True), end.reset_index(drop=True)
-    out = pd.DataFrame({
-        "id": _ids(type_, src, dst, start, end, *identity),
-        "type": type_ if isinstance(type_, pd.Series) else [type_] * n,
-        "src": src.reset_index(drop=True), "dst": dst.reset_index(drop=True),
-        "start": start.where(start != "", None), "end": end.where(end != "", None),
-        "props": props.reset_index(drop=True),
-        "file": str(checked.path), "line": checked.frame[LINE].astype(int).reset_index(drop=True),
-    })
-    return out[out["src"] != ""] if n else out
+           identity: tuple[pd.Series, ...] = (), *, need_dst: bool = False) -> pd.DataFrame:
+    """Records of the rows whose ``src`` (and, with ``need_dst``, ``dst``) is filled."""
+    cols: dict[str, pd.Series | str] = {
+        "src": src, "dst": dst, "start": start, "end": end, "props": props,
+        "line": checked.frame[LINE].astype(int)}
+    if not isinstance(type_, str):
+        cols["type"] = type_
+    if identity:
+        cols.update({f"_id{i}": x for i, x in enumerate(identity)})
+    out = pd.DataFrame({k: v.reset_index(drop=True) if isinstance(v, pd.Series) else v
+                        for k, v in cols.items()})
+    keep = out["src"] != ""
+    if need_dst:
+        keep &= out["dst"] != ""
+    if not keep.all():
+        out = out[keep.to_numpy()].reset_index(drop=True)
+    ty = out["type"] if "type" in out.columns else type_
+    start_, end_ = text_array(out["start"]), text_array(out["end"])
+    none = pa.scalar(None, pa.large_string())
+    return pd.DataFrame({
+        "id": text_series(_ids(ty, out["src"], out["dst"], out["start"], out["end"],
+                               *(out[f"_id{i}"] for i in range(len(identity))))),
+        "type": ty, "src": out["src"], "dst": out["dst"],
+        "start": text_series(pc.if_else(pc.equal(start_, ""), none, start_)),
+        "end": text_series(pc.if_else(pc.equal(end_, ""), none, end_)),
+        "props": out["props"], "file": str(checked.path), "line": out["line"],
+    }, columns=REL_COLUMNS)
 
 
 def _blank(n: int) -> pd.Series:
@@ -148,9 +166,8 @@ def _relation_frame(checked: Checked) -> pd.DataFrame:
         return _frame("COMPANY_ROLE", r["holder_id"], r["company_id"], f["start_date"],
                       f["end_date"], props, checked, (f["role"],))
     if name == "organizations":
-        out = _frame("PART_OF", f[KEY], r["parent_org_id"], _blank(n), _blank(n),
-                     pd.Series(["{}"] * n), checked)
-        return out[out["dst"] != ""]
+        return _frame("PART_OF", f[KEY], r["parent_org_id"], _blank(n), _blank(n),
+                      pd.Series(["{}"] * n), checked, need_dst=True)
     if name == "contracts":
         return _events(checked, "award_date", [
             ("BOUGHT", r["buyer_org_id"], f[KEY], {}),
@@ -205,8 +222,7 @@ def _events(checked: Checked, date_col: str,
     frames = []
     for type_, src, dst, props in edges:
         js = json_objects(props, numeric={"amount"}) if props else pd.Series(["{}"] * len(f))
-        out = _frame(type_, src, dst, d, d, js, checked)
-        frames.append(out[(out["src"] != "") & (out["dst"] != "")])
+        frames.append(_frame(type_, src, dst, d, d, js, checked, need_dst=True))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -1,8 +1,14 @@
-"""Load a folder in the data layout into a store, all or nothing.
+"""Load a folder in the data layout into a store.
 
-The folder is one chunk of the load pipeline (:mod:`loaders.pipeline`): its
-files are read in layout order, validated against the store's ids, and written
-in one transaction with the load-log entry.
+A folder of ordinary size is one chunk of the load pipeline
+(:mod:`loaders.pipeline`): its files are read in layout order, validated against
+the store's ids, and written in one transaction with the load-log entry (all or
+nothing). A folder whose files hold more than :func:`chunk_bytes` is loaded as a
+stream of one chunk per file, in layout order, so that memory follows its largest
+file rather than the whole folder: the checks are the same (a row may still name
+a row below it in its own file, and references are checked against the files
+before it), but each file is written in its own transaction; a stopped load leaves
+the files written so far, and running it again completes it without duplicates.
 
 Examples
 --------
@@ -21,20 +27,49 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graph.errors import InputError
 from graph.store import Store
 from lang import _
-from loaders.chunk import Chunk, Part
+from loaders.chunk import Chunk, ChunkSource, Part
 from loaders.csvrecords import check_delimiter
 from loaders.layout import TABLES
 from loaders.pipeline import run
 from loaders.read import RawTable, read_table_file
 from loaders.report import LoadReport, Progress, TableReport
 
-__all__ = ["LoadReport", "Progress", "TableReport", "discover", "folder_chunk", "load_folder"]
+__all__ = ["LoadReport", "Progress", "TableReport", "chunk_bytes", "discover", "folder_chunk",
+           "folder_chunks", "load_folder"]
+
+#: The environment variable that sets when a large folder is loaded file by file.
+CHUNK_BYTES_ENV = "UMBRELLA_CHUNK_BYTES"
+
+
+def _env_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip().replace("_", "")
+    if not text:
+        return default
+    if not text.isdigit():
+        raise InputError(_("{name}={value} is not a whole number").format(
+            name=name, value=repr(os.environ[name])),
+            hint=_("set {name} to a number such as {default}, or unset it").format(
+                name=name, default=default))
+    return int(text)
+
+
+def chunk_bytes() -> int:
+    """Size of a folder's layout files above which it is loaded in chunks
+    (``UMBRELLA_CHUNK_BYTES``, default 256 MiB).
+
+    Examples
+    --------
+    >>> chunk_bytes() == 256 * 2**20 or "UMBRELLA_CHUNK_BYTES" in os.environ
+    True
+    """
+    return _env_int(CHUNK_BYTES_ENV, 256 * 2**20)
 
 
 def discover(folder: Path) -> tuple[dict[str, Path], list[str]]:
@@ -89,19 +124,50 @@ def folder_chunk(folder: Path, *, encoding: str | None = None, delimiter: str = 
     return Chunk(parts), ignored
 
 
+
 def _reader(path: Path, encoding: str | None, delimiter: str) -> Callable[[], RawTable]:
     return lambda: read_table_file(path, encoding, delimiter)
+
+
+def folder_chunks(folder: Path, *, encoding: str | None = None, delimiter: str = ","
+                  ) -> tuple[Sequence[Chunk] | ChunkSource, list[str]]:
+    """The layout files of ``folder`` as the pipeline's chunks: one chunk when they hold
+    at most :func:`chunk_bytes`, else a stream of one chunk per file (see the module
+    notes); and the other files' names.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "persons.csv").write_text("person_id,name\\nP1,甲\\n", encoding="utf-8")
+    >>> _ = (d / "positions.csv").write_text("person_id,org_id\\n", encoding="utf-8")
+    >>> chunks, _ = folder_chunks(d)
+    >>> [[p.table for p in c.parts] for c in chunks]
+    [['persons', 'positions']]
+    >>> os.environ[CHUNK_BYTES_ENV] = "0"
+    >>> chunks, _ = folder_chunks(d)
+    >>> [[p.table for p in c.parts] for c in chunks()]
+    [['persons'], ['positions']]
+    >>> del os.environ[CHUNK_BYTES_ENV]
+    """
+    chunk, ignored = folder_chunk(folder, encoding=encoding, delimiter=delimiter)
+    if sum(p.stat().st_size for p in discover(folder)[0].values()) <= chunk_bytes():
+        return [chunk], ignored
+    parts = chunk.ordered()
+    return (lambda: (Chunk([p]) for p in parts)), ignored
 
 
 def load_folder(folder: Path, store: Store, *, encoding: str | None = None,
                 delimiter: str = ",", strict: bool = False,
                 progress: Progress | None = None) -> LoadReport:
-    """Validate every table of ``folder``, then write it to ``store`` in one transaction.
+    """Validate every table of ``folder``, then write it to ``store``: in one transaction,
+    or chunk by chunk for a large folder (see the module notes).
 
     A whole-file problem raises :class:`graph.errors.InputError` before anything is
-    written; with ``strict`` any set-aside row does too. Loading the same folder
-    twice changes nothing.
+    written (before the file's chunks are written, in a large folder); with ``strict``
+    any set-aside row does too (a large folder is then checked whole in a first pass).
+    Loading the same folder twice changes nothing.
     """
-    chunk, ignored = folder_chunk(folder, encoding=encoding, delimiter=delimiter)
+    chunks, ignored = folder_chunks(folder, encoding=encoding, delimiter=delimiter)
     report = LoadReport(str(folder.resolve()), ignored_files=ignored)
-    return run([chunk], store, report, strict=strict, progress=progress)
+    return run(chunks, store, report, strict=strict, progress=progress)

@@ -51,11 +51,14 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
+
+import pandas as pd
 
 from graph.errors import InputError, LoadLockedError, UmbrellaError
 from graph.store import AliasRecord, SetAsideRecord, Store
@@ -369,27 +372,54 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
     """Stage 5: write a checked chunk in one transaction as part of load ``load`` (with
     ``log``, its load-log entry, which finishes the load).
 
+    The chunk's entities, source ids and relationship records are written as one frame of
+    each (the store sorts each by key: rows of one key keep the order of their tables),
+    the entities built before the write lock is taken, the records on a second thread
+    while the entities are written.
     The store keeps every set-aside record of the report, under the load's number: a
     row set aside from several tables (a mapping can feed several tables from one row,
     a standard's record becomes several rows) is one record per table, as the report
     counts it.
     """
-    total = sum(c.loaded for c in checked)
-    done = 0
-    with store.writer() as w:
-        for c in checked:
-            if c.spec.key is not None:
-                ents, aliases = build.entity_frames(c)
-                w.write_entities(ents)
-                w.write_aliases(places.frame(aliases))
-            w.write_relations(places.frame(build.relation_frame(c)))
-            done += c.loaded
-            if progress:
-                progress(_("writing {table}").format(table=c.spec.name), done, total)
-        w.put_set_aside(aside)
-        w.note_chunk(load)
-        if log is not None:
-            log.load_id = w.log_load(log.source, log.as_dict(), load=load)
+    ents: list[pd.DataFrame] = []
+    aliases: list[pd.DataFrame] = []
+    for c in checked:
+        if c.spec.key is not None:
+            e, a = build.entity_frames(c)
+            ents.append(e)
+            aliases.append(places.frame(a))
+    if progress:
+        progress(_("writing"), 0, 1)
+    with ThreadPoolExecutor(1, thread_name_prefix="umbrella-build") as pool:
+        rels = pool.submit(_relation_frames, checked, places)
+        try:
+            with store.writer() as w:
+                w.write_entities(_concat(ents))
+                w.write_aliases(_concat(aliases))
+                del ents[:], aliases[:]
+                w.write_relations(_concat(rels.result()))
+                w.put_set_aside(aside)
+                w.note_chunk(load)
+                if log is not None:
+                    log.load_id = w.log_load(log.source, log.as_dict(), load=load)
+        finally:
+            rels.cancel()
+    if progress:
+        progress(_("writing"), 1, 1)
+
+
+def _relation_frames(checked: list[Checked], places: Places) -> list[pd.DataFrame]:
+    """The relationship records of every table of a chunk (built beside the writes of its
+    entities: the store's work runs without the interpreter lock)."""
+    return [places.frame(build.relation_frame(c)) for c in checked]
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of ``frames`` in order, as one frame (none: an empty one)."""
+    frames = [f for f in frames if not f.empty]
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def load_tables(tables: Mapping[str, RawTable] | ChunkSource, store: Store, source: str, *,

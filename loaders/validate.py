@@ -8,7 +8,7 @@ a message that says how to fix them. Nothing is dropped silently:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,28 +161,29 @@ def _lookup(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     >>> _lookup(pd.Series(["P1", "P9", ""]), {"P1": "p:s:P1"}).tolist()
     ['p:s:P1', '', '']
     """
-    get = mapping.get
-    values = np.array([get(v, "") for v in s.tolist()] if mapping else [""] * len(s),
-                      dtype=object)
+    if not mapping:
+        return pd.Series(np.full(len(s), "", dtype=object), index=s.index)
+    values = np.array(list(map(mapping.get, s.tolist())), dtype=object)
+    values[pd.isna(values)] = ""
     return pd.Series(values, index=s.index)
 
 
-class _AsideText(Mapping[str, str]):
-    """Where each set-aside id was set aside, as text, worked out only for ids asked for."""
+def _aside_text(s: pd.Series, aside: Mapping[str, SetAsideRef]) -> pd.Series:
+    """Where each cell's id was set aside, as text ('' for an id that was not).
 
-    def __init__(self, aside: Mapping[str, SetAsideRef]) -> None:
-        self._aside = aside
-
-    def __getitem__(self, key: str) -> str:
-        v = self._aside[key]
-        return _("{place} ({reason})").format(place=place(Path(v.file).name, v.line),
-                                               reason=v.code)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._aside)
-
-    def __len__(self) -> int:
-        return len(self._aside)
+    Examples
+    --------
+    >>> _aside_text(pd.Series(["P1", "P2"]), {"P2": SetAsideRef("/d/p.csv", 3, "bad_date")}
+    ...             ).tolist()
+    ['', 'p.csv line 3 (bad_date)']
+    """
+    out = np.full(len(s), "", dtype=object)
+    if aside:
+        for i, v in enumerate(map(aside.get, s.tolist())):
+            if v is not None:
+                out[i] = _("{place} ({reason})").format(place=place(Path(v.file).name, v.line),
+                                                       reason=v.code)
+    return pd.Series(out, index=s.index)
 
 
 def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry,
@@ -198,7 +199,7 @@ def _resolve_refs(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Regi
         for target in col.ref:
             hit = _lookup(s, reg.table_known(target))
             key = key.where(key != "", hit)
-            gone = _lookup(s, _AsideText(reg.table_aside(target)))
+            gone = _aside_text(s, reg.table_aside(target))
             aside = aside.where(aside != "", gone)
             if reg.ambiguous.get(target):
                 amb = amb.where(amb != "", _lookup(s, reg.ambiguous[target]))
@@ -356,10 +357,11 @@ def _register(spec: TableSpec, frame: pd.DataFrame, marks: _Marks, reg: Registry
     if spec.name == "persons":
         keys = reg.person_keys(ids.tolist(), frame["id_number"].tolist())
     elif spec.name == "organizations":
-        keys = [reg.org_key(o, c) for o, c in zip(ids, frame["credit_code"], strict=True)]
+        keys = [reg.org_key(o, c)
+                for o, c in zip(ids.tolist(), frame["credit_code"].tolist(), strict=True)]
     else:
         prefix = Registry.simple_key(spec.name, "")
-        keys = [prefix + i for i in ids]
+        keys = [prefix + i for i in ids.tolist()]
     frame[KEY] = keys
     _update_registry(spec, frame, marks, reg, path)
 

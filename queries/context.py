@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from lang.kinship import INVERSE, reverse
-from lang.message import ent, kin
+from lang.message import Msg, ent, kin
 from queries.frames import Frames
 
 if TYPE_CHECKING:
@@ -37,12 +37,23 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)
     _reports: dict[str, int] | None = None
     _made: set[str] = field(default_factory=set)
+    _running: str = ""
     config: Settings | None = None
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, list[Finding]] = field(default_factory=dict)
     runner: SqlRunner | None = None
     failures: dict[str, str] = field(default_factory=dict)
     """Rules that raised, by code: a one-line reason (see :func:`failure_reason`)."""
+    #: What the rules report beside their findings (:meth:`note`), in the order said.
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, kind: str, message: Msg, **data: Any) -> None:
+        """Report something a rule did not use or did not flag (an identifier too coarse
+        or too common to link anyone, two names that may be one company): ``kind`` names
+        what it is, ``message`` says it in the run's language, ``data`` holds its facts.
+        The rule running is stamped on it."""
+        self.notes.append({"rule": self._running, "kind": kind, **data,
+                           "message": message.to_json()})
 
     def rule_settings(self, code: str) -> dict[str, Any]:
         """The settings ``code`` runs with: the settings file, then the overrides."""
@@ -70,8 +81,8 @@ class Context:
 
         if code not in self.results:
             rule = RULES[code]
-            saved = self.settings
-            self.settings = self.rule_settings(code)
+            saved, running = self.settings, self._running
+            self.settings, self._running = self.rule_settings(code), code
             try:
                 found = rule.run(self) if self.settings.get("enabled", True) else []
             except SettingsError:
@@ -80,7 +91,7 @@ class Context:
                 self.failures[code] = failure_reason(exc)
                 found = []
             finally:
-                self.settings = saved
+                self.settings, self._running = saved, running
             for f in found:
                 f.rule, f.category = rule.code, rule.category
             self.results[code] = found

@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -50,6 +51,10 @@ from lang import _
 #: Open interval ends, so a tie's interval is always ``[s, e]``.
 OPEN_START = "0000-01-01"
 OPEN_END = "9999-12-31"
+
+#: Environment variables: DuckDB's memory limit ("8GB"), and where it spills beyond it.
+MEMORY_ENV = "UMBRELLA_ENGINE_MEMORY"
+TEMP_ENV = "UMBRELLA_ENGINE_TEMP"
 
 #: Table name -> the reader that fills it from a store view.
 Reader = Callable[[StoreView], pa.RecordBatchReader]
@@ -119,7 +124,10 @@ class Engine:
     params:
         Parameters the shared intermediates read (``$name``).
     memory_limit:
-        DuckDB's memory limit (e.g. ``"8GB"``); beyond it, work spills to ``temp_dir``.
+        DuckDB's memory limit (e.g. ``"8GB"``; default ``UMBRELLA_ENGINE_MEMORY``, else
+        DuckDB's own, 80% of the machine's memory); beyond it, work spills to ``temp_dir``
+        (default ``UMBRELLA_ENGINE_TEMP``, else a new folder in the system's temporary
+        folder, removed on :meth:`close`).
     """
 
     def __init__(self, view: StoreView, shared: Mapping[str, str] | None = None,
@@ -131,11 +139,14 @@ class Engine:
         self.view = view
         self.shared = dict(shared)
         self.params = dict(params or {})
-        self._tmp = tempfile.TemporaryDirectory(prefix="umbrella-engine-") if temp_dir is None \
-            else None
+        memory_limit = memory_limit or os.environ.get(MEMORY_ENV) or None
+        base = temp_dir or (Path(os.environ[TEMP_ENV]) if os.environ.get(TEMP_ENV) else None)
+        self._tmp = tempfile.TemporaryDirectory(prefix="umbrella-engine-", dir=base) \
+            if temp_dir is None else None
         spill = temp_dir or Path(self._tmp.name if self._tmp else ".")
         self.con = duckdb.connect(config={"temp_directory": str(spill),
                                           "preserve_insertion_order": "true"})
+        self.con.execute("SET enable_progress_bar = false").fetchall()
         if memory_limit:
             self.con.execute("SET memory_limit = $m", {"m": memory_limit}).fetchall()
         self._readers = base_tables()

@@ -51,6 +51,9 @@ class ScanResult:
     counts: dict[str, int] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: What the rules reported beside their findings (identifiers too coarse or too
+    #: common to link anyone, names that may be one company): :meth:`Context.note`.
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """Per rule run or failed: findings, coverage and failure, for the JSON output."""
@@ -64,6 +67,7 @@ class ScanResult:
             rules[code] = entry
         return {"rules": rules, "failures": [{"rule": c, "reason": r}
                                              for c, r in sorted(self.failures.items())]}
+
 
 
 def select_rules(codes: list[str] | None = None,
@@ -157,6 +161,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
                 continue
             if cov is not None:
                 result.coverage[code] = cov
+        result.notes = list(ctx.notes)
     finally:
         frames.close()
     _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock

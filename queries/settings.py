@@ -157,6 +157,8 @@ SPECS: dict[str, Spec] = {
     "roles": Spec(list, choices=COMPANY_ROLES),
     "grace_days": Spec(int, 0, 3650),
     "min_recipients": Spec(int, 2, 100_000),
+    "max_sharing": Spec(int, 0, 10_000_000),
+    "name_match": Spec(bool),
     "gang_roles": Spec(list, choices=CASE_PARTY_ROLES),
     "links": Spec(list, choices=("phone", "address", *COMPANY_ROLES)),
     "min_contracts": Spec(int, 2, 100_000),

@@ -89,9 +89,11 @@ def clusters(db: str, method: str | None, resolution: float | None, seed: int | 
 
 def _clusters_table(found: list[dict[str, Any]]) -> Table:
     """Communities as the terminal lists them: rank, score, who mixes, money in, centre."""
+    from lang.formats import money
+
     rows = [(f["rank"], f"{f['score']:.2f}", f["members"], len(f["officials"]),
              len(f["suppliers"]), len(f["suspects"]), len(f["findings_inside"]),
-             f"{f['money_in']:,.0f}", ", ".join(f["centre_names"][:3]) +
+             money(f["money_in"], compact=True), ", ".join(f["centre_names"][:3]) +
              (" …" if len(f["centre_names"]) > 3 else ""), f["id"]) for f in found]
     first = found[0] if found else {}
     title = _("{n} communities ({method}, seed {seed}, resolution {resolution:.3g}, modularity "

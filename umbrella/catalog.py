@@ -17,7 +17,9 @@ stale catalog, fails CI.
 Examples
 --------
 >>> ids = {m.id for m in extracted()}
->>> "not recorded" in ids and ("{n} firm", "{n} firms") in ids
+>>> plural = ("{approver} approved a subsidy payment to himself/herself",
+...           "{approver} approved {n} subsidy payments to himself/herself")
+>>> "not recorded" in ids and plural in ids
 True
 """
 

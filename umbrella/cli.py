@@ -587,13 +587,15 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     if index is not None:
         console.err.print(_("Pages for the top {n} findings: {index}").format(
             n=min(html_top, len(result.findings)), index=index))
+    said = scan_notes(result.notes)
     notes = [_("Rules run: {counts}").format(
                  counts=_listed(f"{c} {n}" for c, n in result.counts.items())),
              *coverage_lines(result.coverage),
+             *_note_lines(said),
              _("Next: umbrella show ID (a finding or an entity), "
                "umbrella scan --format xlsx -o leads.xlsx")]
     write(Findings(result.findings, findings_table(result.findings, limit, notes),
-                   extra=result.summary()), out)
+                   extra={**result.summary(), "notes": said}), out)
     if result.failures:
         for code, reason in sorted(result.failures.items()):
             console.err.print(_("{rule} failed: {reason}").format(rule=code, reason=reason),
@@ -602,6 +604,23 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
                             "(their earlier findings were removed).").format(
                                 rules=_listed(sorted(result.failures))))
         raise SystemExit(1)
+
+
+def scan_notes(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules' notes with their message said in the run's language (``text``)."""
+    from lang.message import Msg, render
+
+    return [{**{k: v for k, v in n.items() if k != "message"},
+             "text": render(Msg.from_json(n["message"]))} for n in notes]
+
+
+def _note_lines(notes: list[dict[str, Any]], most: int = 10) -> list[str]:
+    """The terminal's lines for the rules' notes: the first ``most``, then how many more."""
+    lines = [f"{n['rule']}: {n['text']}" for n in notes[:most]]
+    if len(notes) > most:
+        lines.append(_("... and {n} more notes (in --format json, key \"notes\")").format(
+            n=len(notes) - most))
+    return lines
 
 
 def coverage_lines(coverage: dict[str, dict[str, Any]]) -> list[str]:

@@ -62,7 +62,9 @@ class SetAsideFile:
 
 
 def _is_set_aside_list(path: Path) -> bool:
-    """Whether ``path`` is a set-aside list umbrella wrote (by its header line)."""
+    """Whether ``path`` is a set-aside list umbrella wrote (by its header line, in any
+    interface language)."""
+    from exports.columns import header_lines
     from loaders.report import SET_ASIDE_COLUMNS
 
     try:
@@ -70,7 +72,8 @@ def _is_set_aside_list(path: Path) -> bool:
             head = fh.readline().strip()
     except (OSError, UnicodeDecodeError):
         return False
-    return head in (",".join(SET_ASIDE_COLUMNS), "file,line,table,column,reason,message,row")
+    return head in {*header_lines(SET_ASIDE_COLUMNS),
+                    "file,line,table,column,reason,message,row"}
 
 
 def write_set_aside_file(records: list[SetAsideRecord], path: Path) -> SetAsideFile:

@@ -11,7 +11,10 @@ the file writers themselves live in :mod:`exports.tables`.
 - ``csv`` and ``json`` print, or go to ``-o FILE`` (CSV with a byte-order mark).
 - ``xlsx`` needs ``-o FILE``.
 
-Both refusals come before the command does any work.
+Both refusals come before the command does any work. Columns are named by their
+stable machine names (what JSON carries); the terminal table, CSV and XLSX head them
+with their labels in the run's language (:mod:`exports.columns`: in English, the
+machine names themselves).
 
 Examples
 --------
@@ -27,7 +30,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -35,6 +38,7 @@ import click
 
 from exports.tables import FORMATS
 from graph.errors import UmbrellaError
+from lang import NP_, _, ngettext
 from umbrella import console
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,13 +69,14 @@ class Output:
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
-            raise UmbrellaError(f"unknown format {self.fmt!r}",
-                                hint=f"use one of {', '.join(FORMATS)}")
+            raise UmbrellaError(_("unknown format {format}").format(format=repr(self.fmt)),
+                                hint=_("use one of {formats}").format(formats=", ".join(FORMATS)))
         if self.fmt == "table" and self.path is not None:
-            raise UmbrellaError("the table format is for the terminal",
-                                hint="use --format csv, json or xlsx with -o")
+            raise UmbrellaError(_("the table format is for the terminal"),
+                                hint=_("use --format csv, json or xlsx with -o"))
         if self.fmt == "xlsx" and self.path is None:
-            raise UmbrellaError("xlsx needs a file", hint=f"add -o {self.stem}.xlsx")
+            raise UmbrellaError(_("xlsx needs a file"),
+                                hint=_("add -o {file}").format(file=f"{self.stem}.xlsx"))
 
 
 def output_options(stem: str = "results") -> Callable[[F], F]:
@@ -113,7 +118,8 @@ def output_options(stem: str = "results") -> Callable[[F], F]:
 @dataclass(frozen=True)
 class Table:
     """What the terminal shows: a titled table (``right`` columns right-aligned), then
-    ``notes`` line by line; ``empty``, when given, is said instead of a table with no row."""
+    ``notes`` line by line; ``empty``, when given, is said instead of a table with no row.
+    ``columns`` are machine names, headed by their labels (``labelled=False``: as given)."""
 
     title: str
     columns: Sequence[str]
@@ -121,6 +127,7 @@ class Table:
     right: Sequence[str] = ()
     notes: Sequence[str] = ()
     empty: str = ""
+    labelled: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,14 +138,16 @@ class Findings:
     findings: list[dict[str, Any]]
     table: Table
     noun: str = "findings"
-    extra: dict[str, Any] | None = None
-    """Keys beside the findings in JSON (a scan's ``rules`` and ``failures``)."""
+    #: keys written beside ``findings`` in JSON (the scan's ``notes``)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Rows:
     """A table of named columns: ``json`` keeps the values, every other format shows
-    ``text(value)``; ``empty`` is said on the terminal when there is no row.
+    ``text(value)``; ``empty`` is said on the terminal when there is no row. The columns
+    are machine names, headed in CSV, XLSX and on the terminal by their labels in the
+    run's language (``labelled=False``: names of the user's own, e.g. a query's, as given).
 
     Examples
     --------
@@ -152,6 +161,7 @@ class Rows:
     text: Callable[[Any], str] = str
     noun: str = "rows"
     empty: str = ""
+    labelled: bool = True
 
     @property
     def cells(self) -> list[list[str]]:
@@ -161,18 +171,20 @@ class Rows:
     @property
     def table(self) -> Table:
         """The rows as the terminal shows them."""
-        return Table(self.title, self.columns, self.cells, empty=self.empty)
+        return Table(self.title, self.columns, self.cells, empty=self.empty,
+                     labelled=self.labelled)
 
 
 def print_table(table: Table) -> None:
-    """Show ``table`` on the terminal (stdout), then its notes."""
+    """Show ``table`` on the terminal (stdout), then its notes, wrapped between words at
+    the terminal's width (a word longer than the width, e.g. a path, is never split)."""
     if table.empty and not table.rows:
         console.out.print(table.empty)
     else:
         console.out.print(console.table(table.title, table.columns, table.rows,
-                                        right=table.right))
+                                        right=table.right, labelled=table.labelled))
     for line in table.notes:
-        console.out.print(line)
+        console.out.print(line, soft_wrap=False, overflow="ignore")
 
 
 def write(result: Findings | Rows, out: Output) -> None:
@@ -193,17 +205,36 @@ def write(result: Findings | Rows, out: Output) -> None:
         count = len(result.rows)
         values = result.rows if out.fmt == "json" else result.cells
         if out.path is None:
-            dump_table(result.columns, values, out.fmt, sys.stdout)
+            dump_table(result.columns, values, out.fmt, sys.stdout, result.labelled)
         else:
-            write_table(result.columns, values, out.path, out.fmt)
+            write_table(result.columns, values, out.path, out.fmt, result.labelled)
     if out.path is not None:  # one line, however long the path: it is copied from here
-        console.err.print(f"{count} {result.noun} written to {out.path}", soft_wrap=True)
+        console.err.print(written(count, result.noun, out.path), soft_wrap=True)
+
+
+def written(n: int, noun: str, path: Path) -> str:
+    """"N things written to FILE", counted in the run's language (``noun``: what a
+    listing calls its rows: findings, clusters, brokers, set-aside rows, rows).
+
+    Examples
+    --------
+    >>> written(1, "findings", Path("a.csv")), written(2, "set-aside rows", Path("b.csv"))
+    ('1 finding written to a.csv', '2 set-aside rows written to b.csv')
+    """
+    forms = {
+        "findings": NP_("{n} finding written to {path}", "{n} findings written to {path}"),
+        "clusters": NP_("{n} cluster written to {path}", "{n} clusters written to {path}"),
+        "brokers": NP_("{n} broker written to {path}", "{n} brokers written to {path}"),
+        "set-aside rows": NP_("{n} set-aside row written to {path}",
+                              "{n} set-aside rows written to {path}"),
+    }.get(noun, NP_("{n} row written to {path}", "{n} rows written to {path}"))
+    return ngettext(*forms, n).format(n=n, path=path)
 
 
 def findings_table(findings: list[dict[str, Any]], limit: int,
                    notes: Sequence[str] = ()) -> Table:
-    """The terminal's view of findings, best first: score, rule, title, the first four
-    entities, date and id of the first ``limit``.
+    """The terminal's view of findings, best first: score, rule, title (in the run's
+    language), the first four entities, date and id of the first ``limit``.
 
     Examples
     --------
@@ -213,10 +244,16 @@ def findings_table(findings: list[dict[str, Any]], limit: int,
     >>> t.title, t.rows
     ('2 findings (top 1 shown)', [('0.90', 'COI-001', '…', 'P1 C1 O1 P2 …', '', 'F-1')])
     """
-    rows = [(f"{f['score']:.2f}", f["rule"], f["title"], " ".join(f["entities"][:4]) +
+    from lang.message import localized
+
+    rows = [(f"{f['score']:.2f}", f["rule"], localized(f)["title"],
+             " ".join(f["entities"][:4]) +
              (" …" if len(f["entities"]) > 4 else ""), f.get("date", ""), f["id"])
             for f in findings[:limit]]
-    return Table(
-        f"{len(findings)} findings" + (f" (top {limit} shown)" if len(findings) > limit else ""),
-        ["score", "rule", "title", "entities", "date", "id"], rows, right=("score",),
-        notes=notes)
+    if len(findings) > limit:
+        title = ngettext("{n} finding (top {top} shown)", "{n} findings (top {top} shown)",
+                         len(findings)).format(n=len(findings), top=limit)
+    else:
+        title = ngettext("{n} finding", "{n} findings", len(findings)).format(n=len(findings))
+    return Table(title, ["score", "rule", "title", "entities", "date", "id"], rows,
+                 right=("score",), notes=notes)

@@ -65,7 +65,7 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
     if html is not None:
         _query_page(result, cypher, html, reveal)
     rows = Rows(result.columns, result.rows, title=_("{n} rows").format(n=len(result.rows)),
-                text=cell_text)
+                text=cell_text, labelled=False)  # the query's own column names
     write_result(rows, out)
 
 

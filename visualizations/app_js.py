@@ -2,7 +2,9 @@
 
 It reads the page's data from the JSON block and puts every text on screen
 with ``textContent`` (never ``innerHTML``); tooltips are DOM elements built
-the same way, so vis-network never parses a title as markup.
+the same way, so vis-network never parses a title as markup. The script is the
+same in every language (its hash is in the page's Content-Security-Policy): the
+words it shows come with the data (``data.words``, templates with ``{fields}``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ APP_JS = r"""
     return e;
   }
   function tip(text) { return make("div", "u-tip", text); }
+  function say(key, fields) {
+    return String(data.words[key]).replace(/\{(\w+)\}/g, function (m, name) {
+      return Object.prototype.hasOwnProperty.call(fields, name) ? String(fields[name]) : m;
+    });
+  }
   function setText(id, text) {
     var e = byId(id);
     e.textContent = text || "";
@@ -100,7 +107,7 @@ APP_JS = r"""
       b.addEventListener("click", function () { go(i); });
       list.appendChild(b);
     });
-    count.textContent = input.value.trim() ? (matches.length + " found") : "";
+    count.textContent = input.value.trim() ? say("found", {n: matches.length}) : "";
   }
   input.addEventListener("input", listMatches);
   input.addEventListener("keydown", function (ev) {
@@ -145,7 +152,7 @@ APP_JS = r"""
     line.style.borderTopWidth = Math.max(2, t.width) + "px";
     label.appendChild(box);
     label.appendChild(line);
-    label.appendChild(make("span", null, t.type + " (" + t.count + ")"));
+    label.appendChild(make("span", null, say("count", {name: t.name, n: t.count})));
     label.title = t.meaning;
     filters.appendChild(label);
   });
@@ -160,7 +167,7 @@ APP_JS = r"""
       applyVisibility();
     });
     ctx.appendChild(cbox);
-    ctx.appendChild(make("span", null, "surrounding ties (faded)"));
+    ctx.appendChild(make("span", null, say("context", {})));
     filters.appendChild(ctx);
   }
 
@@ -170,7 +177,7 @@ APP_JS = r"""
     var mark = make("span", "u-mark", k.symbol);
     mark.style.color = k.color;
     row.appendChild(mark);
-    row.appendChild(make("span", null, k.noun + " (" + k.count + ")"));
+    row.appendChild(make("span", null, say("count", {name: k.noun, n: k.count})));
     legend.appendChild(row);
   });
 })();

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from visualizations import words
 from visualizations.capping import Graph, cap
 from visualizations.layout import radial_layout, spring_layout
 from visualizations.records import EdgeRecord, NodeId, NodeRecord, as_edge, as_node
@@ -36,6 +37,7 @@ from visualizations.safe import shown
 from visualizations.style import FADED_ALPHA, edge_style, faded, node_style
 from visualizations.template import render_page
 from visualizations.tips import edge_detail, edge_tip, node_tip
+from visualizations.words import kind_word, meaning, script_words, tie_word
 
 #: Views above this many nodes are capped by relevance.
 DEFAULT_MAX_NODES = 400
@@ -75,7 +77,7 @@ def build_page(nodes: Iterable[NodeRecord | Mapping[str, Any]],
                focus: Sequence[NodeId] = (), size_by: str | Mapping[NodeId, float] = "degree",
                max_nodes: int = DEFAULT_MAX_NODES, reveal: bool = False,
                physics_limit: int = PHYSICS_LIMIT,
-               more_hint: str = "raise --max-nodes to see more") -> GraphPage:
+               more_hint: str | None = None) -> GraphPage:
     """Build one page from node and edge records (see :mod:`visualizations.records`).
 
     Parameters
@@ -89,7 +91,17 @@ def build_page(nodes: Iterable[NodeRecord | Mapping[str, Any]],
         Largest number of nodes drawn; highlighted nodes are always kept.
     reveal:
         Show identity numbers unmasked.
+    more_hint:
+        How to see what a capped view left out (default: raise --max-nodes).
+
+    The words around the data (summary, notes, legend, tooltips' labels) are in the
+    language spoken now (:func:`lang.language`); the data is shown as written.
     """
+    from lang import _
+    from lang.formats import number
+
+    if more_hint is None:
+        more_hint = _("raise --max-nodes to see more")
     graph = Graph.of([as_node(n) for n in nodes], [as_edge(e) for e in edges])
     kept = cap(graph, focus, max_nodes)
     kept_edges = [e for e in graph.edges if e.src in kept.nodes and e.dst in kept.nodes]
@@ -103,9 +115,11 @@ def build_page(nodes: Iterable[NodeRecord | Mapping[str, Any]],
             n.id for n in graph.nodes.values() if n.highlight and n.id in kept.nodes]
         pos = radial_layout(sub.adj, roots, sort_key=lambda i: _order(graph.nodes[i]))
     if not physics:
-        how = "spring layout" if len(kept.nodes) <= SPRING_LIMIT else "one ring per hop"
-        all_notes.append(f"{len(kept.nodes):,} nodes: laid out in advance ({how}) with physics "
-                         f"off (views above {physics_limit:,} nodes).")
+        how = (_("{n} nodes: laid out in advance (spring layout) with physics off (views "
+                 "above {limit} nodes).") if len(kept.nodes) <= SPRING_LIMIT else
+               _("{n} nodes: laid out in advance (one ring per hop) with physics off (views "
+                 "above {limit} nodes)."))
+        all_notes.append(how.format(n=number(len(kept.nodes)), limit=number(physics_limit)))
     sizes = _sizes(graph, kept.nodes, size_by)
     labels = {i: shown(n.label or "/".join(n.ids) or str(n.id), reveal, 60)
               for i, n in graph.nodes.items() if i in kept.nodes}
@@ -116,14 +130,18 @@ def build_page(nodes: Iterable[NodeRecord | Mapping[str, Any]],
     from visualizations.pyvis_fence import vis_objects
 
     vis_nodes, vis_edges = vis_objects(vis_nodes, vis_edges)
-    summary = (f"Showing {len(vis_nodes):,} nodes and {len(vis_edges):,} ties"
-               + (f" (of {len(graph.nodes):,} nodes and {len(graph.edges):,} ties found)"
-                  if len(vis_nodes) < len(graph.nodes) else ""))
+    if len(vis_nodes) < len(graph.nodes):
+        summary = _("Showing {nodes} and {ties} (of {nodes_total} and {ties_total} found)")
+    else:
+        summary = _("Showing {nodes} and {ties}")
+    summary = summary.format(nodes=words.nodes(len(vis_nodes)), ties=words.ties(len(vis_edges)),
+                             nodes_total=words.nodes(len(graph.nodes)),
+                             ties_total=words.ties(len(graph.edges)))
     title_text = shown(title, reveal, 300)
     payload = {
         "title": title_text, "subtitle": shown(subtitle, reveal, 300),
         "explanation": shown(explanation, reveal, 2000), "summary": summary,
-        "notes": all_notes, "physics": physics,
+        "notes": all_notes, "physics": physics, "words": script_words(),
         "counts": {"nodes": len(vis_nodes), "edges": len(vis_edges),
                    "nodes_total": len(graph.nodes), "edges_total": len(graph.edges)},
         "kinds": _kinds(graph, kept.nodes), "types": _types(kept_edges),
@@ -211,7 +229,7 @@ def _kinds(graph: Graph, kept: set[NodeId]) -> list[dict[str, Any]]:
     out = []
     for kind, count in sorted(counts.items()):
         style = node_style(kind)
-        out.append({"kind": kind, "noun": kind or "other",
+        out.append({"kind": kind, "noun": shown(kind_word(kind), False, 40),
                     "color": style.color, "symbol": SYMBOLS.get(style.shape, "●"),
                     "count": count})
     return out
@@ -223,7 +241,8 @@ def _types(edges: list[EdgeRecord]) -> list[dict[str, Any]]:
     for type_, count in sorted(counts.items()):
         style = edge_style(type_)
         line = "solid" if not style.dashes else ("dotted" if style.dashes[0] <= 2 else "dashed")
-        out.append({"type": shown(type_, False, 40), "meaning": style.meaning,
+        out.append({"type": shown(type_, False, 40), "name": shown(tie_word(type_), False, 40),
+                    "meaning": meaning(type_),
                     "color": style.color, "line": line, "width": style.width, "count": count})
     return out
 

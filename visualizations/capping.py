@@ -16,6 +16,10 @@ Examples
 >>> print(kept.notes(g, "raise --max-nodes to see more")[0])
 Left out 1 of 3 nodes (1 organization) and the 1 tie that touches them: the farthest from
 the focus and the least connected first (raise --max-nodes to see more).
+>>> from lang import use_language
+>>> with use_language("zh"):
+...     print(kept.notes(g, "……")[0][:28])
+未显示3个节点中的1个（1个单位）及与之相连的1条关系：
 """
 
 from __future__ import annotations
@@ -25,17 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from visualizations.records import EdgeRecord, NodeId, NodeRecord
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 node``, ``2 nodes``, ``1,200 ties``.
-
-    Examples
-    --------
-    >>> plural(1, "node"), plural(1200, "tie")
-    ('1 node', '1,200 ties')
-    """
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 @dataclass
@@ -103,19 +96,27 @@ class Kept:
     dropped: list[NodeId] = field(default_factory=list)
 
     def notes(self, graph: Graph, hint: str) -> list[str]:
-        """Plain-language notes on what was left out (empty when nothing was)."""
+        """Plain-language notes on what was left out (empty when nothing was), in the
+        language spoken now."""
+        from lang import _, ngettext
+        from lang.formats import number
+        from visualizations.words import count_of, listed
+
         out: list[str] = []
         if self.dropped:
-            kinds = Counter(graph.nodes[i].kind or "other" for i in self.dropped)
-            by_kind = ", ".join(plural(n, k) for k, n in kinds.most_common())
+            kinds = Counter(graph.nodes[i].kind for i in self.dropped)
+            by_kind = listed([count_of(k, n) for k, n in kinds.most_common()])
             ties = sum(1 for e in graph.edges if e.src not in self.nodes or e.dst not in self.nodes)
-            verb = "touches" if ties == 1 else "touch"
-            out.append(f"Left out {len(self.dropped):,} of {plural(len(graph.nodes), 'node')} "
-                       f"({by_kind}) and the {plural(ties, 'tie')} that {verb} them: the "
-                       f"farthest from the focus and the least connected first ({hint}).")
+            out.append(ngettext(
+                "Left out {n} of {total} nodes ({kinds}) and the {ties} tie that touches them: "
+                "the farthest from the focus and the least connected first ({hint}).",
+                "Left out {n} of {total} nodes ({kinds}) and the {ties} ties that touch them: "
+                "the farthest from the focus and the least connected first ({hint}).", ties
+            ).format(n=number(len(self.dropped)), total=number(len(graph.nodes)), kinds=by_kind,
+                     ties=number(ties), hint=hint))
         if self.forced > self.max_nodes:
-            out.append(f"All {self.forced:,} highlighted nodes are shown, more than the "
-                       f"limit of {self.max_nodes:,}.")
+            out.append(_("All {n} highlighted nodes are shown, more than the limit of {limit}.")
+                       .format(n=number(self.forced), limit=number(self.max_nodes)))
         return out
 
 

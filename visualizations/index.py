@@ -2,7 +2,8 @@
 
 The index is plain HTML with no script at all: every value is escaped, the
 Content-Security-Policy forbids every request, and links are relative file
-names inside the same folder.
+names inside the same folder. Its headers, title and note are in the run's
+language, as are the findings' titles (rendered again from their messages).
 
 Examples
 --------
@@ -30,16 +31,20 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import Store, StoreView
+from lang import _, ngettext
+from lang.formats import date, number
+from lang.message import localized
 from visualizations.builder import DEFAULT_MAX_NODES
 from visualizations.pages import finding_page
 from visualizations.safe import shown
+from visualizations.words import column, html_lang
 
 INDEX_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
              "form-action 'none'")
 _STYLE = """body { font-family: system-ui, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
  margin: 16px; color: #222; } table { border-collapse: collapse; }
 td, th { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-td.n { text-align: right; } .muted { color: #666; }"""
+td.n { text-align: right; } td.k { white-space: nowrap; } .muted { color: #666; }"""
 
 
 def page_name(finding_id: str) -> str:
@@ -61,19 +66,22 @@ def index_html(rows: Sequence[Mapping[str, Any]], title: str, note: str = "",
 
     body = []
     for r in rows:
+        day = date(str(r["date"])) if r.get("date") else ""
         body.append(
-            f'<tr><td class="n">{float(r.get("score", 0)):.2f}</td><td>{esc(r.get("rule"))}</td>'
+            f'<tr><td class="n k">{float(r.get("score", 0)):.2f}</td>'
+            f'<td class="k">{esc(r.get("rule"))}</td>'
             f'<td><a href="{html.escape(str(r["page"]), quote=True)}">{esc(r.get("title"))}</a>'
             f'</td><td>{esc(" ".join(r.get("entities", [])), 200)}</td>'
-            f'<td>{esc(r.get("date", ""))}</td><td class="muted">{esc(r.get("id"))}</td></tr>')
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f'<td class="k">{esc(day)}</td><td class="muted k">{esc(r.get("id"))}</td></tr>')
+    head = "".join(f"<th>{esc(column(c))}</th>"
+                   for c in ("score", "rule", "finding", "entities", "date", "id"))
+    return (f'<!DOCTYPE html>\n<html lang="{html_lang()}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{INDEX_CSP}">\n'
             '<meta name="referrer" content="no-referrer">\n'
             f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             f"<h1>{esc(title)}</h1>\n"
             + (f'<p class="muted">{esc(note, 1000)}</p>\n' if note else "")
-            + "<table>\n<thead><tr><th>score</th><th>rule</th><th>finding</th><th>entities</th>"
-              "<th>date</th><th>id</th></tr></thead>\n<tbody>\n" + "\n".join(body)
+            + f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body)
             + "\n</tbody>\n</table>\n</body>\n</html>\n")
 
 
@@ -90,13 +98,16 @@ def write_scan_pages(store: Store | StoreView, findings: Sequence[Mapping[str, A
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    chosen = list(findings)[:max(top, 0)]
+    chosen = [localized(f) for f in list(findings)[:max(top, 0)]]
     for f in chosen:
         name = page_name(str(f["id"]))
         finding_page(view, f, reveal=reveal, max_nodes=max_nodes).write(out / name)
         rows.append({**f, "page": name})
-    note = (f"Top {len(chosen)} of {len(findings)} findings, best first. Each page opens "
-            "offline. A finding is a pattern for review, not an accusation.")
+    note = ngettext("Top {n} of {total} finding, best first. Each page opens offline. A "
+                    "finding is a pattern for review, not an accusation.",
+                    "Top {n} of {total} findings, best first. Each page opens offline. A "
+                    "finding is a pattern for review, not an accusation.", len(findings)
+                    ).format(n=number(len(chosen)), total=number(len(findings)))
     index = out / "index.html"
-    index.write_text(index_html(rows, "umbrella findings", note, reveal), encoding="utf-8")
+    index.write_text(index_html(rows, _("umbrella findings"), note, reveal), encoding="utf-8")
     return index

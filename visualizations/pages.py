@@ -40,10 +40,13 @@ from typing import Any
 from graph.errors import UmbrellaError
 from graph.schema import kind_of_key
 from graph.store import StoreView
+from lang import NP_, _
+from lang.formats import date as day
+from lang.formats import number
+from lang.message import localized
 from queries.frames import entity_label
 from queries.neighbourhood import holds_on, reach
 from visualizations.builder import DEFAULT_MAX_NODES, GraphPage, build_page
-from visualizations.capping import plural
 from visualizations.from_store import (
     entity_node,
     fallback_node,
@@ -53,6 +56,7 @@ from visualizations.from_store import (
     step_node,
 )
 from visualizations.records import EdgeRecord, NodeRecord
+from visualizations.words import category_word, count_of, counted, listed
 
 HUB_DEGREE = 100
 #: Most context ties drawn around one evidence entity, personal ties first.
@@ -64,9 +68,10 @@ _TIE_ORDER = ("KIN", "ASSOCIATE", "COMPANY_ROLE", "HOLDS_POST", "CASE_ROLE", "AP
 def _hub_note(view: StoreView, hubs: Sequence[str], hub_degree: int, flag: str) -> list[str]:
     if not hubs:
         return []
-    names = ", ".join(entity_label(view, h) for h in hubs[:5]) + (" …" if len(hubs) > 5 else "")
-    return [f"Not expanded: {plural(len(hubs), 'hub')} with more than {hub_degree:,} ties "
-            f"({names}); raise {flag} to include their ties."]
+    names = listed([entity_label(view, h) for h in hubs[:5]], max(len(hubs) - 5, 0))
+    return [_("Not expanded: {hubs} with more than {limit} ties ({names}); raise {flag} to "
+              "include their ties.").format(hubs=counted(NP_("{n} hub", "{n} hubs"), len(hubs)),
+                                            limit=number(hub_degree), names=names, flag=flag)]
 
 
 def evidence_records(view: StoreView, paths: Sequence[Sequence[Mapping[str, Any]]],
@@ -110,12 +115,14 @@ def evidence_records(view: StoreView, paths: Sequence[Sequence[Mapping[str, Any]
             nodes.append(step_node(dict(steps[key]), **flags))
         else:
             nodes.append(fallback_node(key, **flags))
-    notes = ["Faded: the other ties of the highlighted entities (context only)."] if context \
-        else []
+    notes = [_("Faded: the other ties of the highlighted entities (context only).")] \
+        if context else []
     if trimmed:
-        notes.append(f"Context trimmed to the first {CONTEXT_TIES} ties (kin and roles first) "
-                     "of " + ", ".join(f"{entity_label(view, k)} ({n:,} ties)"
-                                       for k, _, n in trimmed) + ".")
+        whose = [_("{name} ({ties})").format(name=entity_label(view, k),
+                                             ties=counted(NP_("{n} tie", "{n} ties"), n))
+                 for k, _kept, n in trimmed]
+        notes.append(_("Context trimmed to the first {n} ties (kin and roles first) of "
+                       "{entities}.").format(n=number(CONTEXT_TIES), entities=listed(whose)))
     return nodes, edges, notes + _hub_note(view, hubs, hub_degree, "--hub-degree")
 
 
@@ -126,18 +133,25 @@ def finding_page(view: StoreView, finding: str | Mapping[str, Any], *, reveal: b
     if isinstance(finding, str):
         found = view.finding(finding)
         if found is None:
-            raise UmbrellaError(f"no finding {finding!r} in this database",
-                                hint="run umbrella scan first, then use an id it lists (F-...)")
+            raise UmbrellaError(
+                _("no finding {id} in this database").format(id=repr(finding)),
+                hint=_("run umbrella scan first, then use an id it lists (F-...)"))
         finding = found
+    finding = localized(finding)
     paths = [p.get("path", []) for p in finding.get("evidence", [])]
     nodes, edges, notes = evidence_records(view, paths, context, hub_degree)
-    sub = (f"{finding.get('rule', '')} · {finding.get('category', '')} · score "
-           f"{float(finding.get('score', 0)):.2f}" + (f" · {finding['date']}"
-                                                      if finding.get("date") else "")
-           + f" · {finding.get('id', '')} · entities {' '.join(finding.get('entities', []))}"
-           " · a pattern for review, not an accusation")
-    notes = [f"Highlighted: the evidence ({plural(len(paths), 'path')}, each fact with its "
-             "source file and line in its tooltip).", *notes]
+    fields = {"rule": finding.get("rule", ""),
+              "category": category_word(str(finding.get("category", ""))),
+              "score": f"{float(finding.get('score', 0)):.2f}",
+              "date": day(str(finding["date"])) if finding.get("date") else "",
+              "id": finding.get("id", ""), "entities": " ".join(finding.get("entities", []))}
+    sub = (_("{rule} · {category} · score {score} · {date} · {id} · entities {entities} · a "
+             "pattern for review, not an accusation") if fields["date"] else
+           _("{rule} · {category} · score {score} · {id} · entities {entities} · a pattern for "
+             "review, not an accusation")).format(**fields)
+    notes = [_("Highlighted: the evidence ({paths}, each fact with its source file and line in "
+               "its tooltip).").format(paths=counted(NP_("{n} path", "{n} paths"), len(paths))),
+             *notes]
     return build_page(nodes, edges, title=str(finding.get("title", "")), subtitle=sub,
                       explanation=str(finding.get("explanation", "")), notes=notes,
                       focus=list(finding.get("keys", [])), size_by=size_by,
@@ -149,8 +163,8 @@ def neighbourhood_page(view: StoreView, key: str, *, hops: int = 2, on: str | No
                        hub_degree: int = HUB_DEGREE, size_by: str = "degree") -> GraphPage:
     """An entity and everything within ``hops`` ties of it (ties that hold ``on``)."""
     if view.get(key) is None:
-        raise UmbrellaError(f"no entity {key!r} in this database",
-                            hint="give an id from the input files, e.g. P0001387")
+        raise UmbrellaError(_("no entity {id} in this database").format(id=repr(key)),
+                            hint=_("give an id from the input files, e.g. P0001387"))
     found = reach(view, key, hops, on, hub_degree, budget=max_nodes)
     ents = nodes_for(view, found.hops)
     nodes = [entity_node(e, highlight=(k == key)) if e else fallback_node(k)
@@ -158,21 +172,30 @@ def neighbourhood_page(view: StoreView, key: str, *, hops: int = 2, on: str | No
     edges = [relation_edge(r) for r in found.relations.values()]
     notes = []
     if on:
-        notes.append(f"Ties in force on {on} (events dated on or before it).")
+        notes.append(_("Ties in force on {date} (events dated on or before it).").format(
+            date=day(on)))
     if found.stopped_after is not None:
-        notes.append(f"Stopped after hop {found.stopped_after} of {hops}: the nearer hops "
-                     f"already hold {len(found.hops):,} entities (more than --max-nodes).")
+        notes.append(_("Stopped after hop {hop} of {hops}: the nearer hops already hold {n} "
+                       "entities (more than --max-nodes).").format(
+            hop=number(found.stopped_after), hops=number(hops), n=number(len(found.hops))))
     if found.trimmed:
-        kinds = Counter(kind_of_key(k) or "other" for k in found.trimmed)
+        kinds = Counter(kind_of_key(k) for k in found.trimmed)
         ring = max(found.hops.values())
-        notes.append(f"Left out {len(found.trimmed):,} of the entities {plural(ring, 'hop')} "
-                     f"away ({', '.join(plural(n, k) for k, n in kinds.most_common())}): the "
-                     "least connected, to stay within --max-nodes.")
+        notes.append(_("Left out {n} of the entities {ring} away ({kinds}): the least "
+                       "connected, to stay within --max-nodes.").format(
+            n=number(len(found.trimmed)), ring=counted(NP_("{n} hop", "{n} hops"), ring),
+            kinds=listed([count_of(k, n) for k, n in kinds.most_common()])))
     notes += _hub_note(view, found.hubs, hub_degree, "--hub-degree")
     name = entity_label(view, key)
-    when = f" on {on}" if on else ""
-    return build_page(nodes, edges, title=f"{name}: {plural(hops, 'hop')} around{when}",
-                      subtitle=f"Neighbourhood of {name}{when}", notes=notes, focus=[key],
+    around = counted(NP_("{n} hop", "{n} hops"), hops)
+    if on:
+        title = _("{name}: {hops} around on {date}").format(name=name, hops=around,
+                                                            date=day(on))
+        subtitle = _("Neighbourhood of {name} on {date}").format(name=name, date=day(on))
+    else:
+        title = _("{name}: {hops} around").format(name=name, hops=around)
+        subtitle = _("Neighbourhood of {name}").format(name=name)
+    return build_page(nodes, edges, title=title, subtitle=subtitle, notes=notes, focus=[key],
                       size_by=size_by, max_nodes=max_nodes, reveal=reveal)
 
 
@@ -185,22 +208,27 @@ def path_page(view: StoreView, a: str, b: str, *, on: str | None = None, max_pat
 
     for k in (a, b):
         if view.get(k) is None:
-            raise UmbrellaError(f"no entity {k!r} in this database",
-                                hint="give ids from the input files, e.g. P0001387")
+            raise UmbrellaError(_("no entity {id} in this database").format(id=repr(k)),
+                                hint=_("give ids from the input files, e.g. P0001387"))
     result = explain_paths(view, a, b, on=on, max_paths=max_paths, hub_degree=hub_degree)
     nodes, edges, notes = evidence_records(view, result.paths, context, hub_degree, on)
     la, lb = entity_label(view, a), entity_label(view, b)
-    when = f" on {on}" if on else ""
     if not result.paths:
         ends = nodes_for(view, [a, b])
         nodes = [entity_node(e, highlight=True) for e in ends.values() if e is not None]
-        edges, notes = [], [f"No path between {la} and {lb}{when}."]
+        none = (_("No path between {a} and {b} on {date}.") if on else
+                _("No path between {a} and {b}.")).format(a=la, b=lb, date=day(on or ""))
+        edges, notes = [], [none]
     if result.hubs_skipped:
-        notes.append(f"Paths do not pass through the {plural(len(result.hubs_skipped), 'hub')} "
-                     f"with more than {hub_degree:,} ties met on the way "
-                     "(raise --hub-degree to allow them).")
-    return build_page(nodes, edges, title=f"{la} ↔ {lb}{when}",
-                      subtitle=f"{plural(len(result.paths), 'shortest path')} between them"
-                      + (f" (at most {max_paths})" if len(result.paths) >= max_paths else ""),
-                      notes=notes, focus=[a, b], size_by=size_by, max_nodes=max_nodes,
-                      reveal=reveal)
+        notes.append(_("Paths do not pass through the {hubs} with more than {limit} ties met on "
+                       "the way (raise --hub-degree to allow them).").format(
+            hubs=counted(NP_("{n} hub", "{n} hubs"), len(result.hubs_skipped)),
+            limit=number(hub_degree)))
+    title = (_("{a} ↔ {b} on {date}") if on else _("{a} ↔ {b}")).format(a=la, b=lb,
+                                                                       date=day(on or ""))
+    found = counted(NP_("{n} shortest path between them", "{n} shortest paths between them"),
+                    len(result.paths))
+    if len(result.paths) >= max_paths:
+        found = _("{paths} (at most {n})").format(paths=found, n=number(max_paths))
+    return build_page(nodes, edges, title=title, subtitle=found, notes=notes, focus=[a, b],
+                      size_by=size_by, max_nodes=max_nodes, reveal=reveal)

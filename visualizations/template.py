@@ -7,12 +7,16 @@ and runs only the two scripts whose hashes it lists, so even markup that
 slipped into the page could not load anything or run an inline handler.
 
 Placeholders are filled in one pass: a value that happens to contain a
-placeholder (or ``{{ }}``) is never filled again.
+placeholder (or ``{{ }}``) is never filled again. The words of the fixed markup
+(the search box, the buttons, the legend's heading) and the ``lang`` attribute
+follow the run's language (:mod:`visualizations.words`), escaped like any text.
 
 Examples
 --------
 >>> html = render_page("测试 <b>", {"title": "测试 <b>"})
 >>> "<title>测试 &lt;b&gt;</title>" in html, "default-src 'none'" in html
+(True, True)
+>>> '<html lang="en">' in html, ">Legend</h2>" in html
 (True, True)
 >>> html.count("</script>")
 3
@@ -29,9 +33,10 @@ from typing import Any
 from visualizations.app_js import APP_CSS, APP_JS
 from visualizations.assets import VIS_VERSION, inline_safe, vis_assets
 from visualizations.safe import plain_text, script_json
+from visualizations.words import chrome, html_lang
 
 PAGE = """<!DOCTYPE html>
-<html lang="zh-CN">
+<html lang="@@LANG@@">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="@@CSP@@">
@@ -51,10 +56,10 @@ PAGE = """<!DOCTYPE html>
 <ul id="u-notes"></ul>
 </header>
 <div id="u-bar">
-<label>Find <input id="u-search" type="search" autocomplete="off"
- placeholder="name or id, Enter for next"></label>
-<button id="u-find" type="button">Find</button>
-<button id="u-fit" type="button">Fit</button>
+<label>@@FIND_LABEL@@ <input id="u-search" type="search" autocomplete="off"
+ placeholder="@@FIND_PLACEHOLDER@@"></label>
+<button id="u-find" type="button">@@FIND_BUTTON@@</button>
+<button id="u-fit" type="button">@@FIT_BUTTON@@</button>
 <span id="u-count"></span>
 <span id="u-filters"></span>
 </div>
@@ -62,13 +67,12 @@ PAGE = """<!DOCTYPE html>
 <div id="u-graph"></div>
 <aside>
 <div id="u-results"></div>
-<h2>Legend</h2>
+<h2>@@LEGEND@@</h2>
 <div id="u-legend"></div>
 <pre id="u-details" hidden></pre>
 </aside>
 </main>
-<noscript>This view needs JavaScript to draw the graph (it runs only the scripts inside
-this file and makes no request).</noscript>
+<noscript>@@NOSCRIPT@@</noscript>
 <script type="application/json" id="umbrella-data">@@DATA@@</script>
 <script>@@VIS_JS@@</script>
 <script>@@APP_JS@@</script>
@@ -117,10 +121,14 @@ def fill(template: str, slots: dict[str, str]) -> str:
 
 
 def render_page(title: str, payload: dict[str, Any]) -> str:
-    """The whole page for ``payload`` (the data the page script reads)."""
+    """The whole page for ``payload`` (the data the page script reads), its fixed words
+    in the language spoken now."""
     vis_js, vis_css = vis_assets()
     app_js = inline_safe(APP_JS, "script")
+    words = {k: _html.escape(v, quote=True) for k, v in chrome().items()}
     return fill(PAGE, {
+        **words,
+        "LANG": html_lang(),
         "CSP": _html.escape(policy(vis_js, app_js), quote=False),
         "VIS_VERSION": VIS_VERSION,
         "TITLE": _html.escape(plain_text(title, 200)),

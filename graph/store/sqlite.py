@@ -37,10 +37,21 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.errors import StoreError
 from graph.schema import EVENT_TYPES, REL_TYPES
-from graph.store.base import BaseStore, BaseView, BaseWriter, FindingRow, SetAsideRow
+from graph.store.base import (
+    ALIAS_COLUMNS,
+    ENTITY_COLUMNS,
+    RELATION_COLUMNS,
+    BaseStore,
+    BaseView,
+    BaseWriter,
+    FindingRow,
+    SetAsideRow,
+)
 from graph.store.model import (
     AliasRecord,
     Entity,
@@ -51,6 +62,7 @@ from graph.store.model import (
     Tie,
 )
 from graph.store.runs import Holder, run_state
+from graph.store.staging import STAGE_ROWS, Staging, arrow_table
 from graph.text import N_, _
 
 SCHEMA_VERSION = "2"
@@ -148,13 +160,34 @@ def _begin_immediate(conn: sqlite3.Connection, where: object) -> None:
             hint=_("check that the file and its folder are writable")) from exc
 
 
+def _arrow(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
+    """The ``columns`` of ``frame`` as Arrow: text as ``large_string``, whole numbers as
+    ``int64``, NaN and None as null."""
+    t = pa.Table.from_pandas(frame[list(columns)], preserve_index=False)
+    return arrow_table({c: t.column(c) for c in columns})
+
+
+def _sorted(t: pa.Table, keys: list[str]) -> pa.Table:
+    """``t`` sorted by ``keys`` (a stable sort: among equal keys the first row stays first;
+    sorted rows are B-tree appends)."""
+    return t.take(pc.sort_indices(t, [(k, "ascending") for k in keys])) if t.num_rows else t
+
+
 class SqliteWriter(BaseWriter):
-    """All-or-nothing writer over one connection (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
+    """All-or-nothing writer over one connection (``BEGIN IMMEDIATE`` ... ``COMMIT``).
+
+    A frame of :data:`~graph.store.staging.STAGE_ROWS` rows or more reaches SQLite
+    through an Arrow staging file (:mod:`graph.store.staging`) and one
+    ``INSERT ... SELECT`` per table; a smaller one is bound row by row. Both give the
+    same rows: each frame is sorted by the table's key (stably, so that among rows of
+    one key the first wins), and written in that order.
+    """
 
     def __init__(self, conn: sqlite3.Connection, where: object = "") -> None:
         self._conn = conn
         self._where = where
         self._relations_before = 0
+        self._staging = Staging(conn)
 
     def _begin(self) -> None:
         _begin_immediate(self._conn, self._where)
@@ -162,15 +195,21 @@ class SqliteWriter(BaseWriter):
 
     def _commit(self) -> None:
         try:
-            for stmt in _INDEX_DDL.splitlines():
-                self._conn.execute(stmt)
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            try:
+                for stmt in _INDEX_DDL.splitlines():
+                    self._conn.execute(stmt)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        finally:
+            self._staging.close()
 
     def _rollback(self) -> None:
-        self._conn.execute("ROLLBACK")
+        try:
+            self._conn.execute("ROLLBACK")
+        finally:
+            self._staging.close()
 
     def _count(self, table: str) -> int:
         return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -182,58 +221,80 @@ class SqliteWriter(BaseWriter):
             for name in _INDEXES[table]:
                 self._conn.execute(f"DROP INDEX IF EXISTS {name}")
 
-    def _file_ids(self, paths: pd.Series) -> pd.Series:
-        for path in paths.unique().tolist():
+    def _file_ids(self, paths: pa.ChunkedArray) -> pa.Array:
+        """The ``files`` id of each path (new paths added)."""
+        for path in pc.unique(paths).to_pylist():
             self._conn.execute("INSERT OR IGNORE INTO files(path) VALUES (?)", (path,))
-        ids = dict(self._conn.execute("SELECT path, id FROM files"))
-        return paths.map(ids)
+        known = self._conn.execute("SELECT path, id FROM files").fetchall()
+        at = pc.index_in(paths, value_set=pa.array([p for p, _ in known], pa.large_string()))
+        return pc.take(pa.array([i for _, i in known], pa.int64()), at)
 
-    def _rows(self, frame: pd.DataFrame, columns: list[str],
-              sort: list[str]) -> Iterator[tuple[Any, ...]]:
-        """Rows of ``frame`` sorted by primary key (B-tree appends), NaN as NULL."""
-        frame = frame.sort_values(sort, kind="stable")
-        data = []
-        for c in columns:
-            col = frame[c]
-            data.append(col.astype(object).where(col.notna(), None).tolist() if col.hasnans
-                        else col.tolist())
-        return zip(*data, strict=True)
+    def _write(self, sql: str, rows: pa.Table) -> None:
+        """Run ``sql`` (``INSERT ... {rows} ...``) on ``rows``, in their order: staged when
+        large (``{rows}`` becomes a ``SELECT`` of the staged rows), else bound row by row
+        (``VALUES (?, ...)``)."""
+        if rows.num_rows >= STAGE_ROWS and self._staging.available:
+            staged = self._staging.attach(rows)
+            cols = ", ".join(f'"{c}"' for c in rows.column_names)
+            self._conn.execute(sql.format(
+                rows=f"SELECT {cols} FROM {staged} WHERE true ORDER BY rowid"))
+        elif rows.num_rows:
+            marks = ",".join("?" * rows.num_columns)
+            self._conn.executemany(sql.format(rows=f"VALUES ({marks})"),
+                                   zip(*(c.to_pylist() for c in rows.columns), strict=True))
+
+    def _restore_indexes(self, table: str) -> None:
+        """Build the secondary indexes of ``table`` that a large write dropped (the commit
+        builds any left; built here, they are built while the caller does other work)."""
+        for name, col in _INDEXES[table].items():
+            self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table}({col})")
 
     def _write_entities(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("entities", len(frame))
-        self._conn.executemany(
-            "INSERT INTO entities(key, kind, name, props) VALUES (?, ?, ?, ?) "
+        rows = _sorted(_arrow(frame, ENTITY_COLUMNS), ["key"])
+        self._write(
+            "INSERT INTO entities(key, kind, name, props) {rows} "
             "ON CONFLICT(key) DO UPDATE SET props = json_patch(excluded.props, entities.props)",
-            self._rows(frame, ["key", "kind", "name", "props"], ["key"]))
+            rows)
+        self._restore_indexes("entities")
 
     def _write_aliases(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("aliases", len(frame))
-        frame = frame.assign(file_id=self._file_ids(frame["file"]))
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO aliases(tbl, source_id, key, file_id, line) "
-            "VALUES (?,?,?,?,?)",
-            self._rows(frame, ["table", "source_id", "key", "file_id", "line"],
-                       ["table", "source_id"]))
+        t = _arrow(frame, ALIAS_COLUMNS)
+        t = t.set_column(t.schema.get_field_index("file"), "file",
+                         self._file_ids(t.column("file")))
+        self._write("INSERT OR IGNORE INTO aliases(tbl, source_id, key, file_id, line) {rows}",
+                    _sorted(t, ["table", "source_id"]))
+        self._restore_indexes("aliases")
 
     def _write_relations(self, frame: pd.DataFrame) -> None:
         self._defer_indexes("relations", len(frame))
-        frame = frame.assign(file_id=self._file_ids(frame["file"]))
-        frame = frame.sort_values(["id", "file_id", "line"], kind="stable")
-        again = frame["id"].duplicated(keep="first").to_numpy()
-        first, extra = frame[~again], frame[again]
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, props, "
-            "file_id, line) VALUES (?,?,?,?,?,?,?,?,?)",
-            self._rows(first, ["id", "type", "src", "dst", "start", "end", "props", "file_id",
-                               "line"], ["id"]))
-        if self._relations_before:
-            # records known before this load: keep any source row they did not have yet
-            extra = frame
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) "
-            "SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM relations "
-            "WHERE id = ?1 AND file_id = ?2 AND line = ?3)",
-            self._rows(extra, ["id", "file_id", "line"], ["id", "file_id", "line"]))
+        t = _arrow(frame, RELATION_COLUMNS)
+        t = t.set_column(t.schema.get_field_index("file"), "file",
+                         self._file_ids(t.column("file")))
+        t = _sorted(t, ["id", "file", "line"])
+        ids = t.column("id").combine_chunks()
+        again = pa.concat_arrays([pa.array([False]),  # the rows after a record's first
+                                  pc.equal(ids[1:], ids[:-1]).fill_null(False)])[:len(ids)]
+        # a record known before this load may lack any of the rows as a further source
+        extra = pc.or_(again, pa.scalar(bool(self._relations_before)))
+        rel_sql = ("INSERT OR IGNORE INTO relations(id, type, src, dst, start_date, end_date, "
+                   "props, file_id, line) {rows}")
+        src_sql = ("WITH x(id, file_id, line) AS ({rows}) "
+                   "INSERT OR IGNORE INTO relation_sources(rel_id, file_id, line) "
+                   "SELECT id, file_id, line FROM x WHERE NOT EXISTS (SELECT 1 FROM relations r "
+                   "WHERE r.id = x.id AND r.file_id = x.file_id AND r.line = x.line)")
+        if t.num_rows < STAGE_ROWS or not self._staging.available:
+            self._write(rel_sql, t.filter(pc.invert(again)))
+            self._write(src_sql, t.filter(extra).select(["id", "file", "line"]))
+            return
+        staged = self._staging.attach(t.append_column("again", again.cast(pa.int64())))
+        cols = 'id, type, src, dst, start, "end", props, file, line'
+        self._conn.execute(rel_sql.format(
+            rows=f"SELECT {cols} FROM {staged} WHERE again = 0 ORDER BY rowid"))
+        self._conn.execute(src_sql.format(
+            rows=f"SELECT id, file, line FROM {staged} WHERE again = 1 OR "
+                 f"{int(bool(self._relations_before))} ORDER BY rowid"))
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
         self._conn.executemany(

@@ -24,7 +24,8 @@ Ownership                 company_roles shareholder (``beneficial`` in the type
                           or role: beneficial_owner), percentage as share_pct
 Family, Associate         relationships (relation from the ``relationship``
                           words; a tie that names no particular kin, such as
-                          "Family member of", becomes ``unspecified_family``)
+                          "Family member of", becomes ``relative``: kin
+                          not stated, no degree guessed)
 Contract + ContractAward  contracts (authority = buyer, award supplier, amount,
                           date; several suppliers: one contract per award too)
 Payment                   payments (payer as ``payer_org_id`` or, for a person
@@ -32,7 +33,8 @@ Payment                   payments (payer as ``payer_org_id`` or, for a person
 CourtCase, CourtCaseParty cases and case_roles (kind, outcome and role from words)
 Sanction                  a case of kind ``other``, outcome ``sanctioned``, with
                           the sanctioned entity as ``suspect`` (``stated_role``
-                          ``sanctioned``): the layout has no sanction table
+                          ``sanctioned``): the layout has no sanction table; the
+                          Sanction itself is kept (``ftm``) and exported back
 UnknownLink               role ``approver``: the approver of a contract; role
                           ``bid``: a bid (written so by :mod:`exports.ftm`)
 Address, BankAccount,     folded into the entities that use them
@@ -42,6 +44,15 @@ others (Vessel, Note...)  set aside as ``not_convertible``
 
 Partial dates (``2005-09``) of ties widen to the whole period; a partial birth
 date is kept as ``birth_date_text``. Amounts keep their currency in ``currency``.
+
+**What was read is kept.** The first row an entity makes carries the entity as
+read in the property ``ftm`` (JSON: id, schema and every property with its values
+as written, ``sharesCount``, ``legalForm``, ``innCode``, ``topics``... included),
+the entities that make no row of their own near it (an Address, a Passport, a
+ContractAward, a Position) in ``ftm_folded``, and a further row of the same
+entity (the sanctioned party of a Sanction) names it in ``ftm_part_of``.
+:mod:`exports.ftm` writes those entities back as read, so load, ``export ftm``
+and load again give the same entities with the same properties.
 
 Examples
 --------
@@ -81,8 +92,9 @@ from loaders.standards.files import CHUNK_ROWS, chunked
 from loaders.standards.ftm_rows import UMBRELLA, Converter, FtmIndex
 from loaders.standards.rows import Rows
 
-#: Relation given to a family tie whose words name no particular kin.
-UNSPECIFIED_FAMILY = "in_law"
+#: Relation given to a family tie whose words name no particular kin: a relative of no
+#: stated kin and no guessed degree (never ``in_law``, a fact nobody stated).
+UNSPECIFIED_FAMILY = "relative"
 _THINGS = ("Person", "LegalEntity", "Position")
 
 

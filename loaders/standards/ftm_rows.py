@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,6 +51,23 @@ def ext(proxy: EntityProxy) -> dict[str, Any]:
     return e if isinstance(e, dict) else {}
 
 
+def as_read(p: EntityProxy) -> dict[str, Any]:
+    """An entity as read: its id, schema and every property with its values as written
+    (what :mod:`exports.ftm` writes back, so a round trip keeps what was read)."""
+    return {"id": p.id, "schema": p.schema.name, "properties": p.to_dict()["properties"]}
+
+
+def _json(value: Any) -> str:
+    """A property holding entities as read: JSON text (a store keeps text and lists), in
+    ASCII so that the layout's text clean-up (NFKC, trimming) leaves every value as read."""
+    return json.dumps(value, ensure_ascii=True, sort_keys=True)
+
+
+def refs(p: EntityProxy) -> list[str]:
+    """The ids of the entities ``p`` refers to (its entity-typed properties)."""
+    return [str(v) for prop, v in p.itervalues() if prop.type.name == "entity"]
+
+
 def _first(proxy: EntityProxy, *props: str) -> str:
     for p in props:
         if p in proxy.schema.properties:
@@ -76,6 +94,19 @@ class FtmIndex:
     approver: dict[str, str] = field(default_factory=dict)
     idents: dict[str, list[str]] = field(default_factory=dict)
     folded: Counter[str] = field(default_factory=Counter)
+    #: entities that make no row of their own, as read (id, schema, properties): kept on
+    #: the row of an entity that refers to them, or that they refer to (``ftm_folded``)
+    raw: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: entity id -> ids of the entities it refers to or that refer to it
+    near: dict[str, list[str]] = field(default_factory=dict)
+    #: the ids of ``raw`` already kept on a row, and of the entities converted so far
+    kept: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)
+
+    def keep_raw(self, p: EntityProxy) -> None:
+        """Remember an entity that makes no row, to keep it with one that does."""
+        if p.id:
+            self.raw[p.id] = as_read(p)
 
     def add(self, p: EntityProxy) -> None:
         """Learn one entity."""
@@ -114,9 +145,31 @@ class FtmIndex:
             for h in _all(p, "holder"):
                 self.idents.setdefault(h, []).append(
                     f"{_first(p, 'type') or s.label}: {_first(p, 'number', 'passportNumber')}")
+        for ref in refs(p):
+            self.near.setdefault(p.id, []).append(ref)
+            self.near.setdefault(ref, []).append(p.id)
         if s.name in _FOLDED or (s.name == "UnknownLink"
                                  and _first(p, "role").lower() == "approver"):
             self.folded[s.name] += 1
+            self.keep_raw(p)
+
+    def folded_with(self, ftm_id: str) -> list[dict[str, Any]]:
+        """The entities without a row of their own near ``ftm_id`` and not yet kept.
+
+        Each is kept once, with the entity near it of the smallest id that makes rows
+        (so the same file in any order keeps it with the same row), or with the next
+        one converted when that one made no row."""
+        self.done.add(ftm_id)
+        out = []
+        for other in dict.fromkeys(self.near.get(ftm_id, [])):
+            if other not in self.raw or other in self.kept:
+                continue
+            owners = [x for x in self.near.get(other, []) if x not in self.raw]
+            owner = min(owners) if owners else ftm_id
+            if owner == ftm_id or owner in self.done:
+                self.kept.add(other)
+                out.append(self.raw[other])
+        return out
 
     def rid(self, ftm_id: str) -> str:
         """The source id a reference stands for ('' stays '')."""
@@ -132,11 +185,28 @@ class Converter:
     def __init__(self, rows: Rows, idx: FtmIndex, unspecified_family: str) -> None:
         self.rows, self.idx, self.family = rows, idx, unspecified_family
         self.line, self.ptr = 0, ""
+        self.cur: EntityProxy | None = None
+        self.made = 0
 
     def _add(self, table: str, row: dict[str, Any]) -> None:
+        """Add a row of the entity being converted: its first row keeps the entity as read
+        (``ftm``, JSON) and the entities without a row of their own near it
+        (``ftm_folded``, a JSON list); a further row names the entity it comes from
+        (``ftm_part_of``)."""
+        p = self.cur
+        if p is not None and p.id:
+            if self.made == 0:
+                row = {**row, "ftm": _json(as_read(p))}
+                folded = self.idx.folded_with(p.id)
+                if folded:
+                    row["ftm_folded"] = _json(folded)
+            else:
+                row = {**row, "ftm_part_of": p.id}
+        self.made += 1
         self.rows.add(table, self.line, self.ptr, row)
 
     def _aside(self, p: EntityProxy, message: str) -> None:
+        self.made += 1
         self.rows.set_aside(self.line, self.ptr, "not_convertible", message, "(entity)",
                             {"id": p.id, "schema": p.schema.name, "caption": p.caption})
 
@@ -397,8 +467,16 @@ class Converter:
                             role=role))
 
     def convert(self, p: EntityProxy, line: int, pointer: str) -> None:
-        """Add the rows of one entity (things and ties alike)."""
-        self.line, self.ptr = line, pointer
+        """Add the rows of one entity (things and ties alike); an entity that makes no row
+        and is not set aside is kept, as read, with a row near it."""
+        self.line, self.ptr, self.cur, self.made = line, pointer, p, 0
+        self._convert(p, line, pointer)
+        if p.id:
+            self.idx.done.add(p.id)
+        if self.made == 0 and p.id and p.id not in self.idx.raw:
+            self.idx.keep_raw(p)
+
+    def _convert(self, p: EntityProxy, line: int, pointer: str) -> None:
         s = p.schema
         if s.is_a("Person"):
             self.person(p)
@@ -423,6 +501,7 @@ class Converter:
         elif s.name == "Note" and ext(p).get("table") == "reports":
             self.report(p)
         elif s.name == "Note" and UMBRELLA in p.context:
+            self.made += 1
             self.rows.set_aside(line, pointer, "not_convertible",
                                 _("a finding written by umbrella: findings are recomputed by "
                                   "`umbrella scan`, not loaded"), "(entity)", {"id": p.id})

@@ -28,6 +28,7 @@ import networkx as nx
 import pandas as pd
 import pyarrow as pa
 
+from graph.matching import coarse_addresses, company_key
 from graph.schema import COMPANY_ROLES
 from lang.core import N_, NP_
 from lang.message import Msg, Template, date, dates, money, names, period, word
@@ -129,9 +130,12 @@ covers("COL-004", "contract", _BIDS_PER_CONTRACT.format(
     cases=_FEW + " WHEN b.priced < 2 THEN 'bid_amount'"))
 
 #: The bidding firms' phones and addresses as written, for :func:`contacts`.
+#: Every organization's phones and addresses as written, for :func:`contacts` (how many
+#: organizations share a value counts every organization, bidding or not).
 CONTACTS = """
-    SELECT key, phone, address FROM ent_organization
-    WHERE key IN (SELECT src FROM rel_BID) ORDER BY key"""
+    SELECT key, phone, address, key IN (SELECT src FROM rel_BID) AS bids
+    FROM ent_organization
+    WHERE phone IS NOT NULL OR address IS NOT NULL ORDER BY key"""
 
 #: COL-002, step 1: pairs of firms bidding together on $min_contracts contracts or more
 #: (per buyer when $same_buyer, else across buyers: scope ``*``).
@@ -251,6 +255,28 @@ TEXT: dict[str, Template] = {
                               "date of every contract listed."),
     "pair_won": N_("{won} of these contracts went to one of the two."),
     "pair_not_won": N_("Neither of the two won these contracts."),
+    "coarse_contact": NP_("{n} organization has the {link} “{value}” ({bidders} of them "
+                          "bidders); it names only a country, a region or a postcode, so it "
+                          "was not used to link anyone.",
+                          "{n} organizations share the {link} “{value}” ({bidders} of "
+                          "them bidders); it names only a country, a region or a postcode, "
+                          "so it was not used to link anyone."),
+    "common_contact": NP_("{n} organization has the {link} “{value}” ({bidders} of "
+                          "them bidders), more than the {max} allowed to share one (a "
+                          "switchboard, an agency's or an agent's office), so it was not used "
+                          "to link anyone.",
+                          "{n} organizations share the {link} “{value}” ({bidders} of "
+                          "them bidders), more than the {max} allowed to share one (a "
+                          "switchboard, an agency's or an agent's office), so it was not used "
+                          "to link anyone."),
+    "same_company": NP_("{a} and {b} bid on the same contract and share {links}, but their "
+                        "names differ only in punctuation, blanks or legal form ({key}): "
+                        "possibly one company recorded twice, to review as a match, not as "
+                        "collusion.",
+                        "{a} and {b} bid on the same {n} contracts and share {links}, but "
+                        "their names differ only in punctuation, blanks or legal form "
+                        "({key}): possibly one company recorded twice, to review as a "
+                        "match, not as collusion."),
     "pair_why": N_("Supposedly competing bidders with a common phone, address, representative "
                    "or owner may be one bidder submitting cover bids under two names (shared "
                    "contacts between bidders: red flag R044 in our mapping)."),
@@ -371,24 +397,57 @@ CONTACT_NORMS = {"phone": normalise_phone, "address": normalise_address}
 
 def contacts(ctx: Context, links: list[str]) -> pa.Table:
     """(firm, link, value, raw): the bidding firms' phones and addresses (those of
-    ``links``) normalised, blank ones left out.
+    ``links``) normalised, blank ones left out, and so are the values that link nobody.
+
+    An address naming only a country, a region or a postcode
+    (:func:`graph.matching.is_coarse_address`), and a phone or address that more than
+    ``max_sharing`` organizations share (a switchboard, an agency's or an agent's
+    office), are left out; each one that two bidding firms or more share is reported
+    (:meth:`Context.note`, kind ``identifier_not_used``).
 
     Normalised here, with :func:`normalise_phone` and :func:`normalise_address`: NFKC
     has no SQL function in DuckDB or Spark, and the table is small (one row per
-    bidding firm and link).
+    organization and link).
     """
     orgs = ctx.frames.engine.frame(CONTACTS)
+    most = int(ctx.settings.get("max_sharing", 0)) or None
     parts = []
     for link, norm in CONTACT_NORMS.items():
-        if link in links:
-            v = pd.DataFrame({"firm": orgs["key"], "link": link, "value": norm(orgs[link]),
-                              "raw": orgs[link]})
-            parts.append(v[v["value"] != ""])
+        if link not in links:
+            continue
+        v = pd.DataFrame({"firm": orgs["key"].astype(object), "link": link,
+                          "value": norm(orgs[link]), "raw": orgs[link].astype(object),
+                          "bids": orgs["bids"].astype(bool)})
+        v = v[v["value"] != ""]
+        sharing = v.groupby("value")["firm"].transform("nunique")
+        coarse = (coarse_addresses(v["raw"]) if link == "address"
+                  else pd.Series(False, index=v.index))
+        common = (sharing > most) if most else pd.Series(False, index=v.index)
+        dropped = v[coarse | common].assign(n=sharing[coarse | common],
+                                            coarse=coarse[coarse | common])
+        _note_unused(ctx, dropped, most)
+        parts.append(v[~(coarse | common) & v["bids"]][["firm", "link", "value", "raw"]])
     schema = pa.schema([(c, pa.string()) for c in ("firm", "link", "value", "raw")])
     if not parts:
         return schema.empty_table()
     return pa.Table.from_pandas(pd.concat(parts, ignore_index=True), schema=schema,
                                 preserve_index=False)
+
+
+def _note_unused(ctx: Context, dropped: pd.DataFrame, most: int | None) -> None:
+    """Report each phone or address left out that two bidding firms or more share."""
+    for value, g in dropped[dropped["bids"]].groupby("value", sort=True):
+        if g["firm"].nunique() < 2:
+            continue
+        link, raw, n = str(g["link"].iloc[0]), str(g["raw"].iloc[0]), int(g["n"].iloc[0])
+        coarse = bool(g["coarse"].iloc[0])
+        fields = {"link": word("link", link), "value": raw, "n": n, "max": most or 0,
+                  "bidders": int(g["firm"].nunique())}
+        ctx.note("identifier_not_used",
+                 Msg(TEXT["coarse_contact" if coarse else "common_contact"], fields, n=n),
+                 identifier=link, value=raw, normalised=str(value), entities=n,
+                 bidders=int(g["firm"].nunique()),
+                 reason="coarse" if coarse else "too_common", used=False)
 
 
 def shared_links(ctx: Context) -> list[Row]:
@@ -478,13 +537,42 @@ def _pair_finding(ctx: Context, a: str, b: str, g: list[Row]) -> Finding:
                    extra={"links": kinds, "contracts": f.source_ids(cids)})
 
 
+def same_company(ctx: Context, a: str, b: str) -> str:
+    """The name key two firms share (:func:`graph.matching.company_key`), '' when their
+    names differ by more than punctuation, blanks, letter case and legal-form words."""
+    ka, kb = company_key(ctx.name(a)), company_key(ctx.name(b))
+    return ka if ka and ka == kb else ""
+
+
+def _match_note(ctx: Context, a: str, b: str, key: str, g: list[Row]) -> None:
+    """Report two linked co-bidders whose names make them possibly one company."""
+    f = ctx.frames
+    links = list(dict.fromkeys(x for x in ctx.settings["links"] if x in {r["link"] for r in g}))
+    contracts = list(dict.fromkeys(r["contract"] for r in g))
+    fields = {"a": ctx.ent(a), "b": ctx.ent(b), "key": key, "n": len(contracts),
+              "links": names([word("link", x) for x in links], None, TEXT["links_sep"])}
+    ctx.note("possible_same_company", Msg(TEXT["same_company"], fields, n=len(contracts)),
+             name_key=key, links=links, contracts=f.source_ids(contracts),
+             sides=[node(f, a, "organization"), node(f, b, "organization")])
+
+
 @rule("COL-001", "collusion", "Co-bidders share a phone, address, legal rep or shareholder")
 def shared_contact(ctx: Context) -> list[Finding]:
-    """One finding per pair of co-bidders, listing every contract where a link held."""
+    """One finding per pair of co-bidders, listing every contract where a link held.
+
+    A pair whose names are one company's written two ways (:func:`same_company`, with
+    ``name_match``) is reported as possibly the same company, not as a finding."""
     hits = shared_links(ctx)
     _prefetch(ctx, hits, {"BID": ("bid_a", "bid_b"), "COMPANY_ROLE": ("rec_a", "rec_b")},
               ("a", "b", "contract", "value", "buyer", "supplier"))
-    return [_pair_finding(ctx, a, b, g) for (a, b), g in _grouped(hits, "a", "b").items()]
+    out = []
+    for (a, b), g in _grouped(hits, "a", "b").items():
+        key = same_company(ctx, a, b) if ctx.settings.get("name_match", True) else ""
+        if key:
+            _match_note(ctx, a, b, key, g)
+        else:
+            out.append(_pair_finding(ctx, a, b, g))
+    return out
 
 
 # -- COL-002 ------------------------------------------------------------------------------

@@ -309,6 +309,20 @@ TEXT: dict[str, Template] = {
     "account_why": N_("A household may share one account; {groups} unrelated people should not. "
                       "Someone holding the account (often the official who enrolled them) may be "
                       "drawing subsidies in other people's names."),
+    "account_placeholder": NP_(
+        "Bank account {account} is paid to {n} recipient in {groups} unrelated groups, but "
+        "it is too short or one repeated character (a placeholder, not an account), so it "
+        "was not used to link anyone.",
+        "Bank account {account} is paid to {n} recipients in {groups} unrelated groups, but "
+        "it is too short or one repeated character (a placeholder, not an account), so it "
+        "was not used to link anyone."),
+    "account_too_common": NP_(
+        "Bank account {account} is paid to {n} recipient in {groups} unrelated groups, more "
+        "than the {max} allowed (an agency's or a program's own account), so it was not used "
+        "to link anyone.",
+        "Bank account {account} is paid to {n} recipients in {groups} unrelated groups, more "
+        "than the {max} allowed (an agency's or a program's own account), so it was not used "
+        "to link anyone."),
     "account_title": N_("Bank account {account} collected subsidies for {recipients} recipients "
                         "in {groups} unrelated groups"),
 }
@@ -580,6 +594,38 @@ def _account_finding(ctx: Context, account: str, g: list[Row],
                           "total": _sum(g)})
 
 
+def account_unusable(account: str, groups: int, most: int) -> str:
+    """Why an account cannot stand for a hidden collector: ``placeholder`` (fewer than
+    five characters, or one character repeated), ``too_common`` (more than ``most``
+    unrelated groups: an agency's or a program's account; ``most`` 0: no limit), or ''.
+
+    Examples
+    --------
+    >>> account_unusable("0000000", 6, 50), account_unusable("6222", 6, 50)
+    ('placeholder', 'placeholder')
+    >>> account_unusable("622848001234", 80, 50), account_unusable("622848001234", 6, 50)
+    ('too_common', '')
+    """
+    if len(account) < 5 or len(set(account)) == 1:
+        return "placeholder"
+    return "too_common" if most and groups > most else ""
+
+
+def usable_account(ctx: Context, account: str, labels: dict[str, str]) -> bool:
+    """Whether an account with enough unrelated groups may be flagged; when not, the
+    account is reported (:meth:`Context.note`, kind ``identifier_not_used``)."""
+    n_groups = len(set(labels.values()))
+    most = int(ctx.settings.get("max_sharing", 0))
+    why = account_unusable(account, n_groups, most)
+    if why:
+        fields = {"account": account, "n": len(labels), "groups": n_groups, "max": most}
+        ctx.note("identifier_not_used",
+                 Msg(TEXT["account_" + why], fields, n=len(labels)), identifier="bank_account",
+                 value=account, normalised=account, entities=len(labels), groups=n_groups,
+                 reason=why, used=False)
+    return not why
+
+
 @rule("SUB-003", "subsidy_fraud", "One bank account collecting subsidies for unrelated people")
 def shared_account(ctx: Context) -> list[Finding]:
     """One finding per account whose recipients form at least ``min_recipients`` kin groups."""
@@ -589,6 +635,7 @@ def shared_account(ctx: Context) -> list[Finding]:
     groups = kin_groups([(r["account"], r["recipient"]) for r in rows if not r["other"]],
                         [(r["account"], r["recipient"], r["other"]) for r in rows if r["other"]])
     flagged = sorted(a for a, labels in groups.items() if len(set(labels.values())) >= need)
+    flagged = [a for a in flagged if usable_account(ctx, a, groups[a])]
     if not flagged:
         return []
     hits = _payment_rows(ctx, SUB_003_PAYMENTS, accounts=flagged)

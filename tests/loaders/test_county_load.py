@@ -140,3 +140,24 @@ def test_xlsx_persons_load_like_the_csv(small_county: GeneratedCounty, tmp_path:
         snaps.append(snapshot(store))
         store.close()
     assert snaps[0] == snaps[1]
+
+
+def test_a_large_folder_loads_file_by_file_like_one_transaction(
+        small_county: GeneratedCounty, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above UMBRELLA_CHUNK_BYTES a folder is written one file per transaction (memory
+    follows the largest file): the same entities, records and set-aside rows, with the
+    same reasons and lines, as the whole folder in one transaction."""
+    results = []
+    for name, limit in (("whole", None), ("by-file", "0")):
+        if limit is not None:
+            monkeypatch.setenv("UMBRELLA_CHUNK_BYTES", limit)
+        store = SqliteStore(tmp_path / f"{name}.db")
+        report = load_folder(small_county.data_dir, store)
+        results.append((snapshot(store), report.read, report.loaded,
+                        sorted((r.file, r.line, r.code, r.message) for r in report.set_aside),
+                        [(t.table, t.read, t.loaded, t.set_aside) for t in report.tables]))
+        commits = store.view().loads()
+        store.close()
+    assert results[0] == results[1]
+    assert results[0][3], "the county plants bad rows of every reason"
+    assert len(commits) == 1, "one load, written in several transactions"

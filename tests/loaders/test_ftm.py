@@ -73,7 +73,9 @@ def test_zala_family_and_ownership_chain(zala: SqliteStore) -> None:
 @needs_data
 def test_unspecified_family_tie_keeps_its_words(zala: SqliteStore) -> None:
     kin = list(zala.view().relations(["KIN"]))
-    assert {r.props["relation"] for r in kin} == {"in_law"}
+    # a relative of no stated kin and no guessed degree, never "in_law, degree 2"
+    assert {r.props["relation"] for r in kin} == {"relative"}
+    assert {r.props.get("degree") for r in kin} == {None}
     assert {r.props["stated_relation"] for r in kin} == {"Family member of"}
 
 
@@ -132,7 +134,8 @@ def _signature(store: SqliteStore) -> tuple[list[tuple[str, ...]], list[tuple[ob
     rels = []
     for r in v.relations():
         ends = [name[r.src], name[r.dst]]
-        if r.type == "ASSOCIATE" or r.props.get("relation") in ("spouse", "sibling", "in_law"):
+        if r.type == "ASSOCIATE" or r.props.get("relation") in (
+                "spouse", "sibling", "in_law", "relative"):
             ends.sort()
         keep = tuple(sorted((k, str(r.props[k])) for k in (
             "role", "relation", "share_pct", "amount", "status", "title")

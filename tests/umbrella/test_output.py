@@ -128,7 +128,7 @@ def test_recusals_in_every_format(case_db: str, tmp_path: Path) -> None:
     assert list(csv.reader(io.StringIO(out))) == [data["columns"], *data["rows"]]
     target = tmp_path / "回避.xlsx"
     code, _, err = _run("recuse", "K1", "--db", case_db, "--format", "xlsx", "-o", str(target))
-    assert code == 0 and f"1 rows written to {target}" in err
+    assert code == 0 and f"1 row written to {target}" in err
     ws = openpyxl.load_workbook(target)["results"]
     assert [list(r) for r in ws.values] == [data["columns"], *data["rows"]]
 

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from graph.matching import company_key, is_coarse_address
 from graph.schema import COMPANY_ROLES
 from lang.message import Msg, date, dates, money, names, period, word
 from queries.findings import Finding, clip, node, rel
@@ -108,8 +109,15 @@ def shared_links(ctx: Context) -> pd.DataFrame:
     for link, norm in (("phone", normalise_phone), ("address", normalise_address)):
         if link not in links or link not in orgs.columns:
             continue
-        v = pd.DataFrame({"firm": orgs["key"], "v": norm(orgs[link])})
+        v = pd.DataFrame({"firm": orgs["key"], "v": norm(orgs[link]), "raw": orgs[link]})
         v = v[v["v"] != ""]
+        if link == "address":  # only a country, a region or a postcode: links nobody
+            v = v[v["raw"].map(lambda x: not is_coarse_address(x)).astype(bool)]
+        most = int(ctx.settings.get("max_sharing", 0))
+        if most:  # shared by more organizations (bidding or not) than allowed: links nobody
+            sharing = orgs.assign(v=norm(orgs[link])).groupby("v")["key"].nunique()
+            v = v[v["v"].map(sharing) <= most]
+        v = v[["firm", "v"]]
         m = pairs.merge(v.rename(columns={"firm": "a", "v": "va"}), on="a")
         m = m.merge(v.rename(columns={"firm": "b", "v": "vb"}), on="b")
         m = m[m["va"] == m["vb"]]
@@ -216,8 +224,13 @@ def shared_contact(ctx: Context) -> list[Finding]:
     bid_of: dict[tuple[str, str], str] = {}
     for firm, contract, bid in zip(b["firm"], b["contract"], b["bid_id"], strict=True):
         bid_of.setdefault((firm, contract), bid)
-    return [_pair_finding(ctx, rows, str(a), str(bb), g, ks, bid_of)
-            for (a, bb), g in links.groupby(["a", "b"], sort=True)]
+    out = []
+    for (a, bb), g in links.groupby(["a", "b"], sort=True):
+        ka, kb = company_key(ctx.name(str(a))), company_key(ctx.name(str(bb)))
+        if ctx.settings.get("name_match", True) and ka and ka == kb:
+            continue  # one company written two ways: a match to review, not collusion
+        out.append(_pair_finding(ctx, rows, str(a), str(bb), g, ks, bid_of))
+    return out
 
 
 

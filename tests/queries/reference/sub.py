@@ -380,7 +380,12 @@ def shared_account(ctx: Context) -> list[Finding]:
     if labels.empty:
         return []
     n = labels.groupby("account")["group"].nunique()
-    flagged = sorted(n[n >= int(ctx.settings["min_recipients"])].index)
+    most = int(ctx.settings.get("max_sharing", 0))
+    n = n[n >= int(ctx.settings["min_recipients"])]
+    if most:
+        n = n[n <= most]  # more unrelated groups: an agency's or a program's account
+    # a placeholder: fewer than five characters, or one character repeated
+    flagged = sorted(a for a in n.index if len(str(a)) >= 5 and len(set(str(a))) > 1)
     if not flagged:
         return []
     pm = payments(ctx)
