@@ -77,6 +77,54 @@ def test_the_command_line_names_the_failed_rule_and_exits_non_zero(coi_db: Path,
     assert f"{broken} failed: TypeError" in run.stderr
 
 
+def test_the_workbook_has_a_rules_sheet_with_the_jsons_coverage(coi_db: Path,
+                                                                 tmp_path: Path) -> None:
+    import openpyxl
+
+    from exports.tables import RULE_COLUMNS
+
+    runner = CliRunner()
+    body = json.loads(runner.invoke(cli, ["scan", "--db", str(coi_db), "--format", "json"]
+                                    ).stdout)
+    book = tmp_path / "leads.xlsx"
+    run = runner.invoke(cli, ["--lang", "en", "scan", "--db", str(coi_db), "--format", "xlsx",
+                              "-o", str(book)])
+    assert run.exit_code == 0, run.output
+    rows = [list(r) for r in openpyxl.load_workbook(book)["rules"].values]
+    assert rows[0] == RULE_COLUMNS
+    got = {r[0]: dict(zip(RULE_COLUMNS, r, strict=True)) for r in rows[1:]}
+    assert set(got) == set(body["rules"])
+    for code, entry in body["rules"].items():
+        assert got[code]["rule findings"] == entry["findings"], code
+        cov = entry.get("coverage")
+        if cov:
+            assert [got[code][k] for k in ("items", "assessed", "flagged", "not assessed")] \
+                == [cov["items"], cov["assessed"], cov["flagged"], cov["not_assessed"]], code
+    assert got["COI-001"]["items"] > 0
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_rule_page_defines_its_coverage(code: str) -> None:
+    """The page says what an item is and names every field the coverage query can
+    report missing; its Chinese summary says it too."""
+    import re
+
+    from queries.coverage import COVERAGE
+
+    page = (REPO / "docs" / "rules" / f"{code}.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Coverage\n(.*?)(?=^## )", page, re.M | re.S)
+    assert section, f"{code}: no '## Coverage' section"
+    assert "**覆盖：**" in page.split("## 中文摘要", 1)[1]
+    cov = COVERAGE.get(code)
+    if cov is None:
+        assert "not items" in section.group(1)
+        return
+    fields = set(re.findall(r"THEN '(\w+)'", cov.sql))
+    assert fields, code
+    for name in fields:
+        assert f"`{name}`" in section.group(1), f"{code}: the page does not define {name!r}"
+
+
 @pytest.mark.parametrize("strings", STRING_MODES)
 def test_findings_outside_the_graph_are_inside_no_community(strings: bool) -> None:
     class Graph:
