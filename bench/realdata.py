@@ -52,6 +52,8 @@ class Outcome:
     read: int = 0
     loaded: int = 0
     set_aside: int = 0
+    #: the rows set aside the database holds for the load (what ``stats`` counts)
+    stored_set_aside: int = 0
     load_error: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
@@ -112,6 +114,7 @@ def run_dataset(data: Dataset, workdir: Path, codes: list[str] | None = None) ->
                                   **({"encoding": data.encoding} if data.encoding else {}))
                 out.read, out.loaded = report.read, report.loaded
                 out.set_aside = report.set_aside_count
+                out.stored_set_aside = len(store.view().set_aside(report.load_id))
         except UmbrellaError as exc:
             out.load_error = str(exc).splitlines()[0]
             return out

@@ -27,6 +27,7 @@ def test_loads_and_scans_without_a_rule_failing(data: object, tmp_path: Path) ->
     assert out.scan_error == ""
     assert out.failures == {}
     assert out.read == out.loaded + out.set_aside
+    assert out.stored_set_aside == out.set_aside  # stats counts what the load reported
     for code, cov in out.coverage.items():
         assert cov["assessed"] + cov["not_assessed"] == cov["items"], code
         assert cov["flagged"] <= cov["assessed"], code

@@ -169,10 +169,6 @@ def test_real_ocds_scans_whole_under_both_string_modes(tmp_path: Path, strings: 
             assert cov["flagged"] > 0, code
 
 
-@pytest.mark.xfail(strict=True, reason="the store replaces a load's records of one file and "
-                   "line on each write (tests/graph/test_store_contract.py), so a line whose "
-                   "rows are set aside over several chunks keeps only the last chunk's: "
-                   "stats then counts fewer than the load reported")
 def test_records_of_one_line_written_in_several_calls_are_all_kept(tmp_path: Path) -> None:
     """A JSON package on one line, read in chunks, sets aside rows of several tables: the
     store keeps them all (stats counts what the load reported), and writing one again
