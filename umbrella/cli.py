@@ -19,7 +19,14 @@ from graph.store import Store, is_server, open_store
 from lang import N_, _, formats, language
 from umbrella import console
 from umbrella.language import prepare, speaking
-from umbrella.options import SetAsideFile, db_option, load_into, open_existing, wal_files
+from umbrella.options import (
+    DATE,
+    SetAsideFile,
+    db_option,
+    load_into,
+    open_existing,
+    wal_files,
+)
 from umbrella.output import (
     Findings,
     Output,
@@ -788,7 +795,7 @@ def _print_entity(shown: EntityView, max_ties: int) -> None:
 @click.argument("a")
 @click.argument("b")
 @db_option
-@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--on", "on", type=DATE, help="Only ties in force on this date (YYYY-MM-DD).")
 @click.option("--max-paths", default=3, show_default=True)
 @click.option("--hub-degree", default=100, show_default=True,
               help="Do not pass through nodes with more ties than this.")

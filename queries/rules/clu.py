@@ -54,7 +54,7 @@ from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
 from queries.registry import RULES, rule
-from queries.settings import SettingsError
+from queries.settings import SettingsError, check_value
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -236,11 +236,12 @@ def weights_from(settings: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def on_date(settings: dict[str, Any]) -> str | None:
-    """The ``on`` setting as an ISO date, or None ("" = over all time)."""
+def on_date(settings: dict[str, Any], where: str = "[CLU-001]") -> str | None:
+    """The ``on`` setting as an ISO date, or None ("" = over all time); a value that is
+    not a date (:func:`lang.formats.parse_date`) raises :class:`SettingsError`."""
     on = str(settings.get("on") or "").strip()
-    if on and not (len(on) == 10 and on[4] == "-" and on[7] == "-"):
-        raise SettingsError(f"on = {on!r} is not a date", hint="write it as YYYY-MM-DD")
+    if on:
+        check_value(where, "on", on)
     return on or None
 
 
