@@ -97,6 +97,15 @@ def _labels() -> dict[str, str]:
         "why": pgettext("column", "why"),
         "party": pgettext("column", "party"),
         "posts": pgettext("column", "posts"),
+        # a scan's rules: coverage and failures (the workbook's rules sheet)
+        "rule findings": pgettext("column", "rule findings"),
+        "item": pgettext("column", "item"),
+        "items": pgettext("column", "items"),
+        "assessed": pgettext("column", "assessed"),
+        "flagged": pgettext("column", "flagged"),
+        "not assessed": pgettext("column", "not assessed"),
+        "missing": pgettext("column", "missing"),
+        "failed": pgettext("column", "failed"),
         # copies and standards exports
         "copied": pgettext("column", "copied"),
         "FtM schema": pgettext("column", "FtM schema"),

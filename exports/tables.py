@@ -173,7 +173,8 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO,
 def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
                    extra: dict[str, Any] | None = None) -> None:
     """Write findings as ``json`` (with ``extra`` keys beside them), ``csv`` (UTF-8 with
-    BOM) or ``xlsx``."""
+    BOM) or ``xlsx`` (with a sheet of the rules' coverage and failures when ``extra``
+    holds a scan's ``rules``)."""
     if fmt in TEXT_FORMATS:
         with _text_file(path, fmt) as fh:
             dump_findings(findings, fmt, fh, extra)
@@ -205,10 +206,65 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
         for cell in ev[1]:
             cell.font = Font(bold=True)
         ev.freeze_panes = "A2"
-        _column_sheet(wb, [(ws.title, COLUMNS), (ev.title, EVIDENCE_COLUMNS)])
+        sheets = [(ws.title, COLUMNS), (ev.title, EVIDENCE_COLUMNS)]
+        if extra and extra.get("rules"):
+            sheets.append((_rules_sheet(wb, extra["rules"]), RULE_COLUMNS))
+        _column_sheet(wb, sheets)
         wb.save(path)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+#: The columns of a workbook's rules sheet: per rule, its findings, its coverage
+#: (:mod:`queries.coverage`) and why it failed.
+RULE_COLUMNS = ["rule", "rule findings", "item", "items", "assessed", "flagged", "not assessed",
+                "missing", "failed"]
+
+
+def rule_rows(rules: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """One row of :data:`RULE_COLUMNS` per rule of a scan's ``rules`` summary
+    (:meth:`queries.scan.ScanResult.summary`); a rule without coverage leaves its
+    coverage cells empty, the missing fields are named in the run's language.
+
+    Examples
+    --------
+    >>> rule_rows({"COI-001": {"findings": 1, "coverage": {
+    ...     "item": "contract", "items": 5, "assessed": 3, "flagged": 1,
+    ...     "not_assessed": 2, "missing": {"approver": 2}}},
+    ...     "CLU-001": {"findings": 0, "failed": "TypeError: x"}})
+    [['CLU-001', 0, '', '', '', '', '', '', 'TypeError: x'], \
+['COI-001', 1, 'contracts', 5, 3, 1, 2, 'approver 2', '']]
+    """
+    from lang import gettext
+    from queries.coverage import FIELDS, ITEMS
+
+    out: list[list[Any]] = []
+    for code, entry in sorted(rules.items()):
+        c = entry.get("coverage")
+        cov: list[Any] = ["", "", "", "", "", ""]
+        if c:
+            missing = "; ".join(f"{gettext(FIELDS.get(f, f))} {n}"
+                                for f, n in c["missing"].items())
+            cov = [gettext(ITEMS.get(c["item"], c["item"])), c["items"], c["assessed"],
+                   c["flagged"], c["not_assessed"], missing]
+        out.append([code, entry.get("findings", 0), *cov, entry.get("failed", "")])
+    return out
+
+
+def _rules_sheet(wb: Any, rules: dict[str, dict[str, Any]]) -> str:
+    """A sheet of :func:`rule_rows`; returns its title."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(pgettext("sheet", "rules"))
+    append_row(ws, labels(RULE_COLUMNS))
+    for r in rule_rows(rules):
+        append_row(ws, r)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.column_dimensions["I"].width = 60
+    ws.column_dimensions["H"].width = 30
+    ws.freeze_panes = "A2"
+    return str(ws.title)
 
 
 def _column_sheet(wb: Any, sheets: Sequence[tuple[str, Sequence[str]]]) -> None:

@@ -19,11 +19,14 @@ Examples
 ('自2019年1月1日起', 'with no recorded dates')
 >>> number(1234567.5, 1, "zh")
 '1,234,567.5'
+>>> parse_date("2024-02-29")
+'2024-02-29'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from babel.numbers import format_compact_decimal, format_currency, format_decimal
 
@@ -66,6 +69,53 @@ def date(iso: str, lang: str | None = None) -> str:
     except (TypeError, ValueError):
         return iso
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+#: How a date is written wherever the tool reads one from a user (options, settings).
+DATE_FORM = "YYYY-MM-DD"
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DateError(ValueError):
+    """Text that is not a calendar date written ``YYYY-MM-DD``; ``fault`` says why:
+    ``form`` (written another way) or ``day`` (no such day)."""
+
+    def __init__(self, text: str, fault: str) -> None:
+        why = f"not written {DATE_FORM}" if fault == "form" else "no such day"
+        super().__init__(f"{text!r}: {why}")
+        self.text, self.fault = text, fault
+
+
+def parse_date(text: str) -> str:
+    """The one reading of a date a user gives (``--on`` of every command, the ``on``
+    setting): ``YYYY-MM-DD``, a day the calendar has; returns it as written.
+
+    Raises :class:`DateError` for another form (``yesterday``, ``2021/02/28``,
+    ``20210228``, ISO week dates Python would take) or a day that does not exist
+    (``2021-13-01``, ``2021-02-30``).
+
+    Examples
+    --------
+    >>> parse_date("2021-02-28")
+    '2021-02-28'
+    >>> for bad in ("2021-13-01", "2021-02-30", "yesterday", "20210228", "2021-W08-7"):
+    ...     try:
+    ...         parse_date(bad)
+    ...     except DateError as err:
+    ...         print(bad, err.fault)
+    2021-13-01 day
+    2021-02-30 day
+    yesterday form
+    20210228 form
+    2021-W08-7 form
+    """
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        raise DateError(str(text), "form")
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise DateError(text, "day") from None
+    return text
 
 
 def period(start: str | None, end: str | None, lang: str | None = None) -> str:

@@ -42,6 +42,8 @@ class Context:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, list[Finding]] = field(default_factory=dict)
     runner: SqlRunner | None = None
+    failures: dict[str, str] = field(default_factory=dict)
+    """Rules that raised, by code: a one-line reason (see :func:`failure_reason`)."""
     #: What the rules report beside their findings (:meth:`note`), in the order said.
     notes: list[dict[str, Any]] = field(default_factory=list)
 
@@ -67,8 +69,15 @@ class Context:
 
     def run(self, code: str) -> list[Finding]:
         """The findings of rule ``code`` (run once per context; [] when disabled), each
-        stamped with the rule's code and category."""
+        stamped with the rule's code and category.
+
+        A rule that raises gives no finding: the reason goes to :attr:`failures` under its
+        code, and the scan goes on with the other rules (a rule building on it, as
+        CLU-001 on the pattern rules, goes on without its findings). A bad setting
+        (:class:`~queries.settings.SettingsError`) stops the scan: it is the user's to fix.
+        """
         from queries.registry import RULES
+        from queries.settings import SettingsError
 
         if code not in self.results:
             rule = RULES[code]
@@ -76,6 +85,11 @@ class Context:
             self.settings, self._running = self.rule_settings(code), code
             try:
                 found = rule.run(self) if self.settings.get("enabled", True) else []
+            except SettingsError:
+                raise
+            except Exception as exc:  # one rule's fault is reported, not fatal
+                self.failures[code] = failure_reason(exc)
+                found = []
             finally:
                 self.settings, self._running = saved, running
             for f in found:
@@ -151,3 +165,29 @@ class Context:
         n = sum(counts.get(k, 0) for k in set(keys))
         bonus: float = self.settings.get("report_bonus", 0.05) * n
         return float(min(bonus, self.settings.get("report_bonus_max", 0.1)))
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why a rule failed: the error, its message's first line, and the
+    last place in the project's code it passed through.
+
+    Examples
+    --------
+    >>> try:
+    ...     {}["x"]
+    ... except KeyError as e:
+    ...     failure_reason(e).split(" (")[0]
+    "KeyError: 'x'"
+    """
+    import traceback
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(root) and ".venv" not in path.parts:
+            where = f"{path.relative_to(root).as_posix()}:{frame.lineno}"
+    text = (str(exc).strip().splitlines() or [""])[0]
+    line = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"{line} ({where})" if where else line

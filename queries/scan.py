@@ -28,7 +28,8 @@ from graph.store import Store, StoreView
 from graph.store.runs import refuse_incomplete
 from lang import _
 from queries import rules as _rules  # noqa: F401  (registers the rules)
-from queries.context import Context
+from queries.context import Context, failure_reason
+from queries.coverage import measure
 from queries.engine import SqlRunner
 from queries.frames import Frames
 from queries.registry import RULES
@@ -37,14 +38,36 @@ from queries.settings import check_value, load_settings
 
 @dataclass
 class ScanResult:
-    """Findings (dicts of the JSON contract, best first) and what ran."""
+    """Findings (dicts of the JSON contract, best first) and what ran.
+
+    ``failures``: the rules that failed, by code, each with a one-line reason (their
+    findings are missing; the other rules' are stored). ``coverage``: per rule that
+    declares its items (:mod:`queries.coverage`), how many it assessed, flagged and
+    could not assess for missing data.
+    """
 
     findings: list[dict[str, Any]] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: What the rules reported beside their findings (identifiers too coarse or too
     #: common to link anyone, names that may be one company): :meth:`Context.note`.
     notes: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Per rule run or failed: findings, coverage and failure, for the JSON output."""
+        rules: dict[str, Any] = {}
+        for code in sorted({*self.counts, *self.failures}):
+            entry: dict[str, Any] = {"findings": self.counts.get(code, 0)}
+            if code in self.coverage:
+                entry["coverage"] = self.coverage[code]
+            if code in self.failures:
+                entry["failed"] = self.failures[code]
+            rules[code] = entry
+        return {"rules": rules, "failures": [{"rule": c, "reason": r}
+                                             for c, r in sorted(self.failures.items())]}
+
 
 
 def select_rules(codes: list[str] | None = None,
@@ -93,6 +116,11 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
          partial: bool = False, runner: SqlRunner | None = None) -> ScanResult:
     """Run the chosen rules, store their findings, return them filtered and sorted.
 
+    A rule that fails (raises) does not stop the scan: its code and a one-line reason go
+    to :attr:`ScanResult.failures`, its earlier stored findings are removed, and the
+    other rules' findings are stored. Each rule's coverage goes to
+    :attr:`ScanResult.coverage`.
+
     ``overrides`` replaces some settings of some rules for this run only
     (``{"CLU-001": {"seed": 3}}``), as ``umbrella clusters --seed 3`` does. Raises
     :class:`~graph.errors.IncompleteLoadError` while a load runs, or when one stopped
@@ -118,17 +146,29 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
                 progress(_("rule {rule}").format(rule=code), i, len(chosen))
             if not ctx.enabled(code):
                 continue
-            found_here = [f.to_dict(frames) for f in ctx.run(code)]
+            made = ctx.run(code)
+            if code in ctx.failures:
+                result.failures[code] = ctx.failures[code]
+                continue
+            found_here = [f.to_dict(frames) for f in made]
             result.counts[code] = len(found_here)
             result.rules_run.append(code)
             found.extend(found_here)
+            try:
+                cov = measure(ctx, code, made)
+            except Exception as exc:  # the findings stand; the count failed
+                result.failures[code] = failure_reason(exc)
+                continue
+            if cov is not None:
+                result.coverage[code] = cov
         result.notes = list(ctx.notes)
     finally:
         frames.close()
     _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock
     with store.writer() as w:
         _unchanged(store, seen, partial)  # and inside the write (the embedded store's lock)
-        w.replace_findings(found, result.rules_run)
+        # a failed rule's earlier findings go too: they described an earlier database
+        w.replace_findings(found, [*result.rules_run, *result.failures])
     if progress:
         progress(_("done"), len(chosen), len(chosen))
     keep = [f for f in found if f["score"] >= min_score and (not sector or f["sector"] == sector)]

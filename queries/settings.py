@@ -18,7 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import tomllib
@@ -37,6 +36,7 @@ from graph.schema import (
     ORG_KINDS,
 )
 from lang import N_, _
+from lang.formats import DateError, parse_date
 
 DEFAULT_SETTINGS = Path(__file__).with_name("settings.toml")
 
@@ -216,8 +216,8 @@ def check_value(where: str, key: str, value: Any) -> None:
         problem = ("iterations", "")
     if problem is None and key == "on" and value:
         try:
-            dt.date.fromisoformat(value)
-        except ValueError:
+            parse_date(value)
+        except DateError:
             problem = ("date", "")
     if problem is not None:
         raise SettingsError(_(PROBLEMS[problem[0]]).format(

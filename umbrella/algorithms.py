@@ -14,7 +14,7 @@ import click
 
 from lang import _
 from umbrella import console
-from umbrella.options import db_option, open_existing
+from umbrella.options import DATE, db_option, open_existing
 from umbrella.output import Findings, Output, Table, output_options, write
 
 _SETTINGS = click.option("--settings", type=click.Path(path_type=Path, exists=True,
@@ -56,7 +56,7 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
               help="Higher: more, smaller communities (default 3, for a county-sized graph).")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1),
               help="Seed of the community search (default 0): same seed, same communities.")
-@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--on", "on", type=DATE, help="Only ties in force on this date (YYYY-MM-DD).")
 @click.option("--min-score", type=click.FloatRange(0, 1), help="Lowest score listed.")
 @click.option("--top", type=click.IntRange(min=1), help="Most communities listed (default 50).")
 @_SETTINGS
@@ -118,7 +118,7 @@ def _clusters_table(found: list[dict[str, Any]]) -> Table:
               help="Most source nodes followed per pair (default 256); larger sides are "
                    "sampled and the error stated.")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Seed of the sample.")
-@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--on", "on", type=DATE, help="Only ties in force on this date (YYYY-MM-DD).")
 @click.option("--top", type=click.IntRange(min=1), help="Most brokers listed (default 15).")
 @_SETTINGS
 @output_options("brokers")

@@ -19,7 +19,14 @@ from graph.store import Store, is_server, open_store
 from lang import N_, _, formats, language
 from umbrella import console
 from umbrella.language import prepare, speaking
-from umbrella.options import SetAsideFile, db_option, load_into, open_existing, wal_files
+from umbrella.options import (
+    DATE,
+    SetAsideFile,
+    db_option,
+    load_into,
+    open_existing,
+    wal_files,
+)
 from umbrella.output import (
     Findings,
     Output,
@@ -590,11 +597,20 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
     said = scan_notes(result.notes)
     notes = [_("Rules run: {counts}").format(
                  counts=_listed(f"{c} {n}" for c, n in result.counts.items())),
+             *coverage_lines(result.coverage),
              *_note_lines(said),
              _("Next: umbrella show ID (a finding or an entity), "
                "umbrella scan --format xlsx -o leads.xlsx")]
     write(Findings(result.findings, findings_table(result.findings, limit, notes),
-                   extra={"notes": said}), out)
+                   extra={**result.summary(), "notes": said}), out)
+    if result.failures:
+        for code, reason in sorted(result.failures.items()):
+            console.err.print(_("{rule} failed: {reason}").format(rule=code, reason=reason),
+                              soft_wrap=True)
+        console.err.print(_("The other rules' findings are stored; {rules} gave none "
+                            "(their earlier findings were removed).").format(
+                                rules=_listed(sorted(result.failures))))
+        raise SystemExit(1)
 
 
 def scan_notes(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -611,6 +627,40 @@ def _note_lines(notes: list[dict[str, Any]], most: int = 10) -> list[str]:
     if len(notes) > most:
         lines.append(_("... and {n} more notes (in --format json, key \"notes\")").format(
             n=len(notes) - most))
+    return lines
+
+
+def coverage_lines(coverage: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per rule: items assessed, flagged, and not assessable by missing field, so
+    "no findings" reads apart from "no data to judge".
+
+    Examples
+    --------
+    >>> coverage_lines({"COI-001": {"item": "contract", "items": 5, "assessed": 3,
+    ...                             "flagged": 1, "not_assessed": 2,
+    ...                             "missing": {"approver": 2}}})
+    ['COI-001: 5 contracts: 3 assessed, 1 flagged; 2 not assessable (no approver 2)']
+    >>> coverage_lines({"SUB-001": {"item": "payment", "items": 0, "assessed": 0,
+    ...                             "flagged": 0, "not_assessed": 0, "missing": {}}})
+    ['SUB-001: no payments to assess']
+    """
+    from queries.coverage import FIELDS, ITEMS
+
+    lines = []
+    for code, c in sorted(coverage.items()):
+        item = _(ITEMS.get(c["item"], c["item"]))
+        if not c["items"]:
+            lines.append(_("{rule}: no {item} to assess").format(rule=code, item=item))
+            continue
+        line = _("{rule}: {items} {item}: {assessed} assessed, {flagged} flagged").format(
+            rule=code, items=c["items"], item=item, assessed=c["assessed"],
+            flagged=c["flagged"])
+        if c["not_assessed"]:
+            lacking = _listed(_("no {field} {n}").format(field=_(FIELDS.get(f, f)), n=n)
+                              for f, n in c["missing"].items())
+            line = _("{line}; {n} not assessable ({lacking})").format(
+                line=line, n=c["not_assessed"], lacking=lacking)
+        lines.append(line)
     return lines
 
 
@@ -747,7 +797,7 @@ def _print_entity(shown: EntityView, max_ties: int) -> None:
 @click.argument("a")
 @click.argument("b")
 @db_option
-@click.option("--on", "on", help="Only ties in force on this date (YYYY-MM-DD).")
+@click.option("--on", "on", type=DATE, help="Only ties in force on this date (YYYY-MM-DD).")
 @click.option("--max-paths", default=3, show_default=True)
 @click.option("--hub-degree", default=100, show_default=True,
               help="Do not pass through nodes with more ties than this.")

@@ -19,6 +19,49 @@ F = TypeVar("F", bound=Callable[..., Any])
 _neo4j_database: list[str | None] = [None]
 
 
+class DateType(click.ParamType[str]):
+    """A date option (``--on``): :func:`lang.formats.parse_date`, refused with a message
+    naming the option and the form it wants.
+
+    Examples
+    --------
+    >>> @click.command()
+    ... @click.option("--on", type=DATE)
+    ... def show(on: str) -> None:
+    ...     click.echo(on)
+    >>> from click.testing import CliRunner
+    >>> from lang import use_language
+    >>> with use_language("en"):
+    ...     CliRunner().invoke(show, ["--on", "2021-02-30"]).output.splitlines()[-1]
+    "Error: Invalid value for '--on': 2021-02-30 is no day of the calendar; write a date \
+as YYYY-MM-DD, such as 2021-02-28"
+    """
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        from lang.formats import DATE_FORM
+
+        return DATE_FORM
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        from lang.formats import DATE_FORM, DateError, parse_date
+
+        try:
+            return parse_date(value)
+        except DateError as err:
+            message = (_("{value} is not a date written {form}, such as 2021-02-28")
+                       if err.fault == "form" else
+                       _("{value} is no day of the calendar; write a date as {form}, "
+                         "such as 2021-02-28"))
+            self.fail(message.format(value=value, form=DATE_FORM), param, ctx)
+
+
+#: The type of every date option.
+DATE = DateType()
+
+
 def _remember_database(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     _neo4j_database[0] = value
 

@@ -17,7 +17,7 @@ from graph.errors import UmbrellaError
 from graph.store import Store
 from lang import _
 from umbrella import console
-from umbrella.options import db_option, open_existing
+from umbrella.options import DATE, db_option, open_existing
 
 __all__ = ["export", "html", "write_scan_pages"]
 
@@ -62,7 +62,7 @@ def export() -> None:
               "explanation paths between them.")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(1, 4),
               help="Neighbourhood depth (with --entity).")
-@click.option("--on", "on", metavar="DATE", help="Only ties in force on this date "
+@click.option("--on", "on", type=DATE, help="Only ties in force on this date "
               "(YYYY-MM-DD), with --entity or --path.")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
 @click.option("--max-nodes", default=400, show_default=True, type=click.IntRange(2, 20000),
@@ -99,8 +99,6 @@ def html(db: str, finding_id: str | None, entity: str | None, ends: tuple[str, s
                                    ("--path", ends)) if v]
     if len(chosen) != 1:
         raise click.UsageError(_("give exactly one of --finding ID, --entity ID or --path A B"))
-    if on is not None:
-        _check_date(on)
     if not output.parent.is_dir():
         raise UmbrellaError(_("{folder}: no such folder").format(folder=output.parent),
                             hint=_("create it first"))
@@ -130,11 +128,3 @@ def html(db: str, finding_id: str | None, entity: str | None, ends: tuple[str, s
         .format(file=output, nodes=page.nodes_shown, ties=page.edges_shown, left=left))
 
 
-def _check_date(text: str) -> None:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        raise UmbrellaError(_("--on {text!r}: not a date").format(text=text),
-                            hint=_("write it as YYYY-MM-DD")) from None

@@ -143,6 +143,46 @@ class SetAsideRow(NamedTuple):
     row: str
 
 
+def unstored_set_aside(rows: Iterable[SetAsideRow],
+                       stored: Iterable[SetAsideRow]) -> list[SetAsideRow]:
+    """The ``rows`` to add beside the ``stored`` rows of their load, file and line: a row
+    stored already (same load, file, line, table, column, code, message and cells;
+    counted, so a record given twice in one write is kept twice) is left out, the others
+    are numbered (``seq``) after the line's stored rows, in the order given.
+
+    A source line can set aside records in several writes: a JSON package on one line
+    is read in chunks, each chunk setting aside its own records. They all stay; writing
+    the same records again adds nothing.
+
+    Examples
+    --------
+    >>> a = SetAsideRow(1, "p.json", 1, 0, "bids", "status", "bad_vocabulary", "", "{}")
+    >>> b = a._replace(table="awards")
+    >>> [(r.table, r.seq) for r in unstored_set_aside([a, b], [a])]
+    [('awards', 1)]
+    >>> [(r.table, r.seq) for r in unstored_set_aside([a, a], [])]
+    [('bids', 0), ('bids', 1)]
+    """
+    def what(r: SetAsideRow) -> tuple[Any, ...]:
+        return (r.load, r.file, r.line, r.table, r.column, r.code, r.message, r.row)
+
+    have: dict[tuple[Any, ...], int] = {}
+    top: dict[tuple[int, str, int], int] = {}
+    for r in stored:
+        have[what(r)] = have.get(what(r), 0) + 1
+        at = (r.load, r.file, r.line)
+        top[at] = max(top.get(at, -1), r.seq)
+    out = []
+    for r in rows:
+        if have.get(what(r), 0) > 0:
+            have[what(r)] -= 1
+            continue
+        at = (r.load, r.file, r.line)
+        n = top[at] = top.get(at, -1) + 1
+        out.append(r._replace(seq=n))
+    return out
+
+
 class FindingRow(NamedTuple):
     """A finding as the backends write it: what they index, and the whole as JSON text."""
 
@@ -203,8 +243,9 @@ class BaseWriter(StoreWriter):
 
     @abstractmethod
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
-        """Delete the set-aside rows of every (load, file, line) in ``rows``, then insert
-        ``rows``."""
+        """Add ``rows`` beside the stored set-aside rows of their (load, file, line), less
+        those stored already (:func:`unstored_set_aside` on the stored rows of those
+        lines, read in this write)."""
 
     @abstractmethod
     def _replace_findings(self, rows: list[FindingRow], rules: list[str]) -> None:
@@ -296,8 +337,10 @@ class BaseWriter(StoreWriter):
     # --- bookkeeping ---------------------------------------------------------------------
 
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
-        """Keep rows that were not loaded, under their load; the records given for one
-        load, file and line replace those stored before (so writing them again changes
+        """Keep rows that were not loaded, under their load. Every record is kept, whatever
+        the writes it comes in (the records of one source line may come in several, as a
+        JSON package on one line read in chunks); a record stored already for the same
+        load, file and line is not added again (so writing records again changes
         nothing). A row's cells keep their order (the columns as the file had them)."""
         self._check_open()
         seq: dict[tuple[int, str, int], int] = {}

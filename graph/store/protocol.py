@@ -75,8 +75,9 @@ class StoreWriter(Protocol):
     def put_set_aside(self, records: Iterable[SetAsideRecord]) -> None:
         """Keep rows that were not loaded, under the load that set them aside (``load``).
 
-        Every record is kept (a source row set aside from two tables is two records);
-        the records given for one load, file and line replace those stored before."""
+        Every record is kept (a source row set aside from two tables is two records),
+        whatever the writes it comes in: the records of one load, file and line written
+        in several writes are all kept, one stored already is not added again."""
 
     def replace_findings(self, findings: list[dict[str, Any]], rules: list[str]) -> None:
         """Replace the stored findings of ``rules`` (each dict: id, rule, category, score,

@@ -51,6 +51,7 @@ from graph.store.base import (
     BaseWriter,
     FindingRow,
     SetAsideRow,
+    unstored_set_aside,
 )
 from graph.store.model import (
     AliasRecord,
@@ -297,9 +298,19 @@ class SqliteWriter(BaseWriter):
                  f"{int(bool(self._relations_before))} ORDER BY rowid"))
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
-        self._conn.executemany(
-            "DELETE FROM set_aside WHERE load_id = ? AND file = ? AND line = ?",
-            list(dict.fromkeys((r.load, r.file, r.line) for r in rows)))
+        lines: dict[tuple[int, str], list[int]] = {}
+        for r in rows:
+            lines.setdefault((r.load, r.file), []).append(r.line)
+        stored: list[SetAsideRow] = []
+        for (load, file), at in lines.items():
+            at = sorted(set(at))
+            for i in range(0, len(at), 500):
+                part = at[i:i + 500]
+                stored += [SetAsideRow(*row) for row in self._conn.execute(
+                    "SELECT load_id, file, line, seq, tbl, col, code, message, row "
+                    "FROM set_aside WHERE load_id = ? AND file = ? "
+                    f"AND line IN ({','.join('?' * len(part))})", [load, file, *part])]
+        rows = unstored_set_aside(rows, stored)
         self._conn.executemany(
             "INSERT INTO set_aside(load_id, file, line, seq, tbl, col, code, message, row) "
             "VALUES (?,?,?,?,?,?,?,?,?)", rows)

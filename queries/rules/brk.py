@@ -116,7 +116,7 @@ def analyse(ctx: Context) -> BrokerAnalysis:
     if int(st["samples"]) < 2 or int(st["batches"]) < 2:
         raise SettingsError("[BRK-001]: samples and batches must be at least 2",
                             hint="samples = 256, batches = 8")
-    on = on_date(st)
+    on = on_date(st, "[BRK-001]")
     spec = Projection(weights_from(st), on=on,
                       where={"CASE_ROLE": ("role", tuple(st["case_roles"]))})
     src = FramesSource(f)

@@ -22,6 +22,7 @@ from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES
 from lang.core import N_, NP_
 from lang.message import Msg, Template, period, word
 from queries.context import Context
+from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
 
@@ -75,11 +76,37 @@ TIED = """
     ORDER BY tied.official, tied.case_key, tied.hops, tied.how, tied.path, tied.party,
              tied.off_role_id, tied.party_role_id"""
 
+#: The case kind UMB-001 reads.
+ORGANIZED_CRIME = "organized_crime"
+
 #: UMB-001: organized-crime cases ($case_kind), parties in the gang.
 UMB_001 = TIED.format(pairs=CASE_PAIRS + "\n      AND c.kind = $case_kind")
 
 #: REC-001: any case, any party.
 REC_001 = TIED.format(pairs=CASE_PAIRS)
+
+#: REC-001 assesses cases, UMB-001 organized-crime cases ($case_kind; a case of no
+#: recorded kind may be one). Not assessable: no kind (``kind``, UMB-001), no official
+#: acting on it (``official``), no party to it (``party``: for UMB-001 a gang member).
+CASES_COVERED = """
+    WITH r AS (SELECT dst AS case_key,
+                      max(CASE WHEN list_contains($official_roles, role) THEN 1 ELSE 0 END)
+                          AS officials,
+                      max(CASE WHEN list_contains($party_roles, role) THEN 1 ELSE 0 END)
+                          AS parties
+               FROM rel_CASE_ROLE GROUP BY dst)
+    SELECT c.key AS item,
+           CASE WHEN $by_kind AND coalesce(trim(c.kind), '') = '' THEN 'kind'
+                WHEN coalesce(r.officials, 0) = 0 THEN 'official'
+                WHEN coalesce(r.parties, 0) = 0 THEN 'party' END AS missing
+    FROM ent_case c LEFT JOIN r ON r.case_key = c.key
+    WHERE NOT $by_kind OR coalesce(trim(c.kind), '') IN ('', $case_kind)"""
+covers("REC-001", "case", CASES_COVERED, lambda st: {
+    "official_roles": list(CASE_OFFICIAL_ROLES), "party_roles": list(CASE_PARTY_ROLES),
+    "by_kind": False, "case_kind": ORGANIZED_CRIME})
+covers("UMB-001", "case", CASES_COVERED, lambda st: {
+    "official_roles": list(CASE_OFFICIAL_ROLES), "party_roles": list(st["gang_roles"]),
+    "by_kind": True, "case_kind": ORGANIZED_CRIME})
 
 
 def tie_path(ctx: Context, start: str, how: str, path: str) -> list[dict[str, Any]]:
@@ -191,7 +218,7 @@ def prefetch_ties(ctx: Context, ties: Iterable[Mapping[str, Any]], keys: Iterabl
 def _findings(ctx: Context, sql: str, umbrella: bool, party_roles: list[str]) -> list[Finding]:
     hits = ctx.rows(sql, {"official_roles": list(CASE_OFFICIAL_ROLES), "party_roles": party_roles,
                           "max_kin_hops": int(ctx.settings["max_kin_hops"]),
-                          **({"case_kind": "organized_crime"} if umbrella else {})})
+                          **({"case_kind": ORGANIZED_CRIME} if umbrella else {})})
     groups = [list(g) for _, g in groupby(hits, key=lambda m: (m["official"], m["case_key"]))]
     shown = [m for g in groups for m in g[:3]]
     ctx.frames.prefetch("CASE_ROLE", [*(g[0]["off_role_id"] for g in groups),

@@ -54,7 +54,7 @@ from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
 from queries.registry import RULES, rule
-from queries.settings import SettingsError
+from queries.settings import SettingsError, check_value
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -236,11 +236,12 @@ def weights_from(settings: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def on_date(settings: dict[str, Any]) -> str | None:
-    """The ``on`` setting as an ISO date, or None ("" = over all time)."""
+def on_date(settings: dict[str, Any], where: str = "[CLU-001]") -> str | None:
+    """The ``on`` setting as an ISO date, or None ("" = over all time); a value that is
+    not a date (:func:`lang.formats.parse_date`) raises :class:`SettingsError`."""
     on = str(settings.get("on") or "").strip()
-    if on and not (len(on) == 10 and on[4] == "-" and on[7] == "-"):
-        raise SettingsError(f"on = {on!r} is not a date", hint="write it as YYYY-MM-DD")
+    if on:
+        check_value(where, "on", on)
     return on or None
 
 
@@ -349,11 +350,16 @@ def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.in
     f["node"] = f["key"].map(idx)
     total = f.groupby("fid")["node"].count()
     f = f.dropna(subset=["node"])
+    if f.empty:  # no finding touches the graph (its parties have no tie in it)
+        return pd.DataFrame(columns=["fid", "rule", "score", "community"])
     f["community"] = membership[f["node"].astype(np.int64).to_numpy()]
     n = f.groupby(["fid", "rule", "score", "community"]).size().rename("n").reset_index()
     n = n.sort_values(["fid", "n", "community"], ascending=[True, False, True])
     best = n.drop_duplicates("fid")
-    best = best[best["n"] * 2 >= best["fid"].map(total)]
+    # the totals joined by fid, as integers: a lookup by a string column keeps the column's
+    # dtype when nothing matches (pandas' string dtype then refuses the comparison)
+    best = best.merge(total.rename("total").reset_index(), on="fid", how="inner")
+    best = best[best["n"].to_numpy(np.int64) * 2 >= best["total"].to_numpy(np.int64)]
     return best[["fid", "rule", "score", "community"]].reset_index(drop=True)
 
 

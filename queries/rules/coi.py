@@ -12,6 +12,7 @@ from typing import Any
 from lang.core import N_
 from lang.message import Msg, Template, date, money, period, word
 from queries.context import Context
+from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
 
@@ -69,6 +70,20 @@ COI_002 = f"""
         QUALIFY row_number() OVER (PARTITION BY h.src, aw.contract
                                    ORDER BY aw.award_id, aw.bought_id, h.id) = 1),
     {HOLDERS}"""
+
+#: COI-001/COI-002 assess contracts. Not assessable: no winner on record (``supplier``),
+#: no approver (COI-001) or buyer (COI-002), or an award without a date (``award_date``:
+#: the ties must be in force on it).
+_COVERED = """
+    WITH aw AS (SELECT src, max(CASE WHEN s <> '0000-01-01' THEN 1 ELSE 0 END) AS dated
+                FROM rel_AWARDED_TO GROUP BY src),
+    who AS (SELECT DISTINCT {end} AS contract FROM rel_{type})
+    SELECT c.key AS item,
+           CASE WHEN aw.src IS NULL THEN 'supplier' WHEN who.contract IS NULL THEN '{field}'
+                WHEN aw.dated = 0 THEN 'award_date' END AS missing
+    FROM ent_contract c LEFT JOIN aw ON aw.src = c.key LEFT JOIN who ON who.contract = c.key"""
+covers("COI-001", "contract", _COVERED.format(end="dst", type="APPROVED", field="approver"))
+covers("COI-002", "contract", _COVERED.format(end="dst", type="BOUGHT", field="buyer"))
 
 
 TEXT: dict[str, Template] = {

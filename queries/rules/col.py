@@ -33,6 +33,7 @@ from graph.schema import COMPANY_ROLES
 from lang.core import N_, NP_
 from lang.message import Msg, Template, date, dates, money, names, period, word
 from queries.context import Context
+from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
 from queries.registry import rule
@@ -106,6 +107,29 @@ COL_001 = f"""
     FROM links l LEFT JOIN contracts k ON k.contract = l.contract
     ORDER BY l.a, l.b, l.contract, l.link, l.value, l.rec_a, l.rec_b"""
 
+#: COL rules assess contracts by their bids. Not assessable: fewer than two bidding firms
+#: on record (``bids``: no pair to compare; COL-001, COL-002), no winner (``supplier``:
+#: COL-002 follows who won), no procurement method (``method``: COL-003 judges
+#: competitive tenders only) or no bid (``bid``), fewer than two bids with a price
+#: (``bid_amount``: COL-004).
+_BIDS_PER_CONTRACT = """
+    WITH b AS (SELECT dst AS contract, count(DISTINCT src) AS firms, count(*) AS bids,
+                      count(amount) AS priced FROM rel_BID GROUP BY dst),
+    aw AS (SELECT DISTINCT src AS contract FROM rel_AWARDED_TO)
+    SELECT c.key AS item, CASE {cases} END AS missing
+    FROM ent_contract c LEFT JOIN b ON b.contract = c.key
+    LEFT JOIN aw ON aw.contract = c.key"""
+_FEW = "WHEN coalesce(b.firms, 0) < 2 THEN 'bids'"
+covers("COL-001", "contract", _BIDS_PER_CONTRACT.format(cases=_FEW))
+covers("COL-002", "contract", _BIDS_PER_CONTRACT.format(
+    cases=_FEW + " WHEN aw.contract IS NULL THEN 'supplier'"))
+covers("COL-003", "contract", _BIDS_PER_CONTRACT.format(
+    cases="WHEN coalesce(trim(c.method), '') = '' THEN 'method' "
+          "WHEN coalesce(b.bids, 0) = 0 THEN 'bid'"))
+covers("COL-004", "contract", _BIDS_PER_CONTRACT.format(
+    cases=_FEW + " WHEN b.priced < 2 THEN 'bid_amount'"))
+
+#: The bidding firms' phones and addresses as written, for :func:`contacts`.
 #: Every organization's phones and addresses as written, for :func:`contacts` (how many
 #: organizations share a value counts every organization, bidding or not).
 CONTACTS = """

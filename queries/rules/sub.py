@@ -37,6 +37,7 @@ from graph.schema import kind_of_key
 from lang.core import N_, NP_
 from lang.message import Msg, Template, date, dates, money, names, period
 from queries.context import Context
+from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
 from queries.rules.common import compact_text
@@ -82,6 +83,14 @@ PAYMENTS_TABLE = f"""WITH {FORMS},
 
 #: The payments every SUB query starts from.
 PAYMENTS = "payments AS (SELECT * FROM sub_payments)"
+
+#: SUB rules assess payments (``sub_payments``, made by the rule before). Not assessable:
+#: no approver on record (SUB-001), no payment date (SUB-002), no bank account (SUB-003).
+_COVERED = "SELECT payment AS item, CASE WHEN {test} THEN '{field}' END AS missing " \
+           "FROM sub_payments"
+covers("SUB-001", "payment", _COVERED.format(test="approver IS NULL", field="approver"))
+covers("SUB-002", "payment", _COVERED.format(test="date = ''", field="date"))
+covers("SUB-003", "payment", _COVERED.format(test="account = ''", field="bank_account"))
 
 #: SUB-001: each approved payment to the approver himself (hops 0) or to kin within
 #: $max_kin_hops ties whose chain held on the payment date (an undated payment: a

@@ -286,3 +286,31 @@ def test_strict_writes_nothing_when_a_row_would_be_set_aside(tmp_path: Path) -> 
     with pytest.raises(InputError, match="pending"):
         load_ocds(f, store, strict=True)
     assert store.view().counts_by_kind() == {}
+
+
+def test_a_package_on_one_line_read_in_chunks_keeps_every_row_it_set_aside(
+        tmp_path: Path) -> None:
+    """Every chunk of a one-line package sets aside its own bids (an unknown bid status);
+    the store keeps them all, so ``stats`` and ``set-aside`` count what the load reported."""
+    from click.testing import CliRunner
+
+    from umbrella.cli import cli
+
+    package = tmp_path / "package.json"
+    releases = [_release(f"ocds-x-{i}", [(f"F{i}", 10.0 + i, "frobnicated")], winner=f"F{i}")
+                for i in range(30)]
+    package.write_text(json.dumps({"version": "1.1", "releases": releases}), encoding="utf-8")
+    assert len(package.read_text(encoding="utf-8").splitlines()) == 1
+    db = tmp_path / "case.db"
+    store = SqliteStore(db)
+    try:
+        report = load_ocds(package, store, chunk_rows=10)
+        stored = store.view().set_aside(report.load_id)
+    finally:
+        store.close()
+    assert report.set_aside_count == len(releases)
+    assert len(stored) == report.set_aside_count
+    assert {r.line for r in stored} == {1}
+    out = CliRunner().invoke(cli, ["--lang", "en", "stats", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    assert f"rows set aside: {report.set_aside_count}" in out.output

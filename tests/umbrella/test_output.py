@@ -83,7 +83,7 @@ def test_findings_in_every_format_carry_the_same_findings(coi: str, tmp_path: Pa
     target = tmp_path / "线索.xlsx"
     assert _run("scan", "--db", coi, "--format", "xlsx", "-o", str(target))[0] == 0
     wb = openpyxl.load_workbook(target)
-    assert wb.sheetnames == ["findings", "evidence"]
+    assert wb.sheetnames == ["findings", "evidence", "rules"]  # rules: coverage, failures
     rows = list(wb["findings"].values)
     assert list(rows[0]) == COLUMNS and [r[0] for r in rows[1:]] == [f["id"] for f in found]
 

@@ -127,7 +127,6 @@ def test_export_html_needs_one_view(county: County, tmp_path: Path, args: list[s
 @pytest.mark.parametrize("args, message", [
     (["--finding", "F-000000000000"], "no finding 'F-000000000000'"),
     (["--entity", "P404"], "no entity with id or name 'P404'"),
-    (["--entity", "P1", "--on", "2020-13-01"], "not a date"),
 ])
 def test_export_html_errors_are_named(county: County, tmp_path: Path, args: list[str],
                                       message: str) -> None:

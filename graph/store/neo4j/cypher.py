@@ -173,7 +173,12 @@ def merge_relations(type_: str) -> str:
 
 
 #: Set-aside rows of one load, file and line (``at``: the three joined), before new ones.
-DELETE_SET_ASIDE_AT = f"UNWIND $rows AS row MATCH (s:{A} {{at: row.at}}) DELETE s"
+SET_ASIDE_AT = (
+    f"UNWIND $ats AS a MATCH (s:{A} {{at: a}}) "
+    "RETURN coalesce(s.load, 0) AS load, s.file AS file, s.line AS line, "
+    "coalesce(s.seq, 0) AS seq, s.table AS table, s.column AS column, s.code AS code, "
+    "s.message AS message, s.row AS row"
+)
 MERGE_SET_ASIDE = (
     f"UNWIND $rows AS row MERGE (s:{A} {{uid: row.uid}}) "
     "SET s.at = row.at, s.load = row.load, s.file = row.file, s.line = row.line, "

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.store.base import BaseWriter, FindingRow, SetAsideRow
+from graph.store.base import BaseWriter, FindingRow, SetAsideRow, unstored_set_aside
 from graph.store.neo4j import cypher
 from graph.store.neo4j.connection import Connection, Row
 
@@ -131,12 +131,17 @@ class Neo4jWriter(BaseWriter):
     # --- bookkeeping ---------------------------------------------------------------------
 
     def _write_set_aside(self, rows: list[SetAsideRow]) -> None:
-        batch = [{"uid": f"{r.load}\x1f{r.file}\x1f{r.line}\x1f{r.seq}",
-                  "at": f"{r.load}\x1f{r.file}\x1f{r.line}", **r._asdict()} for r in rows]
-        at = [{"at": a} for a in dict.fromkeys(row["at"] for row in batch)]
+        ats = list(dict.fromkeys(f"{r.load}\x1f{r.file}\x1f{r.line}" for r in rows))
 
-        def step() -> None:
-            self._conn.write_rows(cypher.DELETE_SET_ASIDE_AT, at)
+        def step() -> None:  # read when the write runs: after the earlier writes' rows
+            stored = [SetAsideRow(int(s["load"]), str(s["file"]), int(s["line"]),
+                                  int(s["seq"]), str(s["table"]), str(s["column"]),
+                                  str(s["code"]), str(s["message"]), str(s["row"]))
+                      for i in range(0, len(ats), 200)
+                      for s in self._conn.read(cypher.SET_ASIDE_AT, ats=ats[i:i + 200])]
+            batch = [{"uid": f"{r.load}\x1f{r.file}\x1f{r.line}\x1f{r.seq}",
+                      "at": f"{r.load}\x1f{r.file}\x1f{r.line}", **r._asdict()}
+                     for r in unstored_set_aside(rows, stored)]
             self._conn.write_rows(cypher.MERGE_SET_ASIDE, batch)
         self._add("set_aside", step)
 

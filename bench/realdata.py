@@ -1,0 +1,198 @@
+"""Every real dataset of the shared data folder, loaded and scanned: rows and findings per rule.
+
+Run:  .venv/bin/python bench/realdata.py [--data ../shared/data] [--rule CODE ...] [--json]
+
+Each dataset goes into a fresh embedded database: the OCDS publishers' samples (one
+dataset per folder of release or record files), each ``ocdskit_realdata`` package (the
+shapes publishers use: record packages, linked and versioned releases, ISO-8859-1),
+the FollowTheMoney entity files, the BODS examples and GLEIF fixtures, and the two
+covert networks. For each the table gives the rows read, loaded and set aside (or
+the reason the load refused the source), then a full scan: the findings per rule,
+the rules that failed (by code, with the reason) and, when the scan reports it,
+each rule's coverage (items assessed / flagged / not assessable).
+
+``tests/test_realdata.py`` runs the same datasets and fails on a rule that fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@dataclass
+class Dataset:
+    """One real dataset: a name, what to load and how."""
+
+    name: str
+    path: Path
+    kind: str  # "ocds" | "ftm" | "bods" | "network"
+    encoding: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What loading and scanning one dataset gave."""
+
+    name: str
+    read: int = 0
+    loaded: int = 0
+    set_aside: int = 0
+    #: the rows set aside the database holds for the load (what ``stats`` counts)
+    stored_set_aside: int = 0
+    load_error: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scan_error: str = ""
+    seconds: float = 0.0
+
+
+def datasets(root: Path = SHARED_DATA) -> Iterator[Dataset]:
+    """The real datasets under ``root`` (none when the folder is absent)."""
+    ocds = root / "ocds"
+    publishers = ocds / "publishers"
+    if publishers.is_dir():
+        for folder in sorted(p for p in publishers.rglob("*") if p.is_dir()):
+            if any(f.suffix == ".json" for f in folder.iterdir()):
+                yield Dataset(str(folder.relative_to(ocds)), folder, "ocds")
+    kit = ocds / "ocdskit_realdata"
+    if kit.is_dir():
+        for file in sorted(kit.glob("*.json")):
+            latin = "iso-8859-1" in file.name  # the name says so; JSON is UTF-8 otherwise
+            yield Dataset(str(file.relative_to(ocds)), file, "ocds",
+                          "latin-1" if latin else None)
+    for name, kind in (("ftm/yente_zala/entities.ftm.json", "ftm"),
+                       ("ftm/yente_parteispenden/entities.ftm.json", "ftm"),
+                       ("ftm/nomenklatura_donations/donations.ijson", "ftm"),
+                       ("bods/data_standard_examples", "bods")):
+        if (root / name).exists():
+            yield Dataset(name, root / name, kind)
+    gleif = root / "bods" / "bodspipelines_gleif_fixtures"
+    if gleif.is_dir():
+        for file in sorted(gleif.glob("*-out.json")):
+            yield Dataset(str(file.relative_to(root)), file, "bods")
+    networks = root / "networks"
+    if networks.is_dir():
+        for folder in sorted(p for p in networks.iterdir() if p.is_dir()):
+            yield Dataset(str(folder.relative_to(root)), folder, "network")
+
+
+def run_dataset(data: Dataset, workdir: Path, codes: list[str] | None = None) -> Outcome:
+    """Load ``data`` into a new database under ``workdir`` and scan it with every rule."""
+    from graph.errors import UmbrellaError
+    from graph.store import open_store
+    from loaders.networks import load_network
+    from loaders.standards import load_any
+    from queries.scan import scan
+
+    out = Outcome(data.name)
+    start = time.perf_counter()
+    store = open_store(workdir / (data.name.replace("/", "_") + ".db"))
+    try:
+        try:
+            if data.kind == "network":
+                net = load_network(data.path, store)
+                out.read = out.loaded = (net.persons + net.organizations
+                                         + sum(net.relations.values()))
+            else:
+                report = load_any(data.path, store, data.kind,
+                                  **({"encoding": data.encoding} if data.encoding else {}))
+                out.read, out.loaded = report.read, report.loaded
+                out.set_aside = report.set_aside_count
+                out.stored_set_aside = len(store.view().set_aside(report.load_id))
+        except UmbrellaError as exc:
+            out.load_error = str(exc).splitlines()[0]
+            return out
+        try:
+            result = scan(store, codes)
+        except Exception as exc:  # the bench reports what broke
+            out.scan_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            return out
+        out.counts = dict(result.counts)
+        out.failures = dict(getattr(result, "failures", {}) or {})
+        out.coverage = {code: dict(c) for code, c in
+                        (getattr(result, "coverage", {}) or {}).items()}
+    finally:
+        store.close()
+        out.seconds = time.perf_counter() - start
+    return out
+
+
+def _cell(out: Outcome, code: str) -> str:
+    if code in out.failures:
+        return "FAIL"
+    if code not in out.counts:
+        return ""
+    cov = out.coverage.get(code)
+    if cov is None:
+        return str(out.counts[code])
+    return f"{out.counts[code]} ({cov.get('assessed', 0)}/{cov.get('not_assessed', 0)})"
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """The outcomes as a plain-text table, one row per dataset, one column per rule."""
+    codes = sorted({c for o in outcomes for c in [*o.counts, *o.failures]})
+    head = ["dataset", "read", "loaded", "set aside", *codes]
+    rows = [head]
+    for o in outcomes:
+        row = [o.name, str(o.read), str(o.loaded), str(o.set_aside)]
+        if o.load_error or o.scan_error:
+            row += [("load refused: " + o.load_error) if o.load_error
+                    else ("scan died: " + o.scan_error)]
+        else:
+            row += [_cell(o, c) for c in codes]
+        rows.append(row)
+    width = [max(len(r[i]) for r in rows if i < len(r) and len(r) == len(head))
+             for i in range(len(head))]
+    lines = []
+    for r in rows:
+        if len(r) == len(head):
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)).rstrip())
+        else:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:4], width, strict=False))
+                         + "  " + r[4])
+    notes = [f"{o.name}: {code} failed: {why}" for o in outcomes
+             for code, why in sorted(o.failures.items())]
+    legend = ("cells: findings (items assessed/not assessable for missing data) when the scan "
+              "reports coverage; FAIL: the rule failed")
+    return "\n".join([*lines, "", legend, *notes])
+
+
+def main() -> None:
+    """Load and scan every dataset; print the table (or JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
+    parser.add_argument("--rule", action="append", help="only these rules (default: all)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args()
+    found = list(datasets(args.data))
+    if not found:
+        sys.exit(f"no dataset under {args.data}")
+    outcomes = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for data in found:
+            outcomes.append(run_dataset(data, Path(tmp), args.rule))
+            print(f"{data.name}: {outcomes[-1].seconds:.1f} s", file=sys.stderr)
+    if args.json:
+        print(json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1))
+    else:
+        print(table(outcomes))
+
+
+if __name__ == "__main__":
+    main()
