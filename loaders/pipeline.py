@@ -382,6 +382,8 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
                 ents, aliases = build.entity_frames(c)
                 w.write_entities(ents)
                 w.write_aliases(places.frame(aliases))
+            elif c.spec.name == "items" and c.loaded:
+                w.write_entities(build.item_entities(c))
             w.write_relations(places.frame(build.relation_frame(c)))
             done += c.loaded
             if progress:

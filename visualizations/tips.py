@@ -23,7 +23,9 @@ source: positions.csv:7
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from lang import formats
 from visualizations.records import EdgeRecord, NodeId, NodeRecord
 from visualizations.safe import mask_props, shown
 from visualizations.style import edge_style
@@ -40,6 +42,31 @@ def _sources(sources: list[str], reveal: bool) -> str:
     return ("source: " if len(sources) == 1 else "sources: ") + head + more
 
 
+#: Properties that are amounts of money in the record's ``currency``.
+MONEY_PROPS = ("amount", "unit_price", "total")
+
+
+def _prop(key: str, props: Mapping[str, Any], reveal: bool) -> str:
+    """A property as shown: an amount with the currency its record states (never a sign
+    the record does not give), anything else as written.
+
+    Examples
+    --------
+    >>> _prop("amount", {"amount": 156220610.1, "currency": "NGN"}, False)
+    'NGN156,220,610.10'
+    >>> _prop("amount", {"amount": "12.5"}, False)
+    '12.5'
+    """
+    value = props[key]
+    currency = props.get("currency")
+    if key in MONEY_PROPS and isinstance(currency, str) and currency.strip():
+        try:
+            return formats.money(float(value), currency)
+        except (TypeError, ValueError):
+            pass
+    return shown(value, reveal, 200)
+
+
 def node_tip(n: NodeRecord, reveal: bool) -> str:
     """Name, kind and ids, properties (masked unless ``reveal``), source rows."""
     name = shown(n.label, reveal, 200) or shown(n.id, reveal, 200)
@@ -52,7 +79,7 @@ def node_tip(n: NodeRecord, reveal: bool) -> str:
     props = mask_props(n.props, reveal)
     for key in sorted(props, key=str)[:MAX_PROPS]:
         if props[key] is not None and props[key] != "":
-            lines.append(f"{shown(key, reveal, 40)}: {shown(props[key], reveal, 200)}")
+            lines.append(f"{shown(key, reveal, 40)}: {_prop(key, props, reveal)}")
     if len(props) > MAX_PROPS:
         lines.append(f"… and {len(props) - MAX_PROPS} more properties")
     if n.sources:
@@ -96,7 +123,7 @@ def edge_tip(e: EdgeRecord, labels: Mapping[NodeId, str], reveal: bool) -> str:
     props = mask_props({k: v for k, v in e.props.items() if k not in DETAIL_PROPS}, reveal)
     for key in sorted(props, key=str)[:MAX_PROPS]:
         if props[key] is not None and props[key] != "":
-            lines.append(f"{shown(key, reveal, 40)}: {shown(props[key], reveal, 200)}")
+            lines.append(f"{shown(key, reveal, 40)}: {_prop(key, props, reveal)}")
     if e.sources:
         lines.append(_sources(e.sources, reveal))
     return "\n".join(lines)

@@ -150,12 +150,13 @@ class Rows:
         rows.append(cells)
 
     def set_aside(self, line: int, pointer: str, code: str, message: str,
-                  what: str = "(not converted)", row: Mapping[str, object] | None = None) -> None:
-        """A record that becomes no layout row, with the reason."""
+                  what: str = "(not converted)", row: Mapping[str, object] | None = None,
+                  column: str = "") -> None:
+        """A record that becomes no layout row, with the reason (and the column at fault)."""
         cells = {k: text(v) for k, v in (row or {}).items()}
         cells[POINTER] = pointer
-        self.unconverted.append(SetAsideRecord(str(self.path), line, what, "", code, message,
-                                               cells))
+        self.unconverted.append(SetAsideRecord(str(self.path), line, what, column, code,
+                                               message, cells))
         self.count += 1
 
     def chunk(self) -> Chunk:
@@ -189,4 +190,4 @@ def _raw(path: Path, encoding: str, table: str, rows: Iterable[dict[str, str]],
         frame[LINE] = [int(r[LINE]) for r in rows]
     else:
         frame[LINE] = [renumber[int(r[_FILE])] * SPAN + int(r[LINE]) for r in rows]
-    return RawTable(path, frame, encoding, header)
+    return RawTable(path, frame, encoding, header, home_currency="")
