@@ -30,7 +30,7 @@ import pandas as pd
 
 from graph.store import SetAsideRecord
 from loaders.chunk import POINTER, SPAN, Chunk
-from loaders.layout import TABLES
+from loaders.layout import CURRENCIES, TABLES
 from loaders.read import LINE, RawTable
 
 _FILE = "_file"
@@ -128,8 +128,20 @@ class Rows:
             self._files.append(str(path))
 
     def add(self, table: str, line: int, pointer: str, row: Mapping[str, object]) -> None:
-        """Add a row (values made text); a repeated key fills the first row's gaps."""
+        """Add a row (values made text); a repeated key fills the first row's gaps.
+
+        A ``currency`` that is not an ISO 4217 code is kept as ``currency_published``
+        and the amount keeps no currency: a publisher's word for a currency is no
+        reason to set the row aside, nor to guess which currency it means.
+        """
         cells = {k: v.strip() if type(v) is str else text(v) for k, v in row.items()}
+        if cells.get("currency"):
+            code = cells["currency"].upper()
+            if code in CURRENCIES:
+                cells["currency"] = code
+            else:
+                cells.setdefault("currency_published", cells["currency"])
+                cells["currency"] = ""
         cells[POINTER] = pointer
         cells[LINE] = str(line)
         cells[_FILE] = str(self._files.index(str(self.path)))

@@ -274,3 +274,12 @@ def test_the_readme_prints_the_bid_status_table() -> None:
         words = [w for w, t in BID_STATUS_WORDS.items() if t == target]
         row = f"| `{target}` | " + ", ".join(f"`{w}`" for w in words) + " |"
         assert row in readme, f"README 'OCDS codes': the row of {target} is not {row}"
+
+
+def test_a_currency_word_that_is_no_code_is_kept_not_refused(tmp_path: Path) -> None:
+    rel = _release("o1", [_bid("A", 5, currency="Lei")], winner="A", amount=5, currency="Lei")
+    store = _load(tmp_path, [rel])
+    [k] = list(store.view().entities("contract"))
+    assert (k.props.get("currency"), k.props["currency_published"]) == (None, "Lei")
+    [b] = list(store.view().relations(["BID"]))
+    assert b.props.get("currency") is None and b.props["currency_published"] == "Lei"
