@@ -201,7 +201,9 @@ def _relation_frame(checked: Checked) -> pd.DataFrame:
     if name == "bids":
         status = f["status"].where(f["status"] != "", "valid")
         props = json_objects({"amount": f["amount"], "status": status,
-                              "currency": f["currency"]}, numeric={"amount"})
+                              "currency": f["currency"], "tenderers": f["tenderers"],
+                              "date_at": f["date_at"],
+                              "consortium": f["consortium"]}, numeric={"amount", "tenderers"})
         return _frame("BID", r["bidder_id"], r["contract_id"], f["date"], f["date"], props,
                       checked, (f["amount"],))
     if name == "payments":

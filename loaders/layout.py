@@ -149,12 +149,15 @@ _TABLE_LIST = (
         _c("sector", V, vocab=schema.SECTORS), _c("currency", CUR),
         _c("tender_status", V, vocab=schema.TENDER_STATUSES), _c("tender_start", D),
         _c("tender_end", D), _c("number_of_tenderers", ColType.COUNT), _c("method_details"),
-        _c("process_id"),
+        _c("process_id"), _c("procurement_method"), _c("procuring_entity_id", R, ref=_ORG),
+        _c("tender_start_at"), _c("tender_end_at"), _c("awards_active", ColType.COUNT),
+        _c("award_suppliers", ColType.COUNT), _c("awards_not_final", ColType.COUNT),
     )),
     TableSpec("bids", None, (
         _c("contract_id", R, True, ref=("contracts",)), _c("bidder_id", R, True, ref=_ORG),
         _c("amount", A), _c("status", V, vocab=schema.BID_STATUSES), _c("currency", CUR),
-        _c("date", D),
+        _c("date", D), _c("tenderers", ColType.COUNT), _c("date_at"),
+        _c("consortium"),
     )),
     TableSpec("items", None, (
         _c("contract_id", R, True, ref=("contracts",)), _c("classification"),

@@ -24,10 +24,18 @@ chunk by chunk through the layout's validation (:mod:`loaders.pipeline`):
   amount, currency and date of the awards that count (status ``active`` or none;
   pending, cancelled and unsuccessful awards do not), the winner when they name
   exactly one supplier. When they name several, each award also becomes a contract
-  ``OCID#award-ID`` with its own supplier, and the process keeps the bids.
+  ``OCID#award-ID`` with its own supplier, and the process keeps the bids. For
+  cardinal's indicators (:mod:`queries.rules.ocp`) the process also keeps the raw
+  ``procurement_method``, ``procuring_entity_id``, the tender period's instants in UTC
+  (``tender_start_at``/``tender_end_at``), the number of active awards, of the
+  suppliers they name and of awards not final yet (``awards_active``,
+  ``award_suppliers``, ``awards_not_final``), and what each active single-supplier
+  award buys (``active_award_classifications``, JSON ``[supplier, code]`` pairs).
 - **bids**: ``bids.details`` (bids extension): bidder = the first tenderer (a
   consortium's partners are kept in ``joint_with``: partners are not rival
-  bidders), amount, currency, date, status read through the one table of bid
+  bidders; ``consortium`` holds all their ids joined by ``|``, ``tenderers`` how many
+  the bid names), amount, currency, date (and ``date_at``, its instant in UTC), status
+  read through the one table of bid
   status words (:data:`~loaders.standards.ocds_codes.BID_STATUS_WORDS`: the
   ``bidStatus`` codelist and publishers' words such as ``qualified``,
   ``not-qualified``, ``active``); a word not in it is set aside, naming it and
@@ -63,6 +71,8 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -89,6 +99,9 @@ METHODS = {"open": "open", "selective": "invited", "limited": "direct", "direct"
 _PUBLIC_ROLES = {"buyer", "procuringentity", "funder", "payer", "reviewbody"}
 _FIRM_ROLES = {"tenderer", "supplier", "payee"}
 _COUNTING_AWARDS = {"", "active"}
+#: Award statuses that will not change (``active`` in OCDS 1.1 means in force); an award
+#: in any other status (``pending``, or a word outside the codelist) is not final yet.
+_FINAL_AWARDS = {"active", "cancelled", "unsuccessful"}
 
 
 def _d(v: Any) -> dict[str, Any]:
@@ -233,6 +246,11 @@ class _Release:
         status, tenderers = text(t.get("status")), t.get("numberOfTenderers")
         period = _d(t.get("tenderPeriod"))
         count = _count(tenderers)
+        statuses = [text(a.get("status")).lower() for a in _l(self.rel.get("awards"))
+                    if isinstance(a, dict) and text(a.get("status"))]
+        active = [a for a in _l(self.rel.get("awards"))
+                  if isinstance(a, dict) and text(a.get("status")).lower() == "active"]
+        pe = t.get("procuringEntity")
         base = {
             "buyer_org_id": buyer, "method": METHODS.get(raw_method.lower(), ""),
             "procurement_method": raw_method,
@@ -245,6 +263,14 @@ class _Release:
             "tender_end": _date(period.get("endDate"), end=True),
             "main_procurement_category": t.get("mainProcurementCategory"),
             "process_id": self.ocid, "item_classifications": self._items(),
+            "procuring_entity_id": self.ref(pe, f"{self.ptr}/tender/procuringEntity",
+                                            "procuringEntity") if isinstance(pe, dict) else "",
+            "tender_start_at": _instant(period.get("startDate")),
+            "tender_end_at": _instant(period.get("endDate")),
+            "awards_active": len(active),
+            "award_suppliers": sum(len(_l(a.get("suppliers"))) for a in active),
+            "awards_not_final": sum(s not in _FINAL_AWARDS for s in statuses),
+            "active_award_classifications": _json_list(self._active_award_items()),
         }
         title = t.get("title") or first_award.get("title") or self.ocid
         self.rows.add("contracts", self.line, self.ptr, {
@@ -281,7 +307,9 @@ class _Release:
                    "amount": v.get("amount"), "status": status or published,
                    "ocds_status": published if published and published != status else "",
                    **_currency(v.get("currency")), "bid_id": b.get("id"),
-                   "date": _date(b.get("date")), "joint_with": ids[1:]}
+                   "date": _date(b.get("date")), "joint_with": ids[1:],
+                   "tenderers": len(named), "date_at": _instant(b.get("date")),
+                   "consortium": "|".join(sorted(set(ids))) if len(set(ids)) > 1 else ""}
             if status is None:
                 self.rows.set_aside(self.line, p, "bad_vocabulary", _(
                     "bid status '{value}' is neither an OCDS bidStatus code nor a publisher's "
@@ -320,6 +348,23 @@ class _Release:
                 if code:
                     out[f"{scheme}-{code}" if scheme else code] = None
         return list(out)
+
+    def _active_award_items(self) -> list[list[str]]:
+        """What each active award with one supplier buys: ``[supplier, code]`` per item
+        classification of the award (the supplier as its organization id), once each."""
+        out: dict[tuple[str, str], None] = {}
+        for n, a in enumerate(_l(self.rel.get("awards"))):
+            if not isinstance(a, dict) or text(a.get("status")).lower() != "active":
+                continue
+            sups = _l(a.get("suppliers"))
+            if len(sups) != 1:
+                continue
+            sup = self.ref(sups[0], f"{self.ptr}/awards/{n}/suppliers/0", "supplier")
+            for it in _l(a.get("items")):
+                code = text(_d(_d(it).get("classification")).get("id"))
+                if sup and code:
+                    out[(sup, code)] = None
+        return [list(pair) for pair in out]
 
     def item_rows(self) -> None:
         """One ``items`` row per item of the tender, or of the awards when the tender
@@ -366,6 +411,11 @@ def _count(value: Any) -> str:
     return s if s.isdigit() else s.split(".")[0] if re.fullmatch(r"\d+\.0*", s) else ""
 
 
+def _json_list(items: list[Any]) -> str:
+    """A list as JSON text ('' when empty): one layout cell that keeps every item whole."""
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":")) if items else ""
+
+
 def _number(value: Any) -> str:
     """A JSON number as text; '' for anything else."""
     return text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
@@ -376,6 +426,28 @@ def _date(value: Any, end: bool = False) -> str:
     release garbles is no reason to set its whole process aside)."""
     d = day(value, end)
     return d if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else ""
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _instant(value: Any) -> str:
+    """An RFC 3339 date-time as UTC ``YYYY-MM-DDTHH:MM:SS``; '' when it is not one
+    (a date without a time is no instant).
+
+    Examples
+    --------
+    >>> _instant("2000-01-01T18:00:00-06:00"), _instant("2000-01-01"), _instant("invalid")
+    ('2000-01-02T00:00:00', '', '')
+    """
+    s = text(value)
+    if not _INSTANT.fullmatch(s):
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(s.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _currency(value: Any) -> dict[str, str]:
