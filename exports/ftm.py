@@ -359,12 +359,13 @@ def _tie(ids: _Ids, r: Relation) -> Iterator[Ftm]:
             "party": ids(r.src), "case": ids(r.dst), "role": r.props.get("role"),
             "startDate": r.start}, {"role": r.props.get("role")})
     if r.type == "BID":
-        amount = r.props.get("amount")
+        amount, currency = r.props.get("amount"), r.props.get("currency")
         yield _entity(_rel_id(r), "UnknownLink", {
             "subject": ids(r.src), "object": ids(r.dst), "role": "bid",
             "status": r.props.get("status"),
-            "description": f"amount: {amount}" if amount is not None else None},
-            {"amount": amount})
+            "description": (f"amount: {amount}" + (f" {currency}" if currency else "")
+                            if amount is not None else None)},
+            {"amount": amount, "currency": currency})
 
 
 def _step_text(step: dict[str, Any]) -> str:

@@ -124,7 +124,16 @@ SECTORS = (
     "education", "employment", "healthcare", "pension", "social_security", "rural",
     "environment", "safety", "food_drug", "law_enforcement", "infrastructure", "other",
 )
-BID_STATUSES = ("valid", "disqualified", "withdrawn")
+BID_STATUSES = ("valid", "disqualified", "withdrawn", "pending", "invited")
+#: Bid statuses that are not a bid received and still competing: a bid that was
+#: disqualified or withdrawn, or an invitation to bid that may never have been answered.
+BID_NOT_COMPETING = ("disqualified", "withdrawn", "invited")
+#: Tender statuses (the OCDS ``tenderStatus`` codelist).
+TENDER_STATUSES = ("planning", "planned", "active", "cancelled", "unsuccessful", "complete",
+                   "withdrawn")
+#: Tender statuses of a procurement that did not go ahead: no rule reads its bids or
+#: award as a competition that took place.
+TENDER_CLOSED = ("cancelled", "unsuccessful", "withdrawn")
 CASE_KINDS = ("organized_crime", "corruption", "disciplinary", "criminal", "other")
 CASE_OUTCOMES = ("pending", "convicted", "sanctioned", "acquitted", "dropped", "transferred")
 CASE_OFFICIAL_ROLES = ("investigator", "prosecutor", "judge", "approver")
@@ -145,7 +154,8 @@ REL_TYPES: dict[str, RelType] = {
         RelType("BOUGHT", _O, ("contract",), "bought", ()),
         RelType("APPROVED", _P, ("contract", "payment"), "approved", ()),
         RelType("AWARDED_TO", ("contract",), _O, "was awarded to", (), ("amount",)),
-        RelType("BID", _O, ("contract",), "bid on", ("amount",), ("amount", "status")),
+        RelType("BID", _O, ("contract",), "bid on", ("amount",),
+                ("amount", "status", "currency", "tenderers", "date_at", "consortium")),
         RelType("PAID", _PO, ("payment",), "paid", ()),
         RelType("PAID_TO", ("payment",), _PO, "was paid to", (), ("amount", "bank_account")),
         RelType("CASE_ROLE", _PO, ("case",), "stands in case", ("role",), ("role",)),
@@ -160,7 +170,8 @@ REL_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
     "KIN": (("relation", "text"), ("degree", "integer")),
     "COMPANY_ROLE": (("role", "text"), ("share_pct", "number")),
     "AWARDED_TO": (("amount", "number"),),
-    "BID": (("amount", "number"), ("status", "text")),
+    "BID": (("amount", "number"), ("status", "text"), ("currency", "text"),
+            ("tenderers", "integer"), ("date_at", "text"), ("consortium", "text")),
     "PAID_TO": (("amount", "number"), ("bank_account", "text")),
     "CASE_ROLE": (("role", "text"),),
 }
@@ -177,10 +188,18 @@ ENTITY_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
                      ("established_date", "date")),
     "contract": (("title", "text"), ("buyer_org_id", "text"), ("approver_id", "text"),
                  ("supplier_id", "text"), ("amount", "number"), ("award_date", "date"),
-                 ("method", "text"), ("sector", "text")),
+                 ("method", "text"), ("sector", "text"), ("currency", "text"),
+                 ("tender_status", "text"), ("tender_start", "date"), ("tender_end", "date"),
+                 ("number_of_tenderers", "integer"), ("method_details", "text"),
+                 ("process_id", "text"), ("procurement_method", "text"),
+                 ("procuring_entity_id", "text"), ("tender_start_at", "text"),
+                 ("tender_end_at", "text"), ("awards_active", "integer"),
+                 ("award_suppliers", "integer"), ("awards_not_final", "integer"),
+                 ("active_award_classifications", "text")),
     "payment": (("payer_org_id", "text"), ("approver_id", "text"), ("recipient_id", "text"),
                 ("amount", "number"), ("date", "date"), ("program", "text"),
-                ("sector", "text"), ("bank_account", "text"), ("payer_person_id", "text")),
+                ("sector", "text"), ("bank_account", "text"), ("payer_person_id", "text"),
+                ("currency", "text")),
     "case": (("kind", "text"), ("title", "text"), ("opened_date", "date"),
              ("closed_date", "date"), ("status", "text"), ("outcome", "text")),
     "report": (("subject_id", "text"), ("date", "date"), ("channel", "text"),

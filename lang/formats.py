@@ -13,6 +13,8 @@ Examples
 ('¥612,180.00', '¥612,180.00', 'US$100.00')
 >>> money(612180, "CNY", "zh", compact=True), money(None, "CNY", "zh")
 ('61.2万元', '金额不详')
+>>> money(156220610.1, "NGN", "en"), money(100, "EUR", "en"), money(100, None, "en")
+('NGN156,220,610.10', '€100.00', '100 (currency not stated)')
 >>> date("2023-09-12", "zh"), date("2023-09-12", "en"), date("2023-13-01", "zh")
 ('2023年9月12日', '2023-09-12', '2023-13-01')
 >>> period("2019-01-01", None, "zh"), period(None, None, "en")
@@ -44,13 +46,20 @@ def _t(code: str, text: str) -> str:
     return translations(code).gettext(text)
 
 
-def money(amount: float | None, currency: str = "CNY", lang: str | None = None,
+def money(amount: float | None, currency: str | None = "CNY", lang: str | None = None,
           compact: bool = False) -> str:
-    """An amount with its currency (``compact``: 万/亿 in Chinese for narrow columns)."""
+    """An amount with its currency (``compact``: 万/亿 in Chinese for narrow columns).
+
+    ``currency`` is an ISO 4217 code; ``None`` or '' says the source stated none: the
+    amount is written without a sign, and says so, rather than being called yuan.
+    """
     code = _lang(lang)
     if amount is None or amount != amount:
         return _t(code, N_("an unknown amount"))
-    cur = (currency or _HOME).upper()
+    cur = (currency or "").strip().upper()
+    if not cur:
+        return _t(code, N_("{amount} (currency not stated)")).format(
+            amount=format_decimal(amount, format="#,##0.##", locale=LOCALES[code]))
     if compact and code == "zh" and cur == _HOME and abs(amount) >= 10_000:
         return _t(code, N_("{amount} yuan")).format(
             amount=format_compact_decimal(amount, locale=LOCALES[code], fraction_digits=1))

@@ -99,15 +99,17 @@ def ent(name: str, ids: Sequence[str], key: str = "") -> dict[str, Any]:
     return {"t": "ent", "name": name, "ids": list(ids), "key": key}
 
 
-def money(amount: Any, currency: str = "CNY") -> dict[str, Any]:
-    """An amount of money (``None`` or NaN: unknown)."""
+def money(amount: Any, currency: str | None = "CNY") -> dict[str, Any]:
+    """An amount of money (``None`` or NaN: unknown) in ``currency`` (an ISO 4217 code;
+    ``None`` or '': the source stated none, and none is shown)."""
     try:
         value: float | None = float(amount)
     except (TypeError, ValueError):
         value = None
     if value is not None and value != value:
         value = None
-    return {"t": "money", "amount": value, "currency": currency}
+    code = currency.strip().upper() if isinstance(currency, str) else ""
+    return {"t": "money", "amount": value, "currency": code}
 
 
 def date(iso: str) -> dict[str, Any]:
@@ -242,7 +244,7 @@ def _value(v: Any, lang: str) -> str:
         ids = "/".join(v["ids"])
         return f"{v['name']} ({ids})" if v["name"] and v["name"] != ids else (ids or v["name"])
     if t == "money":
-        return formats.money(v["amount"], str(v.get("currency") or "CNY"), lang)
+        return formats.money(v["amount"], str(v.get("currency", "CNY") or ""), lang)
     if t == "date":
         return formats.date(str(v["value"]), lang)
     if t == "period":

@@ -71,6 +71,47 @@ def entity_frames(checked: Checked) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ents.reset_index(drop=True), aliases
 
 
+def item_entities(checked: Checked) -> pd.DataFrame:
+    """The ``items`` rows as a property of the contracts they belong to: ``items``, the
+    items as JSON text (a list of objects with the row's columns, its file and line),
+    merged into the contract node (a node keeps the values it had). An item published
+    again in a later release of the same process is kept once.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> from loaders.layout import TABLES
+    >>> f = pd.DataFrame({"contract_id": ["K1", "K1"], "classification": ["CPV-1", "CPV-2"],
+    ...                   "description": ["", "x"], "quantity": ["2", ""], "unit_price": ["", ""],
+    ...                   "currency": ["", ""], "_line": [2, 3]})
+    >>> c = Checked(TABLES["items"], pathlib.Path("items.csv"), "utf-8", 2, f,
+    ...             refs={"contract_id": pd.Series(["c:K1", "c:K1"])})
+    >>> ents = item_entities(c)
+    >>> ents["key"].tolist(), json.loads(json.loads(ents["props"][0])["items"])[0]
+    (['c:K1'], {'classification': 'CPV-1', 'quantity': 2.0, 'line': 2})
+    """
+    f = checked.frame
+    cols = [c for c in f.columns if c not in (LINE, "contract_id") and not c.startswith("_")]
+    numeric = {"quantity", "unit_price"}
+    by: dict[str, list[dict[str, Any]]] = {}
+    keys = checked.refs["contract_id"].tolist()
+    for key, (_, row) in zip(keys, f.iterrows(), strict=True):
+        item: dict[str, Any] = {}
+        for c in cols:
+            v = row[c]
+            if v != "":
+                item[c] = float(v) if c in numeric else v
+        have = by.setdefault(str(key), [])
+        same = {k: v for k, v in item.items() if k != POINTER}
+        if not any({k: v for k, v in h.items() if k not in (POINTER, "line")} == same
+                   for h in have):  # the same item published again (another release)
+            have.append({**item, "line": int(row[LINE])})
+    rows = [(k, "contract", k, json.dumps(
+        {"items": json.dumps(v, ensure_ascii=False, separators=(",", ":"))},
+        ensure_ascii=False, separators=(",", ":"))) for k, v in by.items()]
+    return pd.DataFrame(rows, columns=["key", "kind", "name", "props"])
+
+
 def _merged_props(rows: pd.DataFrame, prop_cols: list[str]) -> list[str]:
     """Props of rows that share a key: first filled value per column, other names listed."""
     merged: dict[str, dict[str, object]] = {}
@@ -176,8 +217,11 @@ def _relation_frame(checked: Checked) -> pd.DataFrame:
         ])
     if name == "bids":
         status = f["status"].where(f["status"] != "", "valid")
-        props = json_objects({"amount": f["amount"], "status": status}, numeric={"amount"})
-        return _frame("BID", r["bidder_id"], r["contract_id"], _blank(n), _blank(n), props,
+        props = json_objects({"amount": f["amount"], "status": status,
+                              "currency": f["currency"], "tenderers": f["tenderers"],
+                              "date_at": f["date_at"],
+                              "consortium": f["consortium"]}, numeric={"amount", "tenderers"})
+        return _frame("BID", r["bidder_id"], r["contract_id"], f["date"], f["date"], props,
                       checked, (f["amount"],))
     if name == "payments":
         return _events(checked, "date", [

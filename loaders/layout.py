@@ -19,7 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from babel.numbers import list_currencies
+
 from graph import schema
+
+#: ISO 4217 currency codes (current and historic, as Babel's CLDR data lists them).
+CURRENCIES: frozenset[str] = frozenset(list_currencies())
+#: The currency of an amount whose row states none, in the layout (yuan).
+HOME_CURRENCY = "CNY"
 
 
 class ColType(StrEnum):
@@ -33,6 +40,8 @@ class ColType(StrEnum):
     CREDIT_CODE = "credit_code"
     VOCAB = "vocab"
     REF = "ref"
+    CURRENCY = "currency"
+    COUNT = "count"
 
 
 class Reason(StrEnum):
@@ -52,6 +61,8 @@ class Reason(StrEnum):
     DUPLICATE_KEY = "duplicate_key"
     SELF_TIE = "self_tie"
     BAD_FIELD_COUNT = "bad_field_count"
+    BAD_CURRENCY = "bad_currency"
+    BAD_COUNT = "bad_count"
 
 
 #: Reasons one source can give on its own; the others need a database that already holds
@@ -96,6 +107,7 @@ class TableSpec:
 
 
 T, D, A, V, R = ColType.TEXT, ColType.DATE, ColType.AMOUNT, ColType.VOCAB, ColType.REF
+CUR = ColType.CURRENCY
 _PERSON = ("persons",)
 _ORG = ("organizations",)
 _PO = ("persons", "organizations")
@@ -134,17 +146,28 @@ _TABLE_LIST = (
         _c("contract_id", req=True), _c("title"), _c("buyer_org_id", R, ref=_ORG),
         _c("approver_id", R, ref=_PERSON), _c("supplier_id", R, ref=_ORG), _c("amount", A),
         _c("award_date", D), _c("method", V, vocab=schema.CONTRACT_METHODS),
-        _c("sector", V, vocab=schema.SECTORS),
+        _c("sector", V, vocab=schema.SECTORS), _c("currency", CUR),
+        _c("tender_status", V, vocab=schema.TENDER_STATUSES), _c("tender_start", D),
+        _c("tender_end", D), _c("number_of_tenderers", ColType.COUNT), _c("method_details"),
+        _c("process_id"), _c("procurement_method"), _c("procuring_entity_id", R, ref=_ORG),
+        _c("tender_start_at"), _c("tender_end_at"), _c("awards_active", ColType.COUNT),
+        _c("award_suppliers", ColType.COUNT), _c("awards_not_final", ColType.COUNT),
     )),
     TableSpec("bids", None, (
         _c("contract_id", R, True, ref=("contracts",)), _c("bidder_id", R, True, ref=_ORG),
-        _c("amount", A), _c("status", V, vocab=schema.BID_STATUSES),
+        _c("amount", A), _c("status", V, vocab=schema.BID_STATUSES), _c("currency", CUR),
+        _c("date", D), _c("tenderers", ColType.COUNT), _c("date_at"),
+        _c("consortium"),
+    )),
+    TableSpec("items", None, (
+        _c("contract_id", R, True, ref=("contracts",)), _c("classification"),
+        _c("description"), _c("quantity", A), _c("unit_price", A), _c("currency", CUR),
     )),
     TableSpec("payments", "payment_id", (
         _c("payment_id", req=True), _c("payer_org_id", R, ref=_ORG),
         _c("approver_id", R, ref=_PERSON), _c("recipient_id", R, True, ref=_PO),
         _c("amount", A), _c("date", D), _c("program"), _c("sector", V, vocab=schema.SECTORS),
-        _c("bank_account"), _c("payer_person_id", R, ref=_PERSON),
+        _c("bank_account"), _c("payer_person_id", R, ref=_PERSON), _c("currency", CUR),
     )),
     TableSpec("cases", "case_id", (
         _c("case_id", req=True), _c("kind", V, True, schema.CASE_KINDS), _c("title"),

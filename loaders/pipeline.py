@@ -388,6 +388,8 @@ def _write(store: Store, checked: list[Checked], aside: list[SetAsideRecord],
             e, a = build.entity_frames(c)
             ents.append(e)
             aliases.append(places.frame(a))
+        elif c.spec.name == "items" and c.loaded:
+            ents.append(build.item_entities(c))
     if progress:
         progress(_("writing"), 0, 1)
     with ThreadPoolExecutor(1, thread_name_prefix="umbrella-build") as pool:

@@ -55,6 +55,10 @@ class RawTable:
     header: list[str]
     malformed: list[BadRow] = field(default_factory=list)
     """Rows set aside while reading (wrong number of fields, stray quote, field too long)."""
+    home_currency: str = "CNY"
+    """The currency of an amount whose row states none: yuan for the layout and its
+    mappings (the layout's rule), '' for a standard that states its currencies (an
+    amount published without one keeps no currency rather than being called yuan)."""
 
 
 def _plausible_chinese(text: str) -> bool:

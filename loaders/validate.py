@@ -26,7 +26,7 @@ from graph.normalize import (
 )
 from graph.store.model import SetAsideRecord
 from lang import N_, _
-from loaders.layout import ColType, Reason, TableSpec
+from loaders.layout import CURRENCIES, ColType, Reason, TableSpec
 from loaders.read import LINE, RawTable
 from loaders.registry import Registry, SetAsideRef
 from loaders.report import place
@@ -89,7 +89,7 @@ def _normalise(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[name] = clean_text(frame[name])
     for col in spec.columns:
-        if col.type in (ColType.ID_NUMBER, ColType.CREDIT_CODE):
+        if col.type in (ColType.ID_NUMBER, ColType.CREDIT_CODE, ColType.CURRENCY):
             frame[col.name] = frame[col.name].str.upper()
         elif col.type == ColType.VOCAB:
             frame[col.name] = frame[col.name].str.lower().str.replace(" ", "_", regex=False)
@@ -131,6 +131,10 @@ def _check_values(spec: TableSpec, frame: pd.DataFrame, marks: _Marks) -> None:
             else:
                 marks.mark(filled & (num.isna() | (num < 0) | (num > 100)),
                            Reason.BAD_SHARE_PCT, col.name)
+        elif col.type == ColType.CURRENCY:
+            marks.mark(filled & ~s.isin(CURRENCIES), Reason.BAD_CURRENCY, col.name)
+        elif col.type == ColType.COUNT:
+            marks.mark(filled & ~s.str.fullmatch(r"\+?\d+(\.0*)?"), Reason.BAD_COUNT, col.name)
         elif col.type == ColType.ID_NUMBER:
             marks.mark(filled & ~id_numbers_valid(s), Reason.BAD_ID_NUMBER, col.name)
         elif col.type == ColType.CREDIT_CODE:
@@ -246,6 +250,10 @@ MESSAGES: dict[Reason, str] = {
     Reason.DUPLICATE_KEY: N_("{column} '{value}' is already defined at line {detail}; ids must "
                              "be unique"),
     Reason.SELF_TIE: N_("person_id and other_id are the same person; a tie needs two people"),
+    Reason.BAD_CURRENCY: N_("{column} '{value}' is not an ISO 4217 currency code; write the "
+                            "three-letter code, e.g. CNY, USD, EUR"),
+    Reason.BAD_COUNT: N_("{column} '{value}' is not a whole number of zero or more; write "
+                         "digits only, e.g. 3"),
 }
 
 #: An identity number set aside, by what is wrong with it (:func:`graph.ids.id_number_fault`).
@@ -318,6 +326,18 @@ def _set_aside_records(spec: TableSpec, path: Path, frame: pd.DataFrame, raw: pd
     return out
 
 
+def _home_currency(spec: TableSpec, frame: pd.DataFrame, home: str) -> None:
+    """Fill a blank ``currency`` with ``home`` on rows that state an amount."""
+    if not home or "currency" not in spec.column_names():
+        return
+    amounts = [c.name for c in spec.columns if c.type == ColType.AMOUNT]
+    stated = np.zeros(len(frame), dtype=bool)
+    for a in amounts:
+        stated |= (frame[a] != "").to_numpy()
+    blank = (frame["currency"] == "").to_numpy()
+    frame.loc[stated & blank, "currency"] = home
+
+
 def check_table(spec: TableSpec, raw: RawTable, reg: Registry) -> Checked:
     """Validate ``raw`` against ``spec``, resolve its references and register its ids.
 
@@ -327,6 +347,7 @@ def check_table(spec: TableSpec, raw: RawTable, reg: Registry) -> Checked:
     check_columns(spec, raw)
     path = raw.path
     frame = _normalise(spec, raw.frame.copy())
+    _home_currency(spec, frame, raw.home_currency)
     marks = _Marks(frame)
     _check_values(spec, frame, marks)
     _check_duplicates(spec, frame, marks)

@@ -186,6 +186,27 @@ SPECS: dict[str, Spec] = {
     "samples": Spec(int, 2, 1_000_000),
     "batches": Spec(int, 1, 1_000),
     "kinds": Spec(list, choices=tuple(NODE_KINDS)),
+    # Open Contracting's indicators (OCP-NNN), named after cardinal's settings
+    "min_tender_days": Spec(int, 1, 3650),
+    "procurement_methods": Spec(list, choices=("open", "selective", "limited", "direct"),
+                                empty=True),
+    "days_by_method_details": Spec(list, pattern=r".*=\d{1,4}", empty=True,
+                                   what=N_("method=days pairs such as emergency=10")),
+    "excluded_method_details": Spec(list, empty=True),
+    "price_comparison_method_details": Spec(list, empty=True),
+    "no_price_comparison_method_details": Spec(list, empty=True),
+    "max_price_gap": Spec(float, 0, 1e9), "min_price_gap": Spec(float, 0, 1e9),
+    "currency": Spec(str, pattern=r"[A-Z]{3}", empty=True,
+                     what=N_("an ISO 4217 currency code or \"\"")),
+    "percentile": Spec(int, 0, 100),
+    "max_win_ratio": _SHARE,
+    "min_disqualified": Spec(int, 1, 100_000),
+    "min_disqualified_share": _SHARE,
+    "min_bids_received": Spec(int, 1, 1_000_000),
+    "min_bids_submitted": Spec(int, 1, 1_000_000),
+    "classification_digits": Spec(int, 1, 40),
+    "min_segments": Spec(int, 0, 100_000),
+    "min_processes": Spec(int, 1, 1_000_000),
 }
 
 

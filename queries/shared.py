@@ -12,12 +12,12 @@ approval, an official role in a case); chains are followed to ``$chain_hops`` ti
 Examples
 --------
 >>> sorted(SHARED)[:4]
-['associate_ties', 'chain_starts', 'co_owner_ties', 'kin_chains']
+['associate_ties', 'chain_starts', 'closed_contracts', 'co_owner_ties']
 """
 
 from __future__ import annotations
 
-from graph.schema import CASE_OFFICIAL_ROLES, KIN
+from graph.schema import CASE_OFFICIAL_ROLES, KIN, TENDER_CLOSED
 
 
 def _inverse_case(column: str) -> str:
@@ -28,6 +28,7 @@ def _inverse_case(column: str) -> str:
 
 
 _OFFICIAL_ROLES = ", ".join(f"'{r}'" for r in CASE_OFFICIAL_ROLES)
+_CLOSED = ", ".join(f"'{s}'" for s in TENDER_CLOSED)
 
 SHARED: dict[str, str] = {
     # kin links in both directions: b is a's relation
@@ -75,6 +76,10 @@ SHARED: dict[str, str] = {
         SELECT a, b, s, e, hops, path, how FROM kin_chains
         UNION ALL SELECT a, b, s, e, hops, path, how FROM associate_ties
         UNION ALL SELECT a, b, s, e, hops, path, how FROM co_owner_ties""",
+    # contracts whose tender did not go ahead (cancelled, unsuccessful, withdrawn): no
+    # rule reads their bids or award as a competition or a purchase that took place
+    "closed_contracts": f"""
+        SELECT key FROM ent_contract WHERE lower(trim(tender_status)) IN ({_CLOSED})""",
     # how many tip-offs name each entity
     "report_counts": "SELECT dst AS key, count(*) AS n FROM rel_REPORTED GROUP BY dst",
 }

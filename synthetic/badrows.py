@@ -23,7 +23,7 @@ from synthetic.alloc import Alloc
 from synthetic.model import County
 from synthetic.names import person_name, pick_surname
 from synthetic.timeline import FIRST, LAST, add_days, iso, rand_date
-from synthetic.writer import BadLine, Cell, Row, money
+from synthetic.writer import COLUMNS, BadLine, Cell, Row, money
 
 
 @dataclass
@@ -67,7 +67,9 @@ class BadRows:
         return a.pid, b.pid
 
     def add(self, table: str, row: Row, code: Reason, column: str, after: str = "") -> None:
-        """Queue a bad row."""
+        """Queue a bad row (a contract's optional tender columns left blank)."""
+        if table == "contracts":
+            row = (*row, *[""] * (len(COLUMNS["contracts"]) - len(row)))
         self.inserts.append(Insert(table, BadLine(row, code.value, column), after))
 
     def new_person_row(self, birth: dt.date | None = None, **over: str) -> Row:
@@ -204,6 +206,20 @@ class BadRows:
                                   iso(rand_date(rng, FIRST, LAST)), "临时救助金",
                                   "social_security", self.alloc.account(rng)),
                      Reason.BAD_AMOUNT, "amount")
+
+    def bad_currency(self) -> None:
+        k = self.rng.choice(self.contracts)
+        self.add("contracts", (self.alloc.next_id("C"), "物业服务采购", k.buyer, "", k.supplier,
+                               "64000.00", iso(k.date), "direct", k.sector,
+                               self.rng.choice(("RMB", "YUAN", "元"))),
+                 Reason.BAD_CURRENCY, "currency")
+
+    def bad_count(self) -> None:
+        k = self.rng.choice(self.contracts)
+        self.add("contracts", (self.alloc.next_id("C"), "保洁服务采购", k.buyer, "", k.supplier,
+                               "36000.00", iso(k.date), "open", k.sector, "", "", "", "",
+                               self.rng.choice(("-1", "2.5", "三"))),
+                 Reason.BAD_COUNT, "number_of_tenderers")
 
     def bad_share_pct(self) -> None:
         o = self.rng.choice(self.companies)
@@ -353,6 +369,8 @@ TEMPLATES: dict[str, Callable[[BadRows], object]] = {
     Reason.DATE_ORDER.value: BadRows.date_order,
     Reason.BAD_AMOUNT.value: BadRows.bad_amount,
     Reason.BAD_SHARE_PCT.value: BadRows.bad_share_pct,
+    Reason.BAD_CURRENCY.value: BadRows.bad_currency,
+    Reason.BAD_COUNT.value: BadRows.bad_count,
     Reason.BAD_ID_NUMBER.value: BadRows.bad_id_number,
     Reason.BAD_CREDIT_CODE.value: BadRows.bad_credit_code,
     Reason.BAD_VOCABULARY.value: BadRows.bad_vocabulary,

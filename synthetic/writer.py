@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from _csv import Writer
 
 Row = tuple[str, ...]
+#: The optional tender columns of a generated contract: blank (yuan; no tender record).
+_NO_TENDER = ("", "", "", "", "")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "persons": ("person_id", "name", "id_number", "gender", "birth_date", "death_date", "phone",
@@ -46,8 +48,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "relationships": ("person_id", "other_id", "relation", "start_date", "end_date"),
     "company_roles": ("company_id", "holder_id", "role", "share_pct", "start_date", "end_date"),
     "contracts": ("contract_id", "title", "buyer_org_id", "approver_id", "supplier_id", "amount",
-                  "award_date", "method", "sector"),
+                  "award_date", "method", "sector", "currency", "tender_status", "tender_start",
+                  "tender_end", "number_of_tenderers"),
     "bids": ("contract_id", "bidder_id", "amount", "status"),
+    # what a contract buys: written with its header only (the generator plants nothing in it)
+    "items": ("contract_id", "classification", "description", "quantity", "unit_price",
+              "currency"),
     "payments": ("payment_id", "payer_org_id", "approver_id", "recipient_id", "amount", "date",
                  "program", "sector", "bank_account"),
     "cases": ("case_id", "kind", "title", "opened_date", "closed_date", "status", "outcome"),
@@ -144,7 +150,7 @@ def county_rows(c: County) -> dict[str, list[Cell]]:
         (r.company, r.holder_ref or ref(r.holder), r.role, r.share, iso(r.start), iso(r.end))
         for r in c.roles]
     t["contracts"] = [(k.cid, k.title, k.buyer, ref(k.approver), k.supplier, money(k.amount),
-                       iso(k.date), k.method, k.sector) for k in c.contracts]
+                       iso(k.date), k.method, k.sector, *_NO_TENDER) for k in c.contracts]
     t["bids"] = [(b.cid, b.bidder, money(b.amount), b.status) for b in c.bids]
     t["payments"] = [(pm.pmid, pm.payer, ref(pm.approver), ref(pm.recipient), money(pm.amount),
                       iso(pm.date), pm.program, pm.sector, pm.account) for pm in c.payments]

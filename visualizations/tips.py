@@ -35,8 +35,9 @@ source: positions.csv:7
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from lang import _, ngettext, pgettext
+from lang import _, formats, ngettext, pgettext
 from lang.formats import period
 from visualizations.records import EdgeRecord, NodeId, NodeRecord
 from visualizations.safe import mask_props, shown
@@ -59,10 +60,35 @@ def _props(props: dict[str, object], reveal: bool) -> list[str]:
     for key in sorted(props, key=str)[:MAX_PROPS]:
         if props[key] is not None and props[key] != "":
             lines.append(_("{name}: {value}").format(name=shown(prop_label(key), reveal, 40),
-                                                     value=shown(props[key], reveal, 200)))
+                                                     value=_prop(key, props, reveal)))
     if len(props) > MAX_PROPS:
         lines.append(_("… and {n} more properties").format(n=len(props) - MAX_PROPS))
     return lines
+
+
+#: Properties that are amounts of money in the record's ``currency``.
+MONEY_PROPS = ("amount", "unit_price", "total")
+
+
+def _prop(key: str, props: Mapping[str, Any], reveal: bool) -> str:
+    """A property as shown: an amount with the currency its record states (never a sign
+    the record does not give), anything else as written.
+
+    Examples
+    --------
+    >>> _prop("amount", {"amount": 156220610.1, "currency": "NGN"}, False)
+    'NGN156,220,610.10'
+    >>> _prop("amount", {"amount": "12.5"}, False)
+    '12.5'
+    """
+    value = props[key]
+    currency = props.get("currency")
+    if key in MONEY_PROPS and isinstance(currency, str) and currency.strip():
+        try:
+            return formats.money(float(value), currency)
+        except (TypeError, ValueError):
+            pass
+    return shown(value, reveal, 200)
 
 
 def node_tip(n: NodeRecord, reveal: bool) -> str:

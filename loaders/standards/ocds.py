@@ -14,24 +14,44 @@ chunk by chunk through the layout's validation (:mod:`loaders.pipeline`):
   funder, payer or review body roles, ``company`` for tenderer, supplier or payee,
   else ``other``. An identifier in scheme ``CN-USCC`` is the credit code. An
   organization named nowhere is named by its id.
-- **contracts**: one per contracting process (``ocid``): title, buyer (``buyer``,
-  else the party with role buyer, else the procuring entity), method
-  (``open``→open, ``selective``→invited, ``limited``/``direct``→direct; any other
-  value stays in ``procurement_method`` and the method is left blank), amount and
-  date of the awards that count (status ``active`` or none; pending, cancelled and
-  unsuccessful awards do not), the winner when they name exactly one supplier.
-  When they name several, each award also becomes a contract
-  ``OCID#award-ID`` with its own supplier, and the process keeps the bids.
+- **contracts**: one per contracting process (``ocid``, kept as ``process_id``):
+  title, buyer (``buyer``, else the party with role buyer, else the procuring
+  entity), method (``open``→open, ``selective``→invited, ``limited``/``direct``→
+  direct; any other value stays in ``procurement_method`` and the method is left
+  blank), ``method_details``, ``tender_status`` (``tender.status`` when it is a
+  ``tenderStatus`` code, see :mod:`loaders.standards.ocds_codes`),
+  ``number_of_tenderers``, ``tender_start``/``tender_end`` (``tenderPeriod``),
+  amount, currency and date of the awards that count (status ``active`` or none;
+  pending, cancelled and unsuccessful awards do not), the winner when they name
+  exactly one supplier. When they name several, each award also becomes a contract
+  ``OCID#award-ID`` with its own supplier, and the process keeps the bids. For
+  cardinal's indicators (:mod:`queries.rules.ocp`) the process also keeps the raw
+  ``procurement_method``, ``procuring_entity_id``, the tender period's instants in UTC
+  (``tender_start_at``/``tender_end_at``), the number of active awards, of the
+  suppliers they name and of awards not final yet (``awards_active``,
+  ``award_suppliers``, ``awards_not_final``), and what each active single-supplier
+  award buys (``active_award_classifications``, JSON ``[supplier, code]`` pairs).
 - **bids**: ``bids.details`` (bids extension): bidder = the first tenderer (a
   consortium's partners are kept in ``joint_with``: partners are not rival
-  bidders), amount, status as published (a few non-codelist words such as
-  ``qualified`` are read as their codelist value, see :data:`STATUS_SYNONYMS`;
-  ``invited`` and ``pending`` are not bid outcomes of the layout: such rows are
-  set aside). A tenderer with neither id nor identifier id, only a name, gets an
-  id local to its process (``OCID/pointer``). Without bid details, each
+  bidders; ``consortium`` holds all their ids joined by ``|``, ``tenderers`` how many
+  the bid names), amount, currency, date (and ``date_at``, its instant in UTC), status
+  read through the one table of bid
+  status words (:data:`~loaders.standards.ocds_codes.BID_STATUS_WORDS`: the
+  ``bidStatus`` codelist and publishers' words such as ``qualified``,
+  ``not-qualified``, ``active``); a word not in it is set aside, naming it and
+  the accepted ones. A tenderer with neither id nor identifier id, only a name,
+  gets an id local to its process (``OCID/pointer``). Without bid details, each
   organization in ``tender.tenderers`` is a bid with no amount and blank status.
+- **placeholder parties** (no real name, or placeholder ids: ``N/A``, ``-``,
+  ``unknown``, ``未知``, a whole party published without a name) are never a
+  company: the party and any bid by it are set aside as ``placeholder_party``,
+  so the load report counts them; an award's placeholder supplier is left out.
+- **items**: the tender's items (else the awards', else the contracts'), with
+  their classification as ``SCHEME-CODE``, quantity, unit price and currency.
 
-Amounts keep their currency in ``currency``; they are not converted to yuan.
+Amounts keep their currency in ``currency`` (an ISO 4217 code; another word is kept
+as ``currency_published``); they are not converted to yuan, and an amount published
+without a currency is not taken for yuan either.
 
 Examples
 --------
@@ -51,6 +71,9 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -58,10 +81,17 @@ from typing import Any
 from graph.store import Store
 from lang import _
 from loaders.chunk import Chunk
+from loaders.layout import CURRENCIES
 from loaders.pipeline import load_tables
 from loaders.report import Progress, StandardReport
 from loaders.standards import jsonio
 from loaders.standards.files import CHUNK_ROWS, chunked
+from loaders.standards.ocds_codes import (
+    accepted_bid_statuses,
+    bid_status,
+    is_placeholder,
+    tender_status,
+)
 from loaders.standards.ocds_shapes import Release, releases_of
 from loaders.standards.rows import Rows, day, text
 
@@ -69,9 +99,9 @@ METHODS = {"open": "open", "selective": "invited", "limited": "direct", "direct"
 _PUBLIC_ROLES = {"buyer", "procuringentity", "funder", "payer", "reviewbody"}
 _FIRM_ROLES = {"tenderer", "supplier", "payee"}
 _COUNTING_AWARDS = {"", "active"}
-#: Bid statuses some publishers use outside the OCDS codelist.
-STATUS_SYNONYMS = {"qualified": "valid", "accepted": "valid", "not-qualified": "disqualified",
-                   "not_qualified": "disqualified", "rejected": "disqualified"}
+#: Award statuses that will not change (``active`` in OCDS 1.1 means in force); an award
+#: in any other status (``pending``, or a word outside the codelist) is not final yet.
+_FINAL_AWARDS = {"active", "cancelled", "unsuccessful"}
 
 
 def _d(v: Any) -> dict[str, Any]:
@@ -114,7 +144,21 @@ class _Release:
         low = {r.lower() for r in roles}
         return "agency" if low & _PUBLIC_ROLES else "company" if low & _FIRM_ROLES else "other"
 
+    def _placeholder(self, obj: dict[str, Any], pointer: str) -> None:
+        """Set aside a party that stands for nobody, saying so."""
+        ident = _d(obj.get("identifier"))
+        self.rows.set_aside(self.line, pointer, "placeholder_party", _(
+            "the party '{name}' (id '{id}') stands for nobody: it has no name, or only a "
+            "placeholder such as N/A, -, unknown; it is not taken as a company and no bid "
+            "or award is read as its").format(
+                name=text(obj.get("name") or ident.get("legalName")),
+                id=text(obj.get("id") or ident.get("id"))),
+            "organizations", {"id": obj.get("id"), "name": obj.get("name")}, "name")
+
     def _org(self, obj: dict[str, Any], pointer: str, roles: list[str]) -> str:
+        if is_placeholder(obj):
+            self._placeholder(obj, pointer)
+            return ""
         oid = org_id(obj, self.ocid)
         ident = _d(obj.get("identifier"))
         if not oid and (obj.get("name") or ident.get("legalName")):
@@ -149,8 +193,9 @@ class _Release:
         if not isinstance(obj, dict):
             return ""
         pid = text(obj.get("id"))
-        if pid in self.parties and not _d(obj.get("identifier")):
-            return self.parties[pid]
+        if pid in self.parties and not _d(obj.get("identifier")) and (
+                self.parties[pid] or is_placeholder(obj) or not text(obj.get("name"))):
+            return self.parties[pid]  # '' for a placeholder party
         oid = self._org(obj, pointer, [role])
         if pid:
             self.parties.setdefault(pid, oid)
@@ -198,19 +243,41 @@ class _Release:
                                    for _, a, _ in awards) if d)
         raw_method = text(t.get("procurementMethod"))
         first_award = awards[0][1] if awards else {}
+        status, tenderers = text(t.get("status")), t.get("numberOfTenderers")
+        period = _d(t.get("tenderPeriod"))
+        count = _count(tenderers)
+        statuses = [text(a.get("status")).lower() for a in _l(self.rel.get("awards"))
+                    if isinstance(a, dict) and text(a.get("status"))]
+        active = [a for a in _l(self.rel.get("awards"))
+                  if isinstance(a, dict) and text(a.get("status")).lower() == "active"]
+        pe = t.get("procuringEntity")
         base = {
             "buyer_org_id": buyer, "method": METHODS.get(raw_method.lower(), ""),
             "procurement_method": raw_method,
-            "procurement_method_details": t.get("procurementMethodDetails"),
-            "tender_status": t.get("status"), "number_of_tenderers": t.get("numberOfTenderers"),
-            "main_procurement_category": t.get("mainProcurementCategory"), "ocid": self.ocid,
+            "method_details": t.get("procurementMethodDetails"),
+            "tender_status": tender_status(status),
+            "tender_status_published": status if status and not tender_status(status) else "",
+            "number_of_tenderers": count,
+            "number_of_tenderers_published": "" if count or tenderers is None else tenderers,
+            "tender_start": _date(period.get("startDate")),
+            "tender_end": _date(period.get("endDate"), end=True),
+            "main_procurement_category": t.get("mainProcurementCategory"),
+            "process_id": self.ocid, "item_classifications": self._items(),
+            "procuring_entity_id": self.ref(pe, f"{self.ptr}/tender/procuringEntity",
+                                            "procuringEntity") if isinstance(pe, dict) else "",
+            "tender_start_at": _instant(period.get("startDate")),
+            "tender_end_at": _instant(period.get("endDate")),
+            "awards_active": len(active),
+            "award_suppliers": sum(len(_l(a.get("suppliers"))) for a in active),
+            "awards_not_final": sum(s not in _FINAL_AWARDS for s in statuses),
+            "active_award_classifications": _json_list(self._active_award_items()),
         }
         title = t.get("title") or first_award.get("title") or self.ocid
         self.rows.add("contracts", self.line, self.ptr, {
             "contract_id": self.ocid, "title": title, **base,
             "supplier_id": suppliers[0] if len(suppliers) == 1 else "",
             "suppliers": suppliers if len(suppliers) > 1 else "",
-            "amount": amount, "currency": currencies.pop() if len(currencies) == 1 else "",
+            "amount": amount, **_currency(currencies.pop() if len(currencies) == 1 else ""),
             "award_date": dates[0] if dates else ""})
         if len(suppliers) > 1:
             for n, a, sups in awards:
@@ -221,9 +288,8 @@ class _Release:
                                        + (f"-{k + 1}" if len(sups) > 1 else ""),
                         "title": a.get("title") or f"{text(title)} (award {text(a.get('id'))})",
                         **base, "supplier_id": s, "amount": v.get("amount"),
-                        "currency": v.get("currency"),
-                        "award_date": day(a.get("date")) or self._signed(text(a.get("id"))),
-                        "process": self.ocid})
+                        **_currency(v.get("currency")),
+                        "award_date": day(a.get("date")) or self._signed(text(a.get("id")))})
 
     def bid_rows(self) -> None:
         details = _l(_d(self.rel.get("bids")).get("details"))
@@ -231,24 +297,100 @@ class _Release:
             if not isinstance(b, dict):
                 continue
             p = f"{self.ptr}/bids/details/{n}"
-            ids = [self.ref(x, f"{p}/tenderers/{k}", "tenderer")
-                   for k, x in enumerate(_l(b.get("tenderers")))]
+            named = _l(b.get("tenderers"))
+            ids = [self.ref(x, f"{p}/tenderers/{k}", "tenderer") for k, x in enumerate(named)]
             ids = [i for i in ids if i]
             v = _d(b.get("value"))
-            status = text(b.get("status")).lower()
-            self.rows.add("bids", self.line, p, {
-                "contract_id": self.ocid, "bidder_id": ids[0] if ids else "",
-                "amount": v.get("amount"), "status": STATUS_SYNONYMS.get(status, status),
-                "ocds_status": status if status in STATUS_SYNONYMS else "",
-                "currency": v.get("currency"), "bid_id": b.get("id"),
-                "bid_date": day(b.get("date")), "joint_with": ids[1:]})
+            published = text(b.get("status"))
+            status = bid_status(published)
+            row = {"contract_id": self.ocid, "bidder_id": ids[0] if ids else "",
+                   "amount": v.get("amount"), "status": status or published,
+                   "ocds_status": published if published and published != status else "",
+                   **_currency(v.get("currency")), "bid_id": b.get("id"),
+                   "date": _date(b.get("date")), "joint_with": ids[1:],
+                   "tenderers": len(named), "date_at": _instant(b.get("date")),
+                   "consortium": "|".join(sorted(set(ids))) if len(set(ids)) > 1 else ""}
+            if status is None:
+                self.rows.set_aside(self.line, p, "bad_vocabulary", _(
+                    "bid status '{value}' is neither an OCDS bidStatus code nor a publisher's "
+                    "word known for one; accepted: {accepted}").format(
+                        value=published, accepted=accepted_bid_statuses()), "bids", row,
+                    "status")
+            elif named and not ids:
+                self.rows.set_aside(self.line, p, "placeholder_party", _(
+                    "the bid's tenderers stand for nobody (no name, or a placeholder); a bid "
+                    "by nobody is not counted"), "bids", row, "bidder_id")
+            else:
+                self.rows.add("bids", self.line, p, row)
         if details:
             return
         t = _d(self.rel.get("tender"))
         for n, x in enumerate(_l(t.get("tenderers"))):
-            oid = self.ref(x, f"{self.ptr}/tender/tenderers/{n}", "tenderer")
-            self.rows.add("bids", self.line, f"{self.ptr}/tender/tenderers/{n}", {
-                "contract_id": self.ocid, "bidder_id": oid, "from": "tender.tenderers"})
+            p = f"{self.ptr}/tender/tenderers/{n}"
+            oid = self.ref(x, p, "tenderer")
+            row = {"contract_id": self.ocid, "bidder_id": oid, "from": "tender.tenderers"}
+            if not oid and isinstance(x, dict):
+                self.rows.set_aside(self.line, p, "placeholder_party", _(
+                    "the tenderer stands for nobody (no name, or a placeholder); a bid by "
+                    "nobody is not counted"), "bids", row, "bidder_id")
+            else:
+                self.rows.add("bids", self.line, p, row)
+
+    def _items(self) -> list[str]:
+        """``SCHEME-CODE`` of what the tender, awards and contracts buy, once each."""
+        out: dict[str, None] = {}
+        lists = [_d(self.rel.get("tender")).get("items")]
+        lists += [_d(a).get("items") for k in ("awards", "contracts") for a in _l(self.rel.get(k))]
+        for items in lists:
+            for it in _l(items):
+                c = _d(_d(it).get("classification"))
+                code, scheme = text(c.get("id")), text(c.get("scheme"))
+                if code:
+                    out[f"{scheme}-{code}" if scheme else code] = None
+        return list(out)
+
+    def _active_award_items(self) -> list[list[str]]:
+        """What each active award with one supplier buys: ``[supplier, code]`` per item
+        classification of the award (the supplier as its organization id), once each."""
+        out: dict[tuple[str, str], None] = {}
+        for n, a in enumerate(_l(self.rel.get("awards"))):
+            if not isinstance(a, dict) or text(a.get("status")).lower() != "active":
+                continue
+            sups = _l(a.get("suppliers"))
+            if len(sups) != 1:
+                continue
+            sup = self.ref(sups[0], f"{self.ptr}/awards/{n}/suppliers/0", "supplier")
+            for it in _l(a.get("items")):
+                code = text(_d(_d(it).get("classification")).get("id"))
+                if sup and code:
+                    out[(sup, code)] = None
+        return [list(pair) for pair in out]
+
+    def item_rows(self) -> None:
+        """One ``items`` row per item of the tender, or of the awards when the tender
+        lists none, or of the contracts when neither does."""
+        for where in ("tender", "awards", "contracts"):
+            holders = [(f"{self.ptr}/tender", _d(self.rel.get("tender")))] if where == \
+                "tender" else [(f"{self.ptr}/{where}/{n}", _d(a))
+                               for n, a in enumerate(_l(self.rel.get(where)))]
+            found = False
+            for at, h in holders:
+                for n, it in enumerate(_l(h.get("items"))):
+                    if not isinstance(it, dict):
+                        continue
+                    found = True
+                    c = _d(it.get("classification"))
+                    code, scheme = text(c.get("id")), text(c.get("scheme"))
+                    price = _d(_d(it.get("unit")).get("value"))
+                    self.rows.add("items", self.line, f"{at}/items/{n}", {
+                        "contract_id": self.ocid,
+                        "classification": f"{scheme}-{code}" if scheme and code else code,
+                        "description": it.get("description") or c.get("description"),
+                        "quantity": _number(it.get("quantity")),
+                        "unit_price": _number(price.get("amount")),
+                        **_currency(price.get("currency")), "item_id": it.get("id")})
+            if found:
+                return
 
     def convert(self) -> None:
         if not self.ocid:
@@ -258,6 +400,65 @@ class _Release:
         self.parties_rows()
         self.contract_rows()
         self.bid_rows()
+        self.item_rows()
+
+
+def _count(value: Any) -> str:
+    """A whole number of zero or more as text; '' for anything else (kept as published)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return ""
+    s = text(value)
+    return s if s.isdigit() else s.split(".")[0] if re.fullmatch(r"\d+\.0*", s) else ""
+
+
+def _json_list(items: list[Any]) -> str:
+    """A list as JSON text ('' when empty): one layout cell that keeps every item whole."""
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":")) if items else ""
+
+
+def _number(value: Any) -> str:
+    """A JSON number as text; '' for anything else."""
+    return text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def _date(value: Any, end: bool = False) -> str:
+    """An ISO (partial) date as ``YYYY-MM-DD``; '' when it is not one (a date the
+    release garbles is no reason to set its whole process aside)."""
+    d = day(value, end)
+    return d if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else ""
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _instant(value: Any) -> str:
+    """An RFC 3339 date-time as UTC ``YYYY-MM-DDTHH:MM:SS``; '' when it is not one
+    (a date without a time is no instant).
+
+    Examples
+    --------
+    >>> _instant("2000-01-01T18:00:00-06:00"), _instant("2000-01-01"), _instant("invalid")
+    ('2000-01-02T00:00:00', '', '')
+    """
+    s = text(value)
+    if not _INSTANT.fullmatch(s):
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(s.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _currency(value: Any) -> dict[str, str]:
+    """``currency`` as an ISO 4217 code (upper case); a code that is not one is kept as
+    ``currency_published`` and the amount keeps no currency."""
+    code = text(value).upper()
+    if not code:
+        return {"currency": ""}
+    if code in CURRENCIES:
+        return {"currency": code}
+    return {"currency": "", "currency_published": text(value)}
 
 
 def release_rows(rel: Release, rows: Rows, line: int, pointer: str = "") -> None:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from graph.store import SetAsideRecord
 from loaders.chunk import POINTER, SPAN, Chunk
-from loaders.layout import TABLES
+from loaders.layout import CURRENCIES, TABLES
 from loaders.read import LINE, RawTable
 
 _FILE = "_file"
@@ -128,8 +128,20 @@ class Rows:
             self._files.append(str(path))
 
     def add(self, table: str, line: int, pointer: str, row: Mapping[str, object]) -> None:
-        """Add a row (values made text); a repeated key fills the first row's gaps."""
+        """Add a row (values made text); a repeated key fills the first row's gaps.
+
+        A ``currency`` that is not an ISO 4217 code is kept as ``currency_published``
+        and the amount keeps no currency: a publisher's word for a currency is no
+        reason to set the row aside, nor to guess which currency it means.
+        """
         cells = {k: v.strip() if type(v) is str else text(v) for k, v in row.items()}
+        if cells.get("currency"):
+            code = cells["currency"].upper()
+            if code in CURRENCIES:
+                cells["currency"] = code
+            else:
+                cells.setdefault("currency_published", cells["currency"])
+                cells["currency"] = ""
         cells[POINTER] = pointer
         cells[LINE] = str(line)
         cells[_FILE] = str(self._files.index(str(self.path)))
@@ -150,12 +162,13 @@ class Rows:
         rows.append(cells)
 
     def set_aside(self, line: int, pointer: str, code: str, message: str,
-                  what: str = "(not converted)", row: Mapping[str, object] | None = None) -> None:
-        """A record that becomes no layout row, with the reason."""
+                  what: str = "(not converted)", row: Mapping[str, object] | None = None,
+                  column: str = "") -> None:
+        """A record that becomes no layout row, with the reason (and the column at fault)."""
         cells = {k: text(v) for k, v in (row or {}).items()}
         cells[POINTER] = pointer
-        self.unconverted.append(SetAsideRecord(str(self.path), line, what, "", code, message,
-                                               cells))
+        self.unconverted.append(SetAsideRecord(str(self.path), line, what, column, code,
+                                               message, cells))
         self.count += 1
 
     def chunk(self) -> Chunk:
@@ -189,4 +202,4 @@ def _raw(path: Path, encoding: str, table: str, rows: Iterable[dict[str, str]],
         frame[LINE] = [int(r[LINE]) for r in rows]
     else:
         frame[LINE] = [renumber[int(r[_FILE])] * SPAN + int(r[LINE]) for r in rows]
-    return RawTable(path, frame, encoding, header)
+    return RawTable(path, frame, encoding, header, home_currency="")

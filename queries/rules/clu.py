@@ -317,6 +317,18 @@ class ClusterAnalysis:
     inside: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def _money_currency(f: Frames) -> str:
+    """The one currency of the awards and payments :func:`_money` adds up ('' when none is
+    stated, ``*`` when there are several: their sum is no amount of money)."""
+    got = f.engine.rows(
+        "SELECT DISTINCT coalesce(e.currency, '') AS c FROM rel_AWARDED_TO r "
+        "JOIN ent_contract e ON e.key = r.src WHERE e.amount IS NOT NULL UNION "
+        "SELECT DISTINCT coalesce(e.currency, '') FROM rel_PAID_TO r "
+        "JOIN ent_payment e ON e.key = r.src WHERE e.amount IS NOT NULL")
+    found = {str(r["c"]) for r in got}
+    return found.pop() if len(found) == 1 else "*" if found else ""
+
+
 def _money(f: Frames, g: AnalysisGraph, on: str | None) -> npt.NDArray[np.float64]:
     """Contract awards and payments received by every node (yuan), each record's amount
     added in record order."""
@@ -574,8 +586,9 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
             None)}, n=len(inside)))
     else:
         text.append(Msg(TEXT["none_inside"]))
-    if row["money"] > 0:
-        text.append(Msg(TEXT["money"], {"money": money(row["money"])}))
+    currency = _money_currency(ctx.frames)
+    if row["money"] > 0 and currency != "*":  # never one sum of several currencies
+        text.append(Msg(TEXT["money"], {"money": money(row["money"], currency)}))
     text += [Msg(TEXT["centre"], {"core": k_core, "centre": listed(centre, 6)}),
              Msg(TEXT["density"], {"score": float(row["score"]),
                                    "fw": float(st["findings_weight"]), "d": float(row["D"]),

@@ -19,10 +19,11 @@ from queries.registry import rule
 #: Awards with their contract's facts and buyer: one row per (award, purchase) record.
 AWARDS = """
     SELECT aw.id AS award_id, aw.src AS contract, aw.dst AS supplier, aw.s AS date,
-           c.amount, c.sector, c.title, b.src AS buyer, b.id AS bought_id
+           c.amount, c.currency, c.sector, c.title, b.src AS buyer, b.id AS bought_id
     FROM rel_AWARDED_TO aw
     LEFT JOIN ent_contract c ON c.key = aw.src
-    LEFT JOIN rel_BOUGHT b ON b.dst = aw.src"""
+    LEFT JOIN rel_BOUGHT b ON b.dst = aw.src
+    WHERE aw.src NOT IN (SELECT key FROM closed_contracts)"""
 
 #: The official, or kin within $max_kin_hops ties, holds one of $roles in the supplier:
 #: tie and role in force on the award date. Reads ``posted`` (official, contract, date, ...).
@@ -146,7 +147,7 @@ def _finding(ctx: Context, m: Any, approved: bool) -> Finding:
         "official": ctx.ent(official), "post_org": ctx.ent(m["post_org"]),
         "post": m["post_title"] or Msg(TEXT["post"]),
         "post_period": period(m["post_s"], m["post_e"]), "contract": ctx.ent(m["contract"]),
-        "amount": money(m.get("amount")), "date": date(str(m["date"])),
+        "amount": money(m.get("amount"), m.get("currency")), "date": date(str(m["date"])),
         "supplier": ctx.ent(m["supplier"]),
         "buyer": ctx.ent(m["buyer"]) if not approved else "", "holder": ctx.ent(holder),
         "kin": ctx.kinship(official, str(m["how"]), str(m["path"])),

@@ -3,11 +3,14 @@
 COL-001: co-bidders sharing a phone, an address, a legal representative or a
 shareholder (red flag R044 in our mapping). COL-002: a recurring group of
 co-bidders whose winner rotates (R053 in our mapping). COL-003: a competitive
-tender with a single valid bid (Open Contracting R018). COL-004: different
-bidders with exactly the same valid price on one contract (R028).
+tender that received a single bid (Open Contracting R018). COL-004: different
+bidders with exactly the same valid price, in the same currency, on one contract
+(R028).
 
-Bids are BID records (bidder -> contract, amount, status; a blank status was
-loaded as ``valid``); the winner is the contract's AWARDED_TO supplier.
+Bids are BID records (bidder -> contract, amount, currency, status; a blank status
+was loaded as ``valid``); the winner is the contract's AWARDED_TO supplier. A
+contract whose tender was cancelled, unsuccessful or withdrawn
+(``closed_contracts``) is no competition: none of its bids is read.
 
 The joins are SQL on the columnar engine (:mod:`queries.engine`). Two steps stay
 in Python, each over a small table, and hand their result to the SQL as a table
@@ -46,7 +49,8 @@ Row = dict[str, Any]
 #: One row per contract: its facts, its first award and its first purchase (by record
 #: id); ``date`` = the award date, else the award record's start, else ''.
 CONTRACTS = """
-    SELECT c.key AS contract, c.title, c.method, c.sector, c.amount,
+    SELECT c.key AS contract, c.title, c.method, c.sector, c.amount, c.currency,
+           c.number_of_tenderers AS tenderers,
            coalesce(c.award_date, nullif(aw.s, '0000-01-01'), '') AS date,
            aw.dst AS supplier, aw.id AS award_id, bo.src AS buyer, bo.id AS bought_id
     FROM ent_contract c
@@ -57,12 +61,17 @@ CONTRACTS = """
                QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1) bo
            ON bo.dst = c.key"""
 
-#: Bid records; a blank status counts as valid (statuses are loaded from the layout's
-#: vocabulary, so trimming blanks here gives what Python's ``str.strip`` gave).
+#: Bid records, but those on a contract whose tender did not go ahead; a blank status
+#: counts as valid (statuses are loaded from the layout's vocabulary, so trimming blanks
+#: here gives what Python's ``str.strip`` gave); a blank currency is ''.
 BIDS = """
     SELECT id AS bid_id, src AS firm, dst AS contract, amount,
+           coalesce(currency, '') AS currency,
            coalesce(nullif(trim(status), ''), 'valid') AS status
-    FROM rel_BID"""
+    FROM rel_BID WHERE dst NOT IN (SELECT key FROM closed_contracts)"""
+
+#: Bid statuses of a bid received and still competing (valid, or not yet evaluated).
+COMPETING = ("valid", "pending")
 
 #: Each firm bidding on a contract once (any status), with its first bid record.
 BIDDERS = "SELECT contract, firm, min(bid_id) AS bid_id FROM bids GROUP BY contract, firm"
@@ -76,7 +85,7 @@ _BASE = f"bids AS ({BIDS}), contracts AS ({CONTRACTS}), bidders AS ({BIDDERS})"
 
 #: The contract columns a finding's sentences read.
 _FACTS = ("k.contract IS NOT NULL AS known, k.title, k.method, k.sector, k.amount, k.date, "
-          "k.supplier, k.award_id, k.buyer, k.bought_id")
+          "k.supplier, k.award_id, k.buyer, k.bought_id, k.currency, k.tenderers")
 
 #: COL-001: co-bidders sharing a normalised phone or address (``col_contacts``: firm,
 #: link, value, raw) or the same holder of one of $roles, in force on the award date in
@@ -176,36 +185,42 @@ ROTATIONS = f"""
     WHERE c.grp IN (SELECT grp FROM rings)
     ORDER BY c.grp, c.contract, c.firm"""
 
-#: COL-003: contracts of one of $methods with exactly one valid bidder (its first valid
-#: bid), each with its other (not valid) bids: one row per other bid, or one row.
+#: COL-003: contracts of one of $methods, whose tender went ahead, that received one bid:
+#: the tender's stated number of tenderers is 1, or, when it states none, exactly one
+#: firm's bids are competing (valid or pending; ``firm`` and its first such bid). Each
+#: with its other (not competing) bids: one row per other bid, or one row.
 COL_003 = f"""
     WITH {_BASE},
-    single AS (
-        SELECT contract, min(firm) AS firm, min(bid_id) AS bid_id
-        FROM bids WHERE status = 'valid'
-        GROUP BY contract HAVING count(DISTINCT firm) = 1),
+    competing AS (
+        SELECT contract, count(DISTINCT firm) AS n, min(firm) AS firm, min(bid_id) AS bid_id
+        FROM bids WHERE list_contains($competing, status) GROUP BY contract),
     hits AS (
-        SELECT k.contract, {_FACTS}, s.firm, s.bid_id
-        FROM contracts k JOIN single s ON s.contract = k.contract
-        WHERE list_contains($methods, k.method))
+        SELECT k.contract, {_FACTS}, CASE WHEN s.n = 1 THEN s.firm END AS firm,
+               CASE WHEN s.n = 1 THEN s.bid_id END AS bid_id
+        FROM contracts k LEFT JOIN competing s ON s.contract = k.contract
+        WHERE list_contains($methods, k.method)
+          AND k.contract NOT IN (SELECT key FROM closed_contracts)
+          AND coalesce(k.tenderers, s.n) = 1)
     SELECT h.*, o.firm AS other_firm, o.bid_id AS other_bid, o.status AS other_status
-    FROM hits h LEFT JOIN bids o ON o.contract = h.contract AND o.status <> 'valid'
+    FROM hits h LEFT JOIN bids o ON o.contract = h.contract
+                                AND NOT list_contains($competing, o.status)
     ORDER BY h.contract, o.firm, o.bid_id"""
 
-#: COL-004: valid bids (each firm's first at each price) whose exact amount another firm
-#: also bid on the same contract.
+#: COL-004: valid bids (each firm's first at each price) whose exact amount, in the same
+#: currency, another firm also bid on the same contract (100 USD and 100 EUR differ).
 COL_004 = f"""
     WITH {_BASE},
     priced AS (
-        SELECT contract, amount, firm, min(bid_id) AS bid_id
+        SELECT contract, amount, currency, firm, min(bid_id) AS bid_id
         FROM bids WHERE status = 'valid' AND amount IS NOT NULL
-        GROUP BY contract, amount, firm),
+        GROUP BY contract, amount, currency, firm),
     same AS (
         SELECT * FROM priced
-        QUALIFY count(*) OVER (PARTITION BY contract, amount) >= 2)
-    SELECT s.contract, s.amount AS price, s.firm, s.bid_id, {_FACTS}
+        QUALIFY count(*) OVER (PARTITION BY contract, amount, currency) >= 2)
+    SELECT s.contract, s.amount AS price, s.currency AS price_currency, s.firm, s.bid_id,
+           {_FACTS}
     FROM same s JOIN contracts k ON k.contract = s.contract
-    ORDER BY s.contract, s.amount, s.firm"""
+    ORDER BY s.contract, s.currency, s.amount, s.firm"""
 
 
 def _grouped(rows: Iterable[Row], *by: str) -> dict[Any, list[Row]]:
@@ -316,6 +331,12 @@ TEXT: dict[str, Template] = {
                      "happen: it can be the outcome a corrupt buyer and a pre-arranged bidder "
                      "want (Open Contracting red flag R018, single bid received)."),
     "single_title": N_("{Tender} {contract} had a single valid bid"),
+    "single_counted": N_("Contract {contract}, worth {amount}, received a single bid: the "
+                         "tender records one tenderer."),
+    "single_counted_won": N_("Contract {contract}, worth {amount}, received a single bid: the "
+                             "tender records one tenderer, and the contract went to "
+                             "{winner}."),
+    "single_counted_title": N_("{Tender} {contract} received a single bid"),
     # COL-004
     "same_price": N_("{firms} each bid exactly {amount}"),
     "identical": N_("On contract {contract}, {groups}, all valid bids."),
@@ -680,19 +701,24 @@ def rotating_winners(ctx: Context) -> list[Finding]:
 # -- COL-003 ------------------------------------------------------------------------------
 
 def single_bid_contracts(ctx: Context) -> list[Row]:
-    """Competitive contracts with exactly one valid bidder (``firm``, ``bid_id``), one row
-    per other bid (``other_firm``, ``other_bid``, ``other_status``; empty when none)."""
-    return ctx.rows(COL_003, {"methods": list(ctx.settings["competitive_methods"])})
+    """Competitive contracts, whose tender went ahead, that received one bid: one row per
+    other (not competing) bid (``other_firm``, ``other_bid``, ``other_status``; empty when
+    none). ``firm`` and ``bid_id`` are the one competing bidder and its first bid, None
+    when the stated number of tenderers (``tenderers``) alone says one."""
+    return ctx.rows(COL_003, {"methods": list(ctx.settings["competitive_methods"]),
+                              "competing": list(COMPETING)})
 
 
 def _single_finding(ctx: Context, k: Row, others: list[Row]) -> Finding:
     f, st = ctx.frames, ctx.settings
     rows = f.rel_row
-    c, firm = k["contract"], k["firm"]
+    c = k["contract"]
     winner = k["supplier"] if isinstance(k["supplier"], str) else None
-    keys = [c, firm, *([winner] if winner and winner != firm else [])]
-    score = st["base_score"] + ctx.report_bonus([firm, *([winner] if winner else [])])
-    first = _bid_path(f, rows, [k["bid_id"]], c)
+    by_bid = isinstance(k["firm"], str)
+    firm = k["firm"] if by_bid else winner  # counted: the winner was the one tenderer
+    keys = [c, *([firm] if firm else []), *([winner] if winner and winner != firm else [])]
+    score = st["base_score"] + ctx.report_bonus([x for x in (firm, winner) if x])
+    first = _bid_path(f, rows, [k["bid_id"]], c) if by_bid else [node(f, c, "contract")]
     if isinstance(k["award_id"], str):
         first += [rel(f, rows("AWARDED_TO", k["award_id"]), "AWARDED_TO"),
                   node(f, k["supplier"], "organization")]
@@ -702,23 +728,28 @@ def _single_finding(ctx: Context, k: Row, others: list[Row]) -> Finding:
                          rel(f, rows("BOUGHT", k["bought_id"]), "BOUGHT"), node(f, c, "contract")])
     for o in others:
         evidence.append(_bid_path(f, rows, [o["other_bid"]], c))
-    fields = {"contract": _contract_words(ctx, k), "amount": money(k["amount"]),
-              "firm": ctx.ent(firm), "winner": ctx.ent(winner) if winner else "",
+    fields = {"contract": _contract_words(ctx, k),
+              "amount": money(k["amount"], k["currency"]),
+              "firm": ctx.ent(firm) if firm else "", "winner": ctx.ent(winner) if winner else "",
               "others": names([Msg(TEXT["other_bid"], {
                   "firm": ctx.ent(o["other_firm"]),
                   "status": word("bid_status", o["other_status"])}) for o in others],
                   None, TEXT["list_sep"]),
               "method": word("method", k["method"])}
-    text = [Msg(TEXT["single"], fields),
-            Msg(TEXT["single_others" if others else "single_no_other"], fields)]
-    if winner is not None and winner != firm:
+    if by_bid:
+        text = [Msg(TEXT["single"], fields)]
+    else:
+        text = [Msg(TEXT["single_counted_won" if firm else "single_counted"], fields)]
+    text.append(Msg(TEXT["single_others" if others else "single_no_other"], fields))
+    if by_bid and winner is not None and winner != firm:
         text.append(Msg(TEXT["single_odd"], fields))
     text.append(Msg(TEXT["single_why"], fields))
-    title = Msg(TEXT["single_title"], {"Tender": word("Tender", k["method"]),
-                                       "contract": ctx.name(c)})
+    title = Msg(TEXT["single_title" if by_bid else "single_counted_title"],
+                {"Tender": word("Tender", k["method"]), "contract": ctx.name(c)})
     return Finding(clip(score), title, keys, evidence, text,
                    sector=k["sector"] if isinstance(k["sector"], str) else "",
-                   date=str(k["date"]))
+                   date=str(k["date"]),
+                   extra={"counted_from": "bids" if by_bid else "number_of_tenderers"})
 
 
 @rule("COL-003", "collusion", "Competitive tender with a single valid bid (R018)")
@@ -754,13 +785,13 @@ def _identical_finding(ctx: Context, g: list[Row]) -> Finding:
     score += ctx.report_bonus(firms)
     evidence: list[list[dict[str, Any]]] = []
     parts = []
-    for amount, a in _grouped(g, "price").items():
+    for (amount, currency), a in _grouped(g, "price", "price_currency").items():
         ids = [r["bid_id"] for r in a]
         for other in ids[1:]:
             evidence.append(_bid_path(f, rows, [ids[0], other], c))
         parts.append(Msg(TEXT["same_price"], {
             "firms": names([ctx.ent(r["firm"]) for r in a], None, TEXT["and_sep"]),
-            "amount": money(amount)}))
+            "amount": money(amount, currency)}))
     fields = {"contract": _contract_words(ctx, k), "groups": names(parts, None, TEXT["list_sep"]),
               "winner": ctx.ent(winner) if winner else ""}
     text = [Msg(TEXT["identical"], fields)]

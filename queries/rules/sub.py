@@ -68,7 +68,8 @@ PAYMENTS_TABLE = f"""WITH {FORMS},
                coalesce(f.account, regexp_replace(pt.bank_account, $blanks, '', 'g'), '')
                    AS account,
                pt.id AS paid_to_id, ap.src AS approver, ap.id AS approve_id,
-               pd.src AS payer, pd.id AS paid_id, e.program, e.sector
+               pd.src AS payer, pd.id AS paid_id, e.program, e.sector,
+               coalesce(e.currency, '') AS currency
         FROM (SELECT * FROM rel_PAID_TO
               QUALIFY row_number() OVER (PARTITION BY src ORDER BY id) = 1) AS pt
         LEFT JOIN forms f ON f.raw = pt.bank_account
@@ -339,7 +340,7 @@ def _pay_list(g: list[Row]) -> dict[str, Any]:
         key = ("pay_dated" if p["date"] else "pay_undated") + ("_program" if prog else "")
         items.append(Msg(TEXT[key], {"payment": str(p["payment"]).split(":", 1)[-1],
                                      "date": date(p["date"]) if p["date"] else "",
-                                     "amount": money(p["amount"]),
+                                     "amount": money(p["amount"], p["currency"]),
                                      "program": p["program"] if prog else ""}))
     return names(items, None, TEXT["list_sep"])
 
@@ -354,10 +355,23 @@ def _sum(g: list[Row]) -> float:
     return float(np.nansum(_amounts(g)))
 
 
+def _currency(g: list[Row]) -> str:
+    """The one currency of the payments ('' when none is stated, ``*`` when they differ)."""
+    found = {str(p.get("currency") or "") for p in g}
+    return found.pop() if len(found) == 1 else "*"
+
+
 def _total(g: list[Row]) -> dict[str, Any]:
-    """The total as money (unknown when every amount is blank)."""
+    """The total as money (unknown when every amount is blank); payments in different
+    currencies are added up per currency, never into one sum."""
+    cur = _currency(g)
+    if cur == "*":
+        by: dict[str, list[Row]] = {}
+        for p in g:
+            by.setdefault(str(p.get("currency") or ""), []).append(p)
+        return names([_total(by[c]) for c in sorted(by)], None, TEXT["list_sep"])
     known = not np.isnan(_amounts(g)).all()
-    return money(_sum(g) if known else None)
+    return money(_sum(g) if known else None, cur)
 
 
 def _sector(g: list[Row]) -> str:
@@ -459,7 +473,7 @@ def _kin_finding(ctx: Context, g: list[Row]) -> Finding:
     text += [tie_words, Msg(TEXT["kin_why"])]
     return Finding(clip(score), title_msg, keys, evidence, text, sector=_sector(g), date=day,
                    extra={"payments": f.source_ids([p["payment"] for p in g]),
-                          "total": _sum(g)})
+                          "total": _sum(g), "currency": _currency(g)})
 
 
 @rule("SUB-001", "subsidy_fraud", "Official approved a subsidy to his own kin")
@@ -506,7 +520,7 @@ def _death_finding(ctx: Context, g: list[Row]) -> Finding:
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
                    date=str(first["date"]),
                    extra={"payments": f.source_ids([p["payment"] for p in g]),
-                          "total": _sum(g), "death_date": died,
+                          "total": _sum(g), "currency": _currency(g), "death_date": died,
                           "first_date": str(first["date"]), "last_date": str(last["date"]),
                           "payers": f.source_ids(payers)})
 
@@ -591,7 +605,7 @@ def _account_finding(ctx: Context, account: str, g: list[Row],
                    date=days[0] if days else "",
                    extra={"bank_account": account, "groups": n_groups,
                           "payments": f.source_ids([p["payment"] for p in g]),
-                          "total": _sum(g)})
+                          "total": _sum(g), "currency": _currency(g)})
 
 
 def account_unusable(account: str, groups: int, most: int) -> str:

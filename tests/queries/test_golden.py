@@ -3,7 +3,9 @@
 Each folder under ``golden/`` holds a layout folder and ``expected.json``:
 ``rules`` to run, ``findings`` (rule + sorted source ids, exactly the findings
 expected) and ``not_flagged`` (look-alikes whose ids must not appear together
-in any finding of those rules).
+in any finding of those rules); ``overrides`` (optional) sets some rules' settings for
+the fixture, as ``scan --settings`` would (a fixed threshold instead of one computed
+from the data, so a small fixture can test a rule's joins).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def test_golden(case: str, tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "g.db")
     report = load_folder(folder, store)
     assert report.set_aside == [], report.set_aside
-    result = scan(store, codes=expected["rules"])
+    result = scan(store, codes=expected["rules"], overrides=expected.get("overrides"))
     got = sorted((f["rule"], sorted(f["entities"])) for f in result.findings)
     want = sorted((f["rule"], sorted(f["entities"])) for f in expected["findings"])
     assert got == want

@@ -44,7 +44,7 @@ def _findings(case: str, tmp_path: Path) -> list[dict[str, Any]]:
     store = SqliteStore(tmp_path / f"{case}.db")
     try:
         load_folder(folder, store)
-        found = scan(store, codes=expected["rules"]).findings
+        found = scan(store, codes=expected["rules"], overrides=expected.get("overrides")).findings
     finally:
         store.close()
     return sorted(found, key=lambda f: (f["rule"], sorted(f["entities"])))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 
+import babel.numbers
 import pandas as pd
 import pytest
 
@@ -124,6 +125,10 @@ def digest(folder: Path, truth_path: Path) -> str:
 
 
 # -- an independent validator of the layout rules --------------------------------
+#: ISO 4217 codes, from Babel's own list (the validator's copy is the layout's).
+ISO_4217 = frozenset(babel.numbers.list_currencies())
+
+
 def _date_ok(v: str) -> bool:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
         return False
@@ -157,6 +162,10 @@ def _value_problem(spec_name: str, rec: dict[str, str]) -> tuple[str, str] | Non
             return Reason.BAD_ID_NUMBER.value, col.name
         if col.type == ColType.CREDIT_CODE and credit_code_problem(v):
             return Reason.BAD_CREDIT_CODE.value, col.name
+        if col.type == ColType.CURRENCY and v.upper() not in ISO_4217:
+            return Reason.BAD_CURRENCY.value, col.name
+        if col.type == ColType.COUNT and not (v.isascii() and v.isdigit()):
+            return Reason.BAD_COUNT.value, col.name
     for start, end in spec.date_pairs:
         if rec.get(start) and rec.get(end) and rec[end] < rec[start]:
             return Reason.DATE_ORDER.value, end

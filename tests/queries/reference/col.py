@@ -32,7 +32,11 @@ from queries.settings import SettingsError
 from tests.queries.reference.context import RefContext as Context
 
 CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
-                    "award_id", "buyer", "bought_id"]
+                    "award_id", "buyer", "bought_id", "currency", "tenderers", "closed"]
+#: Tender statuses of a procurement that did not go ahead.
+CLOSED = ("cancelled", "unsuccessful", "withdrawn")
+#: Bid statuses of a bid received and still competing.
+COMPETING = ("valid", "pending")
 
 
 def contracts(ctx: Context) -> pd.DataFrame:
@@ -45,10 +49,15 @@ def contracts(ctx: Context) -> pd.DataFrame:
 
 def _contracts(f: Frames) -> pd.DataFrame:
     c = f.ents("contract").rename(columns={"key": "contract"})
-    for col in ("title", "method", "sector", "award_date", "amount"):
+    for col in ("title", "method", "sector", "award_date", "amount", "currency",
+                "number_of_tenderers", "tender_status"):
         if col not in c.columns:
             c[col] = None
-    c = c[["contract", "title", "method", "sector", "award_date", "amount"]]
+    c = c.assign(closed=c["tender_status"].astype("string").fillna("").str.strip().str.lower()
+                 .isin(CLOSED).astype(bool),
+                 tenderers=c["number_of_tenderers"].astype("Float64"))
+    c = c[["contract", "title", "method", "sector", "award_date", "amount", "currency",
+           "tenderers", "closed"]]
     aw = f.rel("AWARDED_TO")[["id", "src", "dst", "s"]].rename(
         columns={"id": "award_id", "src": "contract", "dst": "supplier", "s": "award_s"})
     bo = f.rel("BOUGHT")[["id", "src", "dst"]].rename(
@@ -64,10 +73,16 @@ def bids(ctx: Context) -> pd.DataFrame:
     """Bid records: ``bid_id``, ``firm``, ``contract``, ``amount``, ``status`` (blank = valid)."""
     key = ("col.bids",)
     if key not in ctx._cache:
-        b = ctx.frames.rel("BID")[["id", "src", "dst", "amount", "status"]].rename(
+        rel = ctx.frames.rel("BID")
+        if "currency" not in rel.columns:
+            rel = rel.assign(currency=None)
+        b = rel[["id", "src", "dst", "amount", "status", "currency"]].rename(
             columns={"id": "bid_id", "src": "firm", "dst": "contract"})
         status = b["status"].astype("string").fillna("").str.strip()
-        b = b.assign(status=status.where(status != "", "valid").astype(str))
+        b = b.assign(status=status.where(status != "", "valid").astype(str),
+                     currency=b["currency"].astype("string").fillna("").astype(str))
+        closed = set(_contracts(ctx.frames).query("closed")["contract"])
+        b = b[~b["contract"].isin(closed)]
         ctx._cache[key] = b.sort_values(["contract", "firm", "bid_id"]).reset_index(drop=True)
     return ctx._cache[key]
 
@@ -358,26 +373,35 @@ def rotating_winners(ctx: Context) -> list[Finding]:
 # -- COL-003 ------------------------------------------------------------------------------
 
 def single_bid_contracts(ctx: Context) -> pd.DataFrame:
-    """Competitive contracts with exactly one valid bidder (``firm``, ``bid_id``)."""
+    """Competitive contracts whose tender went ahead that received one bid: the stated
+    number of tenderers is 1, or, when none is stated, one firm's bids are competing
+    (``firm``, ``bid_id``: that firm and its first such bid, else None)."""
     methods = list(ctx.settings["competitive_methods"])
     ks = contracts(ctx)
-    ks = ks[ks["method"].isin(methods)]
-    valid = bids(ctx)
-    valid = valid[valid["status"] == "valid"]
-    n = valid.groupby("contract")["firm"].nunique()
+    ks = ks[ks["method"].isin(methods) & ~ks["closed"]]
+    live = bids(ctx)
+    live = live[live["status"].isin(COMPETING)]
+    n = live.groupby("contract")["firm"].nunique()
     one = n[n == 1].index
-    v = valid[valid["contract"].isin(one)].drop_duplicates("contract")[
+    v = live[live["contract"].isin(one)].drop_duplicates("contract")[
         ["contract", "firm", "bid_id"]]
-    return ks.merge(v, on="contract").sort_values("contract").reset_index(drop=True)
+    out = ks.merge(v, on="contract", how="left")
+    counted = out["contract"].map(n).astype("Float64")
+    stated = out["tenderers"].astype("Float64")
+    single = stated.where(stated.notna(), counted) == 1
+    out = out[single.fillna(False).astype(bool)]
+    return out.sort_values("contract").reset_index(drop=True)
 
 
 def _single_finding(ctx: Context, rows: RowLookup, k: Any, others: pd.DataFrame) -> Finding:
     f, st = ctx.frames, ctx.settings
-    c, firm = k["contract"], k["firm"]
+    c = k["contract"]
     winner = k["supplier"] if isinstance(k["supplier"], str) else None
-    keys = [c, firm, *([winner] if winner and winner != firm else [])]
-    score = st["base_score"] + ctx.report_bonus([firm, *([winner] if winner else [])])
-    first = _bid_path(f, rows, [k["bid_id"]], c)
+    by_bid = isinstance(k["firm"], str)
+    firm = k["firm"] if by_bid else winner
+    keys = [c, *([firm] if firm else []), *([winner] if winner and winner != firm else [])]
+    score = st["base_score"] + ctx.report_bonus([x for x in (firm, winner) if x])
+    first = _bid_path(f, rows, [k["bid_id"]], c) if by_bid else [node(f, c, "contract")]
     if isinstance(k["award_id"], str):
         first += [rel(f, rows("AWARDED_TO", k["award_id"]), "AWARDED_TO"),
                   node(f, k["supplier"], "organization")]
@@ -387,22 +411,25 @@ def _single_finding(ctx: Context, rows: RowLookup, k: Any, others: pd.DataFrame)
                          rel(f, rows("BOUGHT", k["bought_id"]), "BOUGHT"), node(f, c, "contract")])
     for _, o in others.iterrows():
         evidence.append(_bid_path(f, rows, [o["bid_id"]], c))
-    fields = {"contract": _contract_words(ctx, k), "amount": money(k["amount"]),
-              "firm": ctx.ent(firm), "winner": ctx.ent(winner) if winner else "",
+    currency = k["currency"] if isinstance(k["currency"], str) else None
+    fields = {"contract": _contract_words(ctx, k), "amount": money(k["amount"], currency),
+              "firm": ctx.ent(firm) if firm else "", "winner": ctx.ent(winner) if winner else "",
               "others": names([Msg(TEXT["other_bid"], {"firm": ctx.ent(o["firm"]),
                                                        "status": word("bid_status", o["status"])})
                                for _, o in others.iterrows()], None, TEXT["list_sep"]),
               "method": word("method", k["method"])}
-    text = [Msg(TEXT["single"], fields),
+    first_line = "single" if by_bid else "single_counted_won" if firm else "single_counted"
+    text = [Msg(TEXT[first_line], fields),
             Msg(TEXT["single_others" if len(others) else "single_no_other"], fields)]
-    if winner is not None and winner != firm:
+    if by_bid and winner is not None and winner != firm:
         text.append(Msg(TEXT["single_odd"], fields))
     text.append(Msg(TEXT["single_why"], fields))
-    title = Msg(TEXT["single_title"], {"Tender": word("Tender", k["method"]),
-                                       "contract": ctx.name(c)})
+    title = Msg(TEXT["single_title" if by_bid else "single_counted_title"],
+                {"Tender": word("Tender", k["method"]), "contract": ctx.name(c)})
     return Finding(clip(score), title, keys, evidence, text,
                    sector=k["sector"] if isinstance(k["sector"], str) else "",
-                   date=str(k["date"]))
+                   date=str(k["date"]),
+                   extra={"counted_from": "bids" if by_bid else "number_of_tenderers"})
 
 
 def single_bid(ctx: Context) -> list[Finding]:
@@ -412,7 +439,7 @@ def single_bid(ctx: Context) -> list[Finding]:
         return []
     rows = ctx.frames.rel_row
     b = bids(ctx)
-    b = b[b["contract"].isin(set(hits["contract"])) & (b["status"] != "valid")]
+    b = b[b["contract"].isin(set(hits["contract"])) & ~b["status"].isin(COMPETING)]
     other = {c: g for c, g in b.groupby("contract")}
     empty = b.iloc[0:0]
     return [_single_finding(ctx, rows, k, other.get(k["contract"], empty))
@@ -426,10 +453,11 @@ def identical_bids(ctx: Context) -> pd.DataFrame:
     """Valid bids whose exact amount another bidder on the same contract also bid."""
     valid = bids(ctx)
     valid = valid[(valid["status"] == "valid") & valid["amount"].notna()]
-    n = valid.groupby(["contract", "amount"])["firm"].transform("nunique")
+    n = valid.groupby(["contract", "amount", "currency"])["firm"].transform("nunique")
     same = valid[n >= 2]
-    return same.sort_values(["contract", "amount", "firm", "bid_id"]).drop_duplicates(
-        ["contract", "amount", "firm"]).reset_index(drop=True)
+    return same.sort_values(["contract", "currency", "amount", "firm", "bid_id"]
+                            ).drop_duplicates(["contract", "amount", "currency", "firm"]
+                                              ).reset_index(drop=True)
 
 
 def _identical_finding(ctx: Context, rows: RowLookup, k: Any, g: pd.DataFrame) -> Finding:
@@ -443,13 +471,13 @@ def _identical_finding(ctx: Context, rows: RowLookup, k: Any, g: pd.DataFrame) -
     score += ctx.report_bonus(firms)
     evidence: list[list[dict[str, Any]]] = []
     parts = []
-    for amount, a in g.groupby("amount", sort=True):
+    for (currency, amount), a in g.groupby(["currency", "amount"], sort=True):
         ids = a["bid_id"].tolist()
         for other in ids[1:]:
             evidence.append(_bid_path(f, rows, [ids[0], other], c))
         parts.append(Msg(TEXT["same_price"], {
             "firms": names([ctx.ent(x) for x in a["firm"]], None, TEXT["and_sep"]),
-            "amount": money(amount)}))
+            "amount": money(amount, currency)}))
     fields = {"contract": _contract_words(ctx, k), "groups": names(parts, None, TEXT["list_sep"]),
               "winner": ctx.ent(winner) if winner else ""}
     text = [Msg(TEXT["identical"], fields)]

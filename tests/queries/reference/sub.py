@@ -21,7 +21,7 @@ from queries.rules.sub import TEXT
 from tests.queries.reference.context import RefContext as Context
 
 PAYMENT_COLUMNS = ["payment", "recipient", "date", "dated", "amount", "account", "paid_to_id",
-                   "approver", "approve_id", "payer", "paid_id", "program", "sector"]
+                   "approver", "approve_id", "payer", "paid_id", "program", "sector", "currency"]
 
 
 def payments(ctx: Context) -> pd.DataFrame:
@@ -54,12 +54,13 @@ def _payments(f: Frames) -> pd.DataFrame:
     out = out.merge(ap.drop_duplicates("payment"), on="payment", how="left")
     out = out.merge(paid.drop_duplicates("payment"), on="payment", how="left")
     ents = f.ents("payment")
-    cols = [c for c in ("program", "sector") if c in ents.columns]
+    cols = [c for c in ("program", "sector", "currency") if c in ents.columns]
     out = out.merge(ents[["key", *cols]].rename(columns={"key": "payment"}), on="payment",
                     how="left")
-    for c in ("program", "sector"):
+    for c in ("program", "sector", "currency"):
         if c not in out.columns:
             out[c] = None
+    out["currency"] = out["currency"].astype("string").fillna("").astype(str)
     return out[PAYMENT_COLUMNS].reset_index(drop=True)
 
 
@@ -104,13 +105,22 @@ def _pay_list(g: pd.DataFrame) -> dict[str, Any]:
         key = ("pay_dated" if p["date"] else "pay_undated") + ("_program" if prog else "")
         items.append(Msg(TEXT[key], {"payment": str(p["payment"]).split(":", 1)[-1],
                                      "date": date(p["date"]) if p["date"] else "",
-                                     "amount": money(p["amount"]),
+                                     "amount": money(p["amount"], p["currency"]),
                                      "program": p["program"] if prog else ""}))
     return names(items, None, TEXT["list_sep"])
 
 
+def _currency(g: pd.DataFrame) -> str:
+    found = set(g["currency"])
+    return found.pop() if len(found) == 1 else "*"
+
+
 def _total(g: pd.DataFrame) -> dict[str, Any]:
-    return money(g["amount"].sum(min_count=1))
+    """Added up per currency, never across currencies."""
+    if _currency(g) == "*":
+        return names([_total(x) for _, x in g.groupby("currency", sort=True)], None,
+                     TEXT["list_sep"])
+    return money(g["amount"].sum(min_count=1), _currency(g))
 
 
 def _sector(g: pd.DataFrame) -> str:
@@ -221,7 +231,7 @@ def _kin_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame,
     text += [tie_words, Msg(TEXT["kin_why"])]
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g), date=day,
                    extra={"payments": f.source_ids(g["payment"].tolist()),
-                          "total": float(g["amount"].sum())})
+                          "total": float(g["amount"].sum()), "currency": _currency(g)})
 
 
 def kin_subsidy(ctx: Context) -> list[Finding]:
@@ -286,7 +296,8 @@ def _death_finding(ctx: Context, rows: RowLookup, g: pd.DataFrame) -> Finding:
     return Finding(clip(score), title, keys, evidence, text, sector=_sector(g),
                    date=str(first["date"]),
                    extra={"payments": f.source_ids(g["payment"].tolist()),
-                          "total": float(g["amount"].sum()), "death_date": died,
+                          "total": float(g["amount"].sum()), "currency": _currency(g),
+                          "death_date": died,
                           "first_date": str(first["date"]), "last_date": str(last["date"]),
                           "payers": f.source_ids(payers)})
 
@@ -371,7 +382,7 @@ def _account_finding(ctx: Context, rows: RowLookup, account: str, g: pd.DataFram
                    date=days[0] if days else "",
                    extra={"bank_account": account, "groups": int(n_groups),
                           "payments": f.source_ids(g["payment"].tolist()),
-                          "total": float(g["amount"].sum())})
+                          "total": float(g["amount"].sum()), "currency": _currency(g)})
 
 
 def shared_account(ctx: Context) -> list[Finding]:
