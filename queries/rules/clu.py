@@ -349,11 +349,16 @@ def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.in
     f["node"] = f["key"].map(idx)
     total = f.groupby("fid")["node"].count()
     f = f.dropna(subset=["node"])
+    if f.empty:  # no finding touches the graph (its parties have no tie in it)
+        return pd.DataFrame(columns=["fid", "rule", "score", "community"])
     f["community"] = membership[f["node"].astype(np.int64).to_numpy()]
     n = f.groupby(["fid", "rule", "score", "community"]).size().rename("n").reset_index()
     n = n.sort_values(["fid", "n", "community"], ascending=[True, False, True])
     best = n.drop_duplicates("fid")
-    best = best[best["n"] * 2 >= best["fid"].map(total)]
+    # the totals joined by fid, as integers: a lookup by a string column keeps the column's
+    # dtype when nothing matches (pandas' string dtype then refuses the comparison)
+    best = best.merge(total.rename("total").reset_index(), on="fid", how="inner")
+    best = best[best["n"].to_numpy(np.int64) * 2 >= best["total"].to_numpy(np.int64)]
     return best[["fid", "rule", "score", "community"]].reset_index(drop=True)
 
 
