@@ -136,16 +136,29 @@ def limit(name: str) -> int:
     if name in _overrides:
         return _overrides[name]
     lim = LIMITS[name]
-    raw = os.environ.get(lim.env, "").strip()
+    return env_size(lim.env, lim.default, lim.unit)
+
+
+def env_size(env: str, default: int, unit: str = "bytes") -> int:
+    """The size environment variable ``env`` sets (:func:`parse_size`), else ``default``.
+    A value that is not a whole number raises :class:`~graph.errors.InputError`.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["UMBRELLA_CHUNK_BYTES"] = "64M"
+    >>> env_size("UMBRELLA_CHUNK_BYTES", 0)
+    67108864
+    >>> del os.environ["UMBRELLA_CHUNK_BYTES"]
+    """
+    raw = os.environ.get(env, "").strip()
     if not raw:
-        return lim.default
+        return default
     try:
         return parse_size(raw)
     except ValueError:
-        raise InputError(_("{env}={value!r} is not a whole number").format(env=lim.env,
-                                                                         value=raw),
-                         hint=_(UNSET_HINTS[lim.unit]).format(env=lim.env, n=lim.default)
-                         ) from None
+        raise InputError(_("{env}={value!r} is not a whole number").format(env=env, value=raw),
+                         hint=_(UNSET_HINTS[unit]).format(env=env, n=default)) from None
 
 
 @contextmanager

@@ -27,7 +27,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from lang import _
 from loaders.chunk import Chunk, ChunkSource, Part
 from loaders.csvrecords import check_delimiter
 from loaders.layout import TABLES
+from loaders.limits import env_size
 from loaders.pipeline import run
 from loaders.read import RawTable, read_table_file
 from loaders.report import LoadReport, Progress, TableReport
@@ -48,28 +48,17 @@ __all__ = ["LoadReport", "Progress", "TableReport", "chunk_bytes", "discover", "
 CHUNK_BYTES_ENV = "UMBRELLA_CHUNK_BYTES"
 
 
-def _env_int(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip().replace("_", "")
-    if not text:
-        return default
-    if not text.isdigit():
-        raise InputError(_("{name}={value} is not a whole number").format(
-            name=name, value=repr(os.environ[name])),
-            hint=_("set {name} to a number such as {default}, or unset it").format(
-                name=name, default=default))
-    return int(text)
-
-
 def chunk_bytes() -> int:
     """Size of a folder's layout files above which it is loaded in chunks
-    (``UMBRELLA_CHUNK_BYTES``, default 256 MiB).
+    (``UMBRELLA_CHUNK_BYTES``, default 256 MiB; ``K``, ``M``, ``G`` count 1024s).
 
     Examples
     --------
+    >>> import os
     >>> chunk_bytes() == 256 * 2**20 or "UMBRELLA_CHUNK_BYTES" in os.environ
     True
     """
-    return _env_int(CHUNK_BYTES_ENV, 256 * 2**20)
+    return env_size(CHUNK_BYTES_ENV, 256 * 2**20)
 
 
 def discover(folder: Path) -> tuple[dict[str, Path], list[str]]:
@@ -119,10 +108,13 @@ def folder_chunk(folder: Path, *, encoding: str | None = None, delimiter: str = 
     """
     delimiter = check_delimiter(delimiter)  # refused before any file is read
     files, ignored = discover(folder)
-    parts = [Part(table, _reader(path, encoding, delimiter), path.name)
-             for table, path in files.items()]
-    return Chunk(parts), ignored
+    return _chunk(files, encoding, delimiter), ignored
 
+
+def _chunk(files: dict[str, Path], encoding: str | None, delimiter: str) -> Chunk:
+    """``files`` (by table) as one chunk, each file read when its turn comes."""
+    return Chunk([Part(table, _reader(path, encoding, delimiter), path.name)
+                  for table, path in files.items()])
 
 
 def _reader(path: Path, encoding: str | None, delimiter: str) -> Callable[[], RawTable]:
@@ -137,7 +129,7 @@ def folder_chunks(folder: Path, *, encoding: str | None = None, delimiter: str =
 
     Examples
     --------
-    >>> import tempfile
+    >>> import os, tempfile
     >>> d = Path(tempfile.mkdtemp())
     >>> _ = (d / "persons.csv").write_text("person_id,name\\nP1,甲\\n", encoding="utf-8")
     >>> _ = (d / "positions.csv").write_text("person_id,org_id\\n", encoding="utf-8")
@@ -150,8 +142,10 @@ def folder_chunks(folder: Path, *, encoding: str | None = None, delimiter: str =
     [['persons'], ['positions']]
     >>> del os.environ[CHUNK_BYTES_ENV]
     """
-    chunk, ignored = folder_chunk(folder, encoding=encoding, delimiter=delimiter)
-    if sum(p.stat().st_size for p in discover(folder)[0].values()) <= chunk_bytes():
+    delimiter = check_delimiter(delimiter)  # refused before any file is read
+    files, ignored = discover(folder)
+    chunk = _chunk(files, encoding, delimiter)
+    if sum(p.stat().st_size for p in files.values()) <= chunk_bytes():
         return [chunk], ignored
     parts = chunk.ordered()
     return (lambda: (Chunk([p]) for p in parts)), ignored

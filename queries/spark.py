@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,7 +32,7 @@ from sqlglot.optimizer.qualify import qualify
 
 from graph.errors import UmbrellaError
 from lang import _
-from queries.engine import referenced
+from queries.engine import Engine, referenced
 
 
 def to_spark(sql: str, schema: Mapping[str, Mapping[str, str]] | None = None) -> str:
@@ -112,12 +111,9 @@ class SparkRunner:
 
     @staticmethod
     def _args(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
-        missing = used - set(params)
-        if missing:
-            raise KeyError(f"SQL parameter(s) {sorted(missing)} not given")
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()
-                if k in used}
+        """The parameters ``sql`` names (:meth:`Engine._params_for`), tuples as lists."""
+        return {k: list(v) if isinstance(v, tuple) else v
+                for k, v in Engine._params_for(sql, params).items()}
 
     def materialize(self, name: str, sql: str, params: Mapping[str, Any]) -> None:
         """Compute a query once into a cached temporary view ``name``."""
@@ -148,8 +144,6 @@ def runner_for(view: Any, master: str = "local[2]", parquet: Path | str | None =
     """A Spark runner over ``parquet`` (a folder an earlier export wrote, possibly on the
     cluster's storage), or over a fresh export of ``view`` to a temporary folder."""
     if parquet is None:
-        from queries.engine import Engine
-
         folder = Path(tempfile.mkdtemp(prefix="umbrella-parquet-"))
         engine = Engine(view)
         try:

@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from graph.errors import UmbrellaError
 from graph.store import Store, is_server, open_store
-from lang import N_, _, formats, language
+from lang import N_, _, formats
 from umbrella import console
 from umbrella.language import prepare, speaking
 from umbrella.options import (
@@ -35,6 +35,7 @@ from umbrella.output import (
     findings_table,
     output_options,
     print_table,
+    vocabulary_word,
     write,
 )
 from umbrella.standards_cmd import format_option, print_notes
@@ -43,27 +44,6 @@ if TYPE_CHECKING:
     from queries.describe import EntityView, FindingView, Step
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def vocabulary_word(vocab: str, code: str) -> str:
-    """A vocabulary code (a node kind, a relationship type, a role) in the reader's words:
-    the code as stored in English, the catalog's word in another language.
-
-    Examples
-    --------
-    >>> from lang import use_language
-    >>> vocabulary_word("company_role", "legal_rep")
-    'legal_rep'
-    >>> with use_language("zh"):
-    ...     vocabulary_word("company_role", "legal_rep")
-    '法定代表人'
-    """
-    from lang.message import word_in
-
-    if language() == "en" or not code:
-        return code
-    return word_in(vocab, code, language())
-
 
 #: The vocabulary of the detail a relationship record carries, by its type (other
 #: details, such as a post's title, are data and shown as written).

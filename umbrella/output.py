@@ -170,8 +170,8 @@ class Rows:
     def cells(self) -> list[list[str]]:
         """Every value as its text."""
         vocab = [self.words.get(c) for c in self.columns]
-        return [[_word(w, v) if w and v else self.text(v) for w, v in zip(vocab, row, strict=False)]
-                for row in self.rows]
+        return [[vocabulary_word(w, v) if w and v else self.text(v)
+                 for w, v in zip(vocab, row, strict=False)] for row in self.rows]
 
     @property
     def table(self) -> Table:
@@ -180,23 +180,24 @@ class Rows:
                      labelled=self.labelled)
 
 
-def _word(vocab: str, code: Any) -> str:
-    """A vocabulary code in the run's language (English: the code as stored).
+def vocabulary_word(vocab: str, code: Any) -> str:
+    """A vocabulary code (a node kind, a relationship type, a role) in the reader's words:
+    the code as stored in English, the catalog's word in another language.
 
     Examples
     --------
     >>> from lang import use_language
-    >>> _word("case_role", "investigator")
-    'investigator'
+    >>> vocabulary_word("company_role", "legal_rep")
+    'legal_rep'
     >>> with use_language("zh"):
-    ...     _word("case_role", "investigator") != "investigator"
-    True
+    ...     vocabulary_word("company_role", "legal_rep")
+    '法定代表人'
     """
     from lang import language
     from lang.message import word_in
 
     lang = language()
-    return str(code) if lang == "en" else word_in(vocab, str(code), lang)
+    return str(code) if lang == "en" or not code else word_in(vocab, str(code), lang)
 
 
 def print_table(table: Table) -> None:
