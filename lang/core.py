@@ -6,7 +6,7 @@ variable ``UMBRELLA_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG
 written; only what surrounds it is translated.
 
 Messages are looked up in gettext catalogs (``lang/locale/<locale>/LC_MESSAGES/
-umbrella.mo``, compiled from the ``.po`` files by :mod:`lang.catalog` and shipped in
+umbrella.mo``, compiled from the ``.po`` files by :mod:`umbrella.catalog` and shipped in
 the package). The message ids are the English texts, so English needs no catalog.
 The current language lives in a context variable, so one process (the workbench)
 can answer two people in two languages.

@@ -50,6 +50,9 @@ FIELDS = {
     "bid_amount": N_("second priced bid"), "date": N_("payment date"),
     "bank_account": N_("bank account"), "official": N_("official on the case"),
     "party": N_("party to the case"), "kind": N_("case kind"),
+    "tender_period": N_("submission period"), "tenderers": N_("number of tenderers"),
+    "sole_award": N_("one final award to one supplier"), "final_award": N_("final award"),
+    "bid_date": N_("bid date"), "classification": N_("classification of what was bought"),
 }
 
 

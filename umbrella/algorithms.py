@@ -93,7 +93,9 @@ def _clusters_table(found: list[dict[str, Any]]) -> Table:
 
     rows = [(f["rank"], f"{f['score']:.2f}", f["members"], len(f["officials"]),
              len(f["suppliers"]), len(f["suspects"]), len(f["findings_inside"]),
-             money(f["money_in"], compact=True), ", ".join(f["centre_names"][:3]) +
+             "; ".join(money(a, c, compact=True) for c, a in
+                       f.get("money_in_by_currency", {}).items()) or "-",
+             ", ".join(f["centre_names"][:3]) +
              (" …" if len(f["centre_names"]) > 3 else ""), f["id"]) for f in found]
     first = found[0] if found else {}
     title = _("{n} communities ({method}, seed {seed}, resolution {resolution:.3g}, modularity "

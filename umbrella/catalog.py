@@ -230,7 +230,7 @@ def problems(lang: str = "zh") -> list[str]:
     mo = po_path(lang).with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != compiled(lang):
         out.append(f"{mo.relative_to(ROOT)} is not the compiled .po: run python -m "
-                   "lang.catalog compile")
+                   "umbrella.catalog compile")
     return out
 
 

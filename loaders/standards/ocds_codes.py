@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -121,14 +122,53 @@ def placeholder_text(value: Any) -> bool:
         bool(re.fullmatch(r"0{4,}", s))
 
 
+#: org-id.guide's prefixes that name no country: international, multilateral, European.
+_NON_COUNTRY_LISTS = frozenset({"XI", "XM", "XE", "XR"})
+
+
+def register_scheme(scheme: Any) -> bool:
+    """Whether an identifier scheme names a register as org-id.guide codes them: a
+    country's two-letter ISO code (or ``XI``, ``XM``, ``XE``, ``XR``), a dash and the
+    register's code (``GB-COH``, ``MD-IDNO``, ``NG-CAC``). Publishers also invent schemes
+    from a party's initials (``NGA-RV``); such an id identifies nothing outside the file.
+
+    Examples
+    --------
+    >>> [register_scheme(s) for s in ("GB-COH", "MD-IDNO", "XI-LEI", "NGA-BPPNO", "ZZ-X", None)]
+    [True, True, True, False, False, False]
+    """
+    m = re.fullmatch(r"([A-Z]{2})-[A-Z0-9_]{2,}", str(scheme or "").strip())
+    return m is not None and (m.group(1) in _NON_COUNTRY_LISTS
+                              or m.group(1) in _country_codes())
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    from rigour.territories import get_ftm_countries  # FollowTheMoney's list, 0.1 s
+
+    return frozenset(t.code.upper() for t in get_ftm_countries() if len(t.code) == 2)
+
+
 def is_placeholder(obj: dict[str, Any]) -> bool:
     """Whether a party or organization reference stands for nobody.
 
-    It does when it has no real name (``name`` or ``identifier.legalName``) and either
-    its ids are placeholders, or it states a blank or placeholder name, or it is a
+    It does not when it has a real name (``name`` or ``identifier.legalName``) or, nameless,
+    an id in a register (``identifier.scheme`` a register, :func:`register_scheme`, and
+    a real ``identifier.id``). Else it does
+    when its ids are placeholders, or it states a blank or placeholder name, or it is a
     whole party (roles, identifier, address...) published without any name. A bare
     reference by id (``{"id": "T1"}``) is not a placeholder: it names a party by its
     id, which the release's ``parties`` may describe.
+
+    Examples
+    --------
+    >>> is_placeholder({"id": "8d97cc04", "name": "", "roles": ["tenderer"]})
+    True
+    >>> is_placeholder({"id": "T1", "name": "", "roles": ["tenderer"],
+    ...                 "identifier": {"scheme": "MD-IDNO", "id": "1003600012345"}})
+    False
+    >>> is_placeholder({"id": "T1"})
+    False
     """
     raw = obj.get("identifier")
     ident: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -136,6 +176,8 @@ def is_placeholder(obj: dict[str, Any]) -> bool:
     named = any(not placeholder_text(n) for n in names if n is not None)
     if named:
         return False
+    if register_scheme(ident.get("scheme")) and not placeholder_text(ident.get("id")):
+        return False  # no name, but identified in a register: a real party
     ids = [v for v in (obj.get("id"), ident.get("id")) if v is not None and str(v).strip()]
     if ids and all(placeholder_text(v) for v in ids):
         return True

@@ -83,6 +83,7 @@ TEXT: dict[str, Template] = {
                   "{n} findings of the pattern rules lie inside it ({rules})."),
     "none_inside": N_("No pattern-rule finding lies inside it."),
     "money": N_("{money} of contract awards and payments flowed to its members."),
+    "amount": N_("{amount}"),
     "centre": N_("Its tight centre (every member tied to at least {core} others of it): "
                  "{centre}."),
     "density": N_("Risk density {score:.2f} = {fw:g} x findings {d:.2f} + {mw:g} x mix {l:.2f} + "
@@ -315,28 +316,20 @@ class ClusterAnalysis:
     roles: dict[str, npt.NDArray[np.bool_]]
     table: pd.DataFrame
     inside: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Money received by each community, per currency, with the currency's record count.
+    money_by: dict[str, tuple[npt.NDArray[np.float64], int]] = field(default_factory=dict)
 
 
-def _money_currency(f: Frames) -> str:
-    """The one currency of the awards and payments :func:`_money` adds up ('' when none is
-    stated, ``*`` when there are several: their sum is no amount of money)."""
-    got = f.engine.rows(
-        "SELECT DISTINCT coalesce(e.currency, '') AS c FROM rel_AWARDED_TO r "
-        "JOIN ent_contract e ON e.key = r.src WHERE e.amount IS NOT NULL UNION "
-        "SELECT DISTINCT coalesce(e.currency, '') FROM rel_PAID_TO r "
-        "JOIN ent_payment e ON e.key = r.src WHERE e.amount IS NOT NULL")
-    found = {str(r["c"]) for r in got}
-    return found.pop() if len(found) == 1 else "*" if found else ""
-
-
-def _money(f: Frames, g: AnalysisGraph, on: str | None) -> npt.NDArray[np.float64]:
-    """Contract awards and payments received by every node (yuan), each record's amount
-    added in record order."""
-    out = np.zeros(g.n)
+def _money(f: Frames, g: AnalysisGraph, on: str | None
+           ) -> dict[str, tuple[npt.NDArray[np.float64], int]]:
+    """Contract awards and payments received by every node, per currency ('' when none
+    is stated): the amounts added in record order, and how many records there are."""
+    out: dict[str, tuple[npt.NDArray[np.float64], int]] = {}
     idx = g.index()
     for kind, type_ in (("contract", "AWARDED_TO"), ("payment", "PAID_TO")):
         got = f.engine.arrow(
-            f"SELECT r.dst, e.amount FROM rel_{type_} r JOIN ent_{kind} e ON e.key = r.src "
+            f"SELECT r.dst, e.amount, coalesce(e.currency, '') AS currency "
+            f"FROM rel_{type_} r JOIN ent_{kind} e ON e.key = r.src "
             "WHERE e.amount IS NOT NULL AND ($on IS NULL OR r.s <= $on) ORDER BY r.id",
             {"on": on})
         if not got.num_rows:
@@ -344,11 +337,35 @@ def _money(f: Frames, g: AnalysisGraph, on: str | None) -> npt.NDArray[np.float6
         ids = np.array([idx.get(str(k), -1) for k in got.column("dst").to_pylist()],
                        dtype=np.int64)
         amounts = got.column("amount").to_numpy(zero_copy_only=False).astype(np.float64)
-        ok = ids >= 0
-        per_node = np.zeros(g.n)
-        np.add.at(per_node, ids[ok], amounts[ok])
-        out += per_node
+        currencies = np.array([str(c) for c in got.column("currency").to_pylist()])
+        for cur in sorted(set(currencies.tolist())):
+            ok = (ids >= 0) & (currencies == cur)
+            per_node, records = out.get(cur, (np.zeros(g.n), 0))
+            np.add.at(per_node, ids[ok], amounts[ok])
+            out[cur] = (per_node, records + int((currencies == cur).sum()))
     return out
+
+
+def money_share(by_currency: dict[str, tuple[npt.NDArray[np.float64], int]]
+                ) -> npt.NDArray[np.float64]:
+    """Each community's share of the money, currencies never added together: its share
+    of each currency's total, averaged with each currency's number of records as weight
+    (with one currency, simply its share of the total).
+
+    Examples
+    --------
+    >>> one = {"CNY": (np.array([30.0, 10.0]), 4)}
+    >>> money_share(one).tolist()
+    [0.75, 0.25]
+    >>> two = {"USD": (np.array([100.0, 0.0]), 1), "EUR": (np.array([0.0, 100.0]), 3)}
+    >>> money_share(two).tolist()
+    [0.25, 0.75]
+    """
+    parts = [(v / v.sum(), n) for v, n in by_currency.values() if v.sum() > 0]
+    if not parts:
+        return np.zeros(0)
+    weight = float(sum(n for _v, n in parts))
+    return np.asarray(sum(share * (n / weight) for share, n in parts), dtype=np.float64)
 
 
 def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.int64]
@@ -421,8 +438,11 @@ def analyse(ctx: Context) -> ClusterAnalysis:
     n = count(actor)
     off, sup, sus = count(roles["official"] & person), count(roles["supplier"]), count(
         roles["crime"])
-    money_node = _money(f, g, on)
-    money = np.bincount(m, weights=money_node, minlength=k)
+    by_currency = {c: (np.bincount(m, weights=v, minlength=k).astype(np.float64), n)
+                   for c, (v, n) in _money(f, g, on).items()}
+    share = money_share(by_currency)
+    money = (next(iter(by_currency.values()))[0] if len(by_currency) == 1
+             else np.full(k, np.nan))  # a sum only in one currency
     inside = _inside(pattern_findings(ctx, st["count_rules"]), g, m)
     score_in = np.bincount(inside["community"].astype(np.int64), weights=inside["score"]
                            .astype(float), minlength=k) if len(inside) else np.zeros(k)
@@ -437,7 +457,7 @@ def analyse(ctx: Context) -> ClusterAnalysis:
         return np.minimum((x / nn) / rate, 5.0) if rate > 0 else np.zeros(k, dtype=np.float64)
 
     mix = np.cbrt(lift(off) * lift(sup) * lift(sus)) / 5.0
-    money_lift = (money / money.sum()) / (nn / big_n) if money.sum() > 0 else np.zeros(k)
+    money_lift = share / (nn / big_n) if len(share) else np.zeros(k)
     mm = np.clip(np.log10(1.0 + money_lift) / math.log10(11.0), 0.0, 1.0)
     score = (float(st["findings_weight"]) * d + float(st["mix_weight"]) * mix
              + float(st["money_weight"]) * mm)
@@ -451,7 +471,7 @@ def analyse(ctx: Context) -> ClusterAnalysis:
                           "M": mm, "score": np.clip(score, 0.0, 1.0)})
     table = table.sort_values(["score", "community"], ascending=[False, True], kind="stable")
     table["rank"] = np.arange(1, k + 1)
-    return ClusterAnalysis(g, parts, roles, table.reset_index(drop=True), inside)
+    return ClusterAnalysis(g, parts, roles, table.reset_index(drop=True), inside, by_currency)
 
 
 def _centre(h: Any, local: npt.NDArray[np.int64]) -> tuple[int, npt.NDArray[np.int64]]:
@@ -586,9 +606,12 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
             None)}, n=len(inside)))
     else:
         text.append(Msg(TEXT["none_inside"]))
-    currency = _money_currency(ctx.frames)
-    if row["money"] > 0 and currency != "*":  # never one sum of several currencies
-        text.append(Msg(TEXT["money"], {"money": money(row["money"], currency)}))
+    at = int(row["community"])
+    sums = [(c, float(v[at])) for c, (v, _n) in sorted(ca.money_by.items())
+            if v[at] > 0]  # never one sum of several currencies
+    if sums:
+        text.append(Msg(TEXT["money"], {"money": names(
+            [Msg(TEXT["amount"], {"amount": money(a, c)}) for c, a in sums], None)}))
     text += [Msg(TEXT["centre"], {"core": k_core, "centre": listed(centre, 6)}),
              Msg(TEXT["density"], {"score": float(row["score"]),
                                    "fw": float(st["findings_weight"]), "d": float(row["D"]),
@@ -602,7 +625,9 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
              "suspects": f.source_ids(suspects), "centre": f.source_ids(centre),
              "centre_names": [f.names.get(k, k) for k in centre[:6]],
              "core": k_core, "findings_inside": inside["fid"].tolist(),
-             "money_in": round(float(row["money"]), 2),
+             "money_in": (round(float(row["money"]), 2) if row["money"] == row["money"]
+                          else None),
+             "money_in_by_currency": {c: round(a, 2) for c, a in sums},
              "components": {"findings": round(float(row["D"]), 3),
                             "mix": round(float(row["L"]), 3),
                             "money": round(float(row["M"]), 3)},

@@ -37,6 +37,7 @@ import pyarrow as pa
 from lang.core import N_
 from lang.message import Msg, Template, money, names, number, word
 from queries.context import Context
+from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
 
@@ -159,7 +160,10 @@ def _words(values: Iterable[str]) -> list[str]:
 
 def _params(ctx: Context) -> dict[str, Any]:
     """The SQL parameters every OCP rule reads from its settings."""
-    st = ctx.settings
+    return _settings_params(ctx.settings)
+
+
+def _settings_params(st: dict[str, Any]) -> dict[str, Any]:
     price = list(st.get("price_comparison_method_details", []))
     return {"excluded_details": _words(st.get("excluded_method_details", [])),
             "price_listed": bool(price), "price_details": _words(price),
@@ -791,3 +795,65 @@ def heterogeneous_supplier(ctx: Context) -> list[Finding]:
                                  [Msg(TEXT["r048"], fields), Msg(TEXT["r048_fence"], fields),
                                   Msg(TEXT["r048_why"])], by[s], []))
     return out
+
+
+# -- Coverage ------------------------------------------------------------------------------
+
+#: OCP rules assess processes (their own contract rows, the tender gone ahead, the method
+#: details not excluded: a contract left out so is not an item). Not assessable, by the
+#: first thing a process lacks in each rule's order: ``tender_period`` (no start or end of
+#: the submission period: OCP-003, OCP-030), ``tenderers`` (no stated number of tenderers:
+#: OCP-018), ``sole_award`` (not one final award to one supplier: OCP-024, -025, -058),
+#: ``final_award`` (an award not final, or none active: OCP-035), ``supplier`` (no
+#: supplier on record: OCP-030, OCP-048), ``bid`` (no valid bid: OCP-025, OCP-035; no
+#: submitted bid: OCP-038), ``bid_amount`` (fewer than two priced valid bids, or submitted
+#: ones for OCP-028), ``bid_date`` (no dated valid bid: OCP-030), ``classification`` (no
+#: classification of what the active awards buy: OCP-048).
+_PROCESS_ITEMS = f"""
+    WITH {_BASE}, sole AS ({SOLE_AWARD}),
+    b AS (SELECT contract, count(*) AS submitted,
+                 count(*) FILTER (WHERE status = 'valid') AS valid,
+                 count(*) FILTER (WHERE status = 'valid' AND amount IS NOT NULL) AS priced,
+                 count(amount) AS priced_submitted,
+                 count(*) FILTER (WHERE status = 'valid'
+                                  AND (date_at IS NOT NULL OR day IS NOT NULL)) AS dated
+          FROM submitted GROUP BY contract),
+    w AS (SELECT DISTINCT process FROM winners)
+    SELECT p.contract AS item, CASE {{cases}} END AS missing
+    FROM processes p LEFT JOIN b ON b.contract = p.contract
+    LEFT JOIN (SELECT contract FROM sole) s ON s.contract = p.contract
+    LEFT JOIN w ON w.process = p.process"""
+
+_CASES = {
+    "tender_period": "WHEN NOT ((p.tender_start_at IS NOT NULL AND p.tender_end_at IS NOT NULL)"
+                     " OR (p.tender_start IS NOT NULL AND p.tender_end IS NOT NULL))"
+                     " THEN 'tender_period'",
+    "tenderers": "WHEN p.tenderers IS NULL THEN 'tenderers'",
+    "sole_award": "WHEN s.contract IS NULL THEN 'sole_award'",
+    "final_award": "WHEN NOT (p.awards_not_final = 0 AND p.awards_active >= 1)"
+                   " THEN 'final_award'",
+    "supplier": "WHEN w.process IS NULL THEN 'supplier'",
+    "bid": "WHEN coalesce(b.valid, 0) = 0 THEN 'bid'",
+    "submitted": "WHEN coalesce(b.submitted, 0) = 0 THEN 'bid'",
+    "bid_amount": "WHEN coalesce(b.priced, 0) < 2 THEN 'bid_amount'",
+    "submitted_amount": "WHEN coalesce(b.priced_submitted, 0) < 2 THEN 'bid_amount'",
+    "bid_date": "WHEN coalesce(b.dated, 0) = 0 THEN 'bid_date'",
+    "classification": "WHEN p.classifications IS NULL THEN 'classification'",
+}
+
+
+def _covers(code: str, *needs: str) -> None:
+    cases = " ".join(_CASES[n] for n in needs)
+    covers(code, "contract", _PROCESS_ITEMS.replace("{cases}", cases), _settings_params)
+
+
+_covers("OCP-003", "tender_period")
+_covers("OCP-018", "tenderers")
+_covers("OCP-024", "sole_award", "bid_amount")
+_covers("OCP-025", "sole_award", "bid")
+_covers("OCP-028", "submitted_amount")
+_covers("OCP-030", "tender_period", "supplier", "bid_date")
+_covers("OCP-035", "final_award", "bid")
+_covers("OCP-038", "submitted")
+_covers("OCP-048", "supplier", "classification")
+_covers("OCP-058", "sole_award", "bid_amount")

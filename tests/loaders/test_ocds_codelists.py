@@ -122,7 +122,10 @@ def test_placeholder_tenderer_awarded_to_another_is_no_bidder_and_no_single_bid(
     assert _findings(store).get("COL-003") is None
 
 
-def test_nameless_party_with_an_identifier_is_a_placeholder_and_counted(tmp_path: Path) -> None:
+def test_nameless_party_with_an_invented_scheme_is_a_placeholder_and_counted(
+        tmp_path: Path) -> None:
+    """A scheme that is no register (org-id.guide codes start with a country's two
+    letters) identifies nothing outside the file: nameless, the party is nobody."""
     rel = _release("o1", tender_tenderers=[{"id": "NGA-BPPNO-9", "name": ""}], winner="W")
     rel["parties"].append({"id": "NGA-BPPNO-9", "roles": ["tenderer"],
                            "identifier": {"scheme": "NGA-BPPNO", "id": "9"}})
@@ -132,6 +135,21 @@ def test_nameless_party_with_an_identifier_is_a_placeholder_and_counted(tmp_path
     codes = sorted((r.table, r.code) for r in report.set_aside)
     assert codes == [("bids", "placeholder_party"), ("organizations", "placeholder_party")]
     assert "NGA-BPPNO-9" in report.set_aside[0].message + report.set_aside[1].message
+
+
+@pytest.mark.parametrize("scheme", ["MD-IDNO", "GB-COH", "XI-LEI"])
+def test_nameless_party_identified_in_a_register_is_a_bidder(tmp_path: Path,
+                                                             scheme: str) -> None:
+    """A tenderer published without a name but with its number in a register is a real
+    company: its bid counts and it is named by its register id."""
+    rel = _release("o1", [_bid("W"), {"status": "valid", "tenderers": [{"id": "T1"}]}],
+                   winner="W")
+    rel["parties"].append({"id": "T1", "name": "", "roles": ["tenderer"],
+                           "identifier": {"scheme": scheme, "id": "1003600012345"}})
+    store = _load(tmp_path, [rel])
+    assert store.view().counts_by_type()["BID"] == 2
+    names = {e.name for e in store.view().entities("organization")}
+    assert f"{scheme}-1003600012345" in names
 
 
 def test_bare_reference_by_id_is_a_party(tmp_path: Path) -> None:

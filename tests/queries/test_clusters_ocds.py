@@ -17,7 +17,7 @@ from graph.store import SqliteStore
 from loaders.standards import load_any
 from queries.scan import scan
 
-SOURCES = [SHARED_DATA / "ocds" / "publishers" / "nigeria" / "open-contracting-portal",
+SOURCES = [SHARED_DATA / "ocds" / "publishers" / "armenia" / "sample",
            SHARED_DATA / "ocds" / "ocdskit_realdata" / "release-package-2.json"]
 
 
@@ -31,6 +31,8 @@ def test_a_scan_with_findings_outside_the_community_graph_runs_every_rule(
         load_any(source, store)
         result = scan(store)
         assert "CLU-001" in result.counts and "COL-003" in result.counts
-        assert result.counts["COL-003"] > 0  # findings exist, outside the graph
+        assert not result.failures
+        patterns = {c: n for c, n in result.counts.items() if c not in ("CLU-001", "BRK-001")}
+        assert sum(patterns.values()) > 0  # findings exist, outside the graph
     finally:
         store.close()
