@@ -51,7 +51,7 @@ FIELDS = {
     "bank_account": N_("bank account"), "official": N_("official on the case"),
     "party": N_("party to the case"), "kind": N_("case kind"),
     "tender_period": N_("submission period"), "tenderers": N_("number of tenderers"),
-    "sole_award": N_("one final award to one supplier"), "final_award": N_("final award"),
+    "sole_award": N_("single final award"), "final_award": N_("final award"),
     "bid_date": N_("bid date"), "classification": N_("classification of what was bought"),
 }
 
