@@ -1,6 +1,7 @@
 """Every real dataset of the shared data folder, loaded and scanned: rows and findings per rule.
 
 Run:  .venv/bin/python bench/realdata.py [--data ../shared/data] [--rule CODE ...] [--json]
+      .venv/bin/python bench/realdata.py --before before.json   (before/after, per dataset)
 
 Each dataset goes into a fresh embedded database: the OCDS publishers' samples (one
 dataset per folder of release or record files), each ``ocdskit_realdata`` package (the
@@ -11,6 +12,11 @@ the reason the load refused the source), then a full scan: the findings per rule
 the rules that failed (by code, with the reason) and, when the scan reports it,
 each rule's coverage (items assessed / flagged / not assessable).
 
+``--before FILE`` compares with the ``--json`` output of another version (run this
+script from a checkout of it): per dataset, rows loaded and set aside before and after,
+and every rule whose findings changed (``COL-003 11->0``; a rule the other version did
+not have shows ``+n``; ``died`` when that version's scan or load broke).
+
 ``tests/test_realdata.py`` runs the same datasets and fails on a rule that fails.
 """
 
@@ -20,6 +26,7 @@ import argparse
 import json
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -110,8 +117,8 @@ def run_dataset(data: Dataset, workdir: Path, codes: list[str] | None = None) ->
                 out.read = out.loaded = (net.persons + net.organizations
                                          + sum(net.relations.values()))
             else:
-                report = load_any(data.path, store, data.kind,
-                                  **({"encoding": data.encoding} if data.encoding else {}))
+                options: dict[str, Any] = {"encoding": data.encoding} if data.encoding else {}
+                report = load_any(data.path, store, data.kind, **options)
                 out.read, out.loaded = report.read, report.loaded
                 out.set_aside = report.set_aside_count
                 out.stored_set_aside = len(store.view().set_aside(report.load_id))
@@ -173,12 +180,57 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join([*lines, "", legend, *notes])
 
 
+def _state(o: dict[str, Any]) -> str:
+    if o.get("load_error"):
+        return "load refused"
+    return "scan died" if o.get("scan_error") else ""
+
+
+def compare(before: list[dict[str, Any]], after: list[Outcome]) -> str:
+    """Per dataset: loaded and set aside before -> after, and the rules whose findings
+    changed (one dataset per paragraph, so long lists stay readable at 100 columns).
+
+    Examples
+    --------
+    >>> old = [{"name": "x", "loaded": 5, "set_aside": 0, "counts": {"COL-003": 11}}]
+    >>> print(compare(old, [Outcome("x", 5, 3, 2, counts={"COL-003": 0, "OCP-003": 4})]))
+    x: loaded 5 -> 3, set aside 0 -> 2
+      COL-003 11->0, OCP-003 +4
+    """
+    old = {o["name"]: o for o in before}
+    lines = []
+    for new in after:
+        was = old.get(new.name, {})
+        head = (f"{new.name}: loaded {was.get('loaded', '?')} -> {new.loaded}, set aside "
+                f"{was.get('set_aside', '?')} -> {new.set_aside}")
+        broke = _state(was)
+        if broke or _state(new.__dict__):
+            head += f" ({broke or 'ran'} -> {_state(new.__dict__) or 'ran'})"
+        lines.append(head)
+        counts = was.get("counts", {}) if not broke else {}
+        changed = []
+        for code in sorted({*counts, *new.counts}):
+            a, b = counts.get(code), new.counts.get(code)
+            if code in new.failures:
+                changed.append(f"{code} FAIL")
+            elif a is None and b:
+                changed.append(f"{code} +{b}" if not broke else f"{code} {b}")
+            elif a is not None and a != (b or 0):
+                changed.append(f"{code} {a}->{b or 0}")
+        if changed:
+            lines += textwrap.wrap(", ".join(changed), 98, initial_indent="  ",
+                                   subsequent_indent="  ")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Load and scan every dataset; print the table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--rule", action="append", help="only these rules (default: all)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--before", type=Path,
+                        help="--json output of another version: print before/after")
     args = parser.parse_args()
     found = list(datasets(args.data))
     if not found:
@@ -190,6 +242,8 @@ def main() -> None:
             print(f"{data.name}: {outcomes[-1].seconds:.1f} s", file=sys.stderr)
     if args.json:
         print(json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1))
+    elif args.before:
+        print(compare(json.loads(args.before.read_text(encoding="utf-8")), outcomes))
     else:
         print(table(outcomes))
 
