@@ -46,14 +46,16 @@ BID_STATUS_WORDS: dict[str, str] = {
     "active": "valid", "qualified": "valid", "accepted": "valid", "admitted": "valid",
     "responsive": "valid", "compliant": "valid", "successful": "valid", "awarded": "valid",
     "winning": "valid", "won": "valid", "complete": "valid",
+    # a bid that competed and did not win: taking part and losing is no disqualification
+    # (read so, every losing bid would make OCP-035 and OCP-038 fire)
+    "lost": "valid", "unsuccessful": "valid", "not-awarded": "valid", "losing": "valid",
     # a bid rejected at qualification or evaluation
     "not-qualified": "disqualified", "notqualified": "disqualified",
     "unqualified": "disqualified", "non-qualified": "disqualified",
     "rejected": "disqualified", "invalid": "disqualified", "excluded": "disqualified",
     "non-responsive": "disqualified", "nonresponsive": "disqualified",
     "not-responsive": "disqualified", "non-compliant": "disqualified",
-    "unsuccessful": "disqualified", "invalid.pre-qualification": "disqualified",
-    "lost": "disqualified",
+    "invalid.pre-qualification": "disqualified",
     # a bid taken back or cancelled by its bidder
     "cancelled": "withdrawn", "canceled": "withdrawn", "retracted": "withdrawn",
     "deleted": "withdrawn",

@@ -301,3 +301,15 @@ def test_a_currency_word_that_is_no_code_is_kept_not_refused(tmp_path: Path) -> 
     assert (k.props.get("currency"), k.props["currency_published"]) == (None, "Lei")
     [b] = list(store.view().relations(["BID"]))
     assert b.props.get("currency") is None and b.props["currency_published"] == "Lei"
+
+
+@pytest.mark.parametrize("word", ["lost", "Unsuccessful", "not_awarded"])
+def test_a_bid_that_lost_is_valid_not_disqualified(tmp_path: Path, word: str) -> None:
+    """Losing is no disqualification: a tender whose losing bids are published as lost
+    or unsuccessful is no 'all but the winner disqualified' (OCP-035)."""
+    rel = _release("o1", [_bid("A", 5), _bid("B", 6, status=word), _bid("C", 7, status=word)],
+                   winner="A")
+    store = _load(tmp_path, [rel])
+    statuses = {r.props.get("status") for r in store.view().relations(["BID"])}
+    assert statuses == {"valid"}
+    assert _findings(store, ("OCP-035",)).get("OCP-035") is None
