@@ -195,7 +195,7 @@ ENTITY_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
                  ("procuring_entity_id", "text"), ("tender_start_at", "text"),
                  ("tender_end_at", "text"), ("awards_active", "integer"),
                  ("award_suppliers", "integer"), ("awards_not_final", "integer"),
-                 ("active_award_classifications", "text")),
+                 ("active_award_classifications", "text"), ("unnamed_bids", "text")),
     "payment": (("payer_org_id", "text"), ("approver_id", "text"), ("recipient_id", "text"),
                 ("amount", "number"), ("date", "date"), ("program", "text"),
                 ("sector", "text"), ("bank_account", "text"), ("payer_person_id", "text"),

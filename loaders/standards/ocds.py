@@ -31,6 +31,11 @@ chunk by chunk through the layout's validation (:mod:`loaders.pipeline`):
   suppliers they name and of awards not final yet (``awards_active``,
   ``award_suppliers``, ``awards_not_final``), and what each active single-supplier
   award buys (``active_award_classifications``, JSON ``[supplier, code]`` pairs).
+  A bid that names no tenderer is no ``bids`` row (a bid needs a bidder, and no
+  placeholder company is made up): the process keeps it in ``unnamed_bids`` (JSON list
+  of ``{amount, currency, status, date}``, read as a named bid's are, with
+  ``currency_published`` for a currency that is not an ISO code), and the load
+  report counts it as a bids row read and loaded.
 - **bids**: ``bids.details`` (bids extension): bidder = the first tenderer (a
   consortium's partners are kept in ``joint_with``: partners are not rival
   bidders; ``consortium`` holds all their ids joined by ``|``, ``tenderers`` how many
@@ -275,6 +280,7 @@ class _Release:
         title = t.get("title") or first_award.get("title") or self.ocid
         self.rows.add("contracts", self.line, self.ptr, {
             "contract_id": self.ocid, "title": title, **base,
+            "unnamed_bids": _json_list(self._unnamed_bids()),
             "supplier_id": suppliers[0] if len(suppliers) == 1 else "",
             "suppliers": suppliers if len(suppliers) > 1 else "",
             "amount": amount, **_currency(currencies.pop() if len(currencies) == 1 else ""),
@@ -290,6 +296,24 @@ class _Release:
                         **base, "supplier_id": s, "amount": v.get("amount"),
                         **_currency(v.get("currency")),
                         "award_date": day(a.get("date")) or self._signed(text(a.get("id")))})
+
+    def _unnamed_bids(self) -> list[dict[str, Any]]:
+        """The bids that name no tenderer (as the process's ``unnamed_bids``): amount,
+        currency, status and date, read as a named bid's are; a bid whose status word is
+        unknown is left out (:meth:`bid_rows` sets it aside)."""
+        out = []
+        for b in _l(_d(self.rel.get("bids")).get("details")):
+            if not isinstance(b, dict) or _l(b.get("tenderers")):
+                continue
+            status = bid_status(text(b.get("status")))
+            if status is None:
+                continue
+            v = _d(b.get("value"))
+            amount = _number(v.get("amount"))
+            out.append({"amount": float(amount) if amount else None,
+                        **_currency(v.get("currency")), "status": status,
+                        "date": _date(b.get("date"))})
+        return out
 
     def bid_rows(self) -> None:
         details = _l(_d(self.rel.get("bids")).get("details"))
@@ -320,6 +344,8 @@ class _Release:
                 self.rows.set_aside(self.line, p, "placeholder_party", _(
                     "the bid's tenderers stand for nobody (no name, or a placeholder); a bid "
                     "by nobody is not counted"), "bids", row, "bidder_id")
+            elif not named:
+                self.rows.kept("bids")  # the process's unnamed_bids
             else:
                 self.rows.add("bids", self.line, p, row)
         if details:

@@ -161,6 +161,12 @@ class Rows:
             index[cells[key]] = len(rows)
         rows.append(cells)
 
+    def kept(self, table: str) -> None:
+        """A record of ``table`` kept as part of another row (a bid naming no tenderer,
+        kept on its contract): read and loaded, counted in ``table``."""
+        self.merged[(table, str(self.path))] += 1
+        self.count += 1
+
     def set_aside(self, line: int, pointer: str, code: str, message: str,
                   what: str = "(not converted)", row: Mapping[str, object] | None = None,
                   column: str = "") -> None:

@@ -4,9 +4,10 @@
 the methodology pages are the specification): OCP-003 short submission period,
 OCP-018 single bid, OCP-024 price close to the winning bid, OCP-025 tenderer that
 rarely wins, OCP-028 identical prices, OCP-030 late bid won, OCP-035 all but the
-winner disqualified, OCP-038 excessive disqualified bids, OCP-048 heterogeneous
-supplier, OCP-058 heavily discounted bid. Each rule's page in ``docs/rules`` says how
-it reads the data layout and how it differs from the COL rules.
+winner disqualified, OCP-036 lowest bid disqualified, OCP-038 excessive disqualified
+bids, OCP-048 heterogeneous supplier, OCP-058 heavily discounted bid. Each rule's page
+in ``docs/rules`` says how it reads the data layout and how it differs from the COL
+rules. Only OCP-036 reads the bids that name no tenderer (a process's ``unnamed_bids``).
 
 Every indicator reads procurement *processes*: the contract whose id is its
 ``process_id`` (the OCDS ``ocid``; a contract without one is its own process). As in
@@ -62,6 +63,7 @@ CONTRACTS = """
                AS award_suppliers,
            coalesce(c.awards_not_final, 0) AS awards_not_final,
            c.active_award_classifications AS classifications, c.procuring_entity_id,
+           c.unnamed_bids,
            c.sector, coalesce(c.award_date, '') AS date,
            aw.dst AS supplier, aw.id AS award_id, bo.src AS buyer, bo.id AS bought_id
     FROM ent_contract c
@@ -296,6 +298,17 @@ TEXT: dict[str, Template] = {
                "bidder(s) were disqualified: {others}."),
     "r035_why": N_("Disqualifying every rival of a pre-chosen bidder is a way to steer an "
                    "award (R035)."),
+    # OCP-036
+    "r036_title": N_("Lowest bid disqualified in {process} (R036)"),
+    "r036": N_("In {process}, the lowest submitted bid in {currency}, {amount}, was "
+               "disqualified: {bids}. The lowest valid bid was {valid}; {n} submitted "
+               "bid(s) in {currency} were compared, and the process has {awards} active "
+               "award(s)."),
+    "r036_firm": N_("the bid of {firm}"),
+    "r036_unnamed": N_("a bid that names no tenderer (status disqualified, amount "
+                       "{amount}), recorded on the process's contract row"),
+    "r036_why": N_("When the price decides the award, disqualifying the lowest bid is a "
+                   "way to award a pre-chosen, dearer bidder (R036)."),
     # OCP-038
     "r038_title": N_("{subject} has a high share of disqualified bids (R038)"),
     "r038_buyer": N_("Of {n} bid(s) submitted to processes of {subject} as {role}, {d} "
@@ -618,6 +631,90 @@ def rivals_disqualified(ctx: Context) -> list[Finding]:
     return out
 
 
+# -- OCP-036 -------------------------------------------------------------------------------
+
+#: OCP-036: priced processes with one or more active awards, with the bids naming no
+#: tenderer they keep (``unnamed_bids``, read in Python).
+OCP_036 = f"""
+    WITH {_BASE}
+    SELECT p.* FROM processes p
+    WHERE p.awards_active >= 1 AND {PRICED}
+    ORDER BY p.process"""
+
+#: OCP-036: the submitted bids with an amount and a currency of those processes.
+OCP_036_BIDS = f"""
+    WITH {_BASE}
+    SELECT b.contract, b.bid_id, b.firm, b.amount, b.currency, b.status
+    FROM submitted b JOIN processes p ON p.contract = b.contract
+    WHERE p.awards_active >= 1 AND {PRICED} AND b.amount IS NOT NULL AND b.currency <> ''
+    ORDER BY b.contract, b.bid_id"""
+
+
+def _unnamed(p: Row) -> list[Row]:
+    """The submitted bids with an amount and a currency that process ``p`` keeps in
+    ``unnamed_bids`` (bids naming no tenderer), as bid rows without bidder."""
+    try:
+        listed = json.loads(p.get("unnamed_bids") or "[]")
+    except ValueError:
+        return []
+    out = []
+    for b in listed if isinstance(listed, list) else []:
+        if not isinstance(b, dict):
+            continue
+        amount, currency = b.get("amount"), str(b.get("currency") or "").strip().upper()
+        status = str(b.get("status") or "").strip() or "valid"
+        if (isinstance(amount, (int, float)) and not isinstance(amount, bool) and currency
+                and status not in ("invited", "withdrawn")):
+            out.append({"contract": p["contract"], "bid_id": None, "firm": None,
+                        "amount": float(amount), "currency": currency, "status": status})
+    return out
+
+
+def _commonest(bids: Iterable[Row]) -> str:
+    counts: dict[str, int] = {}
+    for b in bids:
+        counts[b["currency"]] = counts.get(b["currency"], 0) + 1
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else ""
+
+
+@rule("OCP-036", "collusion", "Lowest bid disqualified (R036)")
+def lowest_disqualified(ctx: Context) -> list[Finding]:
+    """Priced processes with an active award whose lowest submitted bid was disqualified."""
+    params = _params(ctx)
+    processes = ctx.rows(OCP_036, params)
+    named = _by(ctx.rows(OCP_036_BIDS, params), "contract")
+    bids = {p["contract"]: [*named.get(p["contract"], []), *_unnamed(p)] for p in processes}
+    currency = str(ctx.settings.get("currency", "")) or _commonest(
+        b for g in bids.values() for b in g)
+    hits = []
+    for p in processes:
+        compared = [b for b in bids[p["contract"]] if b["currency"] == currency]
+        if not any(b["status"] == "valid" for b in compared):
+            continue
+        low = min(b["amount"] for b in compared)
+        out = [b for b in compared if b["amount"] == low and b["status"] == "disqualified"]
+        if out:
+            valid = min(b["amount"] for b in compared if b["status"] == "valid")
+            hits.append((p, out, low, valid, len(compared)))
+    _prefetch(ctx, [h[0] for h in hits])
+    _prefetch(ctx, [b for h in hits for b in h[1]], ("bid_id",))
+    found = []
+    for p, out, low, valid, n in hits:
+        said = [Msg(TEXT["r036_firm"], {"firm": ctx.ent(b["firm"])}) if b["firm"] else
+                Msg(TEXT["r036_unnamed"], {"amount": money(b["amount"], currency)})
+                for b in out]
+        fields = {"process": ctx.ent(p["contract"]), "currency": currency,
+                  "amount": money(low, currency), "bids": names(said, None, TEXT["list_sep"]),
+                  "valid": money(valid, currency), "n": n, "awards": p["awards_active"]}
+        finding = _process_finding(
+            ctx, "OCP-036", p, 1.0, TEXT["r036_title"],
+            [Msg(TEXT["r036"], fields), Msg(TEXT["r036_why"])], {},
+            [b["bid_id"] for b in out if b["bid_id"]])
+        finding.keys.extend(dict.fromkeys(b["firm"] for b in out if b["firm"]))
+        found.append(finding)
+    return found
+
+
 # -- OCP-025 -------------------------------------------------------------------------------
 
 #: OCP-025: for each firm that made a valid single-tenderer bid in a process with one
@@ -834,6 +931,9 @@ _CASES = {
                    " THEN 'final_award'",
     "supplier": "WHEN w.process IS NULL THEN 'supplier'",
     "bid": "WHEN coalesce(b.valid, 0) = 0 THEN 'bid'",
+    "active_award": "WHEN p.awards_active < 1 THEN 'final_award'",
+    "priced_bid": "WHEN coalesce(b.priced, 0) = 0 AND coalesce(p.unnamed_bids, '') = ''"
+                  " THEN 'bid'",
     "submitted": "WHEN coalesce(b.submitted, 0) = 0 THEN 'bid'",
     "bid_amount": "WHEN coalesce(b.priced, 0) < 2 THEN 'bid_amount'",
     "submitted_amount": "WHEN coalesce(b.priced_submitted, 0) < 2 THEN 'bid_amount'",
@@ -854,6 +954,7 @@ _covers("OCP-025", "sole_award", "bid")
 _covers("OCP-028", "submitted_amount")
 _covers("OCP-030", "tender_period", "supplier", "bid_date")
 _covers("OCP-035", "final_award", "bid")
+_covers("OCP-036", "active_award", "priced_bid")
 _covers("OCP-038", "submitted")
 _covers("OCP-048", "supplier", "classification")
 _covers("OCP-058", "sole_award", "bid_amount")

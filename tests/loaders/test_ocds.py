@@ -183,6 +183,35 @@ def test_consortium_partners_are_not_rival_bidders(tmp_path: Path) -> None:
     assert len(bids) == 1 and bids[0].props["joint_with"] == "Z"
 
 
+def test_bid_naming_no_tenderer_is_kept_on_its_contract(tmp_path: Path) -> None:
+    """A bid without tenderers is no bids row and no made-up company: its process keeps
+    it in ``unnamed_bids``, read as a named bid is, and the report counts it loaded."""
+    rel = _release("o1", [("A", 5, "valid")])
+    rel["bids"]["details"] += [  # type: ignore[index]
+        {"status": "Disqualified", "value": {"amount": 4, "currency": "usd"},
+         "date": "2021-03-01T10:00:00Z"},
+        {"value": {"currency": "XYZ"}},
+        {"status": "draft", "value": {"amount": 3}}]
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps({"releases": [rel]}), encoding="utf-8")
+    store = SqliteStore(tmp_path / "x.db")
+    report = load_ocds(f, store)
+    bids = {t.table: t for t in report.tables}["bids"]
+    assert (bids.read, bids.loaded, bids.set_aside) == (4, 3, 1)
+    assert report.read == report.loaded + report.set_aside_count
+    assert [(r.code, r.row["json_pointer"]) for r in report.set_aside] == [
+        ("bad_vocabulary", "/releases/0/bids/details/3")]
+    view = store.view()
+    assert view.counts_by_type()["BID"] == 1
+    assert {e.name for e in view.entities("organization")} == {"Buyer", "Firm A"}
+    (contract,) = list(view.entities("contract"))
+    assert json.loads(contract.props["unnamed_bids"]) == [
+        {"amount": 4.0, "currency": "USD", "status": "disqualified", "date": "2021-03-01"},
+        {"amount": None, "currency": "", "currency_published": "XYZ", "status": "valid",
+         "date": ""}]
+    store.close()
+
+
 def test_several_suppliers_make_award_contracts(tmp_path: Path) -> None:
     rel = {"ocid": "o1", "awards": [
         {"id": "1", "status": "active", "value": {"amount": 5}, "suppliers": [{"id": "A"}]},
