@@ -308,7 +308,10 @@ TEXT: dict[str, Template] = {
     "r036_unnamed": N_("a bid that names no tenderer (status disqualified, amount "
                        "{amount}), recorded on the process's contract row"),
     "r036_why": N_("When the price decides the award, disqualifying the lowest bid is a "
-                   "way to award a pre-chosen, dearer bidder (R036)."),
+                   "way to award a pre-chosen, dearer bidder (R036). On its own it is weak: "
+                   "a bid far below the others is often rejected lawfully as abnormally "
+                   "low, so read the reason given; a buyer that does it again and again is "
+                   "OCP-038's lead."),
     # OCP-038
     "r038_title": N_("{subject} has a high share of disqualified bids (R038)"),
     "r038_buyer": N_("Of {n} bid(s) submitted to processes of {subject} as {role}, {d} "
