@@ -34,10 +34,11 @@ from typing import Any
 
 from graph.store import SqliteStore
 from loaders.load import load_folder
-from queries.evaluate import Evaluation, evaluate, items_of, read_truth_file, stored_leads
+from queries.evaluate import Evaluation, evaluate, items_of, stored_leads
 from queries.scan import scan
 from synthetic import generate_county
 from synthetic.truth import Truth, read_truth
+from umbrella.evaluate_cmd import read_truth_file
 
 #: The header of a truth file.
 COLUMNS = ("id", "label", "category", "group")

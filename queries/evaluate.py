@@ -55,7 +55,7 @@ Examples
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -337,55 +337,51 @@ def stored_leads(view: StoreView, where: str) -> list[dict[str, Any]]:
     return ranked(findings)
 
 
-def read_truth_file(view: StoreView, path: Path, encoding: str | None = None) -> TruthFile:
-    """Read a truth file (CSV in UTF-8 or GB18030, or .xlsx) and name each row's entity.
+def truth_from_rows(view: StoreView, path: Path, header: Sequence[str],
+                    rows: Iterable[tuple[int, Mapping[str, str]]],
+                    set_aside: Iterable[SetAsideRow] = (), encoding: str = "") -> TruthFile:
+    """A truth file's rows, as read (``(line, {column: text})``; the header's column
+    names; ``set_aside``: rows the reader could not split), with each row's entity named.
 
-    The file is refused as a whole (:class:`~graph.errors.InputError`: file, line,
-    column, hint) when it cannot be read, lacks a column of :data:`REQUIRED`, or has no
-    usable row; a bad row is set aside with its reason, never dropped.
+    The file is refused as a whole (:class:`~graph.errors.InputError`: file, line, hint)
+    when it lacks a column of :data:`REQUIRED` or has no usable row; a bad row is set
+    aside with its line, column and reason, never dropped. Reading the file itself (CSV
+    or .xlsx, its encoding and limits) is the shell's: :func:`umbrella.evaluate_cmd.
+    read_truth_file`.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> from graph.store import EntityRecord, open_store
-    >>> tmp = pathlib.Path(tempfile.mkdtemp())
-    >>> store = open_store(tmp / "t.db")
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "t.db")
     >>> with store.writer() as w:
     ...     w.put_entities([EntityRecord("p:1", "person", "张伟", {})])
-    >>> path = tmp / "truth.csv"
-    >>> _ = path.write_text("id,label,category\\np:1,closed case,umbrella\\n,x,\\n"
-    ...                     "P404,y,\\np:1,z,smuggling\\n", encoding="utf-8")
-    >>> t = read_truth_file(store.view(), path)
+    >>> header = ["id", "label", "category"]
+    >>> rows = [(2, {"id": "p:1", "label": "closed case", "category": "umbrella"}),
+    ...         (3, {"id": "", "label": "x", "category": ""}),
+    ...         (4, {"id": "P404", "label": "y", "category": ""}),
+    ...         (5, {"id": "p:1", "label": "z", "category": "smuggling"})]
+    >>> t = truth_from_rows(store.view(), pathlib.Path("truth.csv"), header, rows)
     >>> t.read, [(r.line, r.key, r.category) for r in t.rows]
     (4, [(2, 'p:1', 'umbrella')])
     >>> [(s.line, s.column, s.reason) for s in t.set_aside]
     [(3, 'id', 'blank_id'), (4, 'id', 'unknown_id'), (5, 'category', 'unknown_category')]
-    >>> _ = path.write_text("id,name\\np:1,x\\n", encoding="utf-8")
-    >>> read_truth_file(store.view(), path)
+    >>> truth_from_rows(store.view(), pathlib.Path("truth.csv"), ["id", "name"], [])
     Traceback (most recent call last):
     ...
-    graph.errors.InputError: ...truth.csv: line 1: no column label (columns: id, name)
+    graph.errors.InputError: truth.csv: line 1: no column label (columns: id, name)
     >>> store.close()
     """
-    from loaders.read import LINE, read_table_file
-
-    table = read_table_file(path, encoding)
-    missing = [c for c in REQUIRED if c not in table.header]
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(_("{file}: line 1: no column {column} (columns: {columns})").format(
-            file=path, column=missing[0], columns=", ".join(table.header)),
+            file=path, column=missing[0], columns=", ".join(header)),
             hint=_("a truth file has the columns id and label, and may have category and "
                    "group (a header row: id,label,category,group)"))
-    out = TruthFile(path, table.encoding)
-    name = path.name
-    for bad in table.malformed:
-        out.set_aside.append(SetAsideRow(name, bad.line, bad.column, bad.code, bad.message))
-    frame = table.frame
-    columns = {c: frame[c].tolist() if c in frame else [""] * len(frame)
-               for c in (*REQUIRED, *OPTIONAL)}
-    for i, line in enumerate(frame[LINE].tolist()):
-        cells = {c: str(v).strip() for c, v in ((c, columns[c][i]) for c in columns)}
-        row = _truth_row(view, name, int(line), cells)
+    out = TruthFile(path, encoding, set_aside=list(set_aside))
+    for line, cells in rows:
+        texts = {c: str(cells.get(c) or "").strip() for c in (*REQUIRED, *OPTIONAL)}
+        row = _truth_row(view, path.name, line, texts)
         if isinstance(row, SetAsideRow):
             out.set_aside.append(row)
         else:
@@ -403,15 +399,34 @@ def read_truth_file(view: StoreView, path: Path, encoding: str | None = None) ->
     return out
 
 
+def category_code(text: str) -> str | None:
+    """A category as a truth file writes it: its code (any case), :data:`ANY`, or its word
+    in an interface language; ``""`` when blank, None when it names no category.
+
+    Examples
+    --------
+    >>> category_code("Umbrella"), category_code("保护伞"), category_code(""), category_code("x")
+    ('umbrella', 'umbrella', '', None)
+    """
+    from lang import LANGUAGES
+    from lang.message import word_in
+
+    text = text.strip()
+    if not text or text.lower() in (*CATEGORIES, ANY):
+        return text.lower()
+    return next((code for code in CATEGORIES
+                 if any(word_in("category", code, lang) == text for lang in LANGUAGES)), None)
+
+
 def _truth_row(view: StoreView, file: str, line: int, cells: dict[str, str]
                ) -> TruthRow | SetAsideRow:
     """A row's entity, or why the row is set aside."""
-    sid, category = cells["id"], cells["category"].lower()
+    sid, category = cells["id"], category_code(cells["category"])
     if not sid:
         return SetAsideRow(file, line, "id", "blank_id", _(
             "the id is blank; write the input id of a confirmed person, company, contract "
             "or case"))
-    if category and category != ANY and category not in CATEGORIES:
+    if category is None:
         return SetAsideRow(file, line, "category", "unknown_category", _(
             "unknown category {category}; use one of {categories}, or leave it blank (any "
             "category)").format(category=cells["category"], categories=", ".join(CATEGORIES)))

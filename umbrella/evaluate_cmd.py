@@ -18,6 +18,7 @@ from umbrella.options import db_option, open_existing
 from umbrella.output import Output, Report, Section, output_options, vocabulary_word, write
 
 if TYPE_CHECKING:
+    from graph.store import StoreView
     from queries.evaluate import Evaluation, TruthFile
 
 #: Ids of a group listed in a cell (the rest counted; JSON holds them all).
@@ -90,7 +91,7 @@ def evaluate_command(truth: Path, db: str, ks: tuple[list[int], ...], match: str
       umbrella evaluate --truth closed-cases.csv --db case.db
       umbrella evaluate --truth closed-cases.csv --k 5,10 --format xlsx -o evaluation.xlsx
     """
-    from queries.evaluate import DEFAULT_KS, evaluate, items_of, read_truth_file, stored_leads
+    from queries.evaluate import DEFAULT_KS, evaluate, items_of, stored_leads
 
     store = open_existing(db)
     try:
@@ -102,6 +103,38 @@ def evaluate_command(truth: Path, db: str, ks: tuple[list[int], ...], match: str
     chosen = [k for group in ks for k in group] or list(DEFAULT_KS)
     result = evaluate(leads, items_of(truth_file.rows), chosen, match, false_leads)
     write(_report(result, truth_file, db), out)
+
+
+def read_truth_file(view: StoreView, path: Path, encoding: str | None = None) -> TruthFile:
+    """Read a truth file (CSV in UTF-8 or GB18030, or .xlsx; the loaders' reader, with its
+    limits and messages) and name each row's entity (:func:`queries.evaluate.
+    truth_from_rows`): rows the reader cannot split are set aside with their reason.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graph.store import EntityRecord, open_store
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> store = open_store(tmp / "t.db")
+    >>> with store.writer() as w:
+    ...     w.put_entities([EntityRecord("p:1", "person", "张伟", {})])
+    >>> path = tmp / "truth.csv"
+    >>> _ = path.write_bytes("ID,Label\\np:1,结案\\np:1,a,b\\n".encode("gb18030"))
+    >>> t = read_truth_file(store.view(), path)
+    >>> t.encoding, [(r.line, r.key, r.label) for r in t.rows]
+    ('gb18030', [(2, 'p:1', '结案')])
+    >>> [(s.line, s.column, s.reason) for s in t.set_aside]
+    [(3, '(3)', 'bad_field_count')]
+    >>> store.close()
+    """
+    from loaders.read import LINE, read_table_file
+    from queries.evaluate import SetAsideRow, truth_from_rows
+
+    table = read_table_file(path, encoding)
+    bad = [SetAsideRow(path.name, b.line, b.column, b.code, b.message) for b in table.malformed]
+    records = table.frame.to_dict("records")
+    rows = [(int(r[LINE]), {str(k): str(v) for k, v in r.items()}) for r in records]
+    return truth_from_rows(view, path, table.header, rows, bad, table.encoding)
 
 
 def _number(value: float | None) -> str:
