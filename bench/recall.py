@@ -6,7 +6,12 @@ For each (scale, seed): generate a county, load it, run every rule, then
 compare with the ground truth written beside the county: a scheme is found
 when a finding of its category names all of its anchor ids; a decoy is
 wrongly flagged when a finding of its category names all of its anchor ids.
-Prints one row per (scale, seed, category) and the misses, if any.
+Prints one row per (scale, seed, category) and the misses, if any; then one
+row per kind of look-alike of the innocent background (kin firms elsewhere,
+small markets, switchboards, agency accounts, dropped cases, namesakes) and
+per kind of shielding scheme or shared-identifier ring, with how many there
+are, how many were flagged (look-alikes) or found (schemes) in their
+category, and by which rules.
 """
 
 from __future__ import annotations
@@ -23,12 +28,41 @@ from loaders.load import load_folder
 from queries.registry import RULES
 from queries.scan import scan
 from synthetic import generate_county
-from synthetic.truth import read_truth
+from synthetic.truth import BACKGROUND_KINDS, SHIELD_KINDS, Decoy, Scheme, Truth, read_truth
 
 
 def _hit(findings: list[dict[str, Any]], category: str, anchor: tuple[str, ...]) -> bool:
     return any(f["category"] == category and set(anchor) <= set(f["entities"])
                for f in findings)
+
+
+def _rules(findings: list[dict[str, Any]], item: Scheme | Decoy) -> set[str]:
+    return {str(f["rule"]) for f in findings if f["category"] in item.categories
+            and set(item.anchor) <= set(f["entities"])}
+
+
+def kind_rows(truth: Truth, findings: list[dict[str, Any]]) -> list[str]:
+    """One line per look-alike kind of the background and per shielding or ring kind.
+
+    Examples
+    --------
+    >>> from synthetic.truth import Truth
+    >>> kind_rows(Truth(seed=0, scale=1.0), [])[0].split()[:3]
+    ['look-alike', 'COI/kin_firm_elsewhere', '0']
+    """
+    out: list[str] = []
+    items: list[tuple[str, tuple[str, str], list[Scheme] | list[Decoy]]] = [
+        ("look-alike", key, [d for d in truth.decoys if (d.family, d.pattern) == key])
+        for key in BACKGROUND_KINDS]
+    items += [("scheme", key, [s for s in truth.schemes if (s.family, s.pattern) == key])
+              for key in SHIELD_KINDS]
+    for what, key, group in items:
+        hits = [r for r in (_rules(findings, x) for x in group) if r]
+        rules = sorted({code for r in hits for code in r})
+        out.append(f"{what:<10} {'/'.join(key):<26} {len(group):>4} "
+                   f"{'flagged' if what == 'look-alike' else 'found':>7} {len(hits):>4}  "
+                   f"{', '.join(rules) or '-'}")
+    return out
 
 
 def main() -> None:
@@ -68,6 +102,8 @@ def main() -> None:
                 for cat, lines in misses.items():
                     for line in lines:
                         print(f"      {cat}: {line}", flush=True)
+                for line in kind_rows(truth, findings):
+                    print(f"      {line}", flush=True)
 
 
 if __name__ == "__main__":

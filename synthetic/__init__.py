@@ -30,6 +30,7 @@ from graph.errors import UmbrellaError
 from graph.text import _
 from loaders.layout import TABLES
 from synthetic.alloc import Alloc
+from synthetic.background import Rates
 from synthetic.duplicates import NamesakeTracker
 from synthetic.names import place_name
 from synthetic.run import STAGES, Built, build_county
@@ -46,7 +47,7 @@ from synthetic.truth import (
 from synthetic.truth import County as CountyInfo
 from synthetic.writer import COLUMNS, BadLine, CsvSink
 
-__all__ = ["GeneratedCounty", "Truth", "generate_county", "read_truth"]
+__all__ = ["GeneratedCounty", "Rates", "Truth", "generate_county", "read_truth"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,7 +100,8 @@ def _expand(c: Built, ids: list[str]) -> tuple[str, ...]:
 
 
 def generate_county(out: Path, scale: float = 1.0, seed: int = 0,
-                    progress: Progress | None = None) -> GeneratedCounty:
+                    progress: Progress | None = None,
+                    rates: Rates | None = None) -> GeneratedCounty:
     """Generate a synthetic county into the folder ``out`` and its truth beside it.
 
     Parameters
@@ -116,6 +118,9 @@ def generate_county(out: Path, scale: float = 1.0, seed: int = 0,
         Same scale and seed give byte-identical files.
     progress:
         Called as ``progress(stage, done, total)`` now and then.
+    rates:
+        How much innocent background (look-alikes recorded as decoys) each
+        county gets; None: the documented defaults of :class:`Rates`.
 
     Returns
     -------
@@ -162,7 +167,7 @@ def generate_county(out: Path, scale: float = 1.0, seed: int = 0,
     try:
         for i, (name, region) in enumerate(counties):
             try:
-                built = build_county(alloc, i, name, region, fraction, seed, tick)
+                built = build_county(alloc, i, name, region, fraction, seed, tick, rates)
             except RuntimeError as exc:
                 raise UmbrellaError(
                     _("generating county {i} of {n} ({name}) failed: {error}").format(
@@ -181,7 +186,7 @@ def generate_county(out: Path, scale: float = 1.0, seed: int = 0,
                                         d.description, d.why_not))
             for net in built.networks:
                 networks.append(Network(f"N{len(networks) + 1:04d}", net.kind,
-                                         _expand(built, net.members)))
+                                         _expand(built, net.members), net.pattern))
             brokers.extend(built.brokers)
             duplicates.extend(built.duplicates)
             namesakes.add(built.county)

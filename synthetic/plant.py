@@ -53,6 +53,7 @@ class Network:
 
     kind: str
     members: list[str] = field(default_factory=list)
+    pattern: str = ""
 
 
 def adult(p: Person) -> bool:

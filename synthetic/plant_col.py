@@ -19,11 +19,14 @@ import datetime as dt
 
 from synthetic.business import pair
 from synthetic.catalog import Item
+from synthetic.checks import shared_contacts
 from synthetic.model import Org, Role
 from synthetic.plant import Network, Planter, adult
 from synthetic.timeline import FIRST, add_days, iso
 
 SHARED_VARIANTS = ("phone", "address", "legal_rep", "shareholder")
+#: Identifiers a firm of a shared-identifier ring shares with an earlier member.
+LINKS = ("phone", "address", "legal_rep")
 _TRIES = 100
 
 
@@ -140,7 +143,89 @@ class ColPlanter:
         pl.scheme("COL", "rotation", f"{n}_firms", ["collusion"], ring_ids, [*contracts, buyer],
                   f"{', '.join(pl.who(w) for w in ring_ids)} bid together on {len(contracts)} "
                   f"contracts of {pl.who(buyer)} from {iso(first)} and took turns winning.")
-        pl.networks.append(Network("bid_rigging_ring", ring_ids + reps))
+        pl.networks.append(Network("bid_rigging_ring", ring_ids + reps, "rotation"))
+
+    def shared_ring(self) -> None:
+        """A ring of 3-5 firms linked by shared identifiers co-bids, with cover bids just above.
+
+        Each firm after the first shares one identifier with an earlier one
+        (phone, address or legal representative), so the ring is one connected
+        group; every ring firm bids on each of 4-6 tenders of one or two bodies,
+        one of them wins (now in turn, now the same firm again) and the others
+        bid 0.3-1.5% above the winner.
+        """
+        pl, c, rng, m = self.pl, self.c, self.rng, self.pl.market
+        ids, weights = m.buyers()
+        b0 = rng.choices(ids, weights)[0]
+        peers = [b for b in ids if b != b0 and c.orgs[b].sector == c.orgs[b0].sector]
+        buyers = [b0, *rng.sample(peers, min(1, len(peers)))]
+        item = rng.choice(m.items_for(b0))
+        first = dt.date(rng.randint(2016, 2021), rng.randint(1, 12), rng.randint(1, 28))
+        n = rng.randint(3, 5)
+        ring = [self.firm(item.trades[0], first)]
+        links: list[str] = []
+        shared_people: list[str] = []
+        for _ in range(n - 1):
+            to = rng.choice(ring)
+            how = rng.choice(LINKS)
+            if how == "legal_rep":
+                rep = c.holders(to.oid)[0]
+                w = self.firm(item.trades[0], first, legal=rep)
+                shared_people.append(rep)
+                links.append(f"{pl.who(to.oid)} and {pl.who(w.oid)}: legal representative "
+                             f"{pl.who(rep)}")
+            else:
+                w = self.firm(item.trades[0], first)
+                if how == "phone":
+                    w.phone = to.phone
+                else:
+                    w.address = to.address
+                links.append(f"{pl.who(to.oid)} and {pl.who(w.oid)}: {how} "
+                             f"{getattr(to, how)}")
+            ring.append(w)
+        ring_ids = [w.oid for w in ring]
+        holders = [h for w in ring_ids for h in c.holders(w)]
+        contracts: list[str] = []
+        day = first
+        target = rng.randint(4, 6)
+        winner = rng.choice(ring_ids)
+        for _ in range(40):
+            if len(contracts) >= target or day > dt.date(2025, 10, 31):
+                break
+            buyer = rng.choice(buyers)
+            approver = pl.approver(buyer, day, holders)
+            if not approver:
+                day = add_days(day, 30)
+                continue
+            if rng.random() < 0.6:
+                winner = ring_ids[(ring_ids.index(winner) + 1) % n]
+            base = rng.randint(item.low // 1000, item.high // 1000) * 1000 * 100
+            low = round(base * rng.uniform(0.88, 0.97) / 100) * 100
+            prices = {winner: low}
+            cover = sorted({round(low * (1 + rng.uniform(0.003, 0.015)) / 100) * 100
+                            for _ in range(4 * n)} - {low})
+            rest = [b for b in ring_ids if b != winner]
+            for firm, price in zip(rest, rng.sample(cover, len(rest)), strict=True):
+                prices[firm] = price
+            k = m.award(buyer, approver, winner, rest, day, rng.choice(("open", "invited")),
+                        item, prices=prices)
+            pl.mark(k.cid)
+            contracts.append(k.cid)
+            pl.expect.col_shared.update((k.cid, p) for p in shared_contacts(c, k))
+            day = add_days(day, rng.randint(60, 240))
+        if len(contracts) < 4:
+            raise RuntimeError("a shared-identifier ring needs at least four contracts")
+        for i, a in enumerate(ring_ids):
+            for b in ring_ids[i + 1:]:
+                pl.expect.ring_pairs.add(pair(a, b))
+                m.forbidden.add(pair(a, b))
+        reps = list(dict.fromkeys(c.holders(w)[0] for w in ring_ids))
+        pl.scheme("COL", "shared_ring", f"{n}_firms", ["collusion"], ring_ids,
+                  [*contracts, *buyers, *shared_people],
+                  f"{n} firms linked by shared identifiers ({'; '.join(links)}) bid together on "
+                  f"{len(contracts)} contracts ({', '.join(contracts)}); the losing ring members "
+                  "bid 0.3-1.5% above the winner each time.")
+        pl.networks.append(Network("bid_rigging_ring", ring_ids + reps, "shared_ring"))
 
     def single_bid(self) -> None:
         """An open or invited tender with one valid bid (the others disqualified or withdrawn)."""
@@ -272,7 +357,7 @@ class ColPlanter:
 
 
 def plant_col(pl: Planter, shared: int, rings: int, single: int, identical: int,
-              decoys: int) -> None:
+              decoys: int, shared_rings: int = 0) -> None:
     """Plant the COL schemes (every shared-contact variant at least once) and decoys.
 
     Examples
@@ -288,6 +373,8 @@ def plant_col(pl: Planter, shared: int, rings: int, single: int, identical: int,
         cp.shared_contact(SHARED_VARIANTS[i % len(SHARED_VARIANTS)])
     for _ in range(rings):
         cp.rotation()
+    for _ in range(shared_rings):
+        cp.shared_ring()
     for _ in range(single):
         cp.single_bid()
     for _ in range(identical):

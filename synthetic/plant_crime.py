@@ -204,7 +204,8 @@ class CrimePlanter:
                   f"acquitted {iso(c2)}) against {pl.who(leader)}, a known associate.")
         members_all = [leader, *members, sand.oid, fun.oid, build.oid, broker, cop, judge,
                        *path]
-        pl.networks.append(Network("umbrella_network", list(dict.fromkeys(members_all))))
+        pl.networks.append(Network("umbrella_network", list(dict.fromkeys(members_all)),
+                                   "protector"))
         pl.brokers.append(broker)
         for subject in (leader, leader, broker, sand.oid):
             pl.casework.report(subject, rand_date(rng, d1, LAST),

@@ -1,9 +1,10 @@
 """Build one county end to end: bodies, families, posts, plants, background, checks, rows.
 
-Planting comes before the background: once every scheme and decoy is in
-place, company owners, subsidy recipients and case parties are drawn only
-from persons with no tie to any official, and the whole county is then
-re-checked (:func:`synthetic.checks.verify`).
+Planting comes before the background: schemes first, then the innocent
+look-alikes (:mod:`synthetic.background`, sized by its ``Rates``); once every
+scheme and decoy is in place, company owners, subsidy recipients and case
+parties are drawn only from persons with no tie to any official, and the
+whole county is then re-checked (:func:`synthetic.checks.verify`).
 
 Examples
 --------
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from synthetic.alloc import Alloc
+from synthetic.background import Rates, counts, plant_background
 from synthetic.badrows import add_bad_rows
 from synthetic.business import Market
 from synthetic.cases import Casework
@@ -31,6 +33,7 @@ from synthetic.plant import Draft, Network, Planter
 from synthetic.plant_coi import plant_coi
 from synthetic.plant_col import plant_col
 from synthetic.plant_crime import plant_crime
+from synthetic.plant_shield import plant_shield
 from synthetic.plant_sub import plant_sub
 from synthetic.pools import Pool, free_persons, tainted
 from synthetic.renumber import renumber
@@ -61,7 +64,8 @@ def plan(f: float) -> dict[str, int]:
         "coi_decoys": k(2), "sub_kin": k(4), "sub_after": k(4), "sub_shared": k(3),
         "sub_decoys": k(2), "networks": max(1, round(f)), "rec": k(3), "crime_decoys": k(2),
         "col_shared": k(4), "col_rings": k(2), "col_single": k(4), "col_identical": k(4),
-        "col_decoys": k(2),
+        "col_decoys": k(2), "col_shared_rings": k(2), "shield_cases": k(3),
+        "shield_business": k(2), "disparity": k(1),
     }
 
 
@@ -120,11 +124,13 @@ def small_planter(seed: int = 0) -> Planter:
 
 
 def build_county(alloc: Alloc, index: int, name: str, region: str, fraction: float,
-                 seed: int, tick: Tick) -> Built:
+                 seed: int, tick: Tick, rates: Rates | None = None) -> Built:
     """Generate, plant, verify and lay out one county.
 
-    Raises ``RuntimeError`` when its own self-check finds a pattern that was
-    not planted (a generator bug, never written into a wrong truth).
+    ``rates`` sizes the innocent background (:class:`synthetic.background.Rates`,
+    whose defaults are used when it is None). Raises ``RuntimeError`` when its
+    own self-check finds a pattern that was not planted (a generator bug, never
+    written into a wrong truth).
 
     Examples
     --------
@@ -142,7 +148,10 @@ def build_county(alloc: Alloc, index: int, name: str, region: str, fraction: flo
     plant_coi(pl, n["coi_official_role"], n["coi_kin_extra"], n["coi_body"], n["coi_decoys"])
     plant_sub(pl, n["sub_kin"], n["sub_after"], n["sub_shared"], n["sub_decoys"])
     plant_col(pl, n["col_shared"], n["col_rings"], n["col_single"], n["col_identical"],
-              n["col_decoys"])
+              n["col_decoys"], n["col_shared_rings"])
+    plant_shield(pl, n["shield_cases"], n["shield_business"], n["disparity"])
+    plant_background(pl, counts(rates or Rates(), len(c.company_ids), round(PAYMENTS * f),
+                                round(CASES * f)))
     tick("schemes")
     pool = Pool(c, free_persons(c, tainted(c)))
     market.assign_holders(pool)

@@ -3,7 +3,9 @@
 The file lies beside the data folder (``<folder>.truth.json``) and holds:
 ``generator_version``, ``seed``, ``scale``, ``rows`` (data rows per table),
 ``counties``, ``schemes``, ``decoys``, ``networks``, ``brokers``,
-``duplicates``, ``namesakes`` and ``bad_rows``.
+``duplicates``, ``namesakes`` and ``bad_rows``. Decoys of the kinds in
+:data:`BACKGROUND_KINDS` are the innocent background (look-alikes real data
+holds at some rate); :data:`SHIELD_KINDS` lists the shielding and ring schemes.
 
 Examples
 --------
@@ -24,7 +26,35 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
+"""2: shielding schemes, shared-identifier rings and the innocent background."""
+
+#: Look-alikes of the innocent background, by (family, pattern): kinds real data
+#: holds at some rate (see :class:`synthetic.background.Rates`), each recorded as
+#: a decoy in the category a rule could wrongly flag it in.
+BACKGROUND_KINDS: dict[tuple[str, str], str] = {
+    ("COI", "kin_firm_elsewhere"): "an official's relative runs a firm that never deals "
+                                   "with the official's body",
+    ("COL", "small_market"): "3-4 firms are the only bidders of a specialised market and win "
+                             "by chance",
+    ("COL", "switchboard_phone"): "two firms co-bid whose phone is an agent's switchboard "
+                                  "shared by many",
+    ("SUB", "agency_account"): "an institution's collective account receives payments for many "
+                               "recipients",
+    ("UMB", "dropped_no_tie"): "a gang member's or relative's case dropped with no tied official",
+    ("UMB", "namesake_party"): "a suspect shares a gang member's name but is another person",
+}
+#: Planted umbrella and ring kinds looked for by issue 16's rules, by (family, pattern).
+SHIELD_KINDS: dict[tuple[str, str], str] = {
+    ("UMB", "shield_other_cases"): "an official tied to a gang acts on other cases of its "
+                                   "members or their kin, which end favourably",
+    ("UMB", "shield_business"): "an official tied to a gang approves awards to a company its "
+                                "member or a member's kin controls",
+    ("UMB", "outcome_disparity"): "an official's gang-linked cases end favourably far more often "
+                                  "than his others; no tie recorded",
+    ("COL", "shared_ring"): "3-5 firms linked by shared identifiers co-bid with cover bids just "
+                            "above the winner",
+}
 
 
 @dataclass(frozen=True)
@@ -60,13 +90,32 @@ class Decoy:
     why_not: str
 
 
+def is_background(item: Scheme | Decoy) -> bool:
+    """Whether a decoy is a look-alike of the innocent background.
+
+    Examples
+    --------
+    >>> d = Decoy("D0001", "COL", "small_market", "3_firms", ("collusion",), ("O1", "O2", "O3"),
+    ...           (), "Three firms meet in every tender.", "a small market")
+    >>> is_background(d)
+    True
+    """
+    return isinstance(item, Decoy) and (item.family, item.pattern) in BACKGROUND_KINDS
+
+
 @dataclass(frozen=True)
 class Network:
-    """A planted network: ``umbrella_network`` or ``bid_rigging_ring``."""
+    """A planted network: ``umbrella_network`` or ``bid_rigging_ring``.
+
+    ``pattern`` names the scheme pattern that planted it (``protector``,
+    ``shield_other_cases``, ``shield_business``, ``rotation``, ``shared_ring``;
+    empty in truth files of generator version 1).
+    """
 
     id: str
     kind: str
     members: tuple[str, ...]
+    pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,7 +210,7 @@ def truth_from_dict(d: dict[str, Any]) -> Truth:
 
     Examples
     --------
-    >>> truth_from_dict({"seed": 3, "scale": 1.0}).generator_version
+    >>> truth_from_dict({"seed": 3, "scale": 1.0, "generator_version": 1}).generator_version
     1
     """
     return Truth(

@@ -380,14 +380,15 @@ def _print_stored_collisions(clashes: dict[tuple[str, str], list[Any]], db: str,
         console.out.print(_more_collisions(len(items) - len(shown), db))
 
 
-def _generate(out: Path, scale: float, seed: int) -> Any:
-    from synthetic import generate_county
+def _generate(out: Path, scale: float, seed: int, background: float = 1.0) -> Any:
+    from synthetic import Rates, generate_county
 
     with console.progress_bar() as p:
         tick = console.progress_callback(p)
         return generate_county(out, scale=scale, seed=seed, progress=lambda stage, done, total:
                                tick(_(_GENERATION_STAGES[stage]) if stage in _GENERATION_STAGES
-                                    else stage, done, total))
+                                    else stage, done, total),
+                               rates=Rates().scaled(background))
 
 
 #: What the generator is doing, by its stage (:data:`synthetic.run.STAGES`, and ``write``).
@@ -404,7 +405,11 @@ _GENERATION_STAGES = {
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
               help="County size; 1 is about 20,000 persons.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-def generate(out: Path, scale: float, seed: int) -> None:
+@click.option("--background", default=1.0, show_default=True, type=click.FloatRange(min=0),
+              help="Innocent look-alikes (relatives' firms elsewhere, small markets, "
+                   "switchboard phones, agency accounts, dropped cases) as a multiple of the "
+                   "documented rates; each kind appears at least once.")
+def generate(out: Path, scale: float, seed: int, background: float) -> None:
     """Write a synthetic county in the data layout, with planted schemes.
 
     The ground truth (planted schemes, decoys, duplicates, bad rows) is written
@@ -414,7 +419,7 @@ def generate(out: Path, scale: float, seed: int) -> None:
     Example:
       umbrella generate ./county --scale 1 --seed 7
     """
-    result = _generate(out, scale, seed)
+    result = _generate(out, scale, seed, background)
     rows = [(t, n) for t, n in result.rows.items()]
     console.out.print(console.table(_("Generated {folder}").format(folder=result.data_dir),
                                     ["table", "rows"], rows, right=("rows",)))

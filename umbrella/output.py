@@ -273,6 +273,13 @@ def wrap_cells(text: str, width: int) -> list[str]:
     ['规则：BRK-001 15、CLU-001', '19、COI-001 10']
     >>> wrap_cells("see /a/very/long/path/to/a/file.csv now", 10)
     ['see', '/a/very/long/path/to/a/file.csv', 'now']
+
+    Chinese written without blanks breaks between its characters (never inside a run of
+    Latin letters, digits and signs, such as a phone number or an id, and never before
+    closing punctuation):
+
+    >>> wrap_cells("COL-001: 22家机构共用电话号码“0731-7682159”，未用作关联。", 24)
+    ['COL-001: 22家机构共用电', '话号码“0731-7682159”，未', '用作关联。']
     """
     from rich.cells import cell_len
 
@@ -280,12 +287,45 @@ def wrap_cells(text: str, width: int) -> list[str]:
     line = ""
     for word in text.split(" "):
         candidate = f"{line} {word}" if line else word
-        if line and cell_len(candidate) > width:
+        if cell_len(candidate) > width and any(cell_len(ch) == 2 for ch in word):
+            for i, piece in enumerate(_cjk_pieces(word)):
+                joined = (f"{line} {piece}" if i == 0 else line + piece) if line else piece
+                if line and cell_len(joined) > width:
+                    lines.append(line)
+                    line = piece
+                else:
+                    line = joined
+        elif line and cell_len(candidate) > width:
             lines.append(line)
             line = word
         else:
             line = candidate
     return [*lines, line]
+
+
+#: Punctuation a Chinese line never starts with: it stays with the character before it.
+_CLOSING = set("，。、；：！？）】」』”’》")
+
+
+def _cjk_pieces(word: str) -> list[str]:
+    """``word`` cut before each wide (Chinese) character, runs of narrow ones kept whole.
+
+    Examples
+    --------
+    >>> _cjk_pieces("电话“0731-7682159”，共")
+    ['电', '话', '“0731-7682159”，', '共']
+    """
+    from rich.cells import cell_len
+
+    pieces: list[str] = []
+    for ch in word:
+        wide = cell_len(ch) == 2
+        if pieces and (ch in _CLOSING or (not wide and cell_len(pieces[-1][-1]) == 1)
+                       or pieces[-1][-1] in "“‘（【「『《"):
+            pieces[-1] += ch
+        else:
+            pieces.append(ch)
+    return pieces
 
 
 def write(result: Findings | Rows | Report, out: Output) -> None:

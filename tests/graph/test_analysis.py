@@ -200,7 +200,10 @@ def test_a_sampled_estimate_lies_within_its_stated_error(county: StoreView) -> N
     assert exact.exact and not est.exact and est.runs[0].sources == 40
     top = np.argsort(-exact.value)[:30]
     z = np.abs(est.value[top] - exact.value[top]) / np.maximum(est.stderr[top], 1e-9)
-    assert (z <= 4).all(), z
+    # the error comes from 8 batch means, so z follows Student's t with 7 degrees of
+    # freedom: |t| > 4 has probability 0.005 per node (one in seven counties trips it
+    # over 30 nodes); 5.41 is its two-sided 0.001 bound
+    assert (z <= 5.41).all(), z
     assert (z <= 1.96).mean() >= 0.75, z
     again = cross_betweenness(g, sides, pair, samples=40, batches=8, seed=3, weighted=False)
     assert np.array_equal(est.value, again.value), "same seed, same sample"

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 
 import babel.numbers
@@ -23,15 +23,16 @@ from graph.errors import UmbrellaError
 from graph.ids import credit_code_problem, id_number_problem, normalize_id_number
 from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES, KIN
 from loaders.layout import FOLDER_REASONS, TABLES, ColType, Reason
-from synthetic import GeneratedCounty, generate_county, read_truth
-from synthetic.truth import Truth
+from synthetic import GeneratedCounty, Rates, generate_county, read_truth
+from synthetic.truth import BACKGROUND_KINDS, Truth
 
 SCHEME_PATTERNS = {
     ("COI", "official_role"), ("COI", "kin_role"), ("COI", "body_bought"),
     ("SUB", "kin_subsidy"), ("SUB", "after_death"), ("SUB", "shared_account"),
     ("UMB", "protector"), ("REC", "tied_official"),
     ("COL", "shared_contact"), ("COL", "rotation"), ("COL", "single_bid"),
-    ("COL", "identical_prices"),
+    ("COL", "identical_prices"), ("COL", "shared_ring"),
+    ("UMB", "shield_other_cases"), ("UMB", "shield_business"), ("UMB", "outcome_disparity"),
 }
 DECOY_PATTERNS = {
     ("COI", "role_ended"), ("COI", "left_post"), ("COI", "kin_3hops"), ("COI", "namesake_son"),
@@ -39,6 +40,8 @@ DECOY_PATTERNS = {
     ("UMB", "victim_tie"), ("UMB", "tie_ended"), ("UMB", "other_case"),
     ("COL", "shared_phone_apart"), ("COL", "near_identical"), ("COL", "direct_single"),
     ("COL", "withdrawn_identical"),
+    ("COI", "kin_firm_elsewhere"), ("COL", "small_market"), ("COL", "switchboard_phone"),
+    ("SUB", "agency_account"), ("UMB", "dropped_no_tie"), ("UMB", "namesake_party"),
 }
 LOW, HIGH = "0000-00-00", "9999-99-99"
 
@@ -272,7 +275,7 @@ def test_row_counts_match_files_and_truth(county: GeneratedCounty, truth: Truth)
     for name in TABLES:
         _, rows = physical_rows(county.data_dir / f"{name}.csv")
         assert county.rows[name] == len(rows) == truth.rows[name], name
-    assert (truth.seed, truth.scale, truth.generator_version) == (0, 0.2, 1)
+    assert (truth.seed, truth.scale, truth.generator_version) == (0, 0.2, 2)
 
 
 def test_truth_file_keys(county: GeneratedCounty) -> None:
@@ -284,7 +287,7 @@ def test_truth_file_keys(county: GeneratedCounty) -> None:
                    "description"}
     assert all(set(s) == scheme_keys for s in data["schemes"])
     assert all(set(d) == scheme_keys | {"why_not"} for d in data["decoys"])
-    assert all(set(n) == {"id", "kind", "members"} for n in data["networks"])
+    assert all(set(n) == {"id", "kind", "members", "pattern"} for n in data["networks"])
     assert all(set(d) == {"person_ids", "id_number"} for d in data["duplicates"])
     assert all(set(n) == {"name", "person_ids"} for n in data["namesakes"])
     assert all(set(b) == {"file", "line", "code", "column"} for b in data["bad_rows"])
@@ -553,7 +556,8 @@ def test_subsidy_patterns_are_exactly_the_planted_ones(
     shared = pm.groupby("bank_account")["recipient_id"].nunique()
     shared_accounts = set(shared[shared >= 2].index)
     planted = _ids(truth, "shared_account", "PM") | {
-        i for d in truth.decoys if d.pattern == "household_account" for i in d.anchor}
+        i for d in truth.decoys if d.pattern in ("household_account", "agency_account")
+        for i in d.anchor}
     assert shared_accounts == set(pm.loc[pm["payment_id"].isin(planted), "bank_account"])
     assert shared[list(shared_accounts)].min() >= 5
 
@@ -581,7 +585,7 @@ def test_case_ties_are_exactly_the_planted_ones(frames: dict[str, pd.DataFrame],
     hit = tied.merge(parties, left_on=["key", "to"], right_on=["case_id", "party_id"])
     found = set(zip(hit["key"], hit["person"], strict=True))
     want = {(s.anchor[1], ent(frames, s.anchor[0])) for s in truth.schemes
-            if s.family in ("UMB", "REC")}
+            if s.pattern in ("protector", "tied_official")}
     assert found == want
     for d in truth.decoys:
         official = ent(frames, d.anchor[0])
@@ -590,6 +594,10 @@ def test_case_ties_are_exactly_the_planted_ones(frames: dict[str, pd.DataFrame],
         elif d.pattern == "other_case":
             theirs = set(parties.loc[parties["party_id"] == ent(frames, d.anchor[1]), "case_id"])
             assert theirs and not {k for k, p in found if p == official} & theirs
+        elif d.pattern == "namesake_party":
+            assert (d.anchor[1], official) not in found
+        elif d.pattern == "dropped_no_tie":
+            assert not {k for k, _ in found if k == d.anchor[0]}
 
 
 def _cobid_pairs(frames: dict[str, pd.DataFrame]) -> Iterator[tuple[str, str, str]]:
@@ -615,11 +623,18 @@ def test_collusion_patterns_are_exactly_the_planted_ones(
             found.add((cid, frozenset((a, b))))
     want = {(s.anchor[2], frozenset(s.anchor[:2])) for s in truth.schemes
             if s.pattern == "shared_contact"}
-    assert found == want
+    want |= {(d.anchor[2], frozenset(d.anchor[:2])) for d in truth.decoys
+             if d.pattern == "switchboard_phone"}
+    shared_rings = [set(s.anchor) for s in truth.schemes if s.pattern == "shared_ring"]
+    in_rings = {x for x in found if any(x[1] <= ring for ring in shared_rings)}
+    assert found - in_rings == want
+    assert all(any(x[1] <= ring for x in in_rings) for ring in shared_rings)
     rings = [set(s.anchor) for s in truth.schemes if s.pattern == "rotation"]
+    together = rings + shared_rings + [set(d.anchor) for d in truth.decoys
+                                       if d.pattern == "small_market"]
     for pair_, n in counts.items():
         if n >= 3:
-            assert any(set(pair_) <= ring for ring in rings), pair_
+            assert any(set(pair_) <= ring for ring in together), pair_
     bids = frames["bids"]
     valid = bids[bids["status"] == "valid"]
     dup = valid[valid.duplicated(["contract_id", "amount"], keep=False)]
@@ -641,6 +656,150 @@ def test_collusion_patterns_are_exactly_the_planted_ones(
                          right_on=["contract_id", "supplier_id"])
     assert (amounts["amount_x"] == amounts["amount_y"]).all()
     assert len(amounts) == len(winners)
+
+
+# -- shielding schemes and the innocent background, recomputed from the CSV files ----
+FAVOURABLE = {"dropped", "acquitted", "transferred"}
+
+
+def _adjacency(frames: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    adj: dict[str, set[str]] = {}
+    r = frames["relationships"]
+    for a, b in zip(r["person_id"], r["other_id"], strict=True):
+        adj.setdefault(a, set()).add(b)
+        adj.setdefault(b, set()).add(a)
+    return adj
+
+
+def _near(adj: dict[str, set[str]], x: str, hops: int = 2) -> set[str]:
+    seen, front = {x}, {x}
+    for _ in range(hops):
+        front = {y for f in front for y in adj.get(f, ())} - seen
+        seen |= front
+    return seen - {x}
+
+
+def _gangs(frames: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """Organized-crime case id -> its leader and members."""
+    cr = frames["case_roles"].merge(frames["cases"][["case_id", "kind"]], on="case_id")
+    oc = cr[(cr["kind"] == "organized_crime") & cr["role"].isin(["gang_leader", "gang_member"])]
+    return {str(k): set(v) for k, v in oc.groupby("case_id")["party_id"]}
+
+
+def _acted(frames: dict[str, pd.DataFrame], official: str) -> dict[str, tuple[str, set[str]]]:
+    """Case id -> (outcome, suspects) of every case ``official`` acted on."""
+    cr = frames["case_roles"].merge(frames["cases"][["case_id", "outcome"]], on="case_id")
+    mine = set(cr.loc[(cr["party_id"] == official) & cr["role"].isin(CASE_OFFICIAL_ROLES),
+                      "case_id"])
+    sus = cr[cr["case_id"].isin(mine) & (cr["role"] == "suspect")]
+    out = {str(k): (str(cr.loc[cr["case_id"] == k, "outcome"].iloc[0]), set()) for k in mine}
+    for k, p in zip(sus["case_id"], sus["party_id"], strict=True):
+        out[str(k)][1].add(p)
+    return out
+
+
+def _gang_of(s_entities: tuple[str, ...], gangs: dict[str, set[str]]) -> str:
+    return next(e for e in s_entities if e in gangs)
+
+
+def test_shielding_schemes_have_their_shape(frames: dict[str, pd.DataFrame],
+                                            truth: Truth) -> None:
+    adj, gangs = _adjacency(frames), _gangs(frames)
+    kinds = {"shield_other_cases": 0, "shield_business": 0, "outcome_disparity": 0}
+    for s in truth.schemes:
+        if s.pattern not in kinds:
+            continue
+        kinds[s.pattern] += 1
+        o = ent(frames, s.anchor[0])
+        gang = _gang_of(s.entities, gangs)
+        members = gangs[gang]
+        linked = members | {k for m in members for k in _near(adj, m, 1)}
+        near = _near(adj, o)
+        assert bool(near & members) == (s.pattern != "outcome_disparity"), s.id
+        if s.pattern == "shield_business":
+            k = frames["contracts"]
+            won = k[(k["approver_id"] == o) & (k["supplier_id"] == s.anchor[1])]
+            roles = frames["company_roles"]
+            reps = set(roles.loc[(roles["company_id"] == s.anchor[1]) &
+                                 (roles["role"] == "legal_rep"), "holder_id"])
+            assert len(won) >= 2 and reps & linked and not reps & near, s.id
+            continue
+        cases = {k: v for k, v in _acted(frames, o).items()
+                 if k != gang and v[1] & linked and not v[1] - linked}
+        favourable = [k for k, (outcome, _) in cases.items() if outcome in FAVOURABLE]
+        if s.pattern == "shield_other_cases":
+            assert len(cases) >= 3 and len(favourable) == len(cases), (s.id, cases)
+        else:
+            assert len(cases) >= 4 and len(favourable) >= 3, (s.id, cases)
+            others = [v[0] for k, v in _acted(frames, o).items() if k in s.entities
+                      and k not in cases]
+            assert others and set(others) == {"convicted"}, s.id
+        assert not {p for _, sus in cases.values() for p in sus} & near, s.id
+    assert all(kinds.values()), kinds
+
+
+def test_background_lookalikes_have_their_shape(frames: dict[str, pd.DataFrame],
+                                               truth: Truth) -> None:
+    adj, gangs = _adjacency(frames), _gangs(frames)
+    orgs = frames["organizations"].set_index("org_id")
+    k, bids, roles = frames["contracts"], frames["bids"], frames["company_roles"]
+    pos = frames["positions"]
+    seen: set[str] = set()
+    for d in truth.decoys:
+        seen.add(d.pattern)
+        if d.pattern == "kin_firm_elsewhere":
+            o, firm = ent(frames, d.anchor[0]), d.anchor[1]
+            holders = set(roles.loc[roles["company_id"] == firm, "holder_id"])
+            assert holders & adj.get(o, set()), d.id
+            buyers = set(k.loc[k["supplier_id"] == firm, "buyer_org_id"])
+            assert not buyers & set(pos.loc[pos["person_id"] == o, "org_id"]), d.id
+        elif d.pattern == "small_market":
+            firms = set(d.anchor)
+            assert len({orgs.loc[f, "phone"] for f in firms}) == len(firms)
+            held = [set(roles.loc[roles["company_id"] == f, "holder_id"]) for f in firms]
+            assert sum(len(h) for h in held) == len(set().union(*held)), d.id
+            together = [c for c, g in bids.groupby("contract_id") if firms <= set(g["bidder_id"])]
+            assert len(together) >= 4, d.id
+            for c in together:
+                g = bids[(bids["contract_id"] == c) & (bids["status"] == "valid")]
+                amounts = sorted(float(a) for a in g["amount"])
+                assert amounts[1] >= amounts[0] * 1.029, (d.id, c)
+                assert all(b >= a * 1.01 for a, b in pairwise(amounts)), (d.id, c)
+        elif d.pattern == "switchboard_phone":
+            phone = orgs.loc[d.anchor[0], "phone"]
+            assert phone == orgs.loc[d.anchor[1], "phone"]
+            assert (orgs["phone"] == phone).sum() >= 12, d.id
+        elif d.pattern == "agency_account":
+            pm = frames["payments"]
+            mine = pm[pm["payment_id"].isin(d.anchor)]
+            assert mine["bank_account"].nunique() == 1 and mine["recipient_id"].nunique() >= 30
+        elif d.pattern == "dropped_no_tie":
+            case = frames["cases"].set_index("case_id").loc[d.anchor[0]]
+            assert case["outcome"] == "dropped"
+            cr = frames["case_roles"]
+            mine = cr[cr["case_id"] == d.anchor[0]]
+            suspects = set(mine.loc[mine["role"] == "suspect", "party_id"])
+            gang = next(m for m in gangs.values()
+                        if suspects & (m | {x for y in m for x in _near(adj, y, 1)}))
+            for o in mine.loc[mine["role"].isin(CASE_OFFICIAL_ROLES), "party_id"]:
+                assert not _near(adj, o) & gang, d.id
+        elif d.pattern == "namesake_party":
+            p = frames["persons"].drop_duplicates("person_id").set_index("person_id")
+            twin, member = ent(frames, d.entities[2]), ent(frames, d.entities[3])
+            assert twin != member
+            assert p.loc[d.entities[2], "name"] == p.loc[d.entities[3], "name"]
+    assert {pattern for _, pattern in BACKGROUND_KINDS} <= seen
+
+
+def test_background_rates_set_how_much_look_alike_there_is(tmp_path: Path) -> None:
+    base = read_truth(generate_county(tmp_path / "a", scale=0.3, seed=4).truth_path)
+    more = read_truth(generate_county(tmp_path / "b", scale=0.3, seed=4,
+                                      rates=Rates().scaled(3)).truth_path)
+
+    def n(t: Truth, pattern: str) -> int:
+        return sum(d.pattern == pattern for d in t.decoys)
+    assert n(more, "kin_firm_elsewhere") >= 2.5 * n(base, "kin_firm_elsewhere") > 0
+    assert n(more, "dropped_no_tie") > n(base, "dropped_no_tie") >= 2
 
 
 # -- size ----------------------------------------------------------------------------

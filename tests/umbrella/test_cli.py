@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,18 @@ def test_generate_writes_the_folder_and_the_truth_beside_it(tmp_path: Path) -> N
     assert (out / "persons.csv").exists() and (tmp_path / "county.truth.json").exists()
     assert not list(out.glob("*.json"))
     assert "county.truth.json" in stdout
+
+
+def test_generate_background_scales_the_look_alikes(tmp_path: Path) -> None:
+    def kin_firms(factor: str) -> int:
+        out = tmp_path / f"county{factor}"
+        code, stdout, _ = _run("generate", str(out), "--scale", "0.2", "--seed", "2",
+                               "--background", factor)
+        assert code == 0, stdout
+        truth = json.loads((tmp_path / f"county{factor}.truth.json").read_text("utf-8"))
+        return sum(d["pattern"] == "kin_firm_elsewhere" for d in truth["decoys"])
+    assert kin_firms("0") == 1
+    assert kin_firms("2") > kin_firms("1") > 1
 
 
 def test_demo_runs_twice_and_leaves_other_databases_alone(small: Path, tmp_path: Path) -> None:
