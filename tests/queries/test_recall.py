@@ -44,11 +44,10 @@ ALGORITHM_CATEGORIES = {"cluster", "broker"}
 #: Planted kinds that issue 16's new rules look for (shielding through other cases and
 #: business, outcome disparity, rings linked by shared identifiers reported as rings);
 #: counted once those rules are registered.
-AWAITING_RULES = {("UMB", "shield_other_cases"), ("UMB", "shield_business"),
-                  ("UMB", "outcome_disparity"), ("COL", "shared_ring")}
+AWAITING_RULES: set[tuple[str, str]] = set()
 #: Look-alikes of the innocent background that a current rule is known to flag, with the
 #: rule: issue 16 makes COL-002 weigh rotation in small markets as weak evidence.
-KNOWN_FLAGGED = {("COL", "small_market"): "COL-002"}
+KNOWN_FLAGGED: dict[tuple[str, str], str] = {}
 
 
 def _categories() -> set[str]:
