@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from queries.findings import Finding
 
 #: What an item is, as the terminal names it (plural: the counts are totals).
-ITEMS = {"contract": N_("contracts"), "payment": N_("payments"), "case": N_("cases")}
+ITEMS = {"contract": N_("contracts"), "payment": N_("payments"), "case": N_("cases"),
+         "deal": N_("contracts and payments")}
 
 #: A needed field, as the terminal names it ("not assessable: no approver 3").
 FIELDS = {
@@ -52,7 +53,8 @@ FIELDS = {
     "party": N_("party to the case"), "kind": N_("case kind"),
     "tender_period": N_("submission period"), "tenderers": N_("number of tenderers"),
     "sole_award": N_("single final award"), "final_award": N_("final award"),
-    "bid_date": N_("bid date"), "classification": N_("classification of what was bought"),
+    "bid_date": N_("bid date"), "outcome": N_("decided outcome"),
+    "classification": N_("classification of what was bought"),
 }
 
 
