@@ -46,6 +46,12 @@ class Context:
     """Rules that raised, by code: a one-line reason (see :func:`failure_reason`)."""
     #: What the rules report beside their findings (:meth:`note`), in the order said.
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: The rules the scan reports (None: every rule); a rule that folds its findings into
+    #: another's (COL-001 pairs into COL-005 rings) does so only when that one reports.
+    chosen: set[str] | None = None
+    #: Computations several rules share within one scan, by name (the firms' shared
+    #: identifiers of :mod:`queries.rules.rings`, read by COL-002 and COL-005).
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def note(self, kind: str, message: Msg, **data: Any) -> None:
         """Report something a rule did not use or did not flag (an identifier too coarse
@@ -66,6 +72,10 @@ class Context:
     def enabled(self, code: str) -> bool:
         """Whether the settings let ``code`` run."""
         return bool(self.rule_settings(code).get("enabled", True))
+
+    def reports(self, code: str) -> bool:
+        """Whether ``code`` runs and its findings are reported in this scan."""
+        return self.enabled(code) and (self.chosen is None or code in self.chosen)
 
     def run(self, code: str) -> list[Finding]:
         """The findings of rule ``code`` (run once per context; [] when disabled), each

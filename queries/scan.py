@@ -137,7 +137,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     seen = _loads_seen(view)
     frames = Frames(view)
     ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}),
-                  runner=runner)
+                  runner=runner, chosen=set(chosen))
     result = ScanResult()
     found: list[dict[str, Any]] = []
     try:

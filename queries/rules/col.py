@@ -34,13 +34,14 @@ import pyarrow as pa
 from graph.matching import coarse_addresses, company_key
 from graph.schema import COMPANY_ROLES
 from lang.core import N_, NP_
-from lang.message import Msg, Template, date, dates, money, names, period, word
+from lang.message import Msg, Template, date, dates, money, names, number, period, word
 from queries.context import Context
 from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
 from queries.registry import rule
 from queries.rules.common import RowLookup, compact_text
+from queries.rules.rotation import Support, support_score, supports
 from queries.settings import SettingsError
 
 #: A row of a rule's query, by column name.
@@ -298,6 +299,11 @@ TEXT: dict[str, Template] = {
     "pair_title": NP_("Co-bidders {a} and {b} share the {links} ({n} contract)",
                       "Co-bidders {a} and {b} share the {links} ({n} contracts)"),
     "links_sep": N_(" and the "),
+    "folded_note": NP_("{n} pair finding inside the ring of {members} is shown as that one "
+                       "ring (COL-005); set fold_into_rings = false in [COL-001] to list it.",
+                       "{n} pair findings inside the ring of {members} are shown as that one "
+                       "ring (COL-005); set fold_into_rings = false in [COL-001] to list "
+                       "them."),
     # COL-002
     "ring_bids": N_("{n} firms — {members} — bid together on {k} contracts (at least {min} of "
                     "them on each), and the winner changed among them: {turns}."),
@@ -320,6 +326,22 @@ TEXT: dict[str, Template] = {
                    "mapping)."),
     "ring_title": N_("{n} firms bid together on {k} contracts and took turns winning "
                      "({members})"),
+    "rot_alone": N_("Taking turns is the only sign here: no shared identifier, no tie "
+                    "between the people behind the firms and no cover bids were found. "
+                    "Rotation alone is weak evidence, so the score is low."),
+    "rot_market": NP_("{m} firm bid at all on contracts of the same buyer(s) and sector(s).",
+                      "{m} firms bid at all on contracts of the same buyer(s) and sector(s)."),
+    "rot_small": N_("In a market this small ({max} firms or fewer) the same firms meet in "
+                    "every tender and win in turn by chance; the score is lowered."),
+    "rot_shares": N_("Members share identifiers: {shared}."),
+    "rot_ties": N_("People behind the members are tied: {ties}."),
+    "rot_tie": N_("{pb} (behind {b}) is the {kin} of {pa} (behind {a})"),
+    "rot_cover": N_("On {c} of the {k} contracts every losing member bid at most {ratio}% "
+                    "above the winner (cover bids): {contracts}."),
+    "rot_losers": N_("{losers} bid but never won."),
+    "rot_note": N_("{members} took turns winning {k} contracts in a market where {m} firms "
+                   "bid; with what corroborates it the rotation scores {score}, below "
+                   "min_score {min}: not reported."),
     # COL-003
     "single": N_("Contract {contract}, worth {amount}, received a single valid bid, from "
                  "{firm}."),
@@ -416,7 +438,8 @@ def normalise_address(s: pd.Series) -> pd.Series:
 CONTACT_NORMS = {"phone": normalise_phone, "address": normalise_address}
 
 
-def contacts(ctx: Context, links: list[str]) -> pa.Table:
+def contacts(ctx: Context, links: list[str], most: int | None = None,
+             notes: bool = True) -> pa.Table:
     """(firm, link, value, raw): the bidding firms' phones and addresses (those of
     ``links``) normalised, blank ones left out, and so are the values that link nobody.
 
@@ -424,14 +447,16 @@ def contacts(ctx: Context, links: list[str]) -> pa.Table:
     (:func:`graph.matching.is_coarse_address`), and a phone or address that more than
     ``max_sharing`` organizations share (a switchboard, an agency's or an agent's
     office), are left out; each one that two bidding firms or more share is reported
-    (:meth:`Context.note`, kind ``identifier_not_used``).
+    (:meth:`Context.note`, kind ``identifier_not_used``) when ``notes``. ``most`` is
+    ``max_sharing`` when the rule running reads another rule's links.
 
     Normalised here, with :func:`normalise_phone` and :func:`normalise_address`: NFKC
     has no SQL function in DuckDB or Spark, and the table is small (one row per
     organization and link).
     """
     orgs = ctx.frames.engine.frame(CONTACTS)
-    most = int(ctx.settings.get("max_sharing", 0)) or None
+    if most is None:
+        most = int(ctx.settings.get("max_sharing", 0)) or None
     parts = []
     for link, norm in CONTACT_NORMS.items():
         if link not in links:
@@ -446,7 +471,8 @@ def contacts(ctx: Context, links: list[str]) -> pa.Table:
         common = (sharing > most) if most else pd.Series(False, index=v.index)
         dropped = v[coarse | common].assign(n=sharing[coarse | common],
                                             coarse=coarse[coarse | common])
-        _note_unused(ctx, dropped, most)
+        if notes:
+            _note_unused(ctx, dropped, most)
         parts.append(v[~(coarse | common) & v["bids"]][["firm", "link", "value", "raw"]])
     schema = pa.schema([(c, pa.string()) for c in ("firm", "link", "value", "raw")])
     if not parts:
@@ -581,18 +607,33 @@ def _match_note(ctx: Context, a: str, b: str, key: str, g: list[Row]) -> None:
 def shared_contact(ctx: Context) -> list[Finding]:
     """One finding per pair of co-bidders, listing every contract where a link held.
 
-    A pair whose names are one company's written two ways (:func:`same_company`, with
-    ``name_match``) is reported as possibly the same company, not as a finding."""
+    A pair whose two firms lie in one ring that COL-005 reports is folded into that ring
+    (``fold_into_rings``; a note per ring says how many pairs). A pair whose names are
+    one company's written two ways (:func:`same_company`, with ``name_match``) is
+    reported as possibly the same company, not as a finding."""
+    from queries.rules.rings import folded_pairs  # COL-005 builds on this module
+
     hits = shared_links(ctx)
     _prefetch(ctx, hits, {"BID": ("bid_a", "bid_b"), "COMPANY_ROLE": ("rec_a", "rec_b")},
               ("a", "b", "contract", "value", "buyer", "supplier"))
+    rings = folded_pairs(ctx)
+    folded = [0] * len(rings)
     out = []
     for (a, b), g in _grouped(hits, "a", "b").items():
         key = same_company(ctx, a, b) if ctx.settings.get("name_match", True) else ""
+        inside = [i for i, m in enumerate(rings) if a in m and b in m]
         if key:
             _match_note(ctx, a, b, key, g)
+        elif inside:
+            folded[inside[0]] += 1
         else:
             out.append(_pair_finding(ctx, a, b, g))
+    for members, n in zip(rings, folded, strict=True):
+        if n:
+            ring = sorted(members)
+            ctx.note("folded_into_ring", Msg(TEXT["folded_note"], {
+                "n": n, "members": names([ctx.name(m) for m in ring], 4)}, n=n),
+                ring=ctx.frames.source_ids(ring), pairs=n)
     return out
 
 
@@ -638,13 +679,63 @@ def rotation_contracts(ctx: Context) -> list[Row]:
                                 "same_buyer": bool(st.get("same_buyer", False))})
 
 
-def _ring_finding(ctx: Context, members: list[str], g: list[Row]) -> Finding:
+def _support_words(ctx: Context, s: Support, kc: list[Row]) -> list[Msg]:
+    """What corroborates the rotation, or explains it away, in sentences."""
+    from queries.rules.rings import identifier_words, identifiers
+
+    st = ctx.settings
+    out = []
+    if s.links:
+        order = list(ctx.rule_settings("COL-005")["links"])
+        out.append(Msg(TEXT["rot_shares"], {"shared": names(
+            [identifier_words(ctx, *i) for i in identifiers(ctx, s.links, order)], 4,
+            TEXT["list_sep"])}))
+    if s.ties:
+        out.append(Msg(TEXT["rot_ties"], {"ties": names([Msg(TEXT["rot_tie"], {
+            "pa": ctx.ent(t["pa"]), "pb": ctx.ent(t["pb"]), "a": ctx.name(t["a"]),
+            "b": ctx.name(t["b"]), "kin": ctx.kinship(t["pa"], str(t["how"]), str(t["path"]))})
+            for t in s.ties], 4, TEXT["list_sep"])}))
+    if s.cover:
+        ratio = float(st.get("cover_ratio", 0.03)) * 100
+        out.append(Msg(TEXT["rot_cover"], {
+            "c": len(s.covered), "k": len(kc), "ratio": number(ratio, 1),
+            "contracts": names([ctx.ent(c) for c in s.covered], 5)}))
+    if s.losers:
+        out.append(Msg(TEXT["rot_losers"], {"losers": names([ctx.ent(m) for m in s.losers],
+                                                             5, TEXT["and_sep"])}))
+    out.append(Msg(TEXT["rot_market"], {"m": s.market}, n=s.market))
+    if s.market <= int(st.get("small_market", 0)):
+        out.append(Msg(TEXT["rot_small"], {"max": int(st.get("small_market", 0))}))
+    if not s.corroborated:
+        out.append(Msg(TEXT["rot_alone"]))
+    return out
+
+
+def _support_evidence(ctx: Context, s: Support) -> list[list[dict[str, Any]]]:
+    """The records behind the corroboration: shared identifiers and tied people."""
+    from queries.rules.rings import identifier_evidence, identifiers
+
+    f = ctx.frames
+    order = list(ctx.rule_settings("COL-005")["links"])
+    out = [p for i in identifiers(ctx, s.links, order) for p in identifier_evidence(ctx, *i)]
+    for t in s.ties:
+        tie_type = "ASSOCIATE" if t["how"] == "associate" else "KIN"
+        out.append([node(f, t["a"], "organization"),
+                    rel(f, f.rel_row("COMPANY_ROLE", t["rec_a"]), "COMPANY_ROLE"),
+                    node(f, t["pa"], "person"), rel(f, f.rel_row(tie_type, t["path"]), tie_type),
+                    node(f, t["pb"], "person"),
+                    rel(f, f.rel_row("COMPANY_ROLE", t["rec_b"]), "COMPANY_ROLE"),
+                    node(f, t["b"], "organization")])
+    return out
+
+
+def _ring_finding(ctx: Context, members: list[str], g: list[Row], s: Support) -> Finding:
     f, st = ctx.frames, ctx.settings
     rows = f.rel_row
     kc = _known(g)
     cids = [k["contract"] for k in kc]
-    keys = [*members, *cids]
-    score = st["base_score"] + ctx.report_bonus(members)
+    keys = [*members, *cids, *dict.fromkeys(p for t in s.ties for p in (t["pa"], t["pb"]))]
+    score = st["base_score"] + support_score(st, s) + ctx.report_bonus(members)
     by_contract = _grouped(g, "contract")
     evidence: list[list[dict[str, Any]]] = []
     for k in kc:
@@ -670,32 +761,67 @@ def _ring_finding(ctx: Context, members: list[str], g: list[Row]) -> Finding:
               "tally": names([Msg(TEXT["tally"], {"firm": ctx.name(w), "n": n})
                               for w, n in sorted(wins.items())], None)}
     key = "ring_bids" + ("_buyers" if buyers else "") + ("_span" if days else "")
-    text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields), Msg(TEXT["ring_why"])]
+    evidence += _support_evidence(ctx, s)
+    text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields),
+            *_support_words(ctx, s, kc), Msg(TEXT["ring_why"])]
     title = Msg(TEXT["ring_title"], {**fields, "members": names([ctx.name(m) for m in members],
                                                                 None)})
     return Finding(clip(score), title, keys, evidence, text,
                    sector=_mode([k["sector"] for k in kc]), date=days[0] if days else "",
                    extra={"contracts": f.source_ids(cids), "wins": {
-                       "/".join(f.ids.get(w, [w])): n for w, n in sorted(wins.items())}})
+                       "/".join(f.ids.get(w, [w])): n for w, n in sorted(wins.items())},
+                       "corroboration": {
+                           "shared_identifiers": len(s.links), "people_ties": len(s.ties),
+                           "cover_bid_contracts": f.source_ids(s.covered),
+                           "never_won": f.source_ids(s.losers), "market_firms": s.market,
+                           "corroborated": s.corroborated}})
 
 
 @rule("COL-002", "collusion", "Recurring co-bidders taking turns to win")
 def rotating_winners(ctx: Context) -> list[Finding]:
     """One finding per group that bid together often enough with at least two winners
-    (a group found again with the same members and contracts, once)."""
+    (a group found again with the same members and contracts, once), scored by what
+    corroborates the rotation (:mod:`queries.rules.rotation`); a group scoring below
+    ``min_score`` is a note (``rotation_not_reported``), not a finding."""
+    st = ctx.settings
     hits = rotation_contracts(ctx)
     _prefetch(ctx, hits, {"BID": ("bid_id",), "AWARDED_TO": ("award_id",)},
               ("firm", "contract", "buyer", "supplier"))
+    if not hits:
+        return []
+    by_group = _grouped(hits, "grp")
+    support = supports(ctx, {int(g): sorted({r["firm"] for r in rs})
+                             for g, rs in by_group.items()}, hits)
+    for s in support.values():
+        ctx.frames.prefetch("COMPANY_ROLE", (t[c] for t in s.ties for c in ("rec_a", "rec_b")))
+        ctx.frames.prefetch("KIN", (t["path"] for t in s.ties if t["how"] != "associate"))
+        ctx.frames.prefetch("ASSOCIATE", (t["path"] for t in s.ties if t["how"] == "associate"))
+        ctx.frames.prefetch_keys(t[c] for t in s.ties for c in ("pa", "pb"))
     out: list[Finding] = []
     seen: set[tuple[str, ...]] = set()
-    for g in _grouped(hits, "grp").values():
+    least = float(st.get("min_score", 0.0))
+    for grp, g in by_group.items():
         members = sorted({r["firm"] for r in g})
         key = (*members, *sorted({r["contract"] for r in g}))
         if key in seen:
             continue
         seen.add(key)
-        out.append(_ring_finding(ctx, members, g))
+        found = _ring_finding(ctx, members, g, support[int(grp)])
+        if found.score >= least:
+            out.append(found)
+        else:
+            _rotation_note(ctx, members, support[int(grp)], found.score, least)
     return out
+
+
+def _rotation_note(ctx: Context, members: list[str], s: Support, score: float,
+                   least: float) -> None:
+    """Report a rotation the market's size explains, scored below ``min_score``."""
+    f = ctx.frames
+    ctx.note("rotation_not_reported", Msg(TEXT["rot_note"], {
+        "members": names([ctx.name(m) for m in members], 4), "k": s.contracts,
+        "m": s.market, "score": number(score, 2), "min": number(least, 2)}),
+        members=f.source_ids(members), market_firms=s.market, score=round(score, 3))
 
 
 # -- COL-003 ------------------------------------------------------------------------------

@@ -287,9 +287,14 @@ def test_cardinal_fixtures_of_other_indicators(tmp_path: Path) -> None:
 
 
 def test_col_rules_run_on_ocds(tmp_path: Path) -> None:
-    """A ring of three firms taking turns, with identical prices and a lone bid."""
-    rels = [_release(f"o{i}", [("A", 10 + i, "valid"), ("B", 20 + i, "valid"),
-                               ("C", 30 + i, "valid")], winner="ABC"[i % 3]) for i in range(4)]
+    """A ring of three firms taking turns behind cover bids (the losers within 2% above the
+    winner: in a market of three firms, taking turns alone is not reported), with
+    identical prices and a lone bid."""
+    def prices(i: int) -> list[tuple[str, int, str]]:
+        won = "ABC"[i % 3]
+        return [(x, 1000 if x == won else 1010 + 10 * "ABC".index(x), "valid") for x in "ABC"]
+
+    rels = [_release(f"o{i}", prices(i), winner="ABC"[i % 3]) for i in range(4)]
     rels.append(_release("same", [("A", 5, "valid"), ("B", 5, "valid")], winner="A"))
     rels.append(_release("lone", [("A", 5, "valid"), ("B", 5, "disqualified")], winner="A"))
     f = tmp_path / "p.jsonl"

@@ -10,6 +10,7 @@ from samples import load_and_scan, write_csv
 
 import queries.rules.col  # noqa: F401  (registers the COL rules)
 from graph.store import SqliteStore
+from loaders.load import load_folder
 from queries.registry import RULES
 from queries.scan import scan
 from queries.settings import SettingsError
@@ -123,21 +124,40 @@ def _ring(tmp_path: Path, buyers: list[str], winners: list[str]) -> Path:
     return _folder(tmp_path, {"contracts": ks, "bids": bids})
 
 
+#: These three-firm fixtures are whole markets: a rotation there is explained by the
+#: market's size unless the discount is off (``small_market = 0``).
+ANY_MARKET = "[COL-002]\nsmall_market = 0\n"
+
+
 def test_rotation_needs_two_winners_and_enough_contracts(tmp_path: Path) -> None:
     folder = _ring(tmp_path, ["B1"] * 4, ["F1", "F2", "F1", "F3"])
-    found = load_and_scan(tmp_path / "a.db", folder, ["COL-002"])
+    found = load_and_scan(tmp_path / "a.db", folder, ["COL-002"], ANY_MARKET)
     assert _ents(found, "COL-002") == [["F1", "F2", "F3", "K1", "K2", "K3", "K4"]]
     assert found[0]["wins"] == {"F1": 2, "F2": 1, "F3": 1}
+    assert found[0]["score"] == pytest.approx(0.35)  # taking turns alone
     db = tmp_path / "b.db"
-    assert load_and_scan(db, folder, ["COL-002"], "[COL-002]\nmin_contracts = 5\n") == []
-    assert load_and_scan(tmp_path / "c.db", folder, ["COL-002"], "[COL-002]\nmin_firms = 4\n") == []
+    assert load_and_scan(db, folder, ["COL-002"], ANY_MARKET + "min_contracts = 5\n") == []
+    assert load_and_scan(tmp_path / "c.db", folder, ["COL-002"],
+                         ANY_MARKET + "min_firms = 4\n") == []
+
+
+def test_rotation_in_a_whole_market_of_three_is_not_reported(tmp_path: Path) -> None:
+    folder = _ring(tmp_path, ["B1"] * 4, ["F1", "F2", "F1", "F3"])
+    store = SqliteStore(tmp_path / "a.db")
+    load_folder(folder, store)
+    result = scan(store, codes=["COL-002"])
+    assert result.findings == []
+    [note] = [n for n in result.notes if n["kind"] == "rotation_not_reported"]
+    assert note["market_firms"] == 3 and note["score"] == pytest.approx(0.2)
+    assert note["members"] == ["F1", "F2", "F3"]
+    store.close()
 
 
 def test_rotation_scope_across_or_per_buyer(tmp_path: Path) -> None:
     folder = _ring(tmp_path, ["B1", "B2", "B1", "B2"], ["F1", "F2", "F3", "F1"])
-    assert len(load_and_scan(tmp_path / "a.db", folder, ["COL-002"])) == 1
+    assert len(load_and_scan(tmp_path / "a.db", folder, ["COL-002"], ANY_MARKET)) == 1
     db = tmp_path / "b.db"
-    assert load_and_scan(db, folder, ["COL-002"], "[COL-002]\nsame_buyer = true\n") == []
+    assert load_and_scan(db, folder, ["COL-002"], ANY_MARKET + "same_buyer = true\n") == []
 
 
 def test_rotation_group_of_four_with_three_on_each_contract(tmp_path: Path) -> None:
@@ -148,7 +168,7 @@ def test_rotation_group_of_four_with_three_on_each_contract(tmp_path: Path) -> N
     bids = (BID, [[f"K{i}", f"F{j}", str(100 + j), "valid"] for i, t in enumerate(trios)
                   for j in t])
     folder = _folder(tmp_path, {"contracts": ks, "bids": bids})
-    found = load_and_scan(tmp_path / "s.db", folder, ["COL-002"])
+    found = load_and_scan(tmp_path / "s.db", folder, ["COL-002"], ANY_MARKET)
     assert _ents(found, "COL-002") == [sorted(["F1", "F2", "F3", "F4",
                                                *[f"K{i}" for i in range(8)]])]
 

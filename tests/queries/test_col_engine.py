@@ -46,7 +46,7 @@ def engine_and_reference(store: SqliteStore, code: str, overrides: dict[str, dic
     on frames of its own)."""
     config = load_settings()
     frames = Frames(store.view())
-    ctx = Context(frames, config=config, overrides=overrides)
+    ctx = Context(frames, config=config, overrides=overrides, chosen={code})
     got = [f.to_dict(frames) for f in ctx.run(code)]
     frames.close()
     frames = Frames(store.view())
@@ -233,3 +233,49 @@ def test_generated_counties(county: SqliteStore, variant: int) -> None:
     counts = _same(county, VARIANTS[variant])
     if not variant:  # the planted schemes are found, so the comparison is not of empty lists
         assert all(counts[c] > 0 for c in CODES), counts
+
+
+def _rotation_folder(folder: Path) -> Path:
+    """The COL-002 golden fixture, its rotating road firms also sharing an address, an
+    account they were paid on and a shareholder, and one of the three-firm markets grown
+    past ``small_market``: every kind of corroboration and both sides of the discount."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "golden" / "COL-002", folder)
+    orgs = (folder / "organizations.csv").read_text(encoding="utf-8")
+    orgs = orgs.replace("R2,通盛公路养护有限公司,company,,", "R2,通盛公路养护有限公司,company,"
+                        "东江县城关镇交通路8号,")
+    orgs = orgs.replace("R3,路安交通设施有限公司,company,,", "R3,路安交通设施有限公司,company,"
+                        "东江县城关镇 交通路8号,")
+    (folder / "organizations.csv").write_text(orgs, encoding="utf-8")
+    write_csv(folder / "payments.csv", ["payment_id", "payer_org_id", "approver_id",
+                                        "recipient_id", "amount", "date", "program", "sector",
+                                        "bank_account"],
+              [["PM1", "B1", "", "R1", "100", "2021-01-01", "保证金退还", "infrastructure",
+                "6222-0211-0000-7777"],
+               ["PM2", "B1", "", "R3", "100", "2021-01-02", "保证金退还", "infrastructure",
+                "6222021100007777"]])
+    with (folder / "company_roles.csv").open("a", encoding="utf-8") as out:
+        out.write("R1,Q3,shareholder,10,2015-01-01,\nR3,Q3,shareholder,15,2016-01-01,\n")
+    with (folder / "bids.csv").open("a", encoding="utf-8") as out:
+        out.write("".join(f"M9,{x},100,valid\n" for x in ("X1", "X2", "X3")))
+    with (folder / "contracts.csv").open("a", encoding="utf-8") as out:
+        out.write("M9,耗材,B2,X1,100,2021-12-01,open,healthcare\n")
+    return folder
+
+
+def test_rotation_corroboration(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "r.db")
+    load_folder(_rotation_folder(tmp_path / "data"), store)
+    got, _ = engine_and_reference(store, "COL-002", {})
+    assert [sorted(f["entities"]) for f in got] == [
+        ["K1", "K2", "K3", "K4", "Q1", "Q2", "R1", "R2", "R3"],
+        ["M1", "M2", "M3", "M4", "S1", "S2", "S3"]]
+    road, hospital = got
+    assert road["corroboration"]["shared_identifiers"] == 3  # address, account, shareholder
+    assert road["score"] == pytest.approx(0.9)
+    assert hospital["corroboration"]["market_firms"] == 6
+    assert hospital["score"] == pytest.approx(0.35)  # no discount in a market of six
+    _same(store, {})
+    _same(store, {"COL-002": {"cover_ratio": 0.01, "small_market": 0, "min_score": 0.0}})
+    store.close()

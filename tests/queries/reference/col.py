@@ -24,12 +24,17 @@ from queries.rules.col import (
     _bid_path,
     _contract_words,
     _mode,
+    _rotation_note,
+    _support_evidence,
+    _support_words,
     normalise_address,
     normalise_phone,
 )
 from queries.rules.common import RowLookup
+from queries.rules.rotation import Support, support_score
 from queries.settings import SettingsError
 from tests.queries.reference.context import RefContext as Context
+from tests.queries.reference.rotation import supports as ref_supports
 
 CONTRACT_COLUMNS = ["contract", "title", "method", "sector", "date", "amount", "supplier",
                     "award_id", "buyer", "bought_id", "currency", "tenderers", "closed"]
@@ -299,12 +304,12 @@ def rotation_contracts(ctx: Context) -> pd.DataFrame:
 
 
 def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataFrame,
-                  ks: pd.DataFrame, bid_of: dict[tuple[str, str], str]) -> Finding:
+                  ks: pd.DataFrame, bid_of: dict[tuple[str, str], str], s: Support) -> Finding:
     f, st = ctx.frames, ctx.settings
     kc = ks[ks["contract"].isin(set(g["contract"]))].sort_values(["date", "contract"])
     cids = kc["contract"].tolist()
-    keys = [*members, *cids]
-    score = st["base_score"] + ctx.report_bonus(members)
+    keys = [*members, *cids, *dict.fromkeys(p for t in s.ties for p in (t["pa"], t["pb"]))]
+    score = st["base_score"] + support_score(st, s) + ctx.report_bonus(members)
     evidence: list[list[dict[str, Any]]] = []
     for _, k in kc.iterrows():
         c = k["contract"]
@@ -330,13 +335,20 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
               "tally": names([Msg(TEXT["tally"], {"firm": ctx.name(w), "n": n})
                               for w, n in sorted(wins.items())], None)}
     key = "ring_bids" + ("_buyers" if buyers else "") + ("_span" if days else "")
-    text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields), Msg(TEXT["ring_why"])]
+    evidence += _support_evidence(ctx, s)
+    text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields),
+            *_support_words(ctx, s, kc.to_dict("records")), Msg(TEXT["ring_why"])]
     title = Msg(TEXT["ring_title"], {**fields, "members": names([ctx.name(m) for m in members],
                                                                 None)})
     return Finding(clip(score), title, keys, evidence, text,
                    sector=_mode(kc["sector"].tolist()), date=days[0] if days else "",
                    extra={"contracts": f.source_ids(cids), "wins": {
-                       "/".join(f.ids.get(w, [w])): n for w, n in sorted(wins.items())}})
+                       "/".join(f.ids.get(w, [w])): n for w, n in sorted(wins.items())},
+                       "corroboration": {
+                           "shared_identifiers": len(s.links), "people_ties": len(s.ties),
+                           "cover_bid_contracts": f.source_ids(s.covered),
+                           "never_won": f.source_ids(s.losers), "market_firms": s.market,
+                           "corroborated": s.corroborated}})
 
 
 def rotating_winners(ctx: Context) -> list[Finding]:
@@ -355,17 +367,31 @@ def rotating_winners(ctx: Context) -> list[Finding]:
         bid_of.setdefault((firm, contract), bid)
     out: list[Finding] = []
     seen: set[tuple[str, ...]] = set()
-    for _, g in m.groupby("group", sort=True):
+    chosen: dict[int, pd.DataFrame] = {}
+    for grp, g in m.groupby("group", sort=True):
         per = g.drop_duplicates("contract")
         winners = set(per.loc[per["won"], "supplier"])
         if per["contract"].nunique() < int(st["min_contracts"]) or len(winners) < 2:
             continue
+        chosen[int(grp)] = g
+    known = set(ks["contract"])
+    support = ref_supports(ctx, {grp: sorted(set(g["firm"])) for grp, g in chosen.items()}, {
+        grp: {c: (s if isinstance(s, str) else None) for c, s in sorted(
+            g.drop_duplicates("contract")[["contract", "supplier"]].itertuples(index=False))
+            if c in known}
+        for grp, g in chosen.items()})
+    least = float(st.get("min_score", 0.0))
+    for grp, g in chosen.items():
         members = sorted(set(g["firm"]))
         key = (*members, *sorted(set(g["contract"])))
         if key in seen:
             continue
         seen.add(key)
-        out.append(_ring_finding(ctx, rows, members, g, ks, bid_of))
+        found = _ring_finding(ctx, rows, members, g, ks, bid_of, support[grp])
+        if found.score >= least:
+            out.append(found)
+        else:
+            _rotation_note(ctx, members, support[grp], found.score, least)
     return out
 
 
