@@ -106,6 +106,17 @@ def _labels() -> dict[str, str]:
         "not assessed": pgettext("column", "not assessed"),
         "missing": pgettext("column", "missing"),
         "failed": pgettext("column", "failed"),
+        # evaluate: the leads checked against confirmed items
+        "k": pgettext("column", "k"),
+        "leads": pgettext("column", "leads"),
+        "hits": pgettext("column", "hits"),
+        "precision": pgettext("column", "precision"),
+        "found": pgettext("column", "found"),
+        "recall": pgettext("column", "recall"),
+        "median rank": pgettext("column", "median rank"),
+        "found at": pgettext("column", "found at"),
+        "first touch": pgettext("column", "first touch"),
+        "label": pgettext("column", "label"),
         # copies and standards exports
         "copied": pgettext("column", "copied"),
         "FtM schema": pgettext("column", "FtM schema"),

@@ -351,3 +351,104 @@ def write_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Pat
         wb.save(path)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+#: A table of a report (:func:`dump_report`): its machine name (the JSON key), its title
+#: and its sheet name in the run's language (the CSV section line; the XLSX sheet), its
+#: columns (machine names), its values (for JSON) and its cells (the values as text, for
+#: CSV and XLSX).
+ReportTable = tuple[str, str, str, Sequence[str], Sequence[Sequence[Any]],
+                    Sequence[Sequence[Any]]]
+
+
+def dump_report(tables: Sequence[ReportTable], fmt: str, fh: TextIO,
+                extra: dict[str, Any] | None = None) -> None:
+    """Write several tables of one result to a text stream.
+
+    JSON: one object, each table under its machine name as a list of objects keyed by
+    the columns' machine names, with ``extra`` keys beside them. CSV: the tables one
+    after another, each opened by a line with its title and its header row (labels in
+    the run's language), a blank line between two.
+
+    Examples
+    --------
+    >>> import io
+    >>> t = [("precision", "Precision", "p", ["k", "hits"], [[10, 3]], [["10", "3"]]),
+    ...      ("recall", "Recall", "r", ["category"], [["umbrella"]], [["=umbrella"]])]
+    >>> buf = io.StringIO()
+    >>> dump_report(t, "csv", buf)
+    >>> buf.getvalue().splitlines()
+    ['Precision', 'k,hits', '10,3', '', 'Recall', 'category', "'=umbrella"]
+    >>> buf = io.StringIO()
+    >>> dump_report(t, "json", buf, {"leads": 4})
+    >>> json.loads(buf.getvalue())
+    {'precision': [{'k': 10, 'hits': 3}], 'recall': [{'category': 'umbrella'}], 'leads': 4}
+    """
+    if fmt == "json":
+        out: dict[str, Any] = {name: [dict(zip(columns, row, strict=True)) for row in values]
+                               for name, _title, _sheet, columns, values, _cells in tables}
+        fh.write(json.dumps({**out, **(extra or {})}, ensure_ascii=False, indent=1,
+                            default=str) + "\n")
+    elif fmt == "csv":
+        for i, (_name, title, _sheet, columns, _values, cells) in enumerate(tables):
+            if i:
+                fh.write("\r\n")
+            write_csv(fh, [title], [labels(columns), *cells])
+    else:
+        raise ValueError(f"{fmt!r} does not go to a text stream (only {', '.join(TEXT_FORMATS)})")
+
+
+def write_report(tables: Sequence[ReportTable], path: Path, fmt: str,
+                 extra: dict[str, Any] | None = None) -> None:
+    """Write several tables of one result as ``json`` or ``csv`` (:func:`dump_report`),
+    or ``xlsx``: one sheet per table, named by its title.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from openpyxl import load_workbook
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "r.xlsx"
+    >>> write_report([("recall", "Recall", "recall", ["category", "found"], [["umbrella", 2]],
+    ...                [["=umbrella", 2]])], out, "xlsx")
+    >>> ws = load_workbook(out)["recall"]
+    >>> [[c.value for c in row] for row in ws.iter_rows()]
+    [['category', 'found'], ['=umbrella', 2]]
+    >>> ws["A2"].data_type, ws["A2"].quotePrefix
+    ('s', True)
+    """
+    if fmt in TEXT_FORMATS:
+        with _text_file(path, fmt) as fh:
+            dump_report(tables, fmt, fh, extra)
+        return
+    if fmt != "xlsx":
+        raise ValueError(f"unknown format {fmt!r}")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    sheets = []
+    for i, (_name, _title, sheet, columns, _values, cells) in enumerate(tables):
+        ws = first if i == 0 else wb.create_sheet()
+        ws.title = _sheet_title(sheet)
+        append_row(ws, labels(columns))
+        for r in cells:
+            append_row(ws, list(r))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        sheets.append((str(ws.title), columns))
+    _column_sheet(wb, sheets)
+    wb.save(path)
+
+
+def _sheet_title(title: str) -> str:
+    """A title as Excel takes it as a sheet name (no ``[]:*?/\\``, at most 31 characters).
+
+    Examples
+    --------
+    >>> _sheet_title("leads: false / to review")
+    'leads false  to review'
+    """
+    return "".join(c for c in title if c not in "[]:*?/\\")[:31]

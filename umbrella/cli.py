@@ -854,6 +854,7 @@ def _only_layout_files(folder: Path) -> bool:
 
 def _register() -> None:
     from umbrella.algorithms import brokers, clusters
+    from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
     from umbrella.scaffold import new_rule_command
     from umbrella.standards_cmd import export_ftm_command, export_parquet_command
@@ -863,7 +864,7 @@ def _register() -> None:
     export.add_command(export_ftm_command, "ftm")
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
-                    new_rule_command):
+                    new_rule_command, evaluate_command):
         cli.add_command(command)
     prepare(cli)
 

@@ -180,6 +180,56 @@ class Rows:
                      labelled=self.labelled)
 
 
+@dataclass(frozen=True)
+class Section:
+    """One table of a :class:`Report`: ``name`` its machine name (the JSON key), ``title``
+    in the run's language (the terminal's title, the CSV section line), ``sheet`` its short
+    name (the sheet's), ``values`` for JSON and ``cells`` (the same rows as text) for every
+    other format."""
+
+    name: str
+    title: str
+    sheet: str
+    columns: Sequence[str]
+    values: Sequence[Sequence[Any]]
+    cells: Sequence[Sequence[str]]
+    right: Sequence[str] = ()
+    empty: str = ""
+
+    @property
+    def table(self) -> Table:
+        """The section as the terminal shows it."""
+        return Table(self.title, self.columns, self.cells, right=self.right, empty=self.empty)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A result of several tables (``umbrella evaluate``): the terminal shows each, then
+    ``notes``; JSON holds every table as a list of objects, with ``extra`` keys beside
+    them; CSV the tables one after another; XLSX a sheet each.
+
+    Examples
+    --------
+    >>> s = Section("recall", "Recall", "recall", ["category", "found"], [["umbrella", 2]],
+    ...             [["umbrella", "2"]])
+    >>> write(Report([s], extra={"leads": 5}), Output("json"))
+    {
+     "recall": [
+      {
+       "category": "umbrella",
+       "found": 2
+      }
+     ],
+     "leads": 5
+    }
+    """
+
+    sections: Sequence[Section]
+    notes: Sequence[str] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    noun: str = "rows"
+
+
 def vocabulary_word(vocab: str, code: Any) -> str:
     """A vocabulary code (a node kind, a relationship type, a role) in the reader's words:
     the code as stored in English, the catalog's word in another language.
@@ -238,11 +288,14 @@ def wrap_cells(text: str, width: int) -> list[str]:
     return [*lines, line]
 
 
-def write(result: Findings | Rows, out: Output) -> None:
+def write(result: Findings | Rows | Report, out: Output) -> None:
     """Write ``result`` as ``out`` says: the terminal table, CSV or JSON on stdout, or a
     file (then "N rows written to FILE" on stderr)."""
     from exports.tables import dump_findings, dump_table, write_findings, write_table
 
+    if isinstance(result, Report):
+        _write_report(result, out)
+        return
     if out.fmt == "table":
         print_table(result.table)
         return
@@ -261,6 +314,27 @@ def write(result: Findings | Rows, out: Output) -> None:
             write_table(result.columns, values, out.path, out.fmt, result.labelled)
     if out.path is not None:  # one line, however long the path: it is copied from here
         console.err.print(written(count, result.noun, out.path), soft_wrap=True)
+
+
+def _write_report(report: Report, out: Output) -> None:
+    """:func:`write` for a :class:`Report`."""
+    from exports.tables import dump_report, write_report
+
+    if out.fmt == "table":
+        for section in report.sections:
+            print_table(section.table)
+        for note in report.notes:
+            for line in wrap_cells(note, console.out.width):
+                console.out.print(line, soft_wrap=True, crop=False)
+        return
+    tables = [(s.name, s.title, s.sheet, s.columns, s.values, s.cells)
+              for s in report.sections]
+    if out.path is None:
+        dump_report(tables, out.fmt, sys.stdout, report.extra)
+        return
+    write_report(tables, out.path, out.fmt, report.extra)
+    count = sum(len(s.values) for s in report.sections)
+    console.err.print(written(count, report.noun, out.path), soft_wrap=True)
 
 
 def written(n: int, noun: str, path: Path) -> str:

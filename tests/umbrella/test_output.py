@@ -22,9 +22,9 @@ from umbrella.output import Output, Rows, output_options, write
 GOLDEN = Path(__file__).parent.parent / "queries" / "golden"
 #: Every command that lists things, with the file name it suggests for xlsx.
 LISTINGS = {"scan": "leads", "clusters": "clusters", "brokers": "brokers", "query": "results",
-            "recuse": "recusals", "set-aside": "set-aside"}
+            "recuse": "recusals", "set-aside": "set-aside", "evaluate": "evaluation"}
 #: Their arguments, where they take some.
-_ARGS = {"query": ["MATCH (n) RETURN n"], "recuse": ["K1"]}
+_ARGS = {"query": ["MATCH (n) RETURN n"], "recuse": ["K1"], "evaluate": ["--truth", __file__]}
 
 
 def _run(*args: str) -> tuple[int, str, str]:
