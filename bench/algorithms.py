@@ -70,7 +70,7 @@ from graph.analysis.projection import edge_records, from_records  # noqa: E402
 from graph.schema import REL_TYPES  # noqa: E402
 from graph.store import SqliteStore  # noqa: E402
 from queries.rules.brk import parse_pairs  # noqa: E402
-from queries.rules.clu import effective_resolution, weights_from  # noqa: E402
+from queries.rules.clu import find_communities, weights_from  # noqa: E402
 from queries.settings import load_settings  # noqa: E402
 
 STEPS = ("project", "communities", "brokers", "kcore")
@@ -159,7 +159,7 @@ def _prepare(step: str, impl: str, work: Path) -> Step:
     if step in ("communities", "kcore"):
         g = _load(work, "clu.pkl")
         small, _ = g.subgraph(np.arange(min(WARM, g.n)))
-        res = effective_resolution(g, load_settings().rule("CLU-001"))
+        res = find_communities(g, load_settings().rule("CLU-001")).resolution
         G = _nx_graph(g) if impl == "nx" else None
         Gs = _nx_graph(small) if impl == "nx" else None
         if step == "kcore":

@@ -53,7 +53,8 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
 @click.option("--method", type=click.Choice(["leiden", "louvain"]),
               help="Community method (default leiden; both maximise modularity).")
 @click.option("--resolution", type=click.FloatRange(min=0, min_open=True),
-              help="Higher: more, smaller communities (default 3, for a county-sized graph).")
+              help="Fixed resolution, higher: more, smaller communities (default: chosen "
+                   "from the graph).")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1),
               help="Seed of the community search (default 0): same seed, same communities.")
 @click.option("--on", "on", type=DATE, help="Only ties in force on this date (YYYY-MM-DD).")
@@ -121,7 +122,8 @@ def _clusters_table(found: list[dict[str, Any]]) -> Table:
                    "sampled and the error stated.")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Seed of the sample.")
 @click.option("--on", "on", type=DATE, help="Only ties in force on this date (YYYY-MM-DD).")
-@click.option("--top", type=click.IntRange(min=1), help="Most brokers listed (default 15).")
+@click.option("--top", type=click.IntRange(min=1),
+              help="Most brokers listed (default 50; those whose value is an outlier).")
 @_SETTINGS
 @output_options("brokers")
 @_HTML

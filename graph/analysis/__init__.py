@@ -9,7 +9,7 @@
 """
 
 from graph.analysis.centrality import Betweenness, core_numbers, cross_betweenness
-from graph.analysis.community import Communities, communities
+from graph.analysis.community import Communities, communities, workable_communities
 from graph.analysis.projection import (
     AnalysisGraph,
     FrameSource,
@@ -21,4 +21,4 @@ from graph.analysis.roles import SIDES, node_roles
 
 __all__ = ["SIDES", "AnalysisGraph", "Betweenness", "Communities", "FrameSource", "Projection",
            "TableSource", "communities", "core_numbers", "cross_betweenness", "node_roles",
-           "project"]
+           "project", "workable_communities"]

@@ -45,12 +45,14 @@ class Fold:
     ``first`` and ``second`` are ``(type, column)``: the relationship type and the
     column (``src`` or ``dst``) that holds the middle node. The same type twice
     pairs up every two records of the same middle node (co-bidders of a contract).
+    ``roles``, when given, keeps only records whose ``role`` is one of them.
     """
 
     name: str
     first: tuple[str, str]
     second: tuple[str, str]
     meaning: str
+    roles: tuple[str, ...] = ()
 
 
 #: Folds a projection may use by name, as if they were relationship types.
@@ -61,6 +63,9 @@ FOLDS: dict[str, Fold] = {f.name: f for f in (
     Fold("APPROVED_PAYMENT", ("APPROVED", "dst"), ("PAID_TO", "src"),
          "approved a payment to"),
     Fold("CO_CASE", ("CASE_ROLE", "dst"), ("CASE_ROLE", "dst"), "stands in the same case as"),
+    Fold("CO_OFFENDER", ("CASE_ROLE", "dst"), ("CASE_ROLE", "dst"),
+         "is a suspect or gang member of the same case as",
+         ("suspect", "gang_leader", "gang_member")),
 )}
 
 
@@ -291,6 +296,9 @@ def _fold(source: FrameSource, fold: Fold, on: str | None,
     o1, o2 = ("src" if m1 == "dst" else "dst"), ("src" if m2 == "dst" else "dst")
     f1 = _records(source, t1, on, where)
     f2 = f1 if t2 == t1 else _records(source, t2, on, where)
+    if fold.roles:
+        f1, f2 = (f if f.empty else f[f["role"].isin(fold.roles)] if "role" in f.columns
+                  else f.iloc[0:0] for f in (f1, f2))
     if f1.empty or f2.empty:
         return pd.DataFrame(columns=["u", "v", "rid", "via"])
     a = pd.DataFrame({"via": f1[m1].astype(str), "u": f1[o1].astype(str),

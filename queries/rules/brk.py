@@ -6,12 +6,19 @@ associations, company roles, and the crime side's case roles (suspects and
 gang members tied to their case) — and measures, for every person, the share
 of shortest paths between two sides of public life that pass through them
 (``pairs``, by default government bodies <-> companies and government bodies
-<-> case suspects; see :mod:`graph.analysis.roles`). With ``combine = "all"``
-a broker must bridge every pair (the geometric mean of the shares), so the
-official who is both a company's hidden owner and a gang leader's friend
-comes first. When a side has more than ``samples`` nodes, paths are followed
-from a seeded sample of it and the estimate carries its standard error. Each
-broker's k-core number says how deep in the tight centre of the graph they sit.
+<-> case suspects; see :mod:`graph.analysis.roles`). The sides follow the data
+(:func:`usable_pairs`): with fewer than two government bodies the officials
+stand for government, a pair with nobody on a side is left out, and when none
+is left the ``fallback_pairs`` are measured (government bodies to outsiders,
+people with no public role). With ``combine = "all"`` a broker must bridge
+every pair (the geometric mean of the shares). When a side has more than
+``samples`` nodes, paths are followed from a seeded sample of it and the
+estimate carries its standard error. Each candidate's score (:func:`scores`)
+adds to the betweenness the findings of the pattern rules that name the person
+(a go-between whom the shielding or conflict rules also name is the stronger
+lead); the brokers reported are the outliers of that score (:func:`outliers`:
+above Q3 + 1.5 IQR of every candidate's score, at least ``min_findings``, at
+most ``max_findings``), ranked by it (rank 1 = highest score).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from graph.analysis import AnalysisGraph, Betweenness, Projection, node_roles, p
 from graph.analysis.centrality import core_numbers, cross_betweenness
 from graph.analysis.engine import to_igraph
 from graph.analysis.roles import SIDES
-from lang.core import N_
+from lang.core import N_, NP_
 from lang.message import Msg, Template, names, number, word
 from queries.context import Context
 from queries.findings import Finding, clip
@@ -35,6 +42,7 @@ from queries.rules.clu import (
     FramesSource,
     on_date,
     path_steps,
+    pattern_findings,
     prefetch_paths,
     weights_from,
 )
@@ -44,25 +52,37 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 TEXT: dict[str, Template] = {
-    "share": N_("{share:.2%} of the shortest paths between {a} and {b} (rank {rank})"),
-    "share_err": N_("{share:.2%} ±{err:.2%} of the shortest paths between {a} and {b} (rank "
-                    "{rank})"),
-    "on_sep": N_("; and on "),
+    "lead": N_("{broker} ({sides}) sits on the paths that join {links}. Broker {rank} of "
+               "{shown} reported, out of {total} people who sit on such a path."),
+    "side_with_side": N_("{a} with {b}"),
+    "pair": N_("Between {a} and {b}: {share} of the shortest paths over private ties pass "
+               "through this person (more than through anyone else but {before})."),
+    "pair_first": N_("Between {a} and {b}: {share} of the shortest paths over private ties "
+                     "pass through this person, more than through anyone else."),
+    "example": N_("For example, {start} reaches {end} through {via}."),
+    "via_sep": N_(", then "),
+    "in_100": N_("{n:.1f} in 100"),
+    "under": N_("under 0.1 in 100"),
+    "others": NP_("{n} other person", "{n} other people"),
+    "private": N_("Private ties are posts (a person to the body employing them), kin, known "
+                  "associates, company roles and the case roles of suspects; official duties "
+                  "such as approving contracts or acting on a case are left out."),
+    "sampled": N_("Counted on a sample of the endpoints ({samples}, seed {seed}): the figures "
+                  "may be off by about {err:.0%} for this person."),
+    "sample": N_("{sources} of {population} {side}"),
+    "swapped": N_("The pairs asked for ({asked}) have nobody on one side in these data (or a "
+                  "single government body, whose own staff every path passes); measured "
+                  "instead: {used}."),
+    "no_side": N_("no recorded side"),
+    "named": NP_("{n} finding of the pattern rules also names this person ({rules}).",
+                 "{n} findings of the pattern rules also name this person ({rules})."),
+    "rule_count": N_("{rule} ×{n}"),
+    "why": N_("A person through whom {reach} reach each other is where a protective "
+              "umbrella, a hidden interest or a go-between would sit. This is a pattern for "
+              "review, not an accusation; the evidence shows one such path for each pair, "
+              "every tie with its source row."),
     "and_sep": N_(" and "),
     "list_sep": N_("; "),
-    "broker": N_("{broker} ({sides}) is broker number {rank} of {total}: in the graph of posts, "
-                 "kin, known associations, company roles and the case roles of suspects "
-                 "(official duties such as approvals and acting on cases are left out), the "
-                 "person lies on {shares}."),
-    "no_side": N_("no recorded side"),
-    "exact": N_("Computed exactly over every pair of endpoints."),
-    "sampled": N_("Estimated from a seeded sample: {samples} (seed {seed}); the combined value "
-                  "is within ±{err:.0%} at 95% for this person."),
-    "sample": N_("{sources} of {population} {side}"),
-    "core": N_("k-core number {core} (the tightest centre of the graph has k = {core_max})."),
-    "why": N_("A person through whom government bodies reach {reach} is where a protective "
-              "umbrella, a hidden interest or a go-between would sit; the evidence shows one such "
-              "path for each pair, every tie with its source row."),
     "to_side": N_("to {side}"),
     "side_to_side": N_("{a} to {b}"),
     "title_one": N_("{broker} bridges {start} {links} (broker rank {rank})"),
@@ -84,6 +104,8 @@ class BrokerAnalysis:
     eligible: npt.NDArray[np.bool_]
     core: npt.NDArray[np.int64]
     weighted: bool
+    #: The pairs asked for, when the data made others be used (see :func:`usable_pairs`).
+    asked: list[tuple[str, str]] | None = None
 
 
 def parse_pairs(values: list[str]) -> list[tuple[str, str]]:
@@ -107,10 +129,41 @@ def parse_pairs(values: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def usable_pairs(pairs: list[tuple[str, str]], fallback: list[tuple[str, str]],
+                 count: dict[str, int]) -> list[tuple[str, str]]:
+    """The pairs of sides measured on this graph (``count``: nodes on each side).
+
+    With fewer than two government bodies, every path from the one body runs through its
+    own staff and says nothing, so the officials themselves stand for government; a pair
+    with a side holding nobody is left out; when no pair asked for is left, the
+    ``fallback`` pairs that are usable (e.g. government bodies to people with no public
+    role: the outsiders around the officials; firm to firm; suspect to suspect).
+
+    Examples
+    --------
+    >>> asked = [("government", "company"), ("government", "crime")]
+    >>> back = [("government", "other")]
+    >>> usable_pairs(asked, back, {"government": 3, "company": 9, "crime": 4, "official": 5})
+    [('government', 'company'), ('government', 'crime')]
+    >>> usable_pairs(asked, back, {"government": 1, "company": 9, "crime": 4, "official": 5})
+    [('official', 'company'), ('official', 'crime')]
+    >>> usable_pairs(asked, back, {"government": 3, "company": 0, "crime": 0, "other": 7})
+    [('government', 'other')]
+    """
+    def adapt(ps: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        swap = {"government": "official"} if count.get("government", 0) < 2 else {}
+        out = [(swap.get(a, a), swap.get(b, b)) for a, b in ps]
+        return list(dict.fromkeys(
+            (a, b) for a, b in out if count.get(a, 0) > 0 and count.get(b, 0) > 0
+            and (a != b or count.get(a, 0) > 1)))
+    return adapt(pairs) or adapt(fallback)
+
+
 def analyse(ctx: Context) -> BrokerAnalysis:
     """Cross-side betweenness of every node under the settings of ``ctx``."""
     st, f = ctx.settings, ctx.frames
-    pairs = parse_pairs(list(st["pairs"]))
+    asked = parse_pairs(list(st["pairs"]))
+    fallback = parse_pairs(list(st["fallback_pairs"])) if st["fallback_pairs"] else []
     if str(st["combine"]) not in ("all", "any"):
         raise SettingsError(f"[BRK-001]: combine = {st['combine']!r}", hint="use all or any")
     if int(st["samples"]) < 2 or int(st["batches"]) < 2:
@@ -125,6 +178,12 @@ def analyse(ctx: Context) -> BrokerAnalysis:
     actor = np.isin(g.kinds, ["person", "organization"])
     sides["other"] = actor & ~(sides["official"] | sides["business"] | sides["crime"]
                                | sides["government"])
+    pairs = usable_pairs(asked, fallback, {k: int(v.sum()) for k, v in sides.items()})
+    kinds = np.isin(g.kinds, list(st["kinds"]))
+    if not pairs:
+        none = np.zeros(g.n)
+        return BrokerAnalysis(g, sides, [], [], none, none, np.zeros(0, dtype=np.int64), kinds,
+                              core_numbers(g), bool(st["weighted"]), asked)
     weighted = bool(st["weighted"])
     per_pair = [cross_betweenness(g, sides, [p], samples=int(st["samples"]),
                                   batches=int(st["batches"]), seed=int(st["seed"]),
@@ -145,7 +204,29 @@ def analyse(ctx: Context) -> BrokerAnalysis:
     cand = np.flatnonzero(eligible)
     ranked = cand[np.lexsort((cand, -value[cand]))].astype(np.int64)
     return BrokerAnalysis(g, sides, pairs, per_pair, value, rel_err, ranked,
-                          np.isin(g.kinds, list(st["kinds"])), core_numbers(g), weighted)
+                          np.isin(g.kinds, list(st["kinds"])), core_numbers(g), weighted,
+                          None if pairs == asked else asked)
+
+
+def outliers(values: npt.NDArray[np.float64], least: int, most: int) -> int:
+    """How many of ``values`` (best first) to report: those above the upper fence of all
+    of them (Q3 + 1.5 x IQR, Tukey's outliers), at least ``least`` and at most ``most``
+    (never more than there are).
+
+    Examples
+    --------
+    >>> outliers(np.array([9.0, 8.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.7]), 1, 50)
+    2
+    >>> outliers(np.array([9.0, 8.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.7]), 5, 50)
+    5
+    >>> outliers(np.array([3.0, 2.0]), 5, 50)
+    2
+    """
+    if not len(values):
+        return 0
+    q1, q3 = np.percentile(values, [25, 75])
+    above = int((values > q3 + 1.5 * (q3 - q1)).sum())
+    return min(max(above, least), most, len(values))
 
 
 def _example(h: Any, weights: list[float] | None, x: int, a: npt.NDArray[np.int64],
@@ -176,9 +257,9 @@ def _example(h: Any, weights: list[float] | None, x: int, a: npt.NDArray[np.int6
     return None
 
 
-def _examples(ba: BrokerAnalysis, h: Any, position: int) -> list[list[int]]:
-    """One shortest path through the broker for each pair of sides (when there is one)."""
-    x = int(ba.ranked[position])
+def _examples(ba: BrokerAnalysis, h: Any, x: int) -> list[list[int]]:
+    """One shortest path through the broker ``x`` for each pair of sides (when there is
+    one)."""
     weights = (1.0 / ba.graph.weight).tolist() if ba.weighted else None
     found: list[list[int]] = []
     for a, b in ba.pairs:
@@ -189,77 +270,152 @@ def _examples(ba: BrokerAnalysis, h: Any, position: int) -> list[list[int]]:
     return found
 
 
-def _finding(ctx: Context, ba: BrokerAnalysis, position: int,
-             found: list[list[int]]) -> Finding:
+def _via(ctx: Context, g: AnalysisGraph, path: list[int]) -> Any:
+    """The people and bodies a path passes through between its two ends, by name."""
+    inner = [str(g.keys[i]) for i in path[1:-1] if g.kinds[i] in ("person", "organization")]
+    return names([ctx.ent(k) for k in inner], 4, TEXT["via_sep"])
+
+
+def _pairs_words(pairs: list[tuple[str, str]], how: str = "side_to_side") -> Any:
+    return names([Msg(TEXT[how], {"a": word("side", a), "b": word("side", b)})
+                  for a, b in pairs], None, TEXT["and_sep"])
+
+
+def _finding(ctx: Context, ba: BrokerAnalysis, x: int, rank: int, shown: int, score: float,
+             found: list[list[int]], rules: dict[str, int]) -> Finding:
     f, st, g = ctx.frames, ctx.settings, ba.graph
-    x = int(ba.ranked[position])
     key = str(g.keys[x])
-    parts: list[Msg] = []
+    lines: list[Msg] = []
     for (a, b), bt in zip(ba.pairs, ba.per_pair, strict=True):
-        share = float(bt.share()[x])
-        rank = int((ba.eligible & (bt.value > bt.value[x])).sum()) + 1
-        err = 1.96 * float(bt.stderr[x]) / bt.pairs if not bt.exact and bt.pairs else None
-        parts.append(Msg(TEXT["share" if err is None else "share_err"], {
-            "share": share, "err": err or 0.0, "a": word("side", a), "b": word("side", b),
-            "rank": rank}))
+        pct = 100.0 * float(bt.share()[x])
+        share = Msg(TEXT["in_100"], {"n": pct}) if pct >= 0.05 else Msg(TEXT["under"])
+        before = int((ba.eligible & (bt.value > bt.value[x])).sum())
+        sides = {"a": word("side", a), "b": word("side", b), "share": share}
+        others = Msg(TEXT["others"], {"n": number(before)}, n=before)
+        lines.append(Msg(TEXT["pair"], {**sides, "before": others}) if before
+                     else Msg(TEXT["pair_first"], sides))
+    for p in found:
+        start, end = str(g.keys[p[0]]), str(g.keys[p[-1]])
+        lines.append(Msg(TEXT["example"], {"start": ctx.ent(start), "end": ctx.ent(end),
+                                           "via": _via(ctx, g, p)}))
     ends = [str(g.keys[i]) for p in found for i in (p[0], p[-1])]
     evidence = [path_steps(f, g, p) for p in found]
-    runs = [r for bt in ba.per_pair for r in bt.runs]
-    sampled = [r for r in runs if not r.exact]
-    how = Msg(TEXT["exact"]) if not sampled else Msg(TEXT["sampled"], {
-        "samples": names([Msg(TEXT["sample"], {
-            "sources": number(r.sources), "population": number(r.population),
-            "side": word("side", r.source_side)}) for r in sampled], None, TEXT["list_sep"]),
-        "seed": int(st["seed"]), "err": 1.96 * float(ba.rel_err[x])})
+    sampled = [r for bt in ba.per_pair for r in bt.runs if not r.exact]
     side_of = [s for s in ("official", "business", "crime") if ba.sides[s][x]]
-    top = float(ba.value[ba.ranked[0]])
-    score = float(st["base_score"]) + float(st["span"]) * math.sqrt(float(ba.value[x]) / top)
-    score += ctx.report_bonus([key])
-    core_max = int(ba.core.max()) if len(ba.core) else 0
-    text = [
-        Msg(TEXT["broker"], {
-            "broker": ctx.ent(key), "rank": position + 1, "total": number(len(ba.ranked)),
-            "sides": names([word("person_side", s) for s in side_of], None) if side_of
-            else Msg(TEXT["no_side"]),
-            "shares": names(parts, None, TEXT["on_sep"])}),
-        how,
-        Msg(TEXT["core"], {"core": int(ba.core[x]), "core_max": core_max}),
-        Msg(TEXT["why"], {"reach": names([word("side", b) for _, b in ba.pairs], None,
-                                         TEXT["and_sep"])})]
+    text = [Msg(TEXT["lead"], {
+        "broker": ctx.ent(key), "rank": rank, "shown": shown, "total": number(len(ba.ranked)),
+        "sides": names([word("person_side", s) for s in side_of], None) if side_of
+        else Msg(TEXT["no_side"]), "links": _pairs_words(ba.pairs, "side_with_side")}), *lines]
+    if rules:
+        text.append(Msg(TEXT["named"], {"rules": names(
+            [Msg(TEXT["rule_count"], {"rule": c, "n": k}) for c, k in sorted(rules.items())],
+            None)}, n=sum(rules.values())))
+    if sampled:
+        text.append(Msg(TEXT["sampled"], {
+            "samples": names([Msg(TEXT["sample"], {
+                "sources": number(r.sources), "population": number(r.population),
+                "side": word("side", r.source_side)}) for r in sampled], None,
+                TEXT["list_sep"]),
+            "seed": int(st["seed"]), "err": 1.96 * float(ba.rel_err[x])}))
+    if ba.asked is not None:
+        text.append(Msg(TEXT["swapped"], {"asked": _pairs_words(ba.asked),
+                                          "used": _pairs_words(ba.pairs)}))
+    text += [Msg(TEXT["private"]),
+             Msg(TEXT["why"], {"reach": names([word("side", s) for s in dict.fromkeys(
+                 s for p in ba.pairs for s in p)], None, TEXT["and_sep"])})]
     starts = list(dict.fromkeys(a for a, _ in ba.pairs))
     if len(starts) == 1:
         title = Msg(TEXT["title_one"], {
-            "broker": ctx.name(key), "start": word("side_short", starts[0]), "rank": position + 1,
+            "broker": ctx.name(key), "start": word("side_short", starts[0]), "rank": rank,
             "links": names([Msg(TEXT["to_side"], {"side": word("side_short", b)})
                             for _, b in ba.pairs], None, TEXT["and_sep"])})
     else:
         title = Msg(TEXT["title_many"], {
-            "broker": ctx.name(key), "rank": position + 1,
+            "broker": ctx.name(key), "rank": rank,
             "links": names([Msg(TEXT["side_to_side"], {"a": word("side_short", a),
                                                        "b": word("side_short", b)})
                             for a, b in ba.pairs], None, TEXT["and_sep"])})
-    extra = {"rank": position + 1, "broker": f.label(key), "betweenness": {
+    core_max = int(ba.core.max()) if len(ba.core) else 0
+    extra = {"rank": rank, "broker": f.label(key), "betweenness": {
         f"{a}:{b}": round(float(bt.share()[x]), 6) for (a, b), bt in zip(ba.pairs, ba.per_pair,
                                                                         strict=True)},
+        "value": round(float(ba.value[x]), 8),
         "relative_error_95": round(1.96 * float(ba.rel_err[x]), 4),
         "exact": all(bt.exact for bt in ba.per_pair), "core": int(ba.core[x]),
-        "core_max": core_max, "sides": side_of}
+        "core_max": core_max, "sides": side_of,
+        "pairs": [f"{a}:{b}" for a, b in ba.pairs], "named_by": dict(sorted(rules.items()))}
     keys = list(dict.fromkeys([key, *ends]))
     return Finding(clip(score), title, keys, evidence, text, extra=extra)
 
 
+@dataclass
+class Named:
+    """The pattern-rule findings naming each person: their summed score and rule counts."""
+
+    score: dict[str, float]
+    rules: dict[str, dict[str, int]]
+
+
+def named_in(ctx: Context) -> Named:
+    """Which persons the pattern rules' findings name (``count_rules``; [] = every
+    pattern rule), with the sum of those findings' scores."""
+    found = pattern_findings(ctx, list(ctx.settings["count_rules"]))
+    score: dict[str, float] = {}
+    rules: dict[str, dict[str, int]] = {}
+    for key, rule_, s in zip(found["key"].tolist(), found["rule"].tolist(),
+                             found["score"].tolist(), strict=True):
+        score[str(key)] = score.get(str(key), 0.0) + float(s)
+        counts = rules.setdefault(str(key), {})
+        counts[str(rule_)] = counts.get(str(rule_), 0) + 1
+    return Named(score, rules)
+
+
+def scores(ctx: Context, ba: BrokerAnalysis, named: Named) -> npt.NDArray[np.float64]:
+    """Score of every ranked candidate: ``base_score + span x sqrt(value / top value) +
+    findings_weight x (1 - exp(-sum of the scores of the pattern findings naming the
+    person))``, plus the tip-off bonus; at most 1.
+
+    Examples
+    --------
+    A broker with half the top value and no finding, and one with a hundredth of it whom
+    two findings of score 0.9 name:
+
+    >>> round(0.3 + 0.35 * math.sqrt(0.5), 3), round(0.3 + 0.35 * 0.1
+    ...                                              + 0.35 * (1 - math.exp(-1.8)), 3)
+    (0.547, 0.627)
+    """
+    st, g = ctx.settings, ba.graph
+    top = float(ba.value[ba.ranked[0]])
+    out = []
+    for x in ba.ranked.tolist():
+        key = str(g.keys[x])
+        out.append(float(st["base_score"]) + float(st["span"]) * math.sqrt(
+            float(ba.value[x]) / top) + float(st["findings_weight"]) * (
+            1.0 - math.exp(-named.score.get(key, 0.0))) + ctx.report_bonus([key]))
+    return np.clip(np.array(out, dtype=np.float64), 0.0, 1.0)
+
+
 @rule("BRK-001", "broker", "Person bridging government with business and crime")
 def brokers(ctx: Context) -> list[Finding]:
-    """The persons with the highest cross-side betweenness, one finding each."""
+    """The persons of outlying score (:func:`outliers`, :func:`scores`), one finding each,
+    ranked by score (rank 1 = highest)."""
     ba = analyse(ctx)
     if not len(ba.ranked):
         return []
+    st = ctx.settings
+    named = named_in(ctx)
+    score = scores(ctx, ba, named)
+    order = np.lexsort((np.arange(len(score)), -ba.value[ba.ranked], -np.round(score, 4)))
+    score, chosen = score[order], ba.ranked[order]
+    n = outliers(score, int(st["min_findings"]), int(st["max_findings"]))
+    chosen, score = chosen[:n], score[:n]
     h = to_igraph(ba.graph)
-    n = min(int(ctx.settings["max_findings"]), len(ba.ranked))
-    paths = [_examples(ba, h, i) for i in range(n)]
+    paths = [_examples(ba, h, int(x)) for x in chosen.tolist()]
     # every entity and record the evidence shows, fetched in a few queries for all of them
     prefetch_paths(ctx.frames, ba.graph, [p for found in paths for p in found])
-    return [_finding(ctx, ba, i, paths[i]) for i in range(n)]
+    return [_finding(ctx, ba, int(x), i + 1, n, float(score[i]), paths[i],
+                     named.rules.get(str(ba.graph.keys[x]), {}))
+            for i, x in enumerate(chosen.tolist())]
 
 
-__all__ = ["BrokerAnalysis", "analyse", "brokers", "parse_pairs"]
+__all__ = ["BrokerAnalysis", "analyse", "brokers", "outliers", "parse_pairs", "usable_pairs"]

@@ -3,16 +3,21 @@
 CLU-001 projects the store into a graph of people, organizations and cases
 linked by kin, known associations, company roles, co-bidding (two bids on one
 contract), approvals (an official approving a contract or a payment, folded
-into a tie to its winner or recipient) and case roles; splits it into
-communities with Leiden (modularity, seeded); and scores every community by
-its risk density:
+into a tie to its winner or recipient), case roles and co-offending (two
+suspects or gang members of one case); splits it into communities with Leiden
+(modularity, seeded) at a resolution the graph chooses (:func:`find_communities`:
+the sweep's partition of best modularity once every community above
+max(40, 1% of the people and organizations) is split), so a network of 150
+people and a county of 200,000 both give communities an investigator can work;
+and scores every community by its risk density:
 
-- ``D``, findings inside: the pattern rules' findings whose people and
-  organizations lie mostly in the community, ``1 - exp(-3 * sum(scores) /
-  sqrt(members))``;
+- ``D``, findings inside: the findings of every pattern rule (``count_rules``
+  narrows them) whose people and organizations lie mostly in the community,
+  ``1 - exp(-3 * sum(scores) / sqrt(members))``;
 - ``L``, the mix: how over-represented officials, suppliers and case suspects
   are against the whole graph, ``cbrt(lift_off * lift_sup * lift_sus) / 5``
-  with each lift capped at 5 (0 when a kind is absent);
+  with each lift capped at 5 (0 when a kind is absent from the community; the
+  kinds the whole graph lacks are left out of the mean);
 - ``M``, money flowing in: contract awards and payments received by members,
   as a log-lift over their share of members.
 
@@ -40,10 +45,11 @@ from graph.analysis import (
     AnalysisGraph,
     Communities,
     Projection,
-    communities,
     node_roles,
     project,
+    workable_communities,
 )
+from graph.analysis.community import RESOLUTIONS
 from graph.analysis.engine import to_igraph
 from graph.analysis.projection import FOLDS, TableSource, edge_records
 from graph.analysis.roles import CRIME_ROLES, GOVERNMENT_KINDS
@@ -65,13 +71,16 @@ TEXT: dict[str, Template] = {
     "officials": NP_("{n} official", "{n} officials"),
     "suppliers": NP_("{n} supplier", "{n} suppliers"),
     "suspects": NP_("{n} case suspect", "{n} case suspects"),
-    "found_by": N_("Community {rank} of {total} found by {method} (modularity {modularity:.3f}, "
-                   "seed {seed}, resolution {resolution:.3g}): {people} people and {orgs} "
-                   "organizations, mixing {officials}, {suppliers}, {suspects}."),
-    "found_by_cases": N_("Community {rank} of {total} found by {method} (modularity "
-                         "{modularity:.3f}, seed {seed}, resolution {resolution:.3g}): {people} "
-                         "people and {orgs} organizations around {cases} case(s), mixing "
-                         "{officials}, {suppliers}, {suspects}."),
+    "found_by": N_("Community {rank} of {total}: {people} people and {orgs} organizations "
+                   "tied more closely to each other than to the rest of the graph, mixing "
+                   "{officials}, {suppliers}, {suspects}."),
+    "found_by_cases": N_("Community {rank} of {total}: {people} people and {orgs} "
+                         "organizations around {cases} case(s), tied more closely to each other "
+                         "than to the rest of the graph, mixing {officials}, {suppliers}, "
+                         "{suspects}."),
+    "how": N_("How it was found: {method} community search (seed {seed}) at resolution "
+              "{resolution:g}, the one of the best modularity ({modularity:.2f}) that leaves no "
+              "community larger than {cap} people and organizations an investigator can work."),
     "none": N_("none"),
     "who_officials": N_("Officials: {list}."),
     "who_suspects": N_("Suspects: {list}."),
@@ -84,13 +93,19 @@ TEXT: dict[str, Template] = {
     "none_inside": N_("No pattern-rule finding lies inside it."),
     "money": N_("{money} of contract awards and payments flowed to its members."),
     "amount": N_("{amount}"),
-    "centre": N_("Its tight centre (every member tied to at least {core} others of it): "
+    "centre": N_("Its tight centre (every one tied to at least {core} others of it): "
                  "{centre}."),
-    "density": N_("Risk density {score:.2f} = {fw:g} x findings {d:.2f} + {mw:g} x mix {l:.2f} + "
-                  "{monw:g} x money {m:.2f}."),
+    "density": N_("Risk density {score:.2f}: {fw:g} x findings {d:.2f} + {mw:g} x mix {l:.2f} + "
+                  "{monw:g} x money {m:.2f} (each from 0 to 1)."),
+    "outside": NP_("Tied to it from outside (a company role linking it to one of its members, "
+                   "or an official who is kin or a known associate of one of its suspects): "
+                   "{list}; the evidence shows the tie.",
+                   "Tied to it from outside (company roles linking them to its members, or "
+                   "officials who are kin or known associates of its suspects): {list}; the "
+                   "evidence shows each tie."),
     "why": N_("A dense pocket where officials, suppliers and suspects meet is where favours, "
-              "shielding and rigged awards are arranged; the evidence shows the shortest ties "
-              "joining them."),
+              "shielding and rigged awards are arranged. This is a pattern for review, not an "
+              "accusation; the evidence shows the shortest ties joining them."),
     "title": N_("Community of {people} people and {orgs} organizations mixing {officials}, "
                 "{suppliers}, {suspects}"),
     "title_inside": NP_("Community of {people} people and {orgs} organizations mixing "
@@ -171,8 +186,12 @@ def edge_sql(spec: Projection) -> tuple[str, dict[str, Any]]:
     """
     params: dict[str, Any] = {}
 
-    def records(type_: str) -> str:
+    def records(type_: str, roles: tuple[str, ...] = ()) -> str:
         conds = ["TRUE"]
+        if roles:
+            name = f"roles_{len(params)}"
+            params[name] = list(roles)
+            conds.append(f"list_contains(${name}, role)")
         if type_ in spec.where:
             column, allowed = spec.where[type_]
             if column not in REL_TYPES[type_].props:
@@ -195,11 +214,12 @@ def edge_sql(spec: Projection) -> tuple[str, dict[str, Any]]:
             o1 = "src" if m1 == "dst" else "dst"
             o2 = "src" if m2 == "dst" else "dst"
             keep = "a.u < b.v" if t1 == t2 and m1 == m2 else "a.u <> b.v"
+            left, right = records(t1, fold.roles), records(t2, fold.roles)
             parts.append(
                 f"SELECT a.u, b.v, '{t1}>{t2}' AS type, a.r1 || '>' || b.r2 AS rid, "
                 f"a.via, $w{i} AS w, {i} AS part, a.r1 AS o1, b.r2 AS o2 "
-                f"FROM (SELECT {m1} AS via, {o1} AS u, id AS r1 FROM ({records(t1)})) a "
-                f"JOIN (SELECT {m2} AS via, {o2} AS v, id AS r2 FROM ({records(t2)})) b "
+                f"FROM (SELECT {m1} AS via, {o1} AS u, id AS r1 FROM ({left})) a "
+                f"JOIN (SELECT {m2} AS via, {o2} AS v, id AS r2 FROM ({right})) b "
                 f"ON a.via = b.via WHERE {keep}")
         else:
             parts.append(f"SELECT src AS u, dst AS v, '{type_}' AS type, id AS rid, '' AS via, "
@@ -291,14 +311,15 @@ def path_steps(f: Frames, g: AnalysisGraph, path: list[int]) -> list[dict[str, A
 
 
 def pattern_findings(ctx: Context, wanted: Iterable[str]) -> pd.DataFrame:
-    """Findings of the pattern rules (codes or families in ``wanted``; each run once per
-    scan, see :meth:`queries.context.Context.run`), one row per entity key: ``fid``,
-    ``rule``, ``score``, ``key``."""
+    """Findings of the pattern rules (codes or families in ``wanted``; none named: every
+    enabled pattern rule, so rules added later count too; each run once per scan, see
+    :meth:`queries.context.Context.run`), one row per entity key: ``fid``, ``rule``,
+    ``score``, ``key``."""
     want = [w.upper() for w in wanted]
     rows: list[tuple[str, str, float, str]] = []
     for code in sorted(RULES):
-        if RULES[code].category in ALGORITHM_CATEGORIES or not any(
-                code == w or code.startswith(w + "-") for w in want):
+        if RULES[code].category in ALGORITHM_CATEGORIES or (want and not any(
+                code == w or code.startswith(w + "-") for w in want)):
             continue
         for found in ctx.run(code):
             rows += [(found.id, code, float(found.score), k) for k in dict.fromkeys(found.keys)]
@@ -392,25 +413,67 @@ def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.in
     return best[["fid", "rule", "score", "community"]].reset_index(drop=True)
 
 
-def effective_resolution(g: AnalysisGraph, settings: dict[str, Any]) -> float:
-    """The modularity resolution used: ``resolution`` scaled by the graph's total tie
-    weight over ``reference_weight`` (about one county at scale 1), so a pocket of a
-    given density is found alike in a village and a province; ``reference_weight = 0``
-    uses ``resolution`` as it is.
+def share_duties(g: AnalysisGraph, official_records: Iterable[str]) -> int:
+    """Spread each official's case duties over his cases: a tie from an investigator,
+    prosecutor, judge or approver to a case he acted on (``official_records``, record ids
+    of ``CASE_ROLE``) weighs ``w_case_role`` divided by the number of cases he acted on,
+    so a judge of fifty cases is not pulled into each one's community while his private
+    ties (kin, associates, company roles) count whole. Changes ``g.weight`` in place and
+    returns the number of ties changed.
 
     Examples
     --------
     >>> from graph.analysis.projection import AnalysisGraph
-    >>> g = AnalysisGraph(*([np.zeros(0)] * 8))
-    >>> g.weight = np.array([30000.0, 20000.0])
-    >>> effective_resolution(g, {"resolution": 3.0, "reference_weight": 100000.0})
-    1.5
-    >>> effective_resolution(g, {"resolution": 3.0, "reference_weight": 0.0})
-    3.0
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("case:K1", "case:K2", "p:s:J", "p:s:S"),
+    ...                   obj("case", "case", "person", "person"), np.array([0, 1, 0]),
+    ...                   np.array([2, 2, 3]), np.array([3.0, 3.0, 3.0]),
+    ...                   obj("CASE_ROLE", "CASE_ROLE", "CASE_ROLE"), obj("j1", "j2", "s1"),
+    ...                   np.array([1, 1, 1]))
+    >>> share_duties(g, ["j1", "j2"]), g.weight.tolist()
+    (2, [1.5, 1.5, 3.0])
     """
-    ref = float(settings["reference_weight"])
-    scale = float(g.weight.sum()) / ref if ref > 0 else 1.0
-    return float(settings["resolution"]) * scale if scale > 0 else float(settings["resolution"])
+    wanted = set(official_records)
+    duty = np.array([str(t) == "CASE_ROLE" and str(r) in wanted
+                     for t, r in zip(g.rel_type.tolist(), g.rel_id.tolist(), strict=True)],
+                    dtype=bool)
+    if not duty.any():
+        return 0
+    person = np.where(g.kinds[g.src] == "person", g.src, g.dst)[duty]
+    cases = np.bincount(person, minlength=g.n)
+    g.weight = g.weight.astype(np.float64)
+    g.weight[duty] = g.weight[duty] / cases[person]
+    return int(duty.sum())
+
+
+def find_communities(g: AnalysisGraph, settings: dict[str, Any]) -> Communities:
+    """The communities of ``g`` under the settings: ``resolution = 0`` lets the graph
+    choose it (:func:`graph.analysis.community.workable_communities`: the sweep's
+    partition of highest plain modularity with no community above ``max_size``
+    people and organizations; ``max_size = 0``: max(40, 1% of them)); a resolution
+    above 0 is used as it is, oversized communities still split.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("p:s:A", "p:s:B", "p:s:C"), obj("person", "person", "person"),
+    ...                   np.array([0, 1]), np.array([1, 2]), np.array([1.0, 1.0]),
+    ...                   obj("KIN", "KIN"), obj("r1", "r2"), np.array([1, 1]))
+    >>> st = {"method": "leiden", "resolution": 0.0, "max_size": 0, "seed": 0,
+    ...       "iterations": 10}
+    >>> c = find_communities(g, st)
+    >>> c.count, c.cap, c.resolution
+    (1, 40, 1.0)
+    >>> find_communities(g, {**st, "resolution": 2.5}).resolution
+    2.5
+    """
+    fixed = float(settings["resolution"])
+    actor = np.isin(g.kinds, ["person", "organization"]).astype(np.float64)
+    return workable_communities(g, actor, cap=int(settings["max_size"]),
+                                method=str(settings["method"]), seed=int(settings["seed"]),
+                                iterations=int(settings["iterations"]),
+                                resolutions=(fixed,) if fixed > 0 else RESOLUTIONS)
 
 
 def analyse(ctx: Context) -> ClusterAnalysis:
@@ -419,14 +482,19 @@ def analyse(ctx: Context) -> ClusterAnalysis:
     method = str(st["method"])
     if method not in ("leiden", "louvain"):
         raise SettingsError(f"[CLU-001]: method = {method!r}", hint="use leiden or louvain")
-    if float(st["resolution"]) <= 0:
-        raise SettingsError("[CLU-001]: resolution must be above 0", hint="try 1.0 to 5.0")
+    if float(st["resolution"]) < 0:
+        raise SettingsError("[CLU-001]: resolution must be 0 (chosen from the graph) or above",
+                            hint="0, or try 1.0 to 8.0")
     on = on_date(st)
     spec = Projection(weights_from(st), org_kinds=tuple(st["org_kinds"]), on=on)
     source = FramesSource(f)
     g = project(source, spec, source.order())
-    parts = communities(g, method=method, resolution=effective_resolution(g, st),
-                        seed=int(st["seed"]), iterations=int(st["iterations"]))
+    if bool(st["share_duties"]):
+        acts = f.rel("CASE_ROLE")
+        if len(acts) and "role" in acts.columns:
+            share_duties(g, acts.loc[acts["role"].isin(CASE_OFFICIAL_ROLES), "id"]
+                         .astype(str).tolist())
+    parts = find_communities(g, st)
     roles = node_roles(source, g, on=on)
     m, k = parts.membership, parts.count
     person, org = g.kinds == "person", g.kinds == "organization"
@@ -456,7 +524,11 @@ def analyse(ctx: Context) -> ClusterAnalysis:
         rate = x.sum() / big_n
         return np.minimum((x / nn) / rate, 5.0) if rate > 0 else np.zeros(k, dtype=np.float64)
 
-    mix = np.cbrt(lift(off) * lift(sup) * lift(sus)) / 5.0
+    # the mix over the kinds the graph holds at all (a network of officials alone, a
+    # criminal network with no official: each kind it lacks is left out, not a zero)
+    present = [x for x in (off, sup, sus) if x.sum() > 0]
+    mix = (np.prod([lift(x) for x in present], axis=0) ** (1.0 / len(present)) / 5.0
+           if present else np.zeros(k))
     money_lift = share / (nn / big_n) if len(share) else np.zeros(k)
     mm = np.clip(np.log10(1.0 + money_lift) / math.log10(11.0), 0.0, 1.0)
     score = (float(st["findings_weight"]) * d + float(st["mix_weight"]) * mix
@@ -554,6 +626,51 @@ class _Plan:
     k_core: int
     centre_local: npt.NDArray[np.int64]
     binding: list[list[int]]
+    #: People outside it who control its firms or, as officials, are kin or associates
+    #: of its suspects (:func:`attached`), and the tie (a path of two) of each.
+    attached: list[list[int]] = field(default_factory=list)
+
+
+#: Private ties through which an official outside a community reaches its suspects.
+PRIVATE = ("KIN", "ASSOCIATE")
+
+
+def attached(g: AnalysisGraph, roles: dict[str, npt.NDArray[np.bool_]],
+             members: npt.NDArray[np.int64]) -> list[list[int]]:
+    """The people and firms a community's report names beside its members, each with
+    the tie ``[outsider, member]``: whoever holds a role in one of its companies, every
+    company one of its members holds a role in, and every official who is kin or a
+    known associate of one of its suspects. A person belongs to one community only (his
+    family, say), but the firm he controls or the gang his friend leads is where an
+    investigator needs him named too.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("o:s:F", "p:s:O", "p:s:S", "p:s:Z"),
+    ...                   obj("organization", "person", "person", "person"),
+    ...                   np.array([0, 1, 2]), np.array([3, 2, 3]), np.array([2.0, 2.0, 3.0]),
+    ...                   obj("COMPANY_ROLE", "ASSOCIATE", "KIN"), obj("c", "a", "k"),
+    ...                   np.array([1, 1, 1]))
+    >>> roles = {"official": np.array([False, True, False, False]),
+    ...          "crime": np.array([False, False, True, False])}
+    >>> attached(g, roles, np.array([0, 2]))
+    [[1, 2], [3, 0]]
+    >>> attached(g, roles, np.array([3]))
+    [[0, 3]]
+    """
+    inside = np.zeros(g.n, dtype=bool)
+    inside[members] = True
+    types = np.asarray([str(t) for t in g.rel_type.tolist()], dtype=object)
+    out: dict[int, int] = {}
+    for a, b in ((g.src, g.dst), (g.dst, g.src)):
+        firm = (types == "COMPANY_ROLE") & inside[b] & ~inside[a]  # either way round
+        tied = (np.isin(types, PRIVATE) & inside[b] & ~inside[a] & roles["official"][a]
+                & roles["crime"][b])
+        for j in np.flatnonzero(firm | tied).tolist():
+            out.setdefault(int(a[j]), int(b[j]))
+    return [[x, out[x]] for x in sorted(out)]
 
 
 def _plan(ca: ClusterAnalysis, row: Any, settings: dict[str, Any]) -> _Plan:
@@ -562,7 +679,7 @@ def _plan(ca: ClusterAnalysis, row: Any, settings: dict[str, Any]) -> _Plan:
     h = to_igraph(sub)
     k_core, centre_local = _centre(h, np.arange(len(members), dtype=np.int64))
     binding = _binding_paths(ca, members, h, centre_local, int(settings["evidence_paths"]))
-    return _Plan(members, k_core, centre_local, binding)
+    return _Plan(members, k_core, centre_local, binding, attached(ca.graph, ca.roles, members))
 
 
 def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Finding:
@@ -577,9 +694,10 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
     suppliers = [keys[i] for i in actors if r["supplier"][members[i]]]
     suspects = [keys[i] for i in actors if r["crime"][members[i]]]
     cases = [keys[i] for i, kind in enumerate(kinds.tolist()) if kind == "case"]
+    outside = [str(g.keys[p[0]]) for p in plan.attached]
     ordered = list(dict.fromkeys([*centre, *officials, *suspects, *suppliers,
-                                  *(keys[i] for i in actors), *cases]))
-    evidence = [path_steps(f, g, p) for p in plan.binding]
+                                  *(keys[i] for i in actors), *outside, *cases]))
+    evidence = [path_steps(f, g, p) for p in [*plan.binding, *plan.attached]]
     inside = ca.inside[ca.inside["community"] == row["community"]].sort_values(
         ["score", "fid"], ascending=[False, True])
     rules = Counter(inside["rule"].tolist())
@@ -595,6 +713,7 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
               "officials": Msg(TEXT["officials"], n=len(officials)),
               "suppliers": Msg(TEXT["suppliers"], n=len(suppliers)),
               "suspects": Msg(TEXT["suspects"], n=len(suspects))}
+    how = Msg(TEXT["how"], {**fields, "cap": ca.parts.cap})
     text = [Msg(TEXT["found_by_cases" if cases else "found_by"], fields),
             Msg(TEXT["who_officials"], {"list": listed(officials)}),
             Msg(TEXT["who_suspects"], {"list": listed(suspects)}),
@@ -612,18 +731,21 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
     if sums:
         text.append(Msg(TEXT["money"], {"money": names(
             [Msg(TEXT["amount"], {"amount": money(a, c)}) for c, a in sums], None)}))
+    if outside:
+        text.append(Msg(TEXT["outside"], {"list": listed(outside)}, n=len(outside)))
     text += [Msg(TEXT["centre"], {"core": k_core, "centre": listed(centre, 6)}),
              Msg(TEXT["density"], {"score": float(row["score"]),
                                    "fw": float(st["findings_weight"]), "d": float(row["D"]),
                                    "mw": float(st["mix_weight"]), "l": float(row["L"]),
                                    "monw": float(st["money_weight"]), "m": float(row["M"])}),
-             Msg(TEXT["why"])]
+             how, Msg(TEXT["why"])]
     title = (Msg(TEXT["title_inside"], fields, n=len(inside)) if len(inside)
              else Msg(TEXT["title"], fields))
     extra = {"rank": int(row["rank"]), "members": int(row["members"]),
              "officials": f.source_ids(officials), "suppliers": f.source_ids(suppliers),
              "suspects": f.source_ids(suspects), "centre": f.source_ids(centre),
              "centre_names": [f.names.get(k, k) for k in centre[:6]],
+             "attached": f.source_ids(outside),
              "core": k_core, "findings_inside": inside["fid"].tolist(),
              "money_in": (round(float(row["money"]), 2) if row["money"] == row["money"]
                           else None),
@@ -632,20 +754,28 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
                             "mix": round(float(row["L"]), 3),
                             "money": round(float(row["M"]), 3)},
              "method": ca.parts.method, "seed": ca.parts.seed,
-             "resolution": ca.parts.resolution, "modularity": round(ca.parts.modularity, 4)}
+             "resolution": ca.parts.resolution, "modularity": round(ca.parts.modularity, 4),
+             "max_size": ca.parts.cap, "resolutions_tried": {
+                 f"{r:g}": q for r, q in ca.parts.tried.items()}}
     return Finding(clip(float(row["score"])), title, ordered, evidence, text, extra=extra)
 
 
 def reportable(ca: ClusterAnalysis, settings: dict[str, Any]) -> pd.DataFrame:
     """The communities worth a finding: enough members, at least ``min_kinds`` of
-    officials, suppliers and suspects (or a finding inside), score at least
-    ``min_score``; best ``max_findings``."""
+    officials, suppliers and suspects (or as many as the graph holds, or a finding
+    inside), score at least
+    ``min_score`` (when none reaches it, as in a bare network with no finding and no
+    money, those meeting the rest); best ``max_findings``."""
     t = ca.table
     kinds = (t["officials"] > 0).astype(int) + (t["suppliers"] > 0) + (t["suspects"] > 0)
+    # never more kinds than the graph holds (a network of officials alone still has some)
+    held = int(sum(bool(t[c].sum() > 0) for c in ("officials", "suppliers", "suspects")))
     keep = ((t["members"] >= int(settings["min_members"]))
-            & ((kinds >= int(settings["min_kinds"])) | (t["findings"] > 0))
-            & (t["score"] >= float(settings["min_score"])))
-    return t[keep].head(int(settings["max_findings"]))
+            & ((kinds >= min(int(settings["min_kinds"]), held)) | (t["findings"] > 0)))
+    scored = keep & (t["score"] >= float(settings["min_score"]))
+    # a bare network (no pattern finding, no money: every score small) still shows its
+    # communities, best first
+    return t[scored if scored.any() else keep].head(int(settings["max_findings"]))
 
 
 @rule("CLU-001", "cluster", "Community mixing officials, suppliers and case suspects")
@@ -658,5 +788,6 @@ def risky_communities(ctx: Context) -> list[Finding]:
     plans = [_plan(ca, row, ctx.settings) for row in rows]
     # every entity and record the evidence shows, fetched in a few queries for all of them
     ctx.frames.prefetch_keys(str(k) for p in plans for k in ca.graph.keys[p.members].tolist())
-    prefetch_paths(ctx.frames, ca.graph, [path for p in plans for path in p.binding])
+    prefetch_paths(ctx.frames, ca.graph, [path for p in plans
+                                          for path in [*p.binding, *p.attached]])
     return [_finding(ctx, ca, row, plan) for row, plan in zip(rows, plans, strict=True)]

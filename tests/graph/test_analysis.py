@@ -105,7 +105,7 @@ def test_a_folded_tie_names_both_records_and_the_event_between() -> None:
     assert g.weight.tolist() == [3.0] and g.records.tolist() == [2]
     assert g.rel_type.tolist() == ["BID>BID"]
     assert g.rel_id.tolist() == ["b1>b2"] and g.vias().tolist() == ["c:K1"]
-    assert set(FOLDS) == {"CO_BID", "APPROVED_AWARD", "APPROVED_PAYMENT", "CO_CASE"}
+    assert set(FOLDS) == {"CO_BID", "APPROVED_AWARD", "APPROVED_PAYMENT", "CO_CASE", "CO_OFFENDER"}
 
 
 def test_on_a_date_only_ties_in_force_and_earlier_events_count() -> None:

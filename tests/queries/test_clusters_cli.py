@@ -42,7 +42,7 @@ def test_clusters_table_and_json(db: str) -> None:
     assert out.exit_code == 0, out.output
     found = json.loads(out.output)["findings"]
     assert found and all(f["rule"] == "CLU-001" and f["method"] == "louvain" for f in found)
-    assert {"P1", "P2", "K1", "O1"} <= set(found[0]["entities"])
+    assert {"P1", "P2", "K1", "P3"} <= set(found[0]["entities"])
 
 
 def test_brokers_table_and_csv(db: str, tmp_path: Path) -> None:

@@ -35,9 +35,17 @@ from queries.scan import run_rule
 NETWORKS = SHARED_DATA / "networks"
 pytestmark = pytest.mark.skipif(not NETWORKS.is_dir(),
                                 reason=f"the shared data folder {NETWORKS} is absent")
-#: A network of tens of people: plain modularity (no scaling to a county), every community.
-SMALL = {"reference_weight": 0.0, "resolution": 1.0, "min_kinds": 0, "min_members": 2,
-         "min_score": 0.0}
+
+
+def purity(groups: list[set[str]], label: dict[str, str]) -> float:
+    """Share of the labelled people in a community who carry its most common label.
+
+    >>> purity([{"a", "b", "c"}, {"d"}], {"a": "x", "b": "x", "c": "y", "d": "y"})
+    0.75
+    """
+    placed = [[label[n] for n in g if n in label] for g in groups]
+    total = sum(len(p) for p in placed)
+    return sum(max(p.count(x) for x in p) for p in placed if p) / total if total else 0.0
 
 
 def _store(tmp_path: Path, name: str) -> SqliteStore:
@@ -78,8 +86,9 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     with (folder / "Czech_corruption.roles_from_doc.csv").open(encoding="utf-8") as fh:
         role = {r["name"]: r["role_group_per_dataset_doc"] for r in csv.DictReader(fh)}
     store = _store(tmp_path, "czech_corruption")
-    clusters = run_rule(store, "CLU-001", SMALL)
-    to_outsiders = run_rule(store, "BRK-001", {"pairs": ["government:other"], "combine": "any"})
+    # the defaults: the resolution and the sides come from the graph
+    clusters = run_rule(store, "CLU-001")
+    to_outsiders = run_rule(store, "BRK-001")
     between_people = run_rule(store, "BRK-001", {"pairs": ["official:other"], "combine": "any"})
     store.close()
     groups = _groups(clusters)
@@ -88,8 +97,9 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     for name in sorted(role, key=lambda n: (role[n], n)):
         home = next((str(i + 1) for i, g in enumerate(groups) if name in g), "- (no tie)")
         rows.append((name, role[name], home, str(ranks.get(name, "-"))))
+    score = purity(groups, role)
     print("\nczech_corruption (brokers: government bodies <-> people with no post):\n"
-          + _table(rows))
+          + _table(rows) + f"\n  purity against the documented role groups: {score:.2f}")
 
     godfathers = {n for n, r in role.items() if "godfather" in r}
     deputies = {n for n, r in role.items() if r == "ODS deputy"}
@@ -106,6 +116,13 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     # the two top brokers are the PM's office chief and the PM, both ways of measuring
     assert set(_brokers(to_outsiders)[:2]) == {"Jana_Nagyova", "Petr_Necas"}
     assert set(_brokers(between_people)[:2]) == {"Jana_Nagyova", "Petr_Necas"}
+    # no company and no suspect in these data: the brokers say which sides they measured
+    assert all(f["pairs"] == ["government:other"] for f in to_outsiders)
+    assert "measured instead" in to_outsiders[0]["explanation"]
+    by_rank = sorted(to_outsiders, key=lambda f: f["rank"])
+    assert [f["rank"] for f in by_rank] == list(range(1, len(by_rank) + 1))
+    assert [f["score"] for f in by_rank] == sorted((f["score"] for f in by_rank), reverse=True)
+    assert 0.5 <= score < 0.76  # four role groups in two communities of co-appearances
     _sources_in(clusters + to_outsiders, folder)
 
 
@@ -114,8 +131,8 @@ def test_slumlords_next_to_its_documentation(tmp_path: Path) -> None:
     store = _store(tmp_path, "slumlords")
     view = store.view()
     holders = {r.src.removeprefix("p:s:") for r in view.relations(["COMPANY_ROLE"])}
-    clusters = run_rule(store, "CLU-001", SMALL)
-    brokers = run_rule(store, "BRK-001", {"pairs": ["company:company"], "combine": "any"})
+    clusters = run_rule(store, "CLU-001")
+    brokers = run_rule(store, "BRK-001")  # no official, no suspect: between firms
     store.close()
     groups = _groups(clusters)
     ranks = {p: i + 1 for i, p in enumerate(_brokers(brokers))}
@@ -138,5 +155,6 @@ def test_slumlords_next_to_its_documentation(tmp_path: Path) -> None:
     # Moe (the mortgage company and the restaurants) is the first broker between the
     # firms; Heather, who owns nothing and only appears in the family ties, the second
     assert _brokers(brokers)[:2] == ["Moe", "Heather"]
+    assert all(f["pairs"] == ["company:company"] for f in brokers)
     assert "Heather" not in holders
     _sources_in(clusters + brokers, folder)

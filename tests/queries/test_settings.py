@@ -57,7 +57,7 @@ def test_overrides_apply(tmp_path: Path) -> None:
     ("[COI-001]\nroles = [\"owner\"]\n", "has 'owner'"),
     ("[COL-002]\nmin_firms = 1\n", "a whole number from 2 to 1000"),
     ("[CLU-001]\nmethod = \"spectral\"\n", "one of: leiden, louvain"),
-    ("[CLU-001]\nresolution = 0.0\n", "out of range"),
+    ("[CLU-001]\nresolution = -1.0\n", "out of range"),
     ("[CLU-001]\niterations = 0\n", "is 0"),
     ("[CLU-001]\non = \"2021-13-01\"\n", "not a real date"),
     ("[BRK-001]\npairs = [\"government:mafia\"]\n", "side:side pairs"),
