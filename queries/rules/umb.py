@@ -77,8 +77,9 @@ TIE_RANK = """CASE WHEN t.how IN ('associate', 'co_owner') THEN 2
 
 #: UMB-002: (official, case, gang member, party) where the official acted on a case ending
 #: in one of $favourable, the party (in $party_roles) is in the member's circle while the
-#: case ran, the member is not in a gang role of this case, and the official is tied to the
-#: member while the case ran (the strongest tie of each). Ordered by official, case, then
+#: case ran, the member is not in a gang role of this case, and the official is tied while
+#: the case ran to a member of the same gang (``tied``: the member himself or another
+#: member of his gang case; the strongest tie of each). Ordered by official, case, then
 #: ``pick``: 1 for the row a finding tells (the strongest tie; persons by key before record
 #: ids), the others name every member and party behind the case.
 UMB_002 = f"""
@@ -90,18 +91,21 @@ UMB_002 = f"""
         SELECT p.off_role_id, p.official, p.case_key, p.official_role, p.party_role_id,
                p.party, p.party_role, p.kind, lower(trim(p.outcome)) AS outcome, p.cs, p.ce,
                l.member, l.gang_case, l.gang_role_id, l.gang_role, l.link_id, l.link_how,
-               l.link_rank, t.s, t.e, t.hops, t.path, t.how, {TIE_RANK} AS tie_rank
+               l.link_rank, t.s, t.e, t.hops, t.path, t.how, {TIE_RANK} AS tie_rank,
+               g2.member AS tied_member, g2.gang_role_id AS tied_role_id, g2.gang_role AS tied_role
         FROM pairs p
         JOIN circle l ON l.party = p.party AND l.ls <= p.ce AND p.cs <= l.le
-        JOIN ties t ON t.a = p.official AND t.b = l.member
+        JOIN gang g2 ON g2.gang_case = l.gang_case
+        JOIN ties t ON t.a = p.official AND t.b = g2.member
         WHERE t.hops <= $max_kin_hops AND t.s <= p.ce AND p.cs <= t.e
-          AND l.member <> p.official
+          AND l.member <> p.official AND g2.member <> p.official
           AND NOT EXISTS (SELECT 1 FROM gang g
                           WHERE g.member = l.member AND g.gang_case = p.case_key)
         QUALIFY row_number() OVER (
             PARTITION BY p.official, p.case_key, l.member, p.party
-            ORDER BY {TIE_RANK}, l.link_rank, t.hops, l.gang_case, t.path, l.gang_role_id,
-                     l.link_id, p.party_role_id, p.off_role_id) = 1)
+            ORDER BY {TIE_RANK}, (g2.member <> l.member), l.link_rank, t.hops, l.gang_case,
+                     g2.member, t.path, l.gang_role_id, g2.gang_role_id, l.link_id,
+                     p.party_role_id, p.off_role_id) = 1)
     SELECT hits.*, row_number() OVER (PARTITION BY official, case_key
                                       ORDER BY tie_rank, link_rank, hops, member, party)
                    AS pick
@@ -326,13 +330,15 @@ def prefetch(ctx: Context, hits: list[dict[str, Any]], ties: bool, keys: Iterabl
     """Fetch in batches every record and entity the findings of ``hits`` will show."""
     f = ctx.frames
     f.prefetch("CASE_ROLE", (m.get(c) for m in hits
-                             for c in ("off_role_id", "party_role_id", "gang_role_id")))
+                             for c in ("off_role_id", "party_role_id", "gang_role_id",
+                                       "tied_role_id") if m.get(c)))
     chains = [{"how": m["link_how"], "path": m["link_id"]} for m in hits
               if m["link_how"] != "self"]
     if ties:
         chains += [{"how": m["how"], "path": m["path"]} for m in hits if m.get("path")]
     prefetch_ties(ctx, chains, [*keys, *(str(m[c]) for m in hits
-                                         for c in ("member", "gang_case") if m.get(c))])
+                                         for c in ("member", "tied_member", "gang_case")
+                                         if m.get(c))])
 
 
 # -- UMB-002 ------------------------------------------------------------------------------
@@ -345,7 +351,7 @@ def _shield_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
     official = str(group[0]["official"])
     n = len(group)
     best = min(int(m["tie_rank"]) for m in group)
-    members = list(dict.fromkeys(str(m["member"]) for m in rows))
+    members = list(dict.fromkeys(str(m[c]) for m in rows for c in ("tied_member", "member")))
     parties = list(dict.fromkeys(str(m["party"]) for m in rows))
     cases = [str(m["case_key"]) for m in group]
     score = float(st["base_score"]) + float(st["repeat_bonus"]) * (n - 1) + tie_bonus(st, best)
@@ -353,17 +359,21 @@ def _shield_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
     explanation: list[Msg] = []
     told: set[str] = set()
     for m in sorted(group, key=lambda m: (int(m["tie_rank"]), int(m["hops"]))):
-        if str(m["member"]) in told or len(told) == SHOWN:
+        if str(m["tied_member"]) in told or len(told) == SHOWN:
             continue
-        told.add(str(m["member"]))
+        told.add(str(m["tied_member"]))
+        tied = {"member": m["tied_member"], "gang_role": m["tied_role"],
+                "gang_case": m["gang_case"]}
         explanation.append(Msg(TEXT[tie_key(str(m["how"]), int(m["hops"]))], {
-            "official": ctx.ent(official), **member_fields(ctx, m),
+            "official": ctx.ent(official), **member_fields(ctx, tied),
             "kin": ctx.kinship(official, str(m["how"]), str(m["path"]), back=True),
             "tie_period": period(m["s"], m["e"])}))
     evidence: list[list[dict[str, Any]]] = []
     for i, m in enumerate(group):
         evidence += [role_step(ctx, str(m["off_role_id"])), role_step(ctx, str(m["party_role_id"])),
                      *link_steps(ctx, m, str(m["party"])),
+                     *([role_step(ctx, str(m["tied_role_id"]))] if m["tied_member"] != m["member"]
+                       else []),
                      tie_path(ctx, official, str(m["how"]), str(m["path"]))]
         if i >= SHOWN:
             continue

@@ -101,10 +101,13 @@ def umb_002(ctx: RefContext, st: dict[str, Any]) -> dict[str, tuple[list[str], i
                 if (party != p["src"] or member == o["src"] or o["dst"] in c.gang[member]
                         or not _overlap(ls, le, case["cs"], case["ce"])):
                     continue
-                for s, e, rank in ties.get((o["src"], member), []):
-                    if _overlap(s, e, case["cs"], case["ce"]):
-                        best = found[o["src"]].get(o["dst"], 3)
-                        found[o["src"]][o["dst"]] = min(best, rank)
+                # the official is tied to the member or to another member of his gang
+                gang = [m for m, of in c.gang.items() if of & c.gang[member] and m != o["src"]]
+                for tied in gang:
+                    for s, e, rank in ties.get((o["src"], tied), []):
+                        if _overlap(s, e, case["cs"], case["ce"]):
+                            best = found[o["src"]].get(o["dst"], 3)
+                            found[o["src"]][o["dst"]] = min(best, rank)
     return {off: (sorted(cs), min(cs.values())) for off, cs in found.items()}
 
 
