@@ -31,6 +31,7 @@ from queries.rules.umb import (
     DECIDED,
     FAVOURABLE,
     GANG,
+    by_source_id,
     cases_covered,
     gang_params,
     link_kin,
@@ -185,8 +186,8 @@ def _finding(ctx: Context, official: str, linked: list[dict[str, Any]], own: tup
     shown = (fav + [m for m in linked if not m["favourable"]])[:EVIDENCE]
     told = {str(m["case_key"]) for m in fav}
     behind = [m for m in rows if str(m["case_key"]) in told]
-    parties = list(dict.fromkeys(str(m["party"]) for m in behind))
-    members = list(dict.fromkeys(str(m["member"]) for m in behind))
+    parties = by_source_id(ctx, (str(m["party"]) for m in behind))
+    members = by_source_id(ctx, (str(m["member"]) for m in behind))
     score += ctx.report_bonus([official, *members, *parties])
     explanation = [Msg(TEXT["rate"], {"official": ctx.ent(official), "fav": len(fav),
                                       "n": len(linked)})]
