@@ -32,7 +32,13 @@ from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START
 from queries.registry import rule
-from queries.rules.cases import CASE_PAIRS, ORGANIZED_CRIME, prefetch_ties, tie_path
+from queries.rules.cases import (
+    CASE_PAIRS,
+    ORGANIZED_CRIME,
+    ROLES_PER_CASE,
+    prefetch_ties,
+    tie_path,
+)
 
 #: Case outcomes that end a case favourably for its suspects: ``dropped`` (not pursued),
 #: ``acquitted``, ``transferred`` (sent away from those who would pursue it). The one
@@ -170,13 +176,8 @@ def gang_params(ctx: Context, with_associates: bool) -> dict[str, Any]:
 #: UMB-002 and UMB-004 assess cases. Not assessable: no official acting on it
 #: (``official``), no party in $party_roles (``party``), no decided outcome (``outcome``:
 #: pending or blank; one of $decided).
-CASES_COVERED = """
-    WITH r AS (SELECT dst AS case_key,
-                      max(CASE WHEN list_contains($official_roles, role) THEN 1 ELSE 0 END)
-                          AS officials,
-                      max(CASE WHEN list_contains($party_roles, role) THEN 1 ELSE 0 END)
-                          AS parties
-               FROM rel_CASE_ROLE GROUP BY dst)
+CASES_COVERED = f"""
+    WITH r AS ({ROLES_PER_CASE})
     SELECT c.key AS item,
            CASE WHEN coalesce(r.officials, 0) = 0 THEN 'official'
                 WHEN coalesce(r.parties, 0) = 0 THEN 'party'
