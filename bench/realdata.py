@@ -152,32 +152,41 @@ def _cell(out: Outcome, code: str) -> str:
 
 
 def table(outcomes: list[Outcome]) -> str:
-    """The outcomes as a plain-text table, one row per dataset, one column per rule."""
+    """The outcomes, one paragraph per dataset that reads at 100 columns: rows read,
+    loaded and set aside, then every rule with findings or items it could judge (a rule
+    with neither, on a dataset, is left out; the last line names every rule run).
+
+    Examples
+    --------
+    >>> o = Outcome("x", 5, 4, 1, counts={"COL-003": 2, "COI-001": 0},
+    ...             coverage={"COL-003": {"assessed": 7, "not_assessed": 1}})
+    >>> print(table([o]))
+    x: read 5, loaded 4, set aside 1
+      COL-003 2 (7/1)
+    <BLANKLINE>
+    rules run: COI-001, COL-003
+    cells: findings (items assessed/not assessable for missing data) when the scan reports
+    coverage; FAIL: the rule failed
+    """
     codes = sorted({c for o in outcomes for c in [*o.counts, *o.failures]})
-    head = ["dataset", "read", "loaded", "set aside", *codes]
-    rows = [head]
-    for o in outcomes:
-        row = [o.name, str(o.read), str(o.loaded), str(o.set_aside)]
-        if o.load_error or o.scan_error:
-            row += [("load refused: " + o.load_error) if o.load_error
-                    else ("scan died: " + o.scan_error)]
-        else:
-            row += [_cell(o, c) for c in codes]
-        rows.append(row)
-    width = [max(len(r[i]) for r in rows if i < len(r) and len(r) == len(head))
-             for i in range(len(head))]
     lines = []
-    for r in rows:
-        if len(r) == len(head):
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)).rstrip())
-        else:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:4], width, strict=False))
-                         + "  " + r[4])
+    for o in outcomes:
+        lines.append(f"{o.name}: read {o.read}, loaded {o.loaded}, set aside {o.set_aside}")
+        if o.load_error or o.scan_error:
+            lines.append("  " + (("load refused: " + o.load_error) if o.load_error
+                                 else ("scan died: " + o.scan_error)))
+            continue
+        shown = [f"{c} {_cell(o, c)}" for c in codes
+                 if c in o.failures or o.counts.get(c) or o.coverage.get(c, {}).get("assessed")]
+        if shown:
+            lines += textwrap.wrap(", ".join(shown), 98, initial_indent="  ",
+                                   subsequent_indent="  ")
     notes = [f"{o.name}: {code} failed: {why}" for o in outcomes
              for code, why in sorted(o.failures.items())]
-    legend = ("cells: findings (items assessed/not assessable for missing data) when the scan "
-              "reports coverage; FAIL: the rule failed")
-    return "\n".join([*lines, "", legend, *notes])
+    legend = textwrap.wrap("cells: findings (items assessed/not assessable for missing data) "
+                           "when the scan reports coverage; FAIL: the rule failed", 90)
+    return "\n".join([*lines, "", *textwrap.wrap("rules run: " + ", ".join(codes), 98),
+                      *legend, *notes])
 
 
 def _state(o: dict[str, Any]) -> str:

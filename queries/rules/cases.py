@@ -88,13 +88,15 @@ REC_001 = TIED.format(pairs=CASE_PAIRS)
 #: REC-001 assesses cases, UMB-001 organized-crime cases ($case_kind; a case of no
 #: recorded kind may be one). Not assessable: no kind (``kind``, UMB-001), no official
 #: acting on it (``official``), no party to it (``party``: for UMB-001 a gang member).
-CASES_COVERED = """
-    WITH r AS (SELECT dst AS case_key,
-                      max(CASE WHEN list_contains($official_roles, role) THEN 1 ELSE 0 END)
-                          AS officials,
-                      max(CASE WHEN list_contains($party_roles, role) THEN 1 ELSE 0 END)
-                          AS parties
-               FROM rel_CASE_ROLE GROUP BY dst)
+#: Per case, whether an official in $official_roles and a party in $party_roles act on it.
+ROLES_PER_CASE = """
+    SELECT dst AS case_key,
+           max(CASE WHEN list_contains($official_roles, role) THEN 1 ELSE 0 END) AS officials,
+           max(CASE WHEN list_contains($party_roles, role) THEN 1 ELSE 0 END) AS parties
+    FROM rel_CASE_ROLE GROUP BY dst"""
+
+CASES_COVERED = f"""
+    WITH r AS ({ROLES_PER_CASE})
     SELECT c.key AS item,
            CASE WHEN $by_kind AND coalesce(trim(c.kind), '') = '' THEN 'kind'
                 WHEN coalesce(r.officials, 0) = 0 THEN 'official'

@@ -32,7 +32,13 @@ from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START
 from queries.registry import rule
-from queries.rules.cases import CASE_PAIRS, ORGANIZED_CRIME, prefetch_ties, tie_path
+from queries.rules.cases import (
+    CASE_PAIRS,
+    ORGANIZED_CRIME,
+    ROLES_PER_CASE,
+    prefetch_ties,
+    tie_path,
+)
 
 #: Case outcomes that end a case favourably for its suspects: ``dropped`` (not pursued),
 #: ``acquitted``, ``transferred`` (sent away from those who would pursue it). The one
@@ -170,13 +176,8 @@ def gang_params(ctx: Context, with_associates: bool) -> dict[str, Any]:
 #: UMB-002 and UMB-004 assess cases. Not assessable: no official acting on it
 #: (``official``), no party in $party_roles (``party``), no decided outcome (``outcome``:
 #: pending or blank; one of $decided).
-CASES_COVERED = """
-    WITH r AS (SELECT dst AS case_key,
-                      max(CASE WHEN list_contains($official_roles, role) THEN 1 ELSE 0 END)
-                          AS officials,
-                      max(CASE WHEN list_contains($party_roles, role) THEN 1 ELSE 0 END)
-                          AS parties
-               FROM rel_CASE_ROLE GROUP BY dst)
+CASES_COVERED = f"""
+    WITH r AS ({ROLES_PER_CASE})
     SELECT c.key AS item,
            CASE WHEN coalesce(r.officials, 0) = 0 THEN 'official'
                 WHEN coalesce(r.parties, 0) = 0 THEN 'party'
@@ -297,6 +298,13 @@ def tie_bonus(st: dict[str, Any], rank: int) -> float:
     return float(st[("kin_bonus", "in_law_bonus", "associate_bonus")[rank]])
 
 
+def by_source_id(ctx: Context, keys: Iterable[str]) -> list[str]:
+    """Entity keys once each, in the order of their published ids (keys are salted per
+    database, so ordering by key would differ from one store to another)."""
+    first = ctx.frames.first_ids()
+    return sorted(dict.fromkeys(keys), key=lambda k: (first.get(k, k), k))
+
+
 def role_step(ctx: Context, role_id: str) -> list[dict[str, Any]]:
     """Evidence: a party or official, the case role record, the case."""
     f = ctx.frames
@@ -351,8 +359,8 @@ def _shield_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
     official = str(group[0]["official"])
     n = len(group)
     best = min(int(m["tie_rank"]) for m in group)
-    members = list(dict.fromkeys(str(m[c]) for m in rows for c in ("tied_member", "member")))
-    parties = list(dict.fromkeys(str(m["party"]) for m in rows))
+    members = by_source_id(ctx, (str(m[c]) for m in rows for c in ("tied_member", "member")))
+    parties = by_source_id(ctx, (str(m["party"]) for m in rows))
     cases = [str(m["case_key"]) for m in group]
     score = float(st["base_score"]) + float(st["repeat_bonus"]) * (n - 1) + tie_bonus(st, best)
     score += ctx.report_bonus([official, *members, *parties])
@@ -425,8 +433,8 @@ def _business_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
     score += float(st["tie_bonus"]) if tied else 0.0
     if int(group[0]["best_link"]) > 0:
         score -= float(st["kin_holder_penalty"])
-    holders = list(dict.fromkeys(str(m["holder"]) for m in rows))
-    members = list(dict.fromkeys(str(m["member"]) for m in rows))
+    holders = by_source_id(ctx, (str(m["holder"]) for m in rows))
+    members = by_source_id(ctx, (str(m["member"]) for m in rows))
     companies = list(dict.fromkeys(str(m["company"]) for m in group))
     items = [str(m["item"]) for m in group]
     score += ctx.report_bonus([official, *holders, *members])

@@ -1,5 +1,6 @@
-"""UMB-004: an official whose cases with parties of a gang's circle end favourably far
-more often than his own other cases, or than other officials' such cases.
+"""UMB-004: an official whose cases with parties of one gang's circle end favourably far
+more often than his own other cases, or than other officials' such cases (tested per
+gang: the gang whose circle to search for the tie).
 
 A weaker lead than a tie (UMB-002): no tie between the official and the gang is on
 record, and the rule says where to look for one. SQL gives one row per (official,
@@ -12,6 +13,7 @@ test); Python counts and runs the one-sided Fisher exact test (:mod:`queries.rat
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
@@ -31,6 +33,7 @@ from queries.rules.umb import (
     DECIDED,
     FAVOURABLE,
     GANG,
+    by_source_id,
     cases_covered,
     gang_params,
     link_kin,
@@ -52,7 +55,8 @@ UMB_004 = f"""
         SELECT key AS case_key, lower(trim(outcome)) AS outcome, kind,
                coalesce(opened_date, '0000-01-01') AS cs,
                coalesce(closed_date, '9999-12-31') AS ce
-        FROM ent_case WHERE list_contains($decided, lower(trim(outcome)))),
+        FROM ent_case e WHERE list_contains($decided, lower(trim(outcome)))
+          AND NOT EXISTS (SELECT 1 FROM gang g WHERE g.gang_case = e.key)),
     handled AS (
         SELECT o.src AS official, o.dst AS case_key, o.id AS off_role_id,
                o.role AS official_role
@@ -69,11 +73,13 @@ UMB_004 = f"""
           AND NOT EXISTS (SELECT 1 FROM gang g
                           WHERE g.member = l.member AND g.gang_case = p.dst)),
     tied AS (
-        SELECT DISTINCT h.official, h.case_key
+        SELECT DISTINCT h.case_key
         FROM handled h JOIN linked l ON l.case_key = h.case_key
         JOIN decided c ON c.case_key = h.case_key
-        JOIN ties t ON t.a = h.official AND t.b = l.member
-        WHERE t.hops <= $max_kin_hops AND t.s <= c.ce AND c.cs <= t.e),
+        JOIN gang g2 ON g2.gang_case = l.gang_case
+        JOIN ties t ON t.a = h.official AND t.b = g2.member
+        WHERE t.hops <= $max_kin_hops AND t.s <= c.ce AND c.cs <= t.e
+          AND l.member <> h.official AND g2.member <> h.official),
     links AS (
         SELECT * FROM linked
         QUALIFY row_number() OVER (PARTITION BY case_key, party, member
@@ -92,7 +98,7 @@ UMB_004 = f"""
            f.gang_role, f.link_id, f.link_how, coalesce(f.pick, 1) AS pick
     FROM handled h JOIN decided c ON c.case_key = h.case_key
     LEFT JOIN first_link f ON f.case_key = h.case_key
-    LEFT JOIN tied t ON t.official = h.official AND t.case_key = h.case_key
+    LEFT JOIN tied t ON t.case_key = h.case_key
     ORDER BY h.official, c.cs, h.case_key, pick"""
 
 covers("UMB-004", "case", CASES_COVERED, cases_covered)
@@ -103,8 +109,9 @@ TEXT: dict[str, Template] = {
                "ended favourably for the party (dropped, acquitted or transferred)."),
     "rate_own": N_("Of the official's other decided cases, {fav} of {n} did (one-sided Fisher "
                    "exact test, p = {p})."),
-    "rate_peers": N_("Of the decided cases with gang-linked parties that other officials acted "
-                     "on, {fav} of {n} did (one-sided Fisher exact test, p = {p})."),
+    "rate_peers": N_("Of the decided cases with gang-linked parties and no tie on record that "
+                     "other officials acted on, {fav} of {n} did (one-sided Fisher exact test, "
+                     "p = {p})."),
     "link_self": N_("In {case_kind} case {case} ({case_period}; outcome: {outcome}), the "
                     "{party_role} {party} is {gang_role} in organized-crime case {gang_case}."),
     "link_kin": N_("In {case_kind} case {case} ({case_period}; outcome: {outcome}), the "
@@ -115,10 +122,11 @@ TEXT: dict[str, Template] = {
                          "organized-crime case {gang_case}."),
     "more": NP_("{n} more such case is in the evidence.", "{n} more such cases are in the "
                 "evidence."),
-    "tied_out": NP_("{n} gang-linked case in which the official is tied to the gang member is "
-                    "left out of these counts: UMB-002 reports it if it ended favourably.",
-                    "{n} gang-linked cases in which the official is tied to the gang member "
-                    "are left out of these counts: UMB-002 reports those that ended "
+    "tied_out": NP_("{n} gang-linked case in which an official acting on it is tied to the "
+                    "gang is left out of these counts: UMB-002 reports it if it ended "
+                    "favourably.",
+                    "{n} gang-linked cases in which an official acting on them is tied to the "
+                    "gang are left out of these counts: UMB-002 reports those that ended "
                     "favourably."),
     "why": N_("No tie between the official and these gang members is on record. The "
               "disparity is a weaker lead than a tie and proves nothing by itself: it tells the "
@@ -136,27 +144,33 @@ SHOWN, EVIDENCE = 3, 10
 def disparity(fav: int, n: int, comparisons: Iterable[tuple[int, int]], st: dict[str, Any]
               ) -> list[float] | None:
     """The p-values of ``fav`` of ``n`` against each comparison group (hits, size) large
-    enough to test (``min_other_cases``), when the counts reach the minimums, at least
-    one p-value is at most ``max_p`` and the rate is above every tested group's; else None.
+    enough to test (``min_other_cases``), when the counts reach the minimums and the rate
+    is far above one tested group's (its p-value at most ``max_p``); else None. One group
+    suffices: the other's p-value is told, not a veto.
 
     Examples
     --------
     >>> st = {"min_linked_cases": 4, "min_favourable": 3, "min_other_cases": 5,
-    ...       "max_p": 0.01}
+    ...       "max_p": 0.05}
     >>> [round(p, 6) for p in disparity(7, 8, [(3, 40), (2, 3)], st)]
     [1.2e-05]
     >>> disparity(7, 8, [(30, 40)], st) is None  # the official's others end as well
     True
     >>> disparity(3, 3, [(0, 40)], st) is None   # too few cases to judge
     True
+    >>> round(disparity(3, 4, [(0, 5)], st)[0], 4)  # the smallest pattern that passes
+    0.0476
+    >>> disparity(3, 4, [(0, 4)], st) is None    # four other cases are too few to compare
+    True
     """
     if n < int(st["min_linked_cases"]) or fav < int(st["min_favourable"]):
         return None
     tested = [(h, m) for h, m in comparisons if m >= int(st["min_other_cases"])]
-    if not tested or any(fav * m <= h * n for h, m in tested):
-        return None
     ps = [fisher_greater(fav, n, h, m) for h, m in tested]
-    return ps if min(ps) <= float(st["max_p"]) else None
+    if any(p <= float(st["max_p"]) and fav * m > h * n for p, (h, m) in zip(ps, tested,
+                                                                           strict=True)):
+        return ps
+    return None
 
 
 def strength(p: float, max_p: float) -> float:
@@ -179,14 +193,16 @@ def _finding(ctx: Context, official: str, linked: list[dict[str, Any]], own: tup
     link told), ``rows`` every link of the official's cases (for the entities)."""
     st = ctx.settings
     fav = [m for m in linked if m["favourable"]]
-    best = min(ps.values())
+    # the bonus follows the weaker of the comparisons tested: a disparity against the
+    # official's own cases that his peers' such cases share earns none
+    weakest = max(ps.values())
     score = float(st["base_score"]) + float(st["disparity_bonus"]) * strength(
-        best, float(st["max_p"]))
+        weakest, float(st["max_p"]))
     shown = (fav + [m for m in linked if not m["favourable"]])[:EVIDENCE]
     told = {str(m["case_key"]) for m in fav}
     behind = [m for m in rows if str(m["case_key"]) in told]
-    parties = list(dict.fromkeys(str(m["party"]) for m in behind))
-    members = list(dict.fromkeys(str(m["member"]) for m in behind))
+    parties = by_source_id(ctx, (str(m["party"]) for m in behind))
+    members = by_source_id(ctx, (str(m["member"]) for m in behind))
     score += ctx.report_bonus([official, *members, *parties])
     explanation = [Msg(TEXT["rate"], {"official": ctx.ent(official), "fav": len(fav),
                                       "n": len(linked)})]
@@ -225,34 +241,50 @@ def _finding(ctx: Context, official: str, linked: list[dict[str, Any]], own: tup
 @rule("UMB-004", "umbrella",
       "Official's cases with gang-linked parties end favourably far more often than others")
 def umb_004(ctx: Context) -> list[Finding]:
-    """An official whose decided cases with parties of a gang's circle (no tie on record)
-    end favourably far more often than his other cases or other officials' such cases
-    (see docs/rules/UMB-004.md)."""
+    """An official whose decided cases with parties of one gang's circle (no tie on record)
+    end favourably far more often than his other cases or other officials' cases of that
+    gang's circle (see docs/rules/UMB-004.md)."""
     st = ctx.settings
     rows = ctx.rows(UMB_004, {
         **gang_params(ctx, True), "official_roles": list(CASE_OFFICIAL_ROLES),
         "party_roles": list(st["party_roles"]), "favourable": list(FAVOURABLE),
         "decided": list(DECIDED), "max_kin_hops": int(st["max_kin_hops"])})
-    linked_cases = {str(m["case_key"]): int(m["favourable"]) for m in rows if m["linked"]}
-    all_fav, all_n = sum(linked_cases.values()), len(linked_cases)
+    gangs: dict[str, set[str]] = defaultdict(set)  # case -> gang cases its parties link to
+    for m in rows:
+        if m["linked"]:
+            gangs[str(m["case_key"])].add(str(m["gang_case"]))
+    untied = {str(m["case_key"]): int(m["favourable"]) for m in rows
+              if m["linked"] and not m["tied"]}
     hits: list[tuple[str, list[dict[str, Any]], tuple[int, int], tuple[int, int], int,
                      dict[str, float], list[dict[str, Any]]]] = []
     for official, group in groupby(rows, key=lambda m: str(m["official"])):
         every = list(group)
         mine = [m for m in every if int(m["pick"]) == 1]
-        linked = [m for m in mine if m["linked"] and not m["tied"]]
         other = [m for m in mine if not m["linked"]]
         own = (sum(int(m["favourable"]) for m in other), len(other))
-        his = [m for m in mine if m["linked"]]
-        peers = (all_fav - sum(int(m["favourable"]) for m in his), all_n - len(his))
-        fav = sum(int(m["favourable"]) for m in linked)
-        ps = disparity(fav, len(linked), [own, peers], st)
-        if ps is None:
+        his = {str(m["case_key"]) for m in mine if m["linked"] and not m["tied"]}
+        best: tuple[float, str, list[float], list[str], tuple[int, int]] | None = None
+        for gang in sorted({g for k in his for g in gangs[k]}):
+            of = sorted(k for k in his if gang in gangs[k])
+            fav = sum(untied[k] for k in of)
+            theirs = [k for k, g in gangs.items() if gang in g and k in untied and k not in his]
+            peers = (sum(untied[k] for k in theirs), len(theirs))
+            ps = disparity(fav, len(of), [own, peers], st)
+            if ps is not None and (best is None or min(ps) < best[0]):
+                best = (min(ps), gang, ps, of, peers)
+        if best is None:
             continue
+        _, gang, ps, of, peers = best
+        # per case, the link to this gang the finding tells
+        linked = [next(m for m in every if str(m["case_key"]) == k and m["gang_case"] == gang)
+                  for k in of]
+        linked.sort(key=lambda m: (str(m["cs"]), str(m["case_key"])))
         tested = [k for k, (_, n) in (("own", own), ("peers", peers))
                   if n >= int(st["min_other_cases"])]
-        hits.append((official, linked, own, peers, len(his) - len(linked),
-                     dict(zip(tested, ps, strict=True)), every))
+        n_tied = sum(1 for m in mine if m["linked"] and m["tied"])
+        hits.append((official, linked, own, peers, n_tied,
+                     dict(zip(tested, ps, strict=True)),
+                     [m for m in every if m["gang_case"] == gang]))
     shown = [m for h in hits for m in h[1]]
     prefetch(ctx, shown, False, [h[0] for h in hits] + [str(m[c]) for m in shown
                                                          for c in ("case_key", "party")])

@@ -34,12 +34,16 @@ GOLDEN = Path(__file__).parent / "golden"
 #: 2020-07-01; payment Y2 to O3 undated; payment Y3 to the person G1; B approves T3 to O1
 #: (G2 shareholder) while co-owner. J (judge, UMB-004): five cases of the circle (four
 #: favourable) and six others (none favourable); K (peer): three circle cases convicted.
+#: W (approver, signs off every case): four dropped cases, each against the leader of a
+#: different gang (K11-K14), and J's six others: 4 of 4 against 0 of 6 pooled, but no
+#: gang's circle reaches four cases, so no disparity points to one gang.
 CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
     "persons": (["person_id", "name", "gender"], [
         ["A", "王强", "男"], ["B", "孙立", "男"], ["C", "钱红", "女"], ["D", "冯林", "男"],
         ["E", "郑山", "男"], ["F", "吴海", "男"], ["G1", "刘一", "男"], ["G2", "刘二", "男"],
         ["S1", "刘小一", "男"], ["Q", "马七", "男"], ["V", "何平", "男"], ["A1", "周敏", "女"],
-        ["J", "陈娟", "女"], ["K", "李明", "男"],
+        ["J", "陈娟", "女"], ["K", "李明", "男"], ["W", "赵局", "男"],
+        *[[f"Z{i}", f"黑{i}", "男"] for i in range(1, 5)],
         *[[f"X{i}", f"路人{i}", "男"] for i in range(1, 10)]]),
     "organizations": (["org_id", "name", "kind"], [
         ["O1", "某某砂石有限公司", "company"], ["O2", "某某运输有限公司", "company"],
@@ -75,7 +79,11 @@ CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
         *[[f"M{i}", "criminal", "某案", f"2022-0{i}-01", f"2022-0{i}-20", "convicted"]
           for i in range(1, 7)],
         *[[f"N{i}", "criminal", "某案", f"2023-0{i}-01", f"2023-0{i}-20", "convicted"]
-          for i in range(1, 4)]]),
+          for i in range(1, 4)],
+        *[[f"K1{i}", "organized_crime", "某涉黑案", "2016-01-01", "2016-12-01", "convicted"]
+          for i in range(1, 5)],
+        *[[f"P{i}", "criminal", "某案", f"2024-0{i}-01", f"2024-0{i}-20", "dropped"]
+          for i in range(1, 5)]]),
     "case_roles": (["case_id", "party_id", "role", "start_date"], [
         ["K1", "G1", "gang_leader", ""], ["K1", "G2", "gang_member", ""],
         ["K2", "G2", "gang_member", ""], ["K2", "A", "investigator", ""],
@@ -92,7 +100,11 @@ CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
         *[[f"M{i}", f"X{i}", "suspect", ""] for i in range(1, 7)],
         *[[f"M{i}", "J", "judge", ""] for i in range(1, 7)],
         *[[f"N{i}", p, "suspect", ""] for i, p in enumerate(["G1", "Q", "S1"], 1)],
-        *[[f"N{i}", "K", "prosecutor", ""] for i in range(1, 4)]]),
+        *[[f"N{i}", "K", "prosecutor", ""] for i in range(1, 4)],
+        *[[f"K1{i}", f"Z{i}", "gang_leader", ""] for i in range(1, 5)],
+        *[[f"P{i}", f"Z{i}", "suspect", ""] for i in range(1, 5)],
+        *[[f"P{i}", "W", "approver", ""] for i in range(1, 5)],
+        *[[f"M{i}", "W", "approver", ""] for i in range(1, 7)]]),
     "contracts": (["contract_id", "title", "buyer_org_id", "approver_id", "supplier_id",
                    "amount", "award_date", "method", "sector", "tender_status"], [
         ["T1", "运输服务", "H1", "A1", "O2", "100000", "2020-03-01", "open", "other", ""],

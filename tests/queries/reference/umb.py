@@ -150,8 +150,10 @@ def umb_004(ctx: RefContext, st: dict[str, Any]
     """Official -> (favourable, gang-linked cases without a known tie, own other cases
     (favourable, all), peers' gang-linked cases (favourable, all)) for officials flagged."""
     frames = ctx.frames
-    cases = {k: v for k, v in _cases(frames).items() if v["outcome"] in DECIDED}
     c = circle(frames, list(st["gang_roles"]), True)
+    gang_cases = {k for of in c.gang.values() for k in of}  # UMB-001's, left out
+    cases = {k: v for k, v in _cases(frames).items()
+             if v["outcome"] in DECIDED and k not in gang_cases}
     ties = _ties(ctx, int(st["max_kin_hops"]))
     roles = [r for r in _records(frames, "CASE_ROLE") if r["dst"] in cases]
     handled: dict[str, set[str]] = defaultdict(set)
@@ -169,17 +171,31 @@ def umb_004(ctx: RefContext, st: dict[str, Any]
                 members[p["dst"]].add(member)
     fav = {k: int(v["outcome"] in FAVOURABLE) for k, v in cases.items()}
     linked = {k for k in members if any(k in h for h in handled.values())}
+
+    def tied(k: str) -> bool:
+        """An official acting on case k is tied to a member of a linked member's gang."""
+        gang = {(m, m2) for m in members[k] for m2, of in c.gang.items() if of & c.gang[m]}
+        return any(_overlap(s, e, cases[k]["cs"], cases[k]["ce"])
+                   for official, mine in handled.items() if k in mine
+                   for m, m2 in gang if official not in (m, m2)
+                   for s, e, _ in ties.get((official, m2), []))
+
+    untied = {k for k in linked if not tied(k)}
+    # the gang a member's link stands for: his first gang case, as the SQL keeps it
+    gangs = {k: {min(c.gang[m]) for m in ms} for k, ms in members.items()}
     out = {}
     for official, mine in handled.items():
-        tied = {k for k in mine & linked
-                if any(_overlap(s, e, cases[k]["cs"], cases[k]["ce"])
-                       for m in members[k] for s, e, _ in ties.get((official, m), []))}
-        lk = (mine & linked) - tied
         other = mine - linked
-        peers = linked - mine
         own = (sum(fav[k] for k in other), len(other))
-        peer = (sum(fav[k] for k in peers), len(peers))
-        hits = sum(fav[k] for k in lk)
-        if disparity(hits, len(lk), [own, peer], st) is not None:
-            out[official] = (hits, len(lk), own, peer)
+        best: tuple[float, tuple[int, int, tuple[int, int], tuple[int, int]]] | None = None
+        for gang in sorted({g for k in mine & untied for g in gangs[k]}):
+            lk = {k for k in mine & untied if gang in gangs[k]}
+            peers = {k for k in untied - mine if gang in gangs[k]}
+            peer = (sum(fav[k] for k in peers), len(peers))
+            hits = sum(fav[k] for k in lk)
+            ps = disparity(hits, len(lk), [own, peer], st)
+            if ps is not None and (best is None or min(ps) < best[0]):
+                best = (min(ps), (hits, len(lk), own, peer))
+        if best is not None:
+            out[official] = best[1]
     return out
