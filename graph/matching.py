@@ -79,12 +79,19 @@ def _words(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", t).split())
 
 
+#: FollowTheMoney's territories: code -> English name.
+_TERRITORIES = {t.code: t.name for t in get_ftm_countries()}
+
+#: ISO 3166 two-letter country codes, upper case (an org-id.guide register code starts
+#: with one).
+COUNTRY_CODES = frozenset(c.upper() for c in _TERRITORIES if len(c) == 2)
+
+
 def _countries() -> frozenset[str]:
     """Country names (English) and ISO 3166 two-letter codes, as :func:`_words` gives them
     (a three-letter code alone is one word, coarse already)."""
-    countries = {t.code: t.name for t in get_ftm_countries()}  # FollowTheMoney's list
-    names = {_words(n) for n in countries.values()}
-    names |= {c.casefold() for c in countries}
+    names = {_words(n) for n in _TERRITORIES.values()}
+    names |= {c.casefold() for c in _TERRITORIES}
     return frozenset(n for n in names if n)
 
 

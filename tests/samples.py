@@ -75,12 +75,26 @@ SMALL_SET_ASIDE = {
 }
 
 
-def write_small(folder: Path, encoding: str = "utf-8") -> Path:
-    """Write the SMALL folder (every reason once, a merge, a mirrored tie, a quoted newline)."""
+def write_tables(folder: Path, tables: dict[str, tuple[list[str], list[list[str]]]],
+                 encoding: str = "utf-8") -> Path:
+    """Write one CSV per table (name -> header, rows) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    for table, (header, rows) in SMALL.items():
+    for table, (header, rows) in tables.items():
         write_csv(folder / f"{table}.csv", header, rows, encoding)
     return folder
+
+
+def write_small(folder: Path, encoding: str = "utf-8") -> Path:
+    """Write the SMALL folder (every reason once, a merge, a mirrored tie, a quoted newline)."""
+    return write_tables(folder, SMALL, encoding)
+
+
+def load_clean(folder: Path, db: Path) -> SqliteStore:
+    """Load a layout folder that must set nothing aside (a fixture written to be clean)."""
+    store = SqliteStore(db)
+    report = load_folder(folder, store)
+    assert report.set_aside == [], report.set_aside
+    return store
 
 
 def snapshot(store: Store) -> tuple[object, ...]:

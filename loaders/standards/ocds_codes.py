@@ -30,7 +30,6 @@ True
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -139,16 +138,10 @@ def register_scheme(scheme: Any) -> bool:
     >>> [register_scheme(s) for s in ("GB-COH", "MD-IDNO", "XI-LEI", "NGA-BPPNO", "ZZ-X", None)]
     [True, True, True, False, False, False]
     """
+    from graph.matching import COUNTRY_CODES  # rigour's list, read when first needed
+
     m = re.fullmatch(r"([A-Z]{2})-[A-Z0-9_]{2,}", str(scheme or "").strip())
-    return m is not None and (m.group(1) in _NON_COUNTRY_LISTS
-                              or m.group(1) in _country_codes())
-
-
-@functools.cache
-def _country_codes() -> frozenset[str]:
-    from rigour.territories import get_ftm_countries  # FollowTheMoney's list, 0.1 s
-
-    return frozenset(t.code.upper() for t in get_ftm_countries() if len(t.code) == 2)
+    return m is not None and (m.group(1) in _NON_COUNTRY_LISTS or m.group(1) in COUNTRY_CODES)
 
 
 def is_placeholder(obj: dict[str, Any]) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import write_csv
+from samples import load_clean, write_tables
 
 from graph.store import SqliteStore
 from loaders.load import load_folder
@@ -104,26 +104,17 @@ CORNERS = {
 COUNTIES = [(0.2, 11), (0.2, 12), (0.5, 11), (0.5, 12)]
 
 
-def _load(folder: Path, db: Path) -> SqliteStore:
-    store = SqliteStore(db)
-    report = load_folder(folder, store)
-    assert report.set_aside == [], report.set_aside
-    return store
-
-
 @pytest.fixture(scope="module")
 def corners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    root = tmp_path_factory.mktemp("corners")
-    for table, (header, rows) in CORNERS.items():
-        write_csv(root / f"{table}.csv", header, rows)
-    store = _load(root, root / "c.db")
+    root = write_tables(tmp_path_factory.mktemp("corners"), CORNERS)
+    store = load_clean(root, root / "c.db")
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module")
 def golden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    store = _load(GOLDEN, tmp_path_factory.mktemp("golden") / "g.db")
+    store = load_clean(GOLDEN, tmp_path_factory.mktemp("golden") / "g.db")
     yield store
     store.close()
 

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import write_csv
+from samples import load_clean, write_tables
 
 from graph.store import SqliteStore
-from loaders.load import load_folder
 from queries.frames import Frames
 from queries.rules.umb import tie_bonus
 from tests.queries.reference import umb as reference
@@ -121,19 +120,10 @@ CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
 UMB_004 = {"min_linked_cases": 4, "min_favourable": 3, "min_other_cases": 3, "max_p": 0.05}
 
 
-def _load(folder: Path, db: Path) -> SqliteStore:
-    store = SqliteStore(db)
-    report = load_folder(folder, store)
-    assert report.set_aside == [], report.set_aside
-    return store
-
-
 @pytest.fixture(scope="module")
 def corners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    root = tmp_path_factory.mktemp("umb-corners")
-    for table, (header, rows) in CORNERS.items():
-        write_csv(root / f"{table}.csv", header, rows)
-    store = _load(root, root / "c.db")
+    root = write_tables(tmp_path_factory.mktemp("umb-corners"), CORNERS)
+    store = load_clean(root, root / "c.db")
     yield store
     store.close()
 
@@ -222,7 +212,7 @@ def test_corners_umb_004(corners: SqliteStore) -> None:
 
 @pytest.mark.parametrize("case", ["UMB-002", "UMB-003", "UMB-004"])
 def test_golden_folders_give_the_reference(case: str, tmp_path: Path) -> None:
-    store = _load(GOLDEN / case, tmp_path / "g.db")
+    store = load_clean(GOLDEN / case, tmp_path / "g.db")
     try:
         for code in ("UMB-002", "UMB-003", "UMB-004"):
             _compare(store, code)
