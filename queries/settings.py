@@ -154,6 +154,7 @@ SPECS: dict[str, Spec] = {
     "outcome_bonus": _SHARE, "repeat_bonus": _SHARE, "link_bonus": _SHARE,
     "group_bonus": _SHARE, "winner_bonus": _SHARE, "span": _SHARE, "min_score": _SHARE,
     "findings_weight": _SHARE, "mix_weight": _SHARE, "money_weight": _SHARE,
+    "min_finding_score": _SHARE, "implicated_scale": Spec(float, 0.1, 1000),
     "roles": Spec(list, choices=COMPANY_ROLES),
     "grace_days": Spec(int, 0, 3650),
     "min_recipients": Spec(int, 2, 100_000),

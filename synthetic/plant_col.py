@@ -99,7 +99,9 @@ class ColPlanter:
                   f"contract {k.cid} of {pl.who(buyer)} awarded on {iso(day)}.")
 
     def rotation(self) -> None:
-        """A ring of 3-4 firms bids together on one body's tenders and takes turns winning."""
+        """A ring of 3-4 firms bids together on one body's tenders and takes turns winning;
+        the losers place cover bids 0.4-2.5% above the winner (bid rotation comes with cover
+        bidding: the losers' bids are there to be lost)."""
         pl, c, rng, m = self.pl, self.c, self.rng, self.pl.market
         ids, weights = m.buyers()
         buyer = rng.choices(ids, weights)[0]
@@ -123,11 +125,13 @@ class ColPlanter:
                 continue
             winner = ring_ids[len(contracts) % n]
             base = rng.randint(item.low // 1000, item.high // 1000) * 1000 * 100
-            ladder = m.prices(base, n, gap=0.02)
-            prices = {winner: ladder[0]}
-            for j, w in enumerate(b for b in ring_ids if b != winner):
-                prices[w] = ladder[j + 1]
+            low = round(base * rng.uniform(0.88, 0.97) / 100) * 100
+            prices = {winner: low}
             rest = [b for b in ring_ids if b != winner]
+            cover = sorted({round(low * (1 + rng.uniform(0.004, 0.025)) / 100) * 100
+                            for _ in range(4 * n)} - {low})
+            for firm, price in zip(rest, rng.sample(cover, len(rest)), strict=True):
+                prices[firm] = price
             k = m.award(buyer, approver, winner, rest, day, rng.choice(("open", "invited")),
                         item, prices=prices)
             pl.mark(k.cid)
@@ -142,7 +146,8 @@ class ColPlanter:
         reps = [c.holders(w)[0] for w in ring_ids]
         pl.scheme("COL", "rotation", f"{n}_firms", ["collusion"], ring_ids, [*contracts, buyer],
                   f"{', '.join(pl.who(w) for w in ring_ids)} bid together on {len(contracts)} "
-                  f"contracts of {pl.who(buyer)} from {iso(first)} and took turns winning.")
+                  f"contracts of {pl.who(buyer)} from {iso(first)} and took turns winning, "
+                  "the losers bidding 0.4-2.5% above the winner.")
         pl.networks.append(Network("bid_rigging_ring", ring_ids + reps, "rotation"))
 
     def shared_ring(self) -> None:

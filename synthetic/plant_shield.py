@@ -15,9 +15,10 @@ members). Three kinds of protection are planted around such gangs:
     awards of his body to a company controlled (legal representative and
     shareholder on the award date) by a gang member or a member's relative.
 ``outcome_disparity``
-    An official with no recorded tie to the gang sees four of five cases
-    against its members or their relatives end favourably, while his own
-    other cases all end in conviction.
+    An official with no recorded tie to the gang sees six of seven cases
+    against its members or their relatives end favourably, while the 8-10
+    other cases planted on him all end in conviction (his ordinary caseload
+    comes on top).
 
 Look-alikes: a dropped case handled by a shielding official whose suspect
 merely shares a gang member's name (a different person: other birth date
@@ -262,7 +263,10 @@ class ShieldPlanter:
             raise RuntimeError("no official serves long enough for an outcome_disparity scheme")
         pl.claim(official)
         g = self.gang(self.gang_day(lo, 300), *self.cast())
-        n = rng.randint(4, 5)
+        # far more often: 6 of 7 gang cases against none of the 8-10 others planted on him
+        # (his ordinary caseload, about a third favourable, comes on top), so that a rate
+        # test can tell it from chance
+        n = 7
         gang_cases: list[Case] = []
         for i in range(n):
             member = g.members[i % len(g.members)]
@@ -270,7 +274,7 @@ class ShieldPlanter:
             outcome = rng.choice(outcomes) if i else "convicted"
             gang_cases.append(self.case_on(official, role, suspect, outcome, lo, hi))
         own = [self.case_on(official, role, pl.take(adult), "convicted", lo, hi)
-               for _ in range(rng.randint(5, 7))]
+               for _ in range(rng.randint(8, 10))]
         good = sum(k.outcome != "convicted" for k in gang_cases)
         title = pl.post_title(official, body, gang_cases[0].opened)
         pl.scheme("UMB", "outcome_disparity", "no_recorded_tie", ["umbrella"], [official],

@@ -350,24 +350,51 @@ def _finding(ctx: Context, ba: BrokerAnalysis, x: int, rank: int, shown: int, sc
 
 @dataclass
 class Named:
-    """The pattern-rule findings naming each person: their summed score and rule counts."""
+    """The pattern-rule findings naming each person: their weight (:func:`weigh`) and rule
+    counts."""
 
     score: dict[str, float]
     rules: dict[str, dict[str, int]]
 
 
+def weigh(scores: dict[str, list[float]], least: float = 0.0) -> float:
+    """The weight of the findings naming one person, by rule: per rule, the chance that
+    at least one of its findings is right, reading each score as that chance
+    (``1 - prod(1 - score)``), summed over the rules; findings scored below ``least``
+    (weak alone by their rule's account) left out. Eight findings of one rule about the
+    contracts of one firm are one pattern repeated; two rules agreeing count twice.
+
+    Examples
+    --------
+    >>> round(weigh({"UMB-003": [0.5] * 8}), 3), weigh({"A": [0.9], "B": [0.5]})
+    (0.996, 1.4)
+    >>> weigh({"OCP-036": [0.25] * 4}, least=0.3)
+    0.0
+    """
+    total = 0.0
+    for values in scores.values():
+        miss = 1.0
+        for v in values:
+            if v >= least:
+                miss *= 1.0 - min(max(v, 0.0), 1.0)
+        total += 1.0 - miss
+    return total
+
+
 def named_in(ctx: Context) -> Named:
     """Which persons the pattern rules' findings name (``count_rules``; [] = every
-    pattern rule), with the sum of those findings' scores."""
+    pattern rule), with the weight of those findings (:func:`weigh`, leaving out those
+    below ``min_finding_score``)."""
     found = pattern_findings(ctx, list(ctx.settings["count_rules"]))
-    score: dict[str, float] = {}
+    by: dict[str, dict[str, list[float]]] = {}
     rules: dict[str, dict[str, int]] = {}
     for key, rule_, s in zip(found["key"].tolist(), found["rule"].tolist(),
                              found["score"].tolist(), strict=True):
-        score[str(key)] = score.get(str(key), 0.0) + float(s)
+        by.setdefault(str(key), {}).setdefault(str(rule_), []).append(float(s))
         counts = rules.setdefault(str(key), {})
         counts[str(rule_)] = counts.get(str(rule_), 0) + 1
-    return Named(score, rules)
+    least = float(ctx.settings.get("min_finding_score", 0.0))
+    return Named({k: weigh(v, least) for k, v in by.items()}, rules)
 
 
 def scores(ctx: Context, ba: BrokerAnalysis, named: Named) -> npt.NDArray[np.float64]:

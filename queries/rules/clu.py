@@ -12,12 +12,14 @@ people and a county of 200,000 both give communities an investigator can work;
 and scores every community by its risk density:
 
 - ``D``, findings inside: the findings of every pattern rule (``count_rules``
-  narrows them) whose people and organizations lie mostly in the community,
-  ``1 - exp(-3 * sum(scores) / sqrt(members))``;
+  narrows them; below ``min_finding_score`` left out) whose people and
+  organizations lie mostly in the community, counted by the people and
+  organizations they implicate (:func:`implicated`),
+  ``1 - exp(-implicated / implicated_scale)``;
 - ``L``, the mix: how over-represented officials, suppliers and case suspects
-  are against the whole graph, ``cbrt(lift_off * lift_sup * lift_sus) / 5``
-  with each lift capped at 5 (0 when a kind is absent from the community; the
-  kinds the whole graph lacks are left out of the mean);
+  are against the whole graph (members and the outsiders its findings name),
+  the geometric mean of the two highest lifts (each capped at 5) over 5
+  (:func:`kinds_mix`);
 - ``M``, money flowing in: contract awards and payments received by members,
   as a log-lift over their share of members.
 
@@ -97,6 +99,7 @@ TEXT: dict[str, Template] = {
                  "{centre}."),
     "density": N_("Risk density {score:.2f}: {fw:g} x findings {d:.2f} + {mw:g} x mix {l:.2f} + "
                   "{monw:g} x money {m:.2f} (each from 0 to 1)."),
+    "named": N_("Named by the findings inside it, from outside: {list}."),
     "outside": NP_("Tied to it from outside (a company role linking it to one of its members, "
                    "or an official who is kin or a known associate of one of its suspects): "
                    "{list}; the evidence shows the tie.",
@@ -339,6 +342,9 @@ class ClusterAnalysis:
     inside: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Money received by each community, per currency, with the currency's record count.
     money_by: dict[str, tuple[npt.NDArray[np.float64], int]] = field(default_factory=dict)
+    #: People and organizations outside each community named by a finding inside it:
+    #: community, node, score (of the strongest such finding), strongest first.
+    named: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _money(f: Frames, g: AnalysisGraph, on: str | None
@@ -411,6 +417,103 @@ def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.in
     best = best.merge(total.rename("total").reset_index(), on="fid", how="inner")
     best = best[best["n"].to_numpy(np.int64) * 2 >= best["total"].to_numpy(np.int64)]
     return best[["fid", "rule", "score", "community"]].reset_index(drop=True)
+
+
+def named_outside(found: pd.DataFrame, inside: pd.DataFrame, g: AnalysisGraph,
+                  membership: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """The people and organizations that findings lying inside a community name, where
+    they are not its members: columns community, node, score (the strongest such
+    finding's), strongest first, each (community, node) once.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("p:a", "p:b", "p:c"), obj("person", "person", "person"),
+    ...                   np.array([0]), np.array([1]), np.array([1.0]), obj("KIN"),
+    ...                   obj("k"), np.array([1]))
+    >>> found = pd.DataFrame({"fid": ["F1"] * 3, "rule": ["R"] * 3, "score": [0.9] * 3,
+    ...                       "key": ["p:a", "p:b", "p:c"]})
+    >>> inside = pd.DataFrame({"fid": ["F1"], "rule": ["R"], "score": [0.9],
+    ...                        "community": [0]})
+    >>> named_outside(found, inside, g, np.array([0, 0, 1])).to_dict("records")
+    [{'community': 0, 'node': 2, 'score': 0.9}]
+    """
+    cols = ["community", "node", "score"]
+    if inside.empty or found.empty:
+        return pd.DataFrame(columns=cols).astype({"community": np.int64, "node": np.int64})
+    idx = g.index()
+    f = found[["fid", "key"]].merge(inside[["fid", "score", "community"]], on="fid")
+    f["node"] = f["key"].map(idx)
+    f = f.dropna(subset=["node"])
+    f["node"] = f["node"].astype(np.int64)
+    f["community"] = f["community"].astype(np.int64)
+    f = f[membership[f["node"].to_numpy(np.int64)] != f["community"].to_numpy(np.int64)]
+    f = f.sort_values(["community", "score", "node"], ascending=[True, False, True])
+    out: pd.DataFrame = f.drop_duplicates(["community", "node"])[cols].reset_index(drop=True)
+    return out
+
+
+def implicated(found: pd.DataFrame, inside: pd.DataFrame, k: int, least: float = 0.0
+               ) -> npt.NDArray[np.float64]:
+    """How many people and organizations the findings inside each of ``k`` communities
+    implicate, in expectation: each one named by a finding there (member or not)
+    counts the chance that at least one finding naming it is right, reading each score
+    as that chance (``1 - prod(1 - score)``). Findings scored below ``least`` (weak alone
+    by their own rule's account) do not count. Several people implicated together make
+    a network; forty weak findings about one firm each stay weak, one per firm.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"fid": ["A", "A", "A", "B", "C"], "rule": ["R"] * 5,
+    ...                       "score": [1.0, 1.0, 1.0, 0.5, 0.2],
+    ...                       "key": ["p:x", "p:y", "o:z", "p:x", "o:w"]})
+    >>> inside = pd.DataFrame({"fid": ["A", "B", "C"], "rule": ["R"] * 3,
+    ...                        "score": [1.0, 0.5, 0.2], "community": [0, 0, 1]})
+    >>> [round(float(x), 2) for x in implicated(found, inside, 2)]
+    [3.0, 0.2]
+    >>> [round(float(x), 2) for x in implicated(found, inside, 2, least=0.3)]
+    [3.0, 0.0]
+    """
+    out = np.zeros(k, dtype=np.float64)
+    if inside.empty or found.empty:
+        return out
+    f = found[["fid", "key"]].merge(inside[["fid", "score", "community"]], on="fid")
+    f = f[f["key"].astype(str).str.startswith(("p:", "o:"))
+          & (f["score"].astype(float) >= least)]
+    if f.empty:
+        return out
+    f = f.drop_duplicates(["fid", "key"])
+    f["miss"] = np.log1p(-np.clip(f["score"].astype(float).to_numpy(), 0.0, 0.999999))
+    per = f.groupby(["community", "key"], sort=False)["miss"].sum()
+    w = (1.0 - np.exp(per.to_numpy())).astype(np.float64)
+    by = pd.Series(w, index=per.index.get_level_values(0).astype(np.int64)).groupby(
+        level=0).sum()
+    out[by.index.to_numpy(np.int64)] = by.to_numpy(np.float64)
+    return out
+
+
+def kinds_mix(lifts: list[npt.NDArray[np.float64]], k: int) -> npt.NDArray[np.float64]:
+    """How far a community mixes officials with suppliers or with case suspects: the
+    geometric mean of its two highest lifts (each capped at 5), over 5. An umbrella
+    (officials and gang members) and a captured tender board (officials and the firms
+    they award) both score, without needing the third kind; a community of one kind
+    does not. With one kind in the graph, that kind's lift.
+
+    Examples
+    --------
+    >>> off, sup, sus = np.array([5.0, 5.0, 4.0]), np.array([0.0, 5.0, 0.0]), np.array(
+    ...     [5.0, 0.0, 0.0])
+    >>> [round(float(x), 2) for x in kinds_mix([off, sup, sus], 3)]
+    [1.0, 1.0, 0.0]
+    """
+    if not lifts:
+        return np.zeros(k, dtype=np.float64)
+    if len(lifts) == 1:
+        return np.asarray(lifts[0], dtype=np.float64) / 5.0
+    top = np.sort(np.vstack(lifts), axis=0)[-2:]
+    out: npt.NDArray[np.float64] = np.sqrt(top[0] * top[1]) / 5.0
+    return out
 
 
 def share_duties(g: AnalysisGraph, official_records: Iterable[str]) -> int:
@@ -500,35 +603,46 @@ def analyse(ctx: Context) -> ClusterAnalysis:
     person, org = g.kinds == "person", g.kinds == "organization"
     actor = person | org
 
-    def count(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-        return np.bincount(m, weights=mask.astype(float), minlength=k).astype(np.float64)
+    found = pattern_findings(ctx, st["count_rules"])
+    inside = _inside(found, g, m)
+    named = named_outside(found, inside, g, m)
+
+    def count(mask: npt.NDArray[np.bool_], outside: bool = False) -> npt.NDArray[np.float64]:
+        """Members per community with ``mask``; with ``outside``, also the outsiders its
+        findings name (an official shielding a gang sits with his family, but the gang's
+        community is where his finding lies)."""
+        got = np.bincount(m, weights=mask.astype(float), minlength=k).astype(np.float64)
+        if outside and len(named):
+            nodes = named["node"].to_numpy(np.int64)
+            got += np.bincount(named["community"].to_numpy(np.int64),
+                               weights=mask[nodes].astype(float), minlength=k)
+        return got
 
     n = count(actor)
-    off, sup, sus = count(roles["official"] & person), count(roles["supplier"]), count(
-        roles["crime"])
+    off, sup, sus = (count(roles["official"] & person, True),
+                     count(roles["supplier"] & actor, True), count(roles["crime"] & actor, True))
     by_currency = {c: (np.bincount(m, weights=v, minlength=k).astype(np.float64), n)
                    for c, (v, n) in _money(f, g, on).items()}
     share = money_share(by_currency)
     money = (next(iter(by_currency.values()))[0] if len(by_currency) == 1
              else np.full(k, np.nan))  # a sum only in one currency
-    inside = _inside(pattern_findings(ctx, st["count_rules"]), g, m)
-    score_in = np.bincount(inside["community"].astype(np.int64), weights=inside["score"]
-                           .astype(float), minlength=k) if len(inside) else np.zeros(k)
+    score_in = implicated(found, inside, k, float(st.get("min_finding_score", 0.0)))
     n_in = np.bincount(inside["community"].astype(np.int64), minlength=k) if len(inside) else (
         np.zeros(k, dtype=np.int64))
     nn = np.maximum(n, 1.0)
     big_n = max(float(n.sum()), 1.0)
-    d = 1.0 - np.exp(-3.0 * score_in / np.sqrt(nn))
+    d = 1.0 - np.exp(-score_in / float(st.get("implicated_scale", 3.0)))
 
-    def lift(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        rate = x.sum() / big_n
+    def lift(x: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]
+             ) -> npt.NDArray[np.float64]:
+        rate = float(mask.sum()) / big_n
         return np.minimum((x / nn) / rate, 5.0) if rate > 0 else np.zeros(k, dtype=np.float64)
 
     # the mix over the kinds the graph holds at all (a network of officials alone, a
     # criminal network with no official: each kind it lacks is left out, not a zero)
-    present = [x for x in (off, sup, sus) if x.sum() > 0]
-    mix = (np.prod([lift(x) for x in present], axis=0) ** (1.0 / len(present)) / 5.0
-           if present else np.zeros(k))
+    masks = (roles["official"] & person, roles["supplier"], roles["crime"])
+    mix = kinds_mix([lift(x, mk) for x, mk in zip((off, sup, sus), masks, strict=True)
+                     if mk.any()], k)
     money_lift = share / (nn / big_n) if len(share) else np.zeros(k)
     mm = np.clip(np.log10(1.0 + money_lift) / math.log10(11.0), 0.0, 1.0)
     score = (float(st["findings_weight"]) * d + float(st["mix_weight"]) * mix
@@ -543,7 +657,8 @@ def analyse(ctx: Context) -> ClusterAnalysis:
                           "M": mm, "score": np.clip(score, 0.0, 1.0)})
     table = table.sort_values(["score", "community"], ascending=[False, True], kind="stable")
     table["rank"] = np.arange(1, k + 1)
-    return ClusterAnalysis(g, parts, roles, table.reset_index(drop=True), inside, by_currency)
+    return ClusterAnalysis(g, parts, roles, table.reset_index(drop=True), inside, by_currency,
+                           named)
 
 
 def _centre(h: Any, local: npt.NDArray[np.int64]) -> tuple[int, npt.NDArray[np.int64]]:
@@ -629,6 +744,9 @@ class _Plan:
     #: People outside it who control its firms or, as officials, are kin or associates
     #: of its suspects (:func:`attached`), and the tie (a path of two) of each.
     attached: list[list[int]] = field(default_factory=list)
+    #: Other people and organizations outside it that its findings name (node ids,
+    #: strongest finding first; the findings are the evidence).
+    named: list[int] = field(default_factory=list)
 
 
 #: Private ties through which an official outside a community reaches its suspects.
@@ -679,7 +797,60 @@ def _plan(ca: ClusterAnalysis, row: Any, settings: dict[str, Any]) -> _Plan:
     h = to_igraph(sub)
     k_core, centre_local = _centre(h, np.arange(len(members), dtype=np.int64))
     binding = _binding_paths(ca, members, h, centre_local, int(settings["evidence_paths"]))
-    return _Plan(members, k_core, centre_local, binding, attached(ca.graph, ca.roles, members))
+    tied = attached(ca.graph, ca.roles, members)
+    nm = ca.named
+    named: list[int] = [int(x) for x in nm.loc[nm["community"] == int(row["community"]), "node"]
+                        ] if len(nm) else []
+    tied, named = within_cap(ca.graph, ca.roles, members, tied, named, ca.parts.cap)
+    return _Plan(members, k_core, centre_local, binding, tied, named)
+
+
+def within_cap(g: AnalysisGraph, roles: dict[str, npt.NDArray[np.bool_]],
+               members: npt.NDArray[np.int64], tied: list[list[int]], named: list[int],
+               cap: int) -> tuple[list[list[int]], list[int]]:
+    """The outsiders a community's report names, so that its people and organizations
+    stay within ``cap`` (what an investigator can work): first the officials tied to
+    its suspects, then those its findings name (strongest finding first), then the
+    holders of its firms' roles and the firms its members hold roles in.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("p:a", "p:b", "p:c", "p:d"), obj(*["person"] * 4),
+    ...                   np.array([0]), np.array([1]), np.array([1.0]), obj("KIN"),
+    ...                   obj("k"), np.array([1]))
+    >>> roles = {"official": np.array([False, False, True, False])}
+    >>> within_cap(g, roles, np.array([0, 1]), [[3, 0], [2, 1]], [3], cap=3)
+    ([[2, 1]], [])
+    >>> within_cap(g, roles, np.array([0]), [[3, 0], [2, 1]], [3], cap=4)
+    ([[2, 1]], [3])
+    """
+    actor = (g.kinds == "person") | (g.kinds == "organization")
+    room = max(0, cap - int(actor[members].sum()))
+    first = [p for p in tied if roles["official"][p[0]]]
+    rest = [p for p in tied if not roles["official"][p[0]]]
+    keep_tied: list[list[int]] = first[:room]
+    seen = {p[0] for p in keep_tied}
+    room -= len(keep_tied)
+    inside = set(members.tolist())
+    keep_named: list[int] = []
+    for x in named:
+        if room <= 0:
+            break
+        if x in seen or x in inside or not actor[x]:
+            continue
+        keep_named.append(x)
+        seen.add(x)
+        room -= 1
+    for p in rest:
+        if room <= 0:
+            break
+        if p[0] not in seen:
+            keep_tied.append(p)
+            seen.add(p[0])
+            room -= 1
+    return keep_tied, keep_named
 
 
 def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Finding:
@@ -695,8 +866,9 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
     suspects = [keys[i] for i in actors if r["crime"][members[i]]]
     cases = [keys[i] for i, kind in enumerate(kinds.tolist()) if kind == "case"]
     outside = [str(g.keys[p[0]]) for p in plan.attached]
+    named = [str(g.keys[x]) for x in plan.named]
     ordered = list(dict.fromkeys([*centre, *officials, *suspects, *suppliers,
-                                  *(keys[i] for i in actors), *outside, *cases]))
+                                  *(keys[i] for i in actors), *outside, *named, *cases]))
     evidence = [path_steps(f, g, p) for p in [*plan.binding, *plan.attached]]
     inside = ca.inside[ca.inside["community"] == row["community"]].sort_values(
         ["score", "fid"], ascending=[False, True])
@@ -733,6 +905,8 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
             [Msg(TEXT["amount"], {"amount": money(a, c)}) for c, a in sums], None)}))
     if outside:
         text.append(Msg(TEXT["outside"], {"list": listed(outside)}, n=len(outside)))
+    if named:
+        text.append(Msg(TEXT["named"], {"list": listed(named)}))
     text += [Msg(TEXT["centre"], {"core": k_core, "centre": listed(centre, 6)}),
              Msg(TEXT["density"], {"score": float(row["score"]),
                                    "fw": float(st["findings_weight"]), "d": float(row["D"]),
@@ -745,7 +919,7 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
              "officials": f.source_ids(officials), "suppliers": f.source_ids(suppliers),
              "suspects": f.source_ids(suspects), "centre": f.source_ids(centre),
              "centre_names": [f.names.get(k, k) for k in centre[:6]],
-             "attached": f.source_ids(outside),
+             "attached": f.source_ids(outside), "named": f.source_ids(named),
              "core": k_core, "findings_inside": inside["fid"].tolist(),
              "money_in": (round(float(row["money"]), 2) if row["money"] == row["money"]
                           else None),

@@ -124,9 +124,10 @@ def _ring(tmp_path: Path, buyers: list[str], winners: list[str]) -> Path:
     return _folder(tmp_path, {"contracts": ks, "bids": bids})
 
 
-#: These three-firm fixtures are whole markets: a rotation there is explained by the
-#: market's size unless the discount is off (``small_market = 0``).
-ANY_MARKET = "[COL-002]\nsmall_market = 0\n"
+#: These three-firm fixtures are whole markets with nothing corroborating the turns: a
+#: rotation there is a note unless the discount is off (``small_market = 0``) and every
+#: score reported (``min_score = 0``); the grouping is what these tests look at.
+ANY_MARKET = "[COL-002]\nsmall_market = 0\nmin_score = 0\n"
 
 
 def test_rotation_needs_two_winners_and_enough_contracts(tmp_path: Path) -> None:
@@ -134,7 +135,7 @@ def test_rotation_needs_two_winners_and_enough_contracts(tmp_path: Path) -> None
     found = load_and_scan(tmp_path / "a.db", folder, ["COL-002"], ANY_MARKET)
     assert _ents(found, "COL-002") == [["F1", "F2", "F3", "K1", "K2", "K3", "K4"]]
     assert found[0]["wins"] == {"F1": 2, "F2": 1, "F3": 1}
-    assert found[0]["score"] == pytest.approx(0.35)  # taking turns alone
+    assert found[0]["score"] == pytest.approx(0.2)  # taking turns alone
     db = tmp_path / "b.db"
     assert load_and_scan(db, folder, ["COL-002"], ANY_MARKET + "min_contracts = 5\n") == []
     assert load_and_scan(tmp_path / "c.db", folder, ["COL-002"],
@@ -148,9 +149,17 @@ def test_rotation_in_a_whole_market_of_three_is_not_reported(tmp_path: Path) -> 
     result = scan(store, codes=["COL-002"])
     assert result.findings == []
     [note] = [n for n in result.notes if n["kind"] == "rotation_not_reported"]
-    assert note["market_firms"] == 3 and note["score"] == pytest.approx(0.2)
+    assert note["market_firms"] == 3 and note["score"] == pytest.approx(0.1)
     assert note["members"] == ["F1", "F2", "F3"]
     store.close()
+
+
+def test_rotation_alone_is_a_note_in_any_market(tmp_path: Path) -> None:
+    """Turns nothing corroborates are weak evidence: a note, not a lead, even where the
+    market is large enough that size does not explain them."""
+    folder = _ring(tmp_path, ["B1"] * 4, ["F1", "F2", "F1", "F3"])
+    assert load_and_scan(tmp_path / "a.db", folder, ["COL-002"],
+                         "[COL-002]\nsmall_market = 0\n") == []
 
 
 def test_rotation_scope_across_or_per_buyer(tmp_path: Path) -> None:

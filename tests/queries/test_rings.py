@@ -76,21 +76,27 @@ def test_ring_needs_each_member_to_bid_with_another(tmp_path: Path) -> None:
 def test_rotation_scores_by_corroboration(tmp_path: Path) -> None:
     result = _scan(tmp_path, "COL-002", ["COL-002"])
     [road] = result.findings
-    assert road["score"] == pytest.approx(0.35 + 0.2 + 0.15)  # kin tie and cover bids
+    assert road["score"] == pytest.approx(0.2 + 0.2 + 0.15)  # kin tie and cover bids
     c = road["corroboration"]
     assert c["people_ties"] == 1 and c["cover_bid_contracts"] == ["K1", "K2", "K3", "K4"]
     assert c["market_firms"] == 7 and c["corroborated"] is True
     assert "is the brother of 陈国强 (Q1)" in road["explanation"]
     notes = sorted(n["members"] for n in result.notes if n["kind"] == "rotation_not_reported")
     assert notes == [["S1", "S2", "S3"], ["T1", "T2", "T3"]]
-    # with the small-market discount off, the innocent markets show, scored low
-    wide = _scan(tmp_path, "COL-002", ["COL-002"], {"COL-002": {"small_market": 0}})
+    # with the small-market discount off and every score reported, the innocent markets
+    # show, scored low (turns alone)
+    wide = _scan(tmp_path, "COL-002", ["COL-002"],
+                 {"COL-002": {"small_market": 0, "min_score": 0.0}})
     low = {tuple(f["entities"][:1]): f["score"] for f in wide.findings}
-    assert len(wide.findings) == 3 and sorted(low.values())[:2] == [0.35, 0.35]
+    assert len(wide.findings) == 3 and sorted(low.values())[:2] == [0.2, 0.2]
+    # with the discount off alone, turns alone are still a note, not a lead
+    assert len(_scan(tmp_path, "COL-002", ["COL-002"],
+                     {"COL-002": {"small_market": 0}}).findings) == 1
 
 
 def test_rotation_alone_is_said_to_be_weak(tmp_path: Path) -> None:
-    [f] = _scan(tmp_path, "COL", ["COL-002"]).findings
-    assert f["score"] == pytest.approx(0.35)
+    assert _scan(tmp_path, "COL", ["COL-002"]).findings == []  # a note below min_score
+    [f] = _scan(tmp_path, "COL", ["COL-002"], {"COL-002": {"min_score": 0.0}}).findings
+    assert f["score"] == pytest.approx(0.2)
     assert "Rotation alone is weak evidence" in f["explanation"]
     assert f["corroboration"]["corroborated"] is False
