@@ -93,7 +93,7 @@ class SqliteAccess:
             uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30.0,
                                    check_same_thread=False)
-            conn.execute("PRAGMA cache_size=-50000")
+            conn.execute("PRAGMA cache_size=-8000")  # 8 MB a thread
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

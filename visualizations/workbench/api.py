@@ -14,6 +14,7 @@ Identity numbers are masked unless the server runs with ``--reveal``.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -41,6 +42,9 @@ TIE_ORDER = ("KIN", "ASSOCIATE", "COMPANY_ROLE", "HOLDS_POST", "CASE_ROLE", "APP
 _RANK = {t: i for i, t in enumerate(TIE_ORDER)}
 #: Most ties listed on an entity page (strongest first); ``ties_total`` says how many.
 MAX_TIES = 300
+#: Seconds the parsed findings are kept between two requests of the leads table (a scan
+#: run meanwhile shows after at most this long).
+FINDINGS_TTL = 30.0
 #: Largest expansion page, and largest export.
 MAX_PAGE = 200
 MAX_EXPORT = 5000
@@ -104,6 +108,17 @@ class Workbench:
     degrees: dict[str, int] | None = None
     reveal: bool = False
     tables: TablesWriter | None = None
+    _findings: tuple[float, list[dict[str, Any]]] | None = None
+
+    def stored_findings(self, view: StoreView) -> list[dict[str, Any]]:
+        """The stored findings, best first, read again at most every :data:`FINDINGS_TTL`
+        seconds (parsing them is the leads table's main cost)."""
+        now = time.monotonic()
+        cached = self._findings
+        if cached is None or now - cached[0] > FINDINGS_TTL:
+            cached = (now, view.findings())
+            self._findings = cached
+        return cached[1]
 
     @classmethod
     def open(cls, access: StoreAccess, *, reveal: bool = False,
@@ -347,7 +362,7 @@ class Workbench:
                  limit: int = 50) -> dict[str, Any]:
         """The stored findings, filtered, best first, a page at a time."""
         view = self.view()
-        every = view.findings()
+        every = self.stored_findings(view)
         counts: dict[str, int] = {}
         for f in every:
             counts[f["rule"]] = counts.get(f["rule"], 0) + 1
