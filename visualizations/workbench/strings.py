@@ -112,6 +112,7 @@ def _words() -> dict[str, str]:
         "panel.masked": pgettext("workbench", "Identity numbers are masked (start with --reveal "
                                     "to show them)."),
         "panel.group": pgettext("workbench", "{type} ({n})"),
+        "panel.ties_capped": pgettext("workbench", "The {n} strongest of {total} ties:"),
         "panel.evidence": pgettext("workbench", "Evidence"),
         "panel.explanation": pgettext("workbench", "Explanation"),
         "leads.title": pgettext("workbench", "Leads"),

@@ -194,13 +194,17 @@
   function edgeItem(e, shown, bend) {
     var st = TYPE_STYLE[e.type] || OTHER_EDGE;
     var marked = Boolean(wb.rec.evidence.edges[e.id] || wb.rec.path.edges[e.id]);
+    var detail = String(e.label || "").replace(new RegExp("^" + e.type + ":\\s*"), "");
+    if (detail === e.type) { detail = ""; }
     var item = {
-      id: e.id, from: e.from, to: e.to, label: marked ? (e.label || "") : "", hidden: !shown,
-      color: {color: marked ? HIGHLIGHT : st[0], highlight: HIGHLIGHT, hover: st[0]},
+      id: e.id, from: e.from, to: e.to, label: marked ? (detail || word("type", e.type)) : "", hidden: !shown,
+      color: {color: marked ? HIGHLIGHT : st[0], highlight: marked ? HIGHLIGHT : st[0],
+              hover: marked ? HIGHLIGHT : st[0]},
       dashes: st[1].length ? st[1] : false, width: marked ? st[2] + 3 : st[2],
+      selectionWidth: 2,
       smooth: bend ? {enabled: true, type: bend > 0 ? "curvedCW" : "curvedCCW",
                       roundness: 0.18 * Math.abs(bend)} : false,
-      title: tipFor([word("type", e.type) + (e.label ? " · " + e.label : ""),
+      title: tipFor([word("type", e.type) + (detail ? " · " + detail : ""),
                      period(e.start, e.end), sources(e.sources)])
     };
     return item;
@@ -378,6 +382,15 @@
         return data;
       }).catch(failed);
   }
+  // Put nodes and ties (as the API returns them) on the canvas, as an expansion does.
+  wb.add = function (nodes, edges, root) {
+    pushUndo();
+    var added = addNodes(nodes);
+    addEdges(edges);
+    placeNew(added, edges || [], root);
+    sync();
+    return added.length;
+  };
   function selection() {
     return wb.network.getSelectedNodes().map(String).filter(function (id) { return !isMore(id); });
   }
@@ -648,6 +661,10 @@
       groups[t.type].push(t);
     });
     if (!order.length) { body.appendChild(make("p", "wb-muted", say("panel.none"))); }
+    var listed = (data.ties || []).length;
+    if (data.ties_total && data.ties_total > listed) {
+      body.appendChild(make("p", "wb-muted", say("panel.ties_capped", {n: listed, total: data.ties_total})));
+    }
     order.forEach(function (type) {
       var det = make("details"), list = make("ul");
       det.open = groups[type].length <= 12;
