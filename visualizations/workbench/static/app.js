@@ -579,7 +579,8 @@
       li.id = "wb-result-" + i;
       li.appendChild(make("span", "wb-r-match", say("search.match." + r.match)));
       li.appendChild(make("span", "wb-r-name", r.name));
-      li.appendChild(make("div", "wb-r-meta", [word("kind", r.kind), r.id, r.detail]
+      // the server's detail tells namesakes apart and ends with the kind in words
+      li.appendChild(make("div", "wb-r-meta", [r.id, r.detail || word("kind", r.kind)]
         .filter(Boolean).join(" · ")));
       li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(r); });
       list.appendChild(li);
@@ -633,7 +634,9 @@
     byId("wb-panel-empty").hidden = true;
     clear(body);
     body.appendChild(make("h3", null, ent.name));
-    body.appendChild(make("p", "wb-muted", word("kind", ent.kind) + " · " + ent.id));
+    var head = make("p", "wb-muted", word("kind", ent.kind) + " · " + ent.id);
+    head.appendChild(srcSpan(ent.sources));
+    body.appendChild(head);
     if (!has(wb.rec.nodes, ent.id)) {
       body.appendChild(linkButton(say("panel.add"), function () {
         addEntity({id: ent.id, kind: ent.kind, name: ent.name});
@@ -645,7 +648,8 @@
       var v = props[k];
       if (v === null || v === undefined || v === "") { return; }
       var tr = make("tr");
-      tr.appendChild(make("th", null, word("prop", k)));
+      var labels = ent.labels || {};
+      tr.appendChild(make("th", null, has(S, "prop." + k) || !labels[k] ? word("prop", k) : labels[k]));
       tr.appendChild(make("td", null, typeof v === "object" ? JSON.stringify(v) : v));
       table.appendChild(tr);
     });
@@ -703,6 +707,9 @@
       li.appendChild(make("span", "wb-date", t.date || "—"));
       li.appendChild(document.createTextNode(t.what));
       li.appendChild(srcSpan(t.sources));
+      if (t.text && String(t.what).indexOf(t.text) < 0) {
+        li.appendChild(make("blockquote", "wb-quote", t.text));  // a tip-off's own words
+      }
       tl.appendChild(li);
     });
     body.appendChild(tl);
@@ -937,7 +944,7 @@
       var t = ev.target && ev.target.tagName;
       if (t === "INPUT" || t === "SELECT" || t === "TEXTAREA") { return; }
       if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); }
-      else if (ev.key === "Delete" || ev.key === "Backspace") { removeSelected(); }
+      else if (ev.key === "Delete") { removeSelected(); }
       else if (ev.key === "h") { hideSelected(); }
       else if (ev.key === "e") { needSelection().forEach(expand); }
     });
