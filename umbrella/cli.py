@@ -497,6 +497,8 @@ def _try_next(db: str, set_aside: Path, findings: list[dict[str, Any]]) -> list[
                   f"umbrella path {leads.first} {leads.last} --db {db}"]
     if leads.case:
         lines.append(f"umbrella recuse {leads.case} --db {db}")
+    lines.append(_("umbrella serve --db {db}   # explore it in the browser (the workbench)")
+                 .format(db=db))
     return [*lines, f"umbrella scan --format xlsx -o leads.xlsx --db {db}",
             _("open {path} to see the rows set aside and why").format(path=set_aside)]
 
@@ -862,6 +864,7 @@ def _register() -> None:
     from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
     from umbrella.scaffold import new_rule_command
+    from umbrella.serve_cmd import serve_command
     from umbrella.standards_cmd import export_ftm_command, export_parquet_command
     from umbrella.teamwork import pull, push, query
     from umbrella.views import export
@@ -869,7 +872,7 @@ def _register() -> None:
     export.add_command(export_ftm_command, "ftm")
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
-                    new_rule_command, evaluate_command):
+                    new_rule_command, evaluate_command, serve_command):
         cli.add_command(command)
     prepare(cli)
 

@@ -1,0 +1,254 @@
+"""The workbench's JSON API on a real server (uvicorn on a socket) over a generated county."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from workbench_county import HOSTILE, Client, make_county
+
+from graph.store import SqliteStore
+from umbrella.serve_cmd import write_tables
+from visualizations.workbench.app import Running, create_app, start_in_thread
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    return make_county(tmp_path_factory.mktemp("wb-county"))
+
+
+@pytest.fixture(scope="module")
+def server(county: tuple[Path, dict[str, str]]) -> Iterator[Running]:
+    running = start_in_thread(create_app(county[0], token="tok-api", tables=write_tables))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server: Running) -> Client:
+    return Client.login(server.url, server.token)
+
+
+def _some_person(db: Path, min_ties: int = 3) -> tuple[str, str, str]:
+    store = SqliteStore(db)
+    try:
+        rows = store._conn.execute(  # a person with a name of three characters or more
+            "SELECT a.source_id, e.name, json_extract(e.props, '$.id_number') FROM entities e "
+            "JOIN aliases a ON a.key = e.key WHERE e.kind = 'person' AND length(e.name) >= 3 "
+            "AND (SELECT count(*) FROM relations r WHERE r.src = e.key OR r.dst = e.key) >= ? "
+            "AND json_extract(e.props, '$.id_number') IS NOT NULL ORDER BY a.source_id LIMIT 1",
+            (min_ties,)).fetchone()
+    finally:
+        store.close()
+    return str(rows[0]), str(rows[1]), str(rows[2])
+
+
+def test_session(client: Client) -> None:
+    got = client.get("/api/session")
+    assert got["store"] == "sqlite" and got["reveal"] is False and got["lang"] == "en"
+    assert len(got["csrf"]) > 20
+
+
+def test_search_partial_name_exact_id_and_masked_identity(client: Client,
+                                                          county: tuple[Path, Any]) -> None:
+    pid, name, id_number = _some_person(county[0])
+    partial = name[:2]
+    found = client.get(f"/api/search?q={quote(partial)}&limit=50")["results"]
+    assert found and all(partial in r["name"] for r in found[:10])
+    assert any(r["name"] == name for r in client.get(
+        f"/api/search?q={quote(name)}&limit=50")["results"])
+    assert all(r["detail"] and r["match"] == "name" for r in found)
+    # blanks and full width do not matter
+    spaced = " ".join(name)
+    assert any(r["id"] == pid for r in client.get(
+        f"/api/search?q={quote(spaced)}&limit=100")["results"])
+    by_id = client.get(f"/api/search?q={pid}")["results"]
+    assert by_id[0]["id"] == pid and by_id[0]["match"] == "id"
+    by_number = client.get(f"/api/search?q={id_number}")["results"]
+    assert by_number[0]["id"] == pid and by_number[0]["match"] == "id_number"
+    entity = client.get(f"/api/entity/{pid}")
+    assert entity["entity"]["props"]["id_number"] != id_number
+    assert id_number[:6] in entity["entity"]["props"]["id_number"]
+    assert id_number not in json.dumps(entity, ensure_ascii=False)
+
+
+def test_reveal_shows_identity_numbers(county: tuple[Path, Any]) -> None:
+    pid, _name, id_number = _some_person(county[0])
+    running = start_in_thread(create_app(county[0], token="tok-r", reveal=True))
+    try:
+        c = Client.login(running.url, running.token)
+        assert c.get(f"/api/entity/{pid}")["entity"]["props"]["id_number"] == id_number
+        assert c.get("/api/session")["reveal"] is True
+    finally:
+        running.stop()
+
+
+def test_entity_page(client: Client, county: tuple[Path, Any]) -> None:
+    pid, name, _n = _some_person(county[0])
+    got = client.get(f"/api/entity/{pid}")
+    assert got["entity"]["id"] == pid and got["entity"]["name"] == name
+    assert got["ties"] and got["ties_total"] >= len(got["ties"])
+    for tie in got["ties"]:
+        assert tie["words"] and tie["other"]["id"] and tie["sources"]
+        assert all(s["file"].endswith(".csv") and s["line"] > 1 for s in tie["sources"])
+    dates = [t["date"] for t in got["timeline"]]
+    assert dates == sorted(dates)
+    status, _h, body = client.raw("/api/entity/P404404")
+    assert status == 404 and json.loads(body)["hint"]
+    status, _h, body = client.raw("/api/entity/F-000")
+    assert status == 404 and "F-" in json.loads(body)["hint"]
+
+
+def _hub(db: Path) -> str:
+    """The input id of an organization with many ties of several types."""
+    store = SqliteStore(db)
+    try:
+        row = store._conn.execute(
+            "SELECT a.source_id FROM aliases a JOIN entities e ON e.key = a.key "
+            "JOIN relations r ON r.src = e.key OR r.dst = e.key WHERE e.kind = 'organization' "
+            "GROUP BY a.source_id HAVING count(DISTINCT r.type) >= 3 AND count(*) BETWEEN 30 "
+            "AND 200 ORDER BY count(*) DESC LIMIT 1").fetchone()
+    finally:
+        store.close()
+    return str(row[0])
+
+
+def test_expand_pages_strongest_first(client: Client, county: tuple[Path, Any]) -> None:
+    hub = _hub(county[0])
+    first = client.get(f"/api/expand/{hub}?limit=5")
+    total = first["total"]
+    assert total > 5 and first["more"] == total - 5
+    assert first["nodes"][0]["id"] == hub and len(first["nodes"]) == 6
+    ids = {n["id"] for n in first["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in first["edges"])
+    second = client.get(f"/api/expand/{hub}?offset=5&limit=5")
+    assert second["more"] == max(total - 10, 0)
+    assert not ({n["id"] for n in first["nodes"][1:]} & {n["id"] for n in second["nodes"][1:]})
+    everything = client.get(f"/api/expand/{hub}?limit=200")
+    degrees = [n["degree"] for n in everything["nodes"][1:]]
+    order = ("KIN", "ASSOCIATE", "COMPANY_ROLE", "HOLDS_POST", "CASE_ROLE", "APPROVED",
+             "AWARDED_TO", "PAID_TO", "PAID", "REPORTED", "PART_OF", "BOUGHT", "BID")
+    best = {}
+    for e in everything["edges"]:
+        other = e["to"] if e["from"] == hub else e["from"]
+        best[other] = min(best.get(other, 99), order.index(e["type"]))
+    ranks = [best[n["id"]] for n in everything["nodes"][1:]]
+    assert ranks == sorted(ranks)  # strongest tie type first
+    for r in set(ranks):  # then the least connected first: hubs last
+        same = [d for d, k in zip(degrees, ranks, strict=True) if k == r]
+        assert same == sorted(same)
+    only = client.get(f"/api/expand/{hub}?types=HOLDS_POST&limit=200")
+    assert {e["type"] for e in only["edges"]} <= {"HOLDS_POST"}
+    status, _h, _b = client.raw(f"/api/expand/{hub}?types=NOPE")
+    assert status == 400
+
+
+def test_expand_on_a_date_keeps_ties_in_force(client: Client) -> None:
+    findings = client.get("/api/findings?rule=COI&limit=1")["findings"]
+    person = next(e for e in findings[0]["entities"] if e.startswith("P"))
+    early = client.get(f"/api/expand/{person}?on=1900-01-01&limit=200")
+    for e in early["edges"]:
+        assert e["start"] is None or e["start"] <= "1900-01-01"
+
+
+def test_path(client: Client) -> None:
+    f = client.get("/api/findings?rule=COI&limit=1")["findings"][0]
+    lead = client.get(f"/api/finding/{f['id']}")
+    ends = [n for n in lead["evidence_nodes"]]
+    a, b = ends[0], ends[-1]
+    got = client.get(f"/api/path?from={a}&to={b}")
+    assert got["found"] and got["paths"][0][0] == a and got["paths"][0][-1] == b
+    ids = {n["id"] for n in got["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in got["edges"])
+    hops = len(got["paths"][0]) - 1
+    if hops > 1:
+        assert not client.get(f"/api/path?from={a}&to={b}&max_hops={hops - 1}")["found"]
+    used = {e["type"] for e in got["edges"]}
+    cut = client.get(f"/api/path?from={a}&to={b}&exclude={','.join(used)}")
+    assert not any(e["type"] in used for e in cut["edges"])
+    only = client.get(f"/api/path?from={a}&to={b}&include={','.join(used)}")
+    assert only["found"]
+
+
+def test_findings_filters_and_one_finding(client: Client) -> None:
+    every = client.get("/api/findings?limit=500")
+    assert every["total"] == len(every["findings"]) > 0
+    assert every["coverage"] and sum(c["findings"] for c in every["coverage"].values()) \
+        == every["total"]
+    coi = client.get("/api/findings?rule=COI&limit=500")["findings"]
+    assert coi and all(f["rule"].startswith("COI") for f in coi)
+    assert all(f["names"] for f in coi)
+    high = client.get("/api/findings?min_score=0.9&limit=500")["findings"]
+    assert all(f["score"] >= 0.9 for f in high)
+    cat = client.get("/api/findings?category=umbrella&limit=500")["findings"]
+    assert all(f["category"] == "umbrella" for f in cat)
+    dated = [f for f in every["findings"] if f["date"]]
+    if dated:
+        d = dated[0]["date"]
+        same = client.get(f"/api/findings?from={d}&to={d}&limit=500")["findings"]
+        assert same and all(f["date"] == d for f in same)
+    page = client.get("/api/findings?offset=1&limit=1")
+    assert page["findings"][0]["id"] == every["findings"][1]["id"]
+    one = client.get(f"/api/finding/{coi[0]['id']}")
+    assert one["finding"]["id"] == coi[0]["id"] and one["evidence_edges"]
+    edge_ids = {e["id"] for e in one["edges"]}
+    node_ids = {n["id"] for n in one["nodes"]}
+    assert set(one["evidence_edges"]) <= edge_ids and set(one["evidence_nodes"]) <= node_ids
+    assert client.raw("/api/finding/F-nope")[0] == 404
+
+
+def _csrf(client: Client) -> str:
+    return str(client.get("/api/session")["csrf"])
+
+
+def _hostile_id(county: tuple[Path, dict[str, str]]) -> str:
+    return county[1]["person_id"]
+
+
+def test_export_html_is_offline_and_escaped(client: Client, county: tuple[Path, Any]) -> None:
+    pid = _hostile_id(county)
+    around = client.get(f"/api/expand/{pid}?limit=10")
+    body = json.dumps({"nodes": [n["id"] for n in around["nodes"]],
+                       "edges": [e["id"] for e in around["edges"]]}).encode()
+    status, headers, page = client.raw("/api/export?format=html", method="POST", body=body,
+                                       headers={"X-CSRF-Token": _csrf(client),
+                                                "Content-Type": "application/json"})
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    text = page.decode("utf-8")
+    assert "<script>alert(1)</script>" not in text
+    assert not re.search(r"(src|href)\s*=\s*[\"']?https?://", text)
+    assert "attachment" in headers["content-disposition"]
+
+
+def test_export_csv_and_xlsx_neutralise_formulas(client: Client,
+                                                 county: tuple[Path, Any]) -> None:
+    pid = _hostile_id(county)
+    around = client.get(f"/api/expand/{pid}?limit=10")
+    body = json.dumps({"nodes": [n["id"] for n in around["nodes"]],
+                       "edges": [e["id"] for e in around["edges"]]}).encode()
+    hdr = {"X-CSRF-Token": _csrf(client)}
+    status, headers, data = client.raw("/api/export?format=csv", method="POST", body=body,
+                                       headers=hdr)
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    cells = [c for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for c in row]
+    assert "'" + HOSTILE in cells and HOSTILE not in cells
+    assert len([c for c in cells if c == pid]) >= 1
+    status, _h, data = client.raw("/api/export?format=xlsx", method="POST", body=body,
+                                  headers=hdr)
+    assert status == 200 and data[:2] == b"PK"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    hits = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value == HOSTILE]
+    assert hits and all(c.data_type == "s" and c.quotePrefix for c in hits)
+    status, _h, _d = client.raw("/api/export?format=pdf", method="POST", body=body,
+                                headers=hdr)
+    assert status == 400
