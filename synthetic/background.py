@@ -193,10 +193,7 @@ class BackgroundPlanter:
             cids.append(k.cid)
             winners.append(winner)
             day = add_days(day, rng.randint(120, 400))
-        for i, a in enumerate(firms):
-            for b in firms[i + 1:]:
-                pl.expect.ring_pairs.add(pair(a, b))
-                m.forbidden.add(pair(a, b))
+        self.col.ring(firms)
         won = {w: winners.count(w) for w in firms}
         pl.decoy("COL", "small_market", f"{n}_firms", ["collusion"], firms, [*cids, buyer],
                  f"{', '.join(pl.who(w) for w in firms)} are the only bidders on the "

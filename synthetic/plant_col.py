@@ -38,6 +38,14 @@ class ColPlanter:
         self.c = pl.c
         self.rng = pl.rng
 
+    def ring(self, firms: list[str]) -> None:
+        """Record every pair of ``firms`` as one ring (the truth's pairs) and keep the
+        market from pairing them again by chance."""
+        for i, a in enumerate(firms):
+            for b in firms[i + 1:]:
+                self.pl.expect.ring_pairs.add(pair(a, b))
+                self.pl.market.forbidden.add(pair(a, b))
+
     def firm(self, trade: str, day: dt.date, legal: str = "", holder: str = "") -> Org:
         """A planted company founded before ``day`` with its own legal rep and shareholders."""
         pl, c, rng = self.pl, self.c, self.rng
@@ -139,10 +147,7 @@ class ColPlanter:
             day = add_days(day, rng.randint(60, 200))
         if len(contracts) < 4:
             raise RuntimeError("a bid-rigging ring needs at least four contracts")
-        for i, a in enumerate(ring_ids):
-            for b in ring_ids[i + 1:]:
-                pl.expect.ring_pairs.add(pair(a, b))
-                m.forbidden.add(pair(a, b))
+        self.ring(ring_ids)
         reps = [c.holders(w)[0] for w in ring_ids]
         pl.scheme("COL", "rotation", f"{n}_firms", ["collusion"], ring_ids, [*contracts, buyer],
                   f"{', '.join(pl.who(w) for w in ring_ids)} bid together on {len(contracts)} "
@@ -220,10 +225,7 @@ class ColPlanter:
             day = add_days(day, rng.randint(60, 240))
         if len(contracts) < 4:
             raise RuntimeError("a shared-identifier ring needs at least four contracts")
-        for i, a in enumerate(ring_ids):
-            for b in ring_ids[i + 1:]:
-                pl.expect.ring_pairs.add(pair(a, b))
-                m.forbidden.add(pair(a, b))
+        self.ring(ring_ids)
         reps = list(dict.fromkeys(c.holders(w)[0] for w in ring_ids))
         pl.scheme("COL", "shared_ring", f"{n}_firms", ["collusion"], ring_ids,
                   [*contracts, *buyers, *shared_people],

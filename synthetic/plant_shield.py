@@ -100,6 +100,18 @@ class ShieldPlanter:
         oid = self.crime.agency(body)
         return self.pl.official([oid], titles, lo, hi), oid, role, outcomes
 
+    def seated(self, index: int, scheme: str
+               ) -> tuple[dt.date, dt.date, str, str, str, tuple[str, ...]]:
+        """A stretch of time and an official (claimed) serving over it in a seat, tried
+        from seat ``index`` on: (lo, hi, pid, body, role, outcomes)."""
+        for attempt in range(_TRIES):
+            lo, hi = self.span()
+            official, body, role, outcomes = self.seat(index + attempt // 50, lo, hi)
+            if official:
+                self.pl.claim(official)
+                return lo, hi, official, body, role, outcomes
+        raise RuntimeError(f"no official serves long enough for a {scheme} scheme")
+
     def span(self) -> tuple[dt.date, dt.date]:
         """A stretch of about three years in which the shielded cases fall."""
         lo = rand_date(self.rng, dt.date(2016, 1, 1), dt.date(2019, 12, 31))
@@ -142,14 +154,7 @@ class ShieldPlanter:
         """An official tied to a gang acts on 3-4 other cases of its members or their kin."""
         pl, c, rng = self.pl, self.c, self.rng
         variant = SHIELD_VARIANTS[index % len(SHIELD_VARIANTS)]
-        for attempt in range(_TRIES):
-            lo, hi = self.span()
-            official, body, role, outcomes = self.seat(index + attempt // 50, lo, hi)
-            if official:
-                break
-        else:
-            raise RuntimeError("no official serves long enough for a shield_other_cases scheme")
-        pl.claim(official)
+        lo, hi, official, body, role, outcomes = self.seated(index, "shield_other_cases")
         tie_from = add_days(lo, -rng.randint(300, 1500))
         start = tie_from if tie_from >= FIRST else None
         sibling = pl.sibling(official, lo, man) if variant == "sibling" else ""
@@ -254,14 +259,7 @@ class ShieldPlanter:
     def disparity(self, index: int) -> None:
         """No recorded tie: gang cases of one official end favourably, his others convicted."""
         pl, rng = self.pl, self.rng
-        for attempt in range(_TRIES):
-            lo, hi = self.span()
-            official, body, role, outcomes = self.seat(index + attempt // 50, lo, hi)
-            if official:
-                break
-        else:
-            raise RuntimeError("no official serves long enough for an outcome_disparity scheme")
-        pl.claim(official)
+        lo, hi, official, body, role, outcomes = self.seated(index, "outcome_disparity")
         g = self.gang(self.gang_day(lo, 300), *self.cast())
         # far more often: 6 of 7 gang cases against none of the 8-10 others planted on him
         # (his ordinary caseload, about a third favourable, comes on top), so that a rate

@@ -12,11 +12,12 @@ import os
 import struct
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from opened_page import Opened
 
 from graph.store import SqliteStore
 from loaders.load import load_folder
@@ -146,20 +147,6 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
     c = make_county(tmp_path_factory.mktemp("county"))
     yield c
     c.store.close()
-
-
-@dataclass
-class Opened:
-    """A page opened in the browser, with everything it did."""
-
-    page: Any
-    requests: list[str] = field(default_factory=list)
-    console: list[tuple[str, str]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
 
 
 def _browser_missing() -> str:

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from opened_page import Opened
 
 from lang import use_language
 from visualizations.assets import vis_folder
@@ -153,7 +154,6 @@ class Served:
 @pytest.fixture(scope="module")
 def served(county_maker: Callable[..., County],
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    pytest.importorskip("uvicorn")
     from umbrella.serve_cmd import write_tables
     from visualizations.workbench.app import create_app, start_in_thread
 
@@ -166,18 +166,10 @@ def served(county_maker: Callable[..., County],
 
 
 @dataclass
-class Page:
-    """The workbench open in the browser, with everything it did."""
+class Page(Opened):
+    """The workbench open in the browser (at ``origin``), with everything it did."""
 
-    page: Any
-    origin: str
-    requests: list[str] = field(default_factory=list)
-    console: list[tuple[str, str]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
+    origin: str = ""
 
     def idle(self) -> None:
         # functions, not expression strings: the page's CSP refuses eval()
@@ -225,7 +217,7 @@ class Page:
 def open_on(browser: Any, url: str) -> Page:
     """Open the workbench at ``url`` (with the token) and wait until it is ready."""
     page = browser.new_page()
-    opened = Page(page, url)
+    opened = Page(page, origin=url)
     page.on("request", lambda r: opened.requests.append(r.url))
     page.on("console", lambda m: opened.console.append((m.type, m.text)))
     page.on("pageerror", lambda e: opened.errors.append(str(e)))
@@ -407,7 +399,6 @@ def test_search_entity_expand_filter_slider_path_lead_export(workbench: Page,
 def test_the_page_speaks_chinese_when_the_server_does(browser: Any,
                                                       county_maker: Callable[..., County],
                                                       tmp_path: Path) -> None:
-    pytest.importorskip("uvicorn")
     from visualizations.workbench.app import create_app, start_in_thread
 
     county = county_maker(tmp_path)
