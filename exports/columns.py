@@ -42,6 +42,7 @@ def _labels() -> dict[str, str]:
         "category": pgettext("column", "category"),
         "title": pgettext("column", "title"),
         "entities": pgettext("column", "entities"),
+        "names": pgettext("column", "names"),
         "date": pgettext("column", "date"),
         "sector": pgettext("column", "sector"),
         "explanation": pgettext("column", "explanation"),

@@ -40,13 +40,14 @@ from exports.columns import label, labels
 from graph.schema import SECTORS
 from lang import language, pgettext
 from lang.message import localized, word_in
+from queries.naming import entities_cell
 
 #: Every ``--format``: ``table`` is for the terminal only, ``xlsx`` for files only.
 FORMATS = ("table", "csv", "json", "xlsx")
 #: The formats that go to a text stream as well as to a file.
 TEXT_FORMATS = ("csv", "json")
-COLUMNS = ["id", "score", "rule", "category", "title", "entities", "date", "sector",
-           "explanation", "sources"]
+COLUMNS = ["id", "score", "rule", "category", "title", "entities", "names", "date",
+           "sector", "explanation", "sources"]
 #: The columns of the evidence sheet (one row per step of every evidence path).
 EVIDENCE_COLUMNS = ["finding", "path", "step", "what", "name", "ids", "start", "end",
                     "sources"]
@@ -82,22 +83,24 @@ def _coded(vocab: str, code: Any) -> str:
 
 
 def rows(findings: list[dict[str, Any]]) -> list[list[Any]]:
-    """One flat row per finding (the columns of :data:`COLUMNS`); in Chinese the category
-    and sector in words.
+    """One flat row per finding (the columns of :data:`COLUMNS`: ``names`` has each entity's
+    name beside its id, as its evidence names it); in Chinese the category and sector in
+    words.
 
     Examples
     --------
     >>> from lang import use_language
     >>> f = {"id": "F-1", "score": 0.9, "rule": "SUB-001", "category": "subsidy_fraud",
     ...      "title": "…", "entities": ["P1"], "sector": "pension", "explanation": "…"}
-    >>> rows([f])[0][3], rows([f])[0][7]
+    >>> rows([f])[0][3], rows([f])[0][8]
     ('subsidy_fraud', 'pension')
     >>> with use_language("zh"):
-    ...     rows([f])[0][3], rows([f])[0][7]
+    ...     rows([f])[0][3], rows([f])[0][8]
     ('补贴资金违规', '养老')
     """
     return [[f["id"], f["score"], f["rule"], _coded("category", f["category"]), f["title"],
-             " ".join(f["entities"]), f.get("date", ""), _coded("sector", f.get("sector", "")),
+             " ".join(f["entities"]), entities_cell(f), f.get("date", ""),
+             _coded("sector", f.get("sector", "")),
              f["explanation"], sources_of(f)]
             for f in findings]
 
@@ -152,8 +155,8 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO,
     >>> buf = io.StringIO()
     >>> dump_findings(f, "csv", buf)
     >>> buf.getvalue().splitlines()
-    ['id,score,rule,category,title,entities,date,sector,explanation,sources',
-     'F-1,0.9,COI-001,conflict_of_interest,王建国 …,P1 K1,,,…,']
+    ['id,score,rule,category,title,entities,names,date,sector,explanation,sources',
+     'F-1,0.9,COI-001,conflict_of_interest,王建国 …,P1 K1,P1 K1,,,…,']
     """
     findings = [localized(f) for f in findings]
     if fmt == "json":

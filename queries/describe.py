@@ -286,9 +286,11 @@ class PathsView:
 
 
 def describe_paths(view: StoreView, a: str, b: str, *, on: str | None = None,
-                   max_paths: int = 3, hub_degree: int = 100) -> PathsView:
+                   max_paths: int = 3, hub_degree: int = 100, include: set[str] | None = None,
+                   exclude: set[str] | None = None) -> PathsView:
     """The shortest explanation paths between what ``a`` and ``b`` name (input ids, keys or
-    exact names), worded (:func:`queries.paths.explain_paths` does the search).
+    exact names), worded (:func:`queries.paths.explain_paths` does the search, through the
+    tie types ``include`` names, if any, and none that ``exclude`` names).
 
     Examples
     --------
@@ -308,7 +310,8 @@ def describe_paths(view: StoreView, a: str, b: str, *, on: str | None = None,
     from queries.paths import explain_paths
 
     ka, kb = find_entity(view, a), find_entity(view, b)
-    result = explain_paths(view, ka, kb, on=on, max_paths=max_paths, hub_degree=hub_degree)
+    result = explain_paths(view, ka, kb, on=on, max_paths=max_paths, hub_degree=hub_degree,
+                           include=include, exclude=exclude)
     return PathsView([worded_path(p) for p in result.paths], len(result.hubs_skipped),
                      [entity_label(view, k) for k in result.hubs_skipped[:5]])
 

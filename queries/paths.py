@@ -27,10 +27,12 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from graph.errors import UmbrellaError
 from graph.reach import reachable
 from graph.schema import REL_TYPES, kind_of_key
 from graph.store import StoreView, Tie
 from graph.store.model import tie_in_force
+from lang import _
 from queries.findings import entity_step, relation_step
 from queries.frames import OPEN_END, OPEN_START, Frames
 
@@ -148,12 +150,68 @@ def _walk(succ: dict[str, list[str]], path: list[str], b: str) -> Iterator[list[
         path.pop()
 
 
+def tie_types(text: str | None) -> set[str] | None:
+    """The tie types a comma-separated list names (any case), None for none; a type the
+    schema does not know raises :class:`~graph.errors.UmbrellaError` listing the valid ones.
+
+    Examples
+    --------
+    >>> sorted(tie_types("kin, ASSOCIATE") or ()), tie_types("") is None
+    (['ASSOCIATE', 'KIN'], True)
+    >>> tie_types("KIN,FRIEND")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UmbrellaError: unknown tie type FRIEND
+    """
+    if not text:
+        return None
+    wanted = {t.strip().upper() for t in text.split(",") if t.strip()}
+    unknown = sorted(wanted - set(REL_TYPES))
+    if unknown:
+        raise UmbrellaError(_("unknown tie type {type}").format(type=", ".join(unknown)),
+                            hint=_("use one of {formats}").format(formats=", ".join(REL_TYPES)))
+    return wanted or None
+
+
+class TypedTies:
+    """The store's ties through the tie types asked for (``include``: only these, None:
+    all; ``exclude``: never these), for at most ``max_hops`` levels of the path search
+    (each level asks for the ties of one side's front; None: no limit). The search of
+    ``umbrella path --include/--exclude`` and of the workbench's path finder.
+
+    Examples
+    --------
+    >>> g = GraphTies.of([("a", "x", "KIN", "r1"), ("x", "b", "BID", "r2"),
+    ...                   ("a", "y", "KIN", "r3"), ("y", "b", "KIN", "r4")])
+    >>> search(TypedTies(g, None, {"BID"}), "a", "b").nodes
+    [['a', 'y', 'b']]
+    """
+
+    def __init__(self, view: Ties, include: set[str] | None, exclude: set[str],
+                 max_hops: int | None = None) -> None:
+        self.view, self.include, self.exclude, self.max_hops = view, include, exclude, max_hops
+        self.calls = 0
+
+    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
+        self.calls += 1
+        if self.max_hops is not None and self.calls > self.max_hops:
+            return []
+        return [t for t in self.view.ties(keys, on)
+                if (self.include is None or t.type in self.include) and t.type not in
+                self.exclude]
+
+    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
+        return self.view.tie_degrees(keys, on)
+
+
 def explain_paths(source: Frames | StoreView, a: str, b: str, on: str | None = None,
-                  max_paths: int = 3, hub_degree: int = 100) -> PathResult:
+                  max_paths: int = 3, hub_degree: int = 100, include: set[str] | None = None,
+                  exclude: set[str] | None = None) -> PathResult:
     """Up to ``max_paths`` shortest paths from ``a`` to ``b`` as evidence steps.
 
     ``source`` is a store view (or a :class:`~queries.frames.Frames` over one):
-    the search reads the ties it needs from the store, level by level.
+    the search reads the ties it needs from the store, level by level; ``include`` and
+    ``exclude`` restrict the tie types it walks (:class:`TypedTies`).
 
     Examples
     --------
@@ -176,7 +234,9 @@ def explain_paths(source: Frames | StoreView, a: str, b: str, on: str | None = N
     >>> store.close()
     """
     view = source.view if isinstance(source, Frames) else source
-    found = search(view, a, b, on, max_paths, hub_degree)
+    ties: Ties = view if include is None and not exclude else \
+        TypedTies(view, include, exclude or set())
+    found = search(ties, a, b, on, max_paths, hub_degree)
     return PathResult(steps(view, found), found.hubs, on)
 
 

@@ -569,6 +569,11 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
                            sector=sector, settings=settings, partial=partial, runner=runner)
+        sectors = None
+        if sector and not result.findings:
+            from umbrella.hints import sectors_present
+
+            sectors = sectors_present(store.view())
         if html_dir is not None:
             from umbrella.views import write_scan_pages
 
@@ -586,10 +591,12 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
                  counts=_listed(f"{c} {n}" for c, n in result.counts.items())),
              *coverage_lines(result.coverage),
              *_note_lines(said),
+             *_sector_lines(sector, sectors),
              _("Next: umbrella show ID (a finding or an entity), "
                "umbrella scan --format xlsx -o leads.xlsx")]
     write(Findings(result.findings, findings_table(result.findings, limit, notes),
-                   extra={**result.summary(), "notes": said}), out)
+                   extra={**result.summary(), "notes": said,
+                          **({"sectors": sectors} if sectors is not None else {})}), out)
     if result.failures:
         for code, reason in sorted(result.failures.items()):
             console.err.print(_("{rule} failed: {reason}").format(rule=code, reason=reason),
@@ -598,6 +605,25 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
                             "(their earlier findings were removed).").format(
                                 rules=_listed(sorted(result.failures))))
         raise SystemExit(1)
+
+
+def _sector_lines(sector: str | None, present: list[str] | None) -> list[str]:
+    """What to say when ``--sector`` selected nothing: the sectors the store holds.
+
+    Examples
+    --------
+    >>> _sector_lines("edu", ["education", "rural"])
+    ["No finding of sector 'edu'. Sectors in this database: education, rural"]
+    >>> _sector_lines("edu", None), _sector_lines("edu", [])
+    ([], ["No finding of sector 'edu'. This database holds no sector."])
+    """
+    if present is None:
+        return []
+    if not present:
+        return [_("No finding of sector '{sector}'. This database holds no sector.").format(
+            sector=sector)]
+    return [_("No finding of sector '{sector}'. Sectors in this database: {sectors}").format(
+        sector=sector, sectors=_listed(vocabulary_word("sector", s) for s in present))]
 
 
 def scan_notes(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -723,25 +749,78 @@ def _print_path(steps: Sequence[Step]) -> None:
 def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
     """Who or what an entity (or a finding) is: its ties with dates and sources, its findings.
 
-    ENTITY is an id from the input files (P0001387, C000004, ...), an exact
-    name, or a finding id (F-...).
+    ENTITY is an id from the input files (P0001387, C000004, ...), a finding id
+    (F-...), an identity number, credit code or phone, or a name or part of one
+    (as the workbench searches): when several entities match, they are listed
+    with what tells them apart.
 
     \b
     Example:
       umbrella show P0001387
       umbrella show F-3a9c0e12b4d1
+      umbrella show 杨雨
     """
-    from queries.describe import FindingView, describe
+    from queries.describe import FindingView, describe, describe_entity
 
     store = open_existing(db)
     try:
-        shown = describe(store.view(), entity, reveal=reveal, max_ties=max_ties)
+        view = store.view()
+        try:
+            shown: EntityView | FindingView = describe(view, entity, reveal=reveal,
+                                                       max_ties=max_ties)
+        except UmbrellaError as err:
+            found = _searched(view, entity, err, reveal)
+            if isinstance(found, Rows):
+                write(found, Output("table"))
+                return
+            shown = describe_entity(view, found, reveal=reveal, max_ties=max_ties)
     finally:
         store.close()
     if isinstance(shown, FindingView):
         _print_finding(shown)
     else:
         _print_entity(shown, max_ties)
+
+
+def _searched(view: Any, text: str, err: UmbrellaError, reveal: bool) -> str | Rows:
+    """What ``show`` finds when ``text`` is no id and no single exact name: the key of the
+    one entity the workbench's search finds, or the namesakes it finds, listed with what
+    tells them apart; an id of no entity raises an error with a hint of its kind."""
+    from umbrella.hints import unknown_id
+    from umbrella.namesakes import MOST, namesakes
+
+    found = namesakes(view, text, MOST + 1, reveal)
+    if len(found) == 1:
+        console.err.print(_("The only entity found for '{text}': {name} ({id})").format(
+            text=text, name=found[0]["name"], id=found[0]["id"]), soft_wrap=True)
+        return str(found[0]["key"])
+    if not found:
+        raise unknown_id(view, text) or err
+    shown = found[:MOST]
+    title = (_("{n} entities found for '{text}' (the first {most}); give one id to see it")
+             if len(found) > MOST else _("{n} entities found for '{text}'; give one id to "
+                                          "see it")).format(n=len(shown), text=text, most=MOST)
+    return Rows(["id", "kind", "name", "detail"],
+                [(r["id"], r["kind"], r["name"], r["detail"]) for r in shown],
+                words={"kind": "node_kind"}, title=title)
+
+
+def _with_hint(view: Any, texts: Sequence[str], err: UmbrellaError) -> UmbrellaError:
+    """``err``, or for the first of ``texts`` that names nothing and looks like an id, the
+    error with a hint of its own kind (:func:`umbrella.hints.unknown_id`)."""
+    from graph.errors import AmbiguousIdError
+    from umbrella.hints import unknown_id
+
+    for text in texts:
+        try:
+            if view.resolve(text.strip()) is not None or view.get(text.strip()) is not None:
+                continue
+        except AmbiguousIdError:
+            continue
+        hinted = unknown_id(view, text)
+        if hinted is not None:
+            return hinted
+    return err
 
 
 def _print_finding(shown: FindingView) -> None:
@@ -751,7 +830,9 @@ def _print_finding(shown: FindingView) -> None:
         id=finding["id"], rule=finding["rule"], score=finding["score"],
         category=vocabulary_word("category", finding["category"])))
     console.out.print(finding["explanation"])
-    console.out.print(_("Entities: {ids}").format(ids=" ".join(finding["entities"])))
+    from queries.naming import entities_cell
+
+    console.out.print(_("Entities: {ids}").format(ids=entities_cell(finding)))
     for i, steps in enumerate(shown.paths, start=1):
         console.out.print(_("Evidence path {n}:").format(n=i))
         _print_path(steps)
@@ -788,19 +869,31 @@ def _print_entity(shown: EntityView, max_ties: int) -> None:
 @click.option("--max-paths", default=3, show_default=True)
 @click.option("--hub-degree", default=100, show_default=True,
               help="Do not pass through nodes with more ties than this.")
-def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: int) -> None:
+@click.option("--include", "include", metavar="TYPE,...",
+              help="Walk only ties of these types (KIN, ASSOCIATE, COMPANY_ROLE, ...).")
+@click.option("--exclude", "exclude", metavar="TYPE,...",
+              help="Never walk ties of these types (e.g. BID,PAID).")
+def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: int,
+         include: str | None, exclude: str | None) -> None:
     """The shortest explanation paths between two entities.
 
     \b
     Example:
       umbrella path P0001387 O000603 --on 2022-02-09
+      umbrella path P0001387 O000603 --include KIN,ASSOCIATE,COMPANY_ROLE
     """
     from queries.describe import describe_paths
+    from queries.paths import tie_types
 
+    wanted, unwanted = tie_types(include), tie_types(exclude)
     store = open_existing(db)
     try:
-        found = describe_paths(store.view(), a, b, on=on, max_paths=max_paths,
-                               hub_degree=hub_degree)
+        view = store.view()
+        try:
+            found = describe_paths(view, a, b, on=on, max_paths=max_paths,
+                                   hub_degree=hub_degree, include=wanted, exclude=unwanted)
+        except UmbrellaError as err:
+            raise _with_hint(view, (a, b), err) from err
     finally:
         store.close()
     day = formats.date(on) if on else ""
@@ -843,7 +936,11 @@ def recuse(case: str, db: str, max_kin_hops: int | None, out: Output) -> None:
 
     store = open_existing(db)
     try:
-        found = describe_recusal(store.view(), case, max_kin_hops)
+        view = store.view()
+        try:
+            found = describe_recusal(view, case, max_kin_hops)
+        except UmbrellaError as err:
+            raise _with_hint(view, (case,), err) from err
     finally:
         store.close()
     write(Rows(["official", "acting as", "why", "party", "posts"],

@@ -154,8 +154,9 @@ def _ids(ids: tuple[str, ...]) -> str:
 
 
 def _entities(finding: dict[str, Any]) -> str:
-    ids = finding.get("entities", [])
-    return " ".join(ids[:4]) + (" …" if len(ids) > 4 else "")
+    from queries.naming import entities_cell
+
+    return entities_cell(finding, 4)
 
 
 def _report(result: Evaluation, truth: TruthFile, db: str) -> Report:

@@ -399,7 +399,8 @@ def written(n: int, noun: str, path: Path) -> str:
 def findings_table(findings: list[dict[str, Any]], limit: int,
                    notes: Sequence[str] = ()) -> Table:
     """The terminal's view of findings, best first: score, rule, title (in the run's
-    language), the first four entities, date and id of the first ``limit``.
+    language), the first four entities (their names beside their ids), date and id of the
+    first ``limit``.
 
     Examples
     --------
@@ -410,10 +411,10 @@ def findings_table(findings: list[dict[str, Any]], limit: int,
     ('2 findings (top 1 shown)', [('0.90', 'COI-001', '…', 'P1 C1 O1 P2 …', '', 'F-1')])
     """
     from lang.message import localized
+    from queries.naming import entities_cell
 
-    rows = [(f"{f['score']:.2f}", f["rule"], localized(f)["title"],
-             " ".join(f["entities"][:4]) +
-             (" …" if len(f["entities"]) > 4 else ""), f.get("date", ""), f["id"])
+    rows = [(f"{f['score']:.2f}", f["rule"], localized(f)["title"], entities_cell(f, 4),
+             f.get("date", ""), f["id"])
             for f in findings[:limit]]
     if len(findings) > limit:
         title = ngettext("{n} finding (top {top} shown)", "{n} findings (top {top} shown)",

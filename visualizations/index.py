@@ -34,6 +34,7 @@ from graph.store import Store, StoreView
 from lang import _, ngettext
 from lang.formats import date, number
 from lang.message import localized
+from queries.naming import entities_cell
 from visualizations.builder import DEFAULT_MAX_NODES
 from visualizations.pages import finding_page
 from visualizations.safe import shown
@@ -71,7 +72,7 @@ def index_html(rows: Sequence[Mapping[str, Any]], title: str, note: str = "",
             f'<tr><td class="n k">{float(r.get("score", 0)):.2f}</td>'
             f'<td class="k">{esc(r.get("rule"))}</td>'
             f'<td><a href="{html.escape(str(r["page"]), quote=True)}">{esc(r.get("title"))}</a>'
-            f'</td><td>{esc(" ".join(r.get("entities", [])), 200)}</td>'
+            f'</td><td>{esc(entities_cell(r), 200)}</td>'
             f'<td class="k">{esc(day)}</td><td class="muted k">{esc(r.get("id"))}</td></tr>')
     head = "".join(f"<th>{esc(column(c))}</th>"
                    for c in ("score", "rule", "finding", "entities", "date", "id"))

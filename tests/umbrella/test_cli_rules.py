@@ -93,9 +93,9 @@ def _tie_types(out: str) -> list[str]:
     return [t for t in re.findall(r"^[│|] ([A-Z][A-Z_]+) +[│|]", out, re.M) if t in REL_TYPES]
 
 
-def test_show_by_shared_name_asks_for_an_id(db: str) -> None:
-    code, _, err = _run("show", "王磊", "--db", db)
-    assert code == 1 and "P4" in err and "P5" in err
+def test_show_by_shared_name_lists_the_namesakes(db: str) -> None:
+    code, out, _ = _run("show", "王磊", "--db", db)
+    assert code == 0 and "P4" in out and "P5" in out and "give one id to see it" in out
 
 
 def test_path_is_time_aware(db: str) -> None:

@@ -246,7 +246,7 @@ class Workbench:
             e = ents.get(k)
             if e is None:
                 continue
-            results.append({"id": public_id(e), "kind": e.kind, "name": e.name,
+            results.append({"id": public_id(e), "key": e.key, "kind": e.kind, "name": e.name,
                             "detail": self._detail(e, posts.get(k, [])[:3]),
                             "match": seen[k]})
         return {"results": results}
@@ -331,14 +331,14 @@ class Workbench:
              max_paths: int = 3) -> dict[str, Any]:
         """The shortest paths between two entities (the search of ``umbrella path``),
         through the tie types asked for, avoiding hubs, at most ``max_hops`` ties long."""
-        from queries.paths import search
+        from queries.paths import TypedTies, search
 
         view = self.view()
         ka, kb = self.key_of(view, a), self.key_of(view, b)
-        ties = _TypedTies(view, _types(include), _types(exclude) or set(),
-                          max(1, min(max_hops, 12)))
+        hops = max(1, min(max_hops, 12))
+        ties = TypedTies(view, _types(include), _types(exclude) or set(), hops)
         found = search(ties, ka, kb, on, max(1, min(max_paths, 10)), max(1, hub_degree))
-        paths = [p for p in found.nodes if len(p) - 1 <= ties.max_hops]
+        paths = [p for p in found.nodes if len(p) - 1 <= hops]
         found.nodes[:] = paths
         keys = list(dict.fromkeys(k for p in paths for k in p))
         ents = view.entities_by_key(keys)
@@ -504,24 +504,3 @@ class Workbench:
         page = build_page(nodes, edges, title=title, max_nodes=max(len(nodes), 2),
                           reveal=self.reveal)
         return page.html.encode("utf-8")
-
-
-class _TypedTies:
-    """The store's ties through the tie types asked for, for at most ``max_hops`` levels of
-    the path search (each level asks for the ties of one side's front)."""
-
-    def __init__(self, view: StoreView, include: set[str] | None, exclude: set[str],
-                 max_hops: int) -> None:
-        self.view, self.include, self.exclude, self.max_hops = view, include, exclude, max_hops
-        self.calls = 0
-
-    def ties(self, keys: Sequence[str], on: str | None = None) -> list[Tie]:
-        self.calls += 1
-        if self.calls > self.max_hops:
-            return []
-        return [t for t in self.view.ties(keys, on)
-                if (self.include is None or t.type in self.include) and t.type not in
-                self.exclude]
-
-    def tie_degrees(self, keys: Sequence[str], on: str | None = None) -> dict[str, int]:
-        return self.view.tie_degrees(keys, on)
