@@ -98,6 +98,10 @@ def _labels() -> dict[str, str]:
         "why": pgettext("column", "why"),
         "party": pgettext("column", "party"),
         "posts": pgettext("column", "posts"),
+        # screen: the ties joining two sides
+        "left": pgettext("column", "left"),
+        "right": pgettext("column", "right"),
+        "ties": pgettext("column", "ties"),
         # a scan's rules: coverage and failures (the workbook's rules sheet)
         "rule findings": pgettext("column", "rule findings"),
         "item": pgettext("column", "item"),

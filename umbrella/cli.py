@@ -961,6 +961,7 @@ def _register() -> None:
     from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
     from umbrella.scaffold import new_rule_command
+    from umbrella.screen_cmd import screen_command
     from umbrella.serve_cmd import serve_command
     from umbrella.standards_cmd import export_ftm_command, export_parquet_command
     from umbrella.teamwork import pull, push, query
@@ -969,7 +970,7 @@ def _register() -> None:
     export.add_command(export_ftm_command, "ftm")
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
-                    new_rule_command, evaluate_command, serve_command):
+                    new_rule_command, evaluate_command, serve_command, screen_command):
         cli.add_command(command)
     prepare(cli)
 

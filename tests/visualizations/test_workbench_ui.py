@@ -124,14 +124,16 @@ def test_every_word_the_page_shows_is_in_the_strings_and_has_its_chinese() -> No
         zh = ui_strings()
     assert set(zh) == set(words)
     assert (zh["kind.person"], zh["type.KIN"], zh["sector.education"]) == ("人员", "亲属", "教育")
-    # the part file gives every message of strings.py its Chinese, fields kept
-    with PART.open("rb") as fh:
-        part = read_po(fh)
+    # the part files give every message of strings.py its Chinese, fields kept
+    parts = []
+    for path in (PART, PART.with_name("screen.po")):  # the screen form's words: screen.po
+        with path.open("rb") as fh:
+            parts.append(read_po(fh))
     ids = [(ctx, msg) for _l, msg, _c, ctx in extract_from_file(
         "python", str(STRINGS), keywords={"pgettext": ((1, "c"), 2)})]
     assert len(ids) > 80 and all(ctx == "workbench" for ctx, _m in ids)
     for ctx, msg in ids:
-        entry = part.get(msg, context=ctx)
+        entry = next((e for e in (p.get(msg, context=ctx) for p in parts) if e), None)
         assert entry is not None and isinstance(entry.string, str) and entry.string, msg
         assert isinstance(msg, str)
         zh_text = entry.string
@@ -393,6 +395,29 @@ def test_search_entity_expand_filter_slider_path_lead_export(workbench: Page,
     assert HOSTILE["official"].split("<")[0] in html
     assert "王建国" in got["csv"].decode("utf-8-sig")
     assert zipfile.ZipFile(BytesIO(got["xlsx"])).namelist()
+    assert_quiet(w)
+
+
+def test_the_conflict_screen_answers_and_draws_the_path(workbench: Page) -> None:
+    w, page = workbench, workbench.page
+    page.fill("#wb-screen-left", "O1")
+    page.fill("#wb-screen-right", "O2\nO3")
+    page.fill("#wb-screen-on", "2020-03-01")
+    page.click("#wb-screen-go")
+    page.wait_for_selector("#wb-screen-out .wb-screen-answer")
+    w.idle()
+    answers = page.locator("#wb-screen-out > li").all_inner_texts()
+    assert len(answers) == 1
+    assert HOSTILE["company"] in answers[0] and HOSTILE["spouse"] in answers[0]  # as text
+    assert "relationships.csv:2" in answers[0] and "11010519491231002X" not in answers[0]
+    assert w.visible() == w.drawn() == ["O1", "O2", "P1", "P2"]
+    assert page.inner_text("#wb-status").startswith("Ties found on 2020-03-01: 1")
+    page.fill("#wb-screen-on", "1970-01-01")  # before the marriage
+    page.click("#wb-screen-go")
+    page.wait_for_selector("#wb-screen-out .wb-screen-none")
+    w.idle()
+    assert page.inner_text("#wb-status") == "No tie found on 1970-01-01."
+    assert page.inner_text("#wb-screen-out").startswith("Searched: kin")
     assert_quiet(w)
 
 

@@ -48,6 +48,8 @@ FINDINGS_TTL = 30.0
 #: Largest expansion page, and largest export.
 MAX_PAGE = 200
 MAX_EXPORT = 5000
+#: Most ids on the two sides of a screen, together.
+MAX_SCREEN = 200
 
 #: Writes tables to a file: ``(tables, path, format)``, tables as
 #: :func:`exports.tables.write_report` takes them (the shell passes it in: the rooms
@@ -354,6 +356,43 @@ class Workbench:
             "paths": [[ids.get(k, k) for k in p] for p in paths],
             "hubs_skipped": len(found.hubs),
             "hubs": [self.node(h) for h in hubs.values()]})
+
+    def screen(self, left: Sequence[str], right: Sequence[str], on: str,
+               max_hops: int = 4, hub_degree: int = 100) -> dict[str, Any]:
+        """Which ties join any entity of ``left`` to any of ``right`` (ids) on day ``on``:
+        the question of ``umbrella screen``, each path in words (one line a tie, with its
+        source rows) and as the canvas's nodes and edges."""
+        from queries.screen import day_words, screen, searched, worded
+        from queries.settings import load_settings
+
+        if not left or not right:
+            raise ApiError(400, _("give ids on both sides"),
+                           '{"left": ["O000012"], "right": ["O000603"], "on": "2023-04-01"}')
+        if len(left) + len(right) > MAX_SCREEN:
+            raise ApiError(400, _("at most {n} ids in all").format(n=MAX_SCREEN), "")
+        view = self.view()
+        lkeys = list(dict.fromkeys(self.key_of(view, i) for i in left))
+        rkeys = list(dict.fromkeys(self.key_of(view, i) for i in right))
+        kin_hops = int(load_settings().rule("REC-001")["max_kin_hops"])
+        found = screen(view, lkeys, rkeys, on, max_hops=max(1, min(max_hops, 6)),
+                       max_kin_hops=kin_hops, hub_degree=max(1, hub_degree))
+        rows = worded(found, self.reveal)
+        keys = list(dict.fromkeys(s["key"] for p in found.paths for s in p.steps
+                                  if "node" in s))
+        ents = view.entities_by_key(keys)
+        ids = {k: public_id(e) for k, e in ents.items()}
+        rids = list(dict.fromkeys(s["id"] for p in found.paths for s in p.steps if "rel" in s))
+        rels = view.relations_by_id(rids)
+        return self._out({
+            "found": bool(rows), "on": on, "day": day_words(on),
+            "searched": searched(found, hub_degree),
+            "answers": [{"left": r.left, "right": r.right, "ties": r.ties, "lines": r.path,
+                         "path": [ids.get(s["key"], s["key"]) for s in p.steps if "node" in s],
+                         "edges": [s["id"] for s in p.steps if "rel" in s]}
+                        for r, p in zip(rows, found.paths, strict=True)],
+            "nodes": [self.node(ents[k]) for k in keys if k in ents],
+            "edges": [self.edge(rels[r], ids) for r in rids if r in rels],
+            "hubs_skipped": len(found.hubs_skipped)})
 
     def findings(self, rule: str | None = None, category: str | None = None,
                  min_score: float | None = None, sector: str | None = None,

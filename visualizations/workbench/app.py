@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib
 import json
 import socket
@@ -193,6 +194,27 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         return Response(data, media_type=media, headers={
             "content-disposition": f'attachment; filename="{name}"'})
 
+    async def screen(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return _error(400, _("the body must be JSON"),
+                          '{"left": [...], "right": [...], "on": "YYYY-MM-DD"}')
+        sides = [[str(i) for i in body.get(side) or [] if isinstance(i, str | int)]
+                 for side in ("left", "right")]
+        on = body.get("on") or datetime.date.today().isoformat()
+        from lang.formats import parse_date
+
+        try:
+            on = parse_date(str(on))
+        except Exception:
+            return _error(400, _("{name} must be a date (YYYY-MM-DD), not {value}").format(
+                name="on", value=repr(on)), "")
+        reply: Response = await answer(lambda r: bench.screen(sides[0], sides[1], on))(request)
+        return reply
+
     async def index(request: Request) -> Response:
         page = static / "index.html"
         if page.is_file():
@@ -218,6 +240,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         Route("/api/findings", answer(findings)),
         Route("/api/finding/{fid:path}", answer(finding)),
         Route("/api/export", export, methods=["POST"]),
+        Route("/api/screen", screen, methods=["POST"]),
     ]
     if static.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=static), name="static"))

@@ -833,6 +833,55 @@
   wb.setPathEnds = function (a, b) { setEnd("from", a); setEnd("to", b); };
 
   // ---------------------------------------------------------------- export
+  // ---------------------------------------------------------------- conflict screen
+  function idsOf(text) {
+    return String(text || "").split(/[\s,，;；]+/).filter(Boolean);
+  }
+  function screenSides() {
+    var left = idsOf(byId("wb-screen-left").value), right = idsOf(byId("wb-screen-right").value);
+    var out = byId("wb-screen-out");
+    if (!left.length || !right.length) {
+      status(say("screen.need_both"), true);
+      return Promise.resolve(null);
+    }
+    var body = {left: left, right: right};
+    if (byId("wb-screen-on").value) { body.on = byId("wb-screen-on").value; }
+    return api("/api/screen", {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": wb.session.csrf,
+                Accept: "application/json"},
+      body: JSON.stringify(body)
+    }).then(function (data) {
+      wb.lastScreen = data;
+      clear(out);
+      if (!data.found) {
+        out.appendChild(make("li", "wb-screen-none", data.searched));
+        status(say("screen.none", {day: data.day}));
+        return data;
+      }
+      (data.answers || []).forEach(function (a) {
+        var li = make("li", "wb-screen-answer");
+        li.appendChild(make("strong", "", say("screen.pair", {left: a.left, right: a.right,
+                                                              ties: a.ties})));
+        var steps = make("ul", "wb-screen-steps");
+        (a.lines || []).forEach(function (line) { steps.appendChild(make("li", "", line)); });
+        li.appendChild(steps);
+        out.appendChild(li);
+      });
+      pushUndo();
+      var ids = (data.nodes || []).map(function (n) { return String(n.id); });
+      addNodes(data.nodes);
+      addEdges(data.edges);
+      wb.rec.path = {edges: {}};
+      (data.edges || []).forEach(function (e) { wb.rec.path.edges[e.id] = true; });
+      ids.forEach(function (id) { delete wb.rec.hidden[id]; });
+      placeNew(ids, data.edges || [], ids[0]);
+      sync();
+      status(say("screen.found", {n: (data.answers || []).length, day: data.day}));
+      return data;
+    }).catch(failed);
+  }
+
   function exportAs(format) {
     var nodes = wb.visibleNodeIds(), edges = wb.visibleEdgeIds();
     if (!nodes.length) { status(say("export.empty"), true); return Promise.resolve(null); }
@@ -934,6 +983,9 @@
       var s = needSelection(); if (s.length) { setEnd("to", s[s.length - 1]); }
     });
     byId("wb-path-find").addEventListener("click", findPath);
+    byId("wb-screen-form").addEventListener("submit", function (ev) {
+      ev.preventDefault(); screenSides();
+    });
     ["html", "csv", "xlsx"].forEach(function (f) {
       byId("wb-export-" + f).addEventListener("click", function () { exportAs(f); });
     });
