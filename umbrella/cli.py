@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from rich.markup import escape
 
-from graph.errors import UmbrellaError
+from graph.errors import AmbiguousIdError, UmbrellaError
 from graph.store import Store, is_server, open_store
 from lang import N_, _, formats
 from umbrella import console
@@ -768,6 +768,8 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
         try:
             shown: EntityView | FindingView = describe(view, entity, reveal=reveal,
                                                        max_ties=max_ties)
+        except AmbiguousIdError:
+            raise  # an id two sources defined differently: the keys in brackets tell them apart
         except UmbrellaError as err:
             found = _searched(view, entity, err, reveal)
             if isinstance(found, Rows):
