@@ -29,9 +29,11 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph.analysis.community import workable_size
 from graph.store import SqliteStore
 from loaders.load import load_folder
 from queries.evaluate import Evaluation, evaluate, items_of, stored_leads
@@ -83,10 +85,50 @@ def write_truth_csv(truth: Truth, path: Path) -> Path:
     return path
 
 
+@dataclass
+class Targets:
+    """Issue 16's measures of the algorithm rules on one county: planted networks wholly
+    inside one of the ten best communities, the largest of those ten against what an
+    investigator can work, and umbrella officials who are the subject of a top-20 broker."""
+
+    networks: int = 0
+    inside_top10: int = 0
+    largest_top10: int = 0
+    cap: int = 0
+    officials: int = 0
+    top20_subjects: int = 0
+
+
+def targets(truth: Truth, findings: list[dict[str, Any]], actors: int) -> Targets:
+    """:class:`Targets` of one county from its stored findings (``actors``: its people and
+    organizations).
+
+    Examples
+    --------
+    >>> from synthetic.truth import Network
+    >>> t = Truth(seed=1, scale=1.0, brokers=("P9",),
+    ...           networks=(Network("N1", "bid_rigging_ring", ("C1", "C2")),))
+    >>> f = [{"rule": "CLU-001", "rank": 1, "members": 3, "entities": ["C1", "C2", "P1"]},
+    ...      {"rule": "BRK-001", "rank": 1, "entities": ["P9", "C1"]}]
+    >>> targets(t, f, 1000)
+    Targets(networks=1, inside_top10=1, largest_top10=3, cap=40, officials=1, top20_subjects=1)
+    """
+    clusters = sorted((f for f in findings if f["rule"] == "CLU-001"), key=lambda f: f["rank"])
+    brokers = sorted((f for f in findings if f["rule"] == "BRK-001"), key=lambda f: f["rank"])
+    top = [set(f["entities"]) for f in clusters[:10]]
+    subjects = {f["entities"][0] for f in brokers[:20] if f["entities"]}
+    return Targets(
+        networks=len(truth.networks),
+        inside_top10=sum(any(set(n.members) <= c for c in top) for n in truth.networks),
+        largest_top10=max((int(f["members"]) for f in clusters[:10]), default=0),
+        cap=workable_size(actors), officials=len(truth.brokers),
+        top20_subjects=sum(b in subjects for b in truth.brokers))
+
+
 def run_county(folder: Path, scale: float, seed: int, ks: list[int]
-               ) -> tuple[Evaluation, int, float]:
+               ) -> tuple[Evaluation, int, float, Targets]:
     """Generate, load, scan and evaluate one county; the evaluation, the truth-file rows
-    set aside and the scan's seconds."""
+    set aside, the scan's seconds and the issue's measures."""
     county = generate_county(folder / f"county-{scale:g}-{seed}", scale=scale, seed=seed)
     store = SqliteStore(folder / f"county-{scale:g}-{seed}.db")
     try:
@@ -99,9 +141,11 @@ def run_county(folder: Path, scale: float, seed: int, ks: list[int]
         view = store.view()
         truth = read_truth_file(view, truth_path)
         leads = stored_leads(view, store.location)
+        actors = sum(county.rows.get(t, 0) for t in ("persons", "organizations"))
+        measured = targets(read_truth(county.truth_path), view.findings(), actors)
     finally:
         store.close()
-    return evaluate(leads, items_of(truth.rows), ks), len(truth.set_aside), took
+    return evaluate(leads, items_of(truth.rows), ks), len(truth.set_aside), took, measured
 
 
 def _f(x: float | None) -> str:
@@ -123,12 +167,14 @@ def main() -> None:
     recalls: dict[str, list[float]] = defaultdict(list)
     medians: dict[str, list[float]] = defaultdict(list)
     precisions: dict[int, list[float]] = defaultdict(list)
+    total: list[Targets] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         for scale in args.scales:
             for seed in args.seeds:
-                result, aside, took = run_county(folder, scale, seed, args.k)
+                result, aside, took, t = run_county(folder, scale, seed, args.k)
+                total.append(t)
                 at_k = "  ".join(f"P@{p.k} {_f(p.precision)} ({p.hits}/{p.leads})"
                                  for p in result.precision)
                 print(f"\nscale {scale:g} seed {seed}: {result.leads} leads, scan {took:.1f}s, "
@@ -145,7 +191,17 @@ def main() -> None:
                 for p in result.precision:
                     if p.precision is not None:
                         precisions[p.k].append(p.precision)
+                print(f"  planted networks wholly inside a top-10 community: {t.inside_top10} "
+                      f"of {t.networks}; largest top-10 community {t.largest_top10} members "
+                      f"(workable: {t.cap}); umbrella officials the subject of a top-20 broker: "
+                      f"{t.top20_subjects} of {t.officials}", flush=True)
     _summary(recalls, medians, precisions)
+    nets, inside = sum(t.networks for t in total), sum(t.inside_top10 for t in total)
+    offs, subj = sum(t.officials for t in total), sum(t.top20_subjects for t in total)
+    print(f"  networks wholly inside a top-10 community: {inside} of {nets} "
+          f"({inside / max(nets, 1):.2f}); umbrella officials the subject of a top-20 broker: "
+          f"{subj} of {offs} ({subj / max(offs, 1):.2f}); largest top-10 community over "
+          f"workable: {max((t.largest_top10 / t.cap for t in total), default=0):.2f}")
 
 
 def _summary(recalls: dict[str, list[float]], medians: dict[str, list[float]],
