@@ -7,6 +7,7 @@ import json
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from samples import SHARED_DATA
@@ -226,11 +227,12 @@ def test_several_suppliers_make_award_contracts(tmp_path: Path) -> None:
     assert store.view().counts_by_type() == {"AWARDED_TO": 2}
 
 
-def _flags(fixture: Path, tmp_path: Path) -> dict[str, list[tuple[str, ...]]]:
+def _flags(fixture: Path, tmp_path: Path, overrides: dict[str, dict[str, Any]] | None = None
+           ) -> dict[str, list[tuple[str, ...]]]:
     store = SqliteStore(tmp_path / f"{fixture.stem}.db")
     load_ocds(fixture, store)
     out: dict[str, list[tuple[str, ...]]] = {}
-    for f in scan(store, codes=["COL"]).findings:
+    for f in scan(store, codes=["COL"], overrides=overrides).findings:
         out.setdefault(f["rule"], []).append(tuple(sorted(f["entities"])))
     store.close()
     return {k: sorted(v) for k, v in out.items()}
@@ -288,8 +290,9 @@ def test_cardinal_fixtures_of_other_indicators(tmp_path: Path) -> None:
 
 def test_col_rules_run_on_ocds(tmp_path: Path) -> None:
     """A ring of three firms taking turns behind cover bids (the losers within 2% above the
-    winner: in a market of three firms, taking turns alone is not reported), with
-    identical prices and a lone bid."""
+    winner), with identical prices and a lone bid. The three firms are the whole market:
+    there cover bids alone are not enough (a note), with the small-market discount off
+    they are a lead."""
     def prices(i: int) -> list[tuple[str, int, str]]:
         won = "ABC"[i % 3]
         return [(x, 1000 if x == won else 1010 + 10 * "ABC".index(x), "valid") for x in "ABC"]
@@ -300,6 +303,9 @@ def test_col_rules_run_on_ocds(tmp_path: Path) -> None:
     f = tmp_path / "p.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rels), encoding="utf-8")
     flags = _flags(f, tmp_path)
+    assert "COL-002" not in flags
+    (tmp_path / "any").mkdir()
+    flags = _flags(f, tmp_path / "any", {"COL-002": {"small_market": 0}})
     assert flags["COL-002"] == [("A", "B", "C", "o0", "o1", "o2", "o3")]
     assert flags["COL-003"] == [("A", "lone")]
     assert flags["COL-004"] == [("A", "B", "same")]
