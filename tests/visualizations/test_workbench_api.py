@@ -351,3 +351,46 @@ def test_umbrella_serve_on_the_store(backend: Backend, county: tuple[Path, Any],
     password = backend.env.get("NEO4J_PASSWORD")
     assert not password or (password not in printed and password not in " ".join(argv))
     assert backend.location in printed  # "Indexing LOCATION for search…"
+
+
+def _same_order(answer: Any) -> Any:
+    """An answer with its lists of records in one order (by id), for comparing stores."""
+    if isinstance(answer, dict):
+        return {k: _same_order(v) for k, v in answer.items()}
+    if isinstance(answer, list):
+        items = [_same_order(v) for v in answer]
+        if items and all(isinstance(v, dict) and "id" in v for v in items):
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
+        return items
+    return answer
+
+
+def test_answers_equal_the_embedded_store(client: Client, county: tuple[Path, Any]) -> None:
+    """Every endpoint answers on this store what it answers on the SQLite file."""
+    from visualizations.workbench.access import SqliteAccess
+    from visualizations.workbench.api import Workbench
+
+    pid, name, _n = _some_person(county[0])
+    hub = _hub(county[0])
+    lead = client.get("/api/findings?rule=COI&limit=1")["findings"][0]
+    ends = client.get(f"/api/finding/{lead['id']}")["evidence_nodes"]
+    access = SqliteAccess(county[0])
+    try:
+        local = Workbench.open(access, tables=write_tables)
+        asked = [
+            (f"/api/search?q={quote(name[:2])}&limit=50", lambda: local.search(name[:2], 50)),
+            (f"/api/entity/{pid}", lambda: local.entity(pid)),
+            (f"/api/entity/{hub}", lambda: local.entity(hub)),
+            (f"/api/expand/{hub}?limit=30", lambda: local.expand(hub, 0, 30)),
+            (f"/api/expand/{pid}?on=2015-01-01", lambda: local.expand(pid, 0, 25, None,
+                                                                     "2015-01-01")),
+            (f"/api/path?from={ends[0]}&to={ends[-1]}",
+             lambda: local.path(ends[0], ends[-1])),
+            ("/api/findings?limit=500", lambda: local.findings(limit=500)),
+            (f"/api/finding/{lead['id']}", lambda: local.finding(lead["id"])),
+        ]
+        for path, here in asked:
+            want = json.loads(json.dumps(here(), ensure_ascii=False, default=str))
+            assert _same_order(client.get(path)) == _same_order(want), path
+    finally:
+        access.close()
