@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python bench/workbench.py [--db /tmp/umbrella-bench/county-s10-seed1.db]
                  [--work /tmp/umbrella-bench/workbench] [--requests 200] [--seed 1]
+                 [--neo4j-bridge]
 
 The database is copied into ``--work`` first (the bench never opens the original; the
 server opens its copy read-only). ``umbrella serve --port 0`` is started as a
@@ -19,11 +20,19 @@ endpoint ``--requests`` times after 5 warm-up requests that are not counted:
 
 Times are wall-clock per request on the client (connection kept open). Memory: the
 server process's resident set (``VmRSS``) and peak (``VmHWM``) from /proc after the loop.
+
+``--neo4j-bridge``: the copy is pushed (:func:`graph.store.copy.copy_store`, batches of
+200 rows) into the test Bolt bridge over grafeo (``tests/neo4j_server.py``; needs
+``.venv-bridge`` or ``UMBRELLA_BRIDGE_PYTHON``), and the server runs with ``--db
+bolt://...``, its credentials in the environment as a user would set them. The
+bridge's own memory is printed too. Its figures are grafeo's, for information: they
+say nothing about a real Neo4j's speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -36,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -119,25 +129,58 @@ def _status(pid: int) -> dict[str, int]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, default=Path("/tmp/umbrella-bench/county-s10-seed1.db"))
-    ap.add_argument("--work", type=Path, default=Path("/tmp/umbrella-bench/workbench"))
-    ap.add_argument("--requests", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    copy = args.work / args.db.name
-    if not copy.exists() or copy.stat().st_size != args.db.stat().st_size:
-        shutil.copyfile(args.db, copy)
-    rng = random.Random(args.seed)
-    inp = _inputs(copy, rng)
+def _children(name: str) -> list[int]:
+    """Ids of this process's child processes whose command line holds ``name``."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and name.encode() in cmdline:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@contextlib.contextmanager
+def _bridge(copy: Path, work: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The grafeo Bolt bridge holding ``copy``: its address and the environment to reach
+    it (credentials never in argv)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    sys.path.insert(0, str(REPO))  # the rooms before tests/
+    from neo4j_server import start_bridge
+    from neo4j_stores import BRIDGE_BATCH_ROWS
+
+    from graph.store import SqliteStore
+    from graph.store.copy import copy_store
+    from graph.store.neo4j import Neo4jStore
+
+    with start_bridge(work / "bridge", timeout=120) as target:
+        env = {"NEO4J_USER": target.user, "NEO4J_PASSWORD": target.password,
+               "NEO4J_DATABASE": target.database, "UMBRELLA_NEO4J_BATCH_ROWS": BRIDGE_BATCH_ROWS}
+        t = time.perf_counter()
+        src, dst = SqliteStore(copy), Neo4jStore.from_env(target.uri, env=env)
+        try:
+            copy_store(src, dst)
+        finally:
+            src.close()
+            dst.close()
+        print(f"pushed {copy.name} into the grafeo bridge in {time.perf_counter() - t:.0f} s",
+              file=sys.stderr)
+        yield target.uri, env
+
+
+def _loop(db: str, env: dict[str, str], inp: dict[str, Any], rng: random.Random,
+          args: argparse.Namespace) -> dict[str, Any]:
+    """Start ``umbrella serve --db db``, run the request loop, stop the server."""
     log = args.work / "serve.out"
     t0 = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-c", MAIN, "serve", "--db", str(copy),
+        proc = subprocess.Popen([sys.executable, "-c", MAIN, "serve", "--db", db,
                                  "--port", "0"], stdout=out, stderr=subprocess.DEVNULL,
-                                cwd=args.work, env={**os.environ, "PYTHONPATH": str(REPO)})
+                                cwd=args.work,
+                                env={**os.environ, **env, "PYTHONPATH": str(REPO)})
     try:
         url = ""
         while not url:
@@ -150,7 +193,7 @@ def main() -> None:
         start = time.perf_counter() - t0
         assert found is not None
         port, token = int(found.group(1)), found.group(2)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.request("GET", f"/?token={token}")
         resp = conn.getresponse()
         resp.read()
@@ -176,22 +219,56 @@ def main() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
+    return {"start": start, "times": times, "bad": bad, "idle": rss_idle, "mem": mem}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, default=Path("/tmp/umbrella-bench/county-s10-seed1.db"))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/umbrella-bench/workbench"))
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--neo4j-bridge", action="store_true",
+                    help="serve the county from the grafeo Bolt bridge (figures for "
+                    "information: they say nothing about a real Neo4j)")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    copy = args.work / args.db.name
+    if not copy.exists() or copy.stat().st_size != args.db.stat().st_size:
+        shutil.copyfile(args.db, copy)
+    rng = random.Random(args.seed)
+    inp = _inputs(copy, rng)
+    bridge_mem: dict[str, int] = {}
+    if args.neo4j_bridge:
+        with _bridge(copy, args.work) as (uri, env):
+            got = _loop(uri, env, inp, rng, args)
+            for pid in _children("bolt_grafeo.py"):
+                bridge_mem = _status(pid)
+        store = "the grafeo Bolt bridge (for information, not a Neo4j's speed)"
+    else:
+        got = _loop(str(copy), {}, inp, rng, args)
+        store = "SQLite"
     counts = sqlite3.connect(f"file:{copy}?mode=ro", uri=True).execute(
         "SELECT count(*) FROM entities WHERE kind = 'person'").fetchone()[0]
-    print(f"workbench bench: {copy.name} ({counts:,} persons), {args.requests} requests per "
-          f"endpoint, one client, seed {args.seed}")
-    print(f"server start (index built, address printed): {start:.1f} s")
+    print(f"workbench bench: {copy.name} ({counts:,} persons) on {store}, {args.requests} "
+          f"requests per endpoint, one client, seed {args.seed}")
+    print(f"server start (index built, address printed): {got['start']:.1f} s")
     print(f"{'endpoint':<10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-    for name, ts in times.items():
+    for name, ts in got["times"].items():
         ts.sort()
         p95 = ts[min(len(ts) - 1, round(0.95 * (len(ts) - 1)))]
         print(f"{name:<10}{statistics.median(ts):>9.1f}{p95:>9.1f}{ts[-1]:>9.1f}")
-    print(f"server memory: {rss_idle.get('VmRSS', 0)} MB resident when ready, "
+    idle, mem = got["idle"], got["mem"]
+    print(f"server memory: {idle.get('VmRSS', 0)} MB resident when ready, "
           f"{mem.get('VmRSS', 0)} MB after the loop, peak {mem.get('VmHWM', 0)} MB")
-    print(f"non-200 answers: {bad}")
+    if bridge_mem:
+        print(f"bridge memory: {bridge_mem.get('VmRSS', 0)} MB resident after the loop, "
+              f"peak {bridge_mem.get('VmHWM', 0)} MB")
+    print(f"non-200 answers: {got['bad']}")
     print("rerun: cd " + str(REPO) + " && " + " ".join(
         [sys.executable, "bench/workbench.py", "--db", str(args.db), "--work", str(args.work),
-         "--requests", str(args.requests), "--seed", str(args.seed)]))
+         "--requests", str(args.requests), "--seed", str(args.seed)]
+        + (["--neo4j-bridge"] if args.neo4j_bridge else [])))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,30 @@
-"""The workbench's JSON API on a real server (uvicorn on a socket) over a generated county."""
+"""The workbench's JSON API on a real server (uvicorn on a socket) over a generated county,
+on both stores: the SQLite file, and the same county copied into Neo4j (a server named by
+``NEO4J_URI``, else the grafeo Bolt bridge; see ``tests/neo4j_server.py``)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import re
-from collections.abc import Iterator
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from samples import REPO
 from workbench_county import HOSTILE, Client, make_county
 
-from graph.store import SqliteStore
+from graph.store import SqliteStore, Store
+from graph.store.copy import copy_store
 from umbrella.serve_cmd import write_tables
 from visualizations.workbench.app import Running, create_app, start_in_thread
 
@@ -24,11 +34,63 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
     return make_county(tmp_path_factory.mktemp("wb-county"))
 
 
-@pytest.fixture(scope="module")
-def server(county: tuple[Path, dict[str, str]]) -> Iterator[Running]:
-    running = start_in_thread(create_app(county[0], token="tok-api", tables=write_tables))
-    yield running
+@dataclass(frozen=True)
+class Backend:
+    """A store holding the county: its kind, its ``--db`` location and the environment a
+    user would set for it, and how to open it for :func:`create_app` (the SQLite file's
+    path, or a Neo4j store the workbench closes when it stops)."""
+
+    kind: str
+    location: str
+    env: dict[str, str]
+    open: Callable[[], Store | Path]
+
+
+def _refuse_writes(store: Store) -> Store:
+    """``store`` with its Neo4j connection refusing every write: the workbench only reads."""
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the workbench wrote to the Neo4j store")
+
+    conn = store.connection  # type: ignore[attr-defined]
+    conn.write = conn.write_rows = conn.run_in_write = refuse
+    return store
+
+
+@pytest.fixture(scope="module", params=["sqlite", "neo4j"])
+def backend(request: pytest.FixtureRequest, county: tuple[Path, dict[str, str]]) -> Backend:
+    """The county's SQLite file, or its copy in Neo4j (the server of ``NEO4J_URI``, else
+    the Bolt bridge; missing both fails the test under UMBRELLA_REQUIRE_NEO4J=1)."""
+    if request.param == "sqlite":
+        return Backend("sqlite", str(county[0]), {}, lambda: county[0])
+    from neo4j_server import wipe
+    from neo4j_stores import open_neo4j, target_env
+
+    target = request.getfixturevalue("neo4j_target")
+    wipe(target)
+    src, dst = SqliteStore(county[0]), open_neo4j(target)
+    try:
+        copy_store(src, dst)
+    finally:
+        src.close()
+        dst.close()
+    return Backend("neo4j", target.uri, target_env(target),
+                   lambda: _refuse_writes(open_neo4j(target)))
+
+
+def _start(backend: Backend, token: str, **options: Any) -> Running:
+    return start_in_thread(create_app(backend.open(), token=token, **options))
+
+
+def _stop(running: Running) -> None:
     running.stop()
+    running.server.config.app.state.access.close()
+
+
+@pytest.fixture(scope="module")
+def server(backend: Backend) -> Iterator[Running]:
+    running = _start(backend, "tok-api", tables=write_tables)
+    yield running
+    _stop(running)
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +112,9 @@ def _some_person(db: Path, min_ties: int = 3) -> tuple[str, str, str]:
     return str(rows[0]), str(rows[1]), str(rows[2])
 
 
-def test_session(client: Client) -> None:
+def test_session(client: Client, backend: Backend) -> None:
     got = client.get("/api/session")
-    assert got["store"] == "sqlite" and got["reveal"] is False and got["lang"] == "en"
+    assert got["store"] == backend.kind and got["reveal"] is False and got["lang"] == "en"
     assert len(got["csrf"]) > 20
 
 
@@ -79,15 +141,16 @@ def test_search_partial_name_exact_id_and_masked_identity(client: Client,
     assert id_number not in json.dumps(entity, ensure_ascii=False)
 
 
-def test_reveal_shows_identity_numbers(county: tuple[Path, Any]) -> None:
+def test_reveal_shows_identity_numbers(county: tuple[Path, Any],
+                                      backend: Backend) -> None:
     pid, _name, id_number = _some_person(county[0])
-    running = start_in_thread(create_app(county[0], token="tok-r", reveal=True))
+    running = _start(backend, "tok-r", reveal=True)
     try:
         c = Client.login(running.url, running.token)
         assert c.get(f"/api/entity/{pid}")["entity"]["props"]["id_number"] == id_number
         assert c.get("/api/session")["reveal"] is True
     finally:
-        running.stop()
+        _stop(running)
 
 
 def test_entity_page(client: Client, county: tuple[Path, Any]) -> None:
@@ -252,3 +315,82 @@ def test_export_csv_and_xlsx_neutralise_formulas(client: Client,
     status, _h, _d = client.raw("/api/export?format=pdf", method="POST", body=body,
                                 headers=hdr)
     assert status == 400
+
+
+_MAIN = "import sys; sys.argv[0] = 'umbrella'; from umbrella.cli import main; main()"
+
+
+def test_umbrella_serve_on_the_store(backend: Backend, county: tuple[Path, Any],
+                                     tmp_path: Path) -> None:
+    """``umbrella serve --db LOCATION`` as a user runs it: a Neo4j address takes its
+    credentials from the environment, and neither they nor the token reach a log line."""
+    pid, name, _n = _some_person(county[0])
+    out_file, err_file = tmp_path / "out.txt", tmp_path / "err.txt"
+    argv = [sys.executable, "-c", _MAIN, "serve", "--db", backend.location, "--port", "0"]
+    with out_file.open("w") as out, err_file.open("w") as err:
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=tmp_path,
+                                env={**os.environ, **backend.env, "PYTHONPATH": str(REPO)})
+    try:
+        found = None
+        for _i in range(600):
+            found = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=([\w-]+)",
+                              out_file.read_text())
+            if found or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert found, err_file.read_text()
+        c = Client.login(found.group(1), found.group(2))
+        assert c.get("/api/session")["store"] == backend.kind
+        hits = c.get(f"/api/search?q={quote(name)}&limit=100")["results"]
+        assert pid in [r["id"] for r in hits]
+        assert c.get(f"/api/entity/{pid}")["entity"]["name"] == name
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+    printed = out_file.read_text() + err_file.read_text()
+    password = backend.env.get("NEO4J_PASSWORD")
+    assert not password or (password not in printed and password not in " ".join(argv))
+    assert backend.location in printed  # "Indexing LOCATION for search…"
+
+
+def _same_order(answer: Any) -> Any:
+    """An answer with its lists of records in one order (by id), for comparing stores."""
+    if isinstance(answer, dict):
+        return {k: _same_order(v) for k, v in answer.items()}
+    if isinstance(answer, list):
+        items = [_same_order(v) for v in answer]
+        if items and all(isinstance(v, dict) and "id" in v for v in items):
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
+        return items
+    return answer
+
+
+def test_answers_equal_the_embedded_store(client: Client, county: tuple[Path, Any]) -> None:
+    """Every endpoint answers on this store what it answers on the SQLite file."""
+    from visualizations.workbench.access import SqliteAccess
+    from visualizations.workbench.api import Workbench
+
+    pid, name, _n = _some_person(county[0])
+    hub = _hub(county[0])
+    lead = client.get("/api/findings?rule=COI&limit=1")["findings"][0]
+    ends = client.get(f"/api/finding/{lead['id']}")["evidence_nodes"]
+    access = SqliteAccess(county[0])
+    try:
+        local = Workbench.open(access, tables=write_tables)
+        asked = [
+            (f"/api/search?q={quote(name[:2])}&limit=50", lambda: local.search(name[:2], 50)),
+            (f"/api/entity/{pid}", lambda: local.entity(pid)),
+            (f"/api/entity/{hub}", lambda: local.entity(hub)),
+            (f"/api/expand/{hub}?limit=30", lambda: local.expand(hub, 0, 30)),
+            (f"/api/expand/{pid}?on=2015-01-01", lambda: local.expand(pid, 0, 25, None,
+                                                                     "2015-01-01")),
+            (f"/api/path?from={ends[0]}&to={ends[-1]}",
+             lambda: local.path(ends[0], ends[-1])),
+            ("/api/findings?limit=500", lambda: local.findings(limit=500)),
+            (f"/api/finding/{lead['id']}", lambda: local.finding(lead["id"])),
+        ]
+        for path, here in asked:
+            want = json.loads(json.dumps(here(), ensure_ascii=False, default=str))
+            assert _same_order(client.get(path)) == _same_order(want), path
+    finally:
+        access.close()
