@@ -98,6 +98,13 @@ def _labels() -> dict[str, str]:
         "why": pgettext("column", "why"),
         "party": pgettext("column", "party"),
         "posts": pgettext("column", "posts"),
+        # the audit trail
+        "entry": pgettext("column", "entry"),
+        "user": pgettext("column", "user"),
+        "action": pgettext("column", "action"),
+        "target": pgettext("column", "target"),
+        "prev": pgettext("column", "prev"),
+        "hash": pgettext("column", "hash"),
         # screen: the ties joining two sides
         "left": pgettext("column", "left"),
         "right": pgettext("column", "right"),

@@ -18,6 +18,7 @@ from graph.errors import AmbiguousIdError, UmbrellaError
 from graph.store import Store, is_server, open_store
 from lang import N_, _, formats
 from umbrella import console
+from umbrella.audit_cmd import audit_options, record
 from umbrella.language import prepare, speaking
 from umbrella.options import (
     DATE,
@@ -248,6 +249,7 @@ def _run_load(db: str, folder: Path, set_aside: Path | None, *, command: str = "
 @click.option("--take-over", is_flag=True, help="Take the database's load lock over from a "
               "load that another machine holds and that is no longer running (umbrella stats "
               "shows it).")
+@audit_options
 def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
          encoding: str | None, delimiter: str, strict: bool, set_aside: Path | None,
          wait: float, take_over: bool) -> None:
@@ -275,6 +277,7 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
         mapped, aside = run_mapped_load(db, mapping, list(sources), set_aside, strict=strict,
                                         encoding=encoding, command=command,
                                         take_over=take_over, wait=wait)
+        record(db, "load", _load_target(mapping, sources))
         _print_load(mapped, aside, db)
         print_mapped_notes(mapped)
         return
@@ -284,8 +287,15 @@ def load(sources: tuple[Path, ...], db: str, mapping: Path | None, fmt: str,
     report, aside = _run_load(db, sources[0], set_aside, fmt=fmt, encoding=encoding,
                               delimiter=delimiter, strict=strict, command=command,
                               take_over=take_over, wait=wait)
+    record(db, "load", _load_target(mapping, sources))
     _print_load(report, aside, db)
     print_notes(report)
+
+
+def _load_target(mapping: Path | None, sources: Sequence[Path]) -> str:
+    """What a load read, as the audit trail records it (absolute paths)."""
+    paths = ([mapping] if mapping is not None else []) + list(sources)
+    return " ".join(str(p.resolve()) for p in paths)
 
 
 @cli.command()
@@ -538,6 +548,7 @@ def _run_scan(store: Store, **kw: Any) -> Any:
 @click.option("--parquet", type=click.Path(), help="With --engine spark: the tables an earlier "
               "`umbrella export parquet` wrote, on storage the cluster reads (default: export "
               "now to a temporary folder).")
+@audit_options
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
          sector: str | None, settings: Path | None, out: Output, limit: int,
          html_dir: Path | None, html_top: int, reveal: bool, partial: bool, engine: str,
@@ -577,6 +588,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
         if html_dir is not None:
             from umbrella.views import write_scan_pages
 
+            record(db, "reveal" if reveal else "export", str(html_dir.resolve()))
             index = write_scan_pages(store, result.findings, html_dir, top=html_top,
                                      reveal=reveal)
     finally:
@@ -594,6 +606,8 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
              *_sector_lines(sector, sectors),
              _("Next: umbrella show ID (a finding or an entity), "
                "umbrella scan --format xlsx -o leads.xlsx")]
+    if out.path is not None:
+        record(db, "export", str(out.path.resolve()))
     write(Findings(result.findings, findings_table(result.findings, limit, notes),
                    extra={**result.summary(), "notes": said,
                           **({"sectors": sectors} if sectors is not None else {})}), out)
@@ -746,6 +760,7 @@ def _print_path(steps: Sequence[Step]) -> None:
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
 @click.option("--max-ties", default=200, show_default=True, type=click.IntRange(1),
               help="Most ties listed (by type, then date).")
+@audit_options
 def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
     """Who or what an entity (or a finding) is: its ties with dates and sources, its findings.
 
@@ -771,6 +786,7 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
         except AmbiguousIdError:
             raise  # an id two sources defined differently: the keys in brackets tell them apart
         except UmbrellaError as err:
+            record(db, "search", entity)
             found = _searched(view, entity, err, reveal)
             if isinstance(found, Rows):
                 write(found, Output("table"))
@@ -778,6 +794,9 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
             shown = describe_entity(view, found, reveal=reveal, max_ties=max_ties)
     finally:
         store.close()
+    record(db, "reveal" if reveal else "view",
+           str(shown.finding.get("id", entity)) if isinstance(shown, FindingView)
+           else "/".join(shown.ids) or shown.key)
     if isinstance(shown, FindingView):
         _print_finding(shown)
     else:
@@ -960,6 +979,7 @@ def _only_layout_files(folder: Path) -> bool:
 
 def _register() -> None:
     from umbrella.algorithms import brokers, clusters
+    from umbrella.audit_cmd import audit
     from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
     from umbrella.scaffold import new_rule_command
@@ -972,7 +992,7 @@ def _register() -> None:
     export.add_command(export_ftm_command, "ftm")
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
-                    new_rule_command, evaluate_command, serve_command, screen_command):
+                    new_rule_command, evaluate_command, serve_command, screen_command, audit):
         cli.add_command(command)
     prepare(cli)
 

@@ -392,6 +392,7 @@ def written(n: int, noun: str, path: Path) -> str:
         "brokers": NP_("{n} broker written to {path}", "{n} brokers written to {path}"),
         "set-aside rows": NP_("{n} set-aside row written to {path}",
                               "{n} set-aside rows written to {path}"),
+        "entries": NP_("{n} audit entry written to {path}", "{n} audit entries written to {path}"),
     }.get(noun, NP_("{n} row written to {path}", "{n} rows written to {path}"))
     return ngettext(*forms, n).format(n=n, path=path)
 

@@ -7,6 +7,7 @@ query text), else skips with that reason.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -196,8 +197,13 @@ def test_query_results_mask_identity_numbers(small: Path, neo: Neo4jStore) -> No
 # --- the command line on a Neo4j database --------------------------------------------
 
 
+#: The audit trail of the commands run on the server (else beside the working folder).
+_TRAIL = str(Path(tempfile.mkdtemp()) / "neo4j.audit.jsonl")
+
+
 def _run(args: list[str], target: Any, **env: str) -> Any:
-    return CliRunner().invoke(cli, args, env={**target_env(target), **env},
+    return CliRunner().invoke(cli, args, env={**target_env(target), "UMBRELLA_AUDIT": _TRAIL,
+                                              **env},
                               catch_exceptions=False)
 
 
