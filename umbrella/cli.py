@@ -789,6 +789,8 @@ def show(entity: str, db: str, reveal: bool, max_ties: int) -> None:
             record(db, "search", entity)
             found = _searched(view, entity, err, reveal)
             if isinstance(found, Rows):
+                if reveal:  # the namesakes are listed with their numbers unmasked
+                    record(db, "reveal", entity)
                 write(found, Output("table"))
                 return
             shown = describe_entity(view, found, reveal=reveal, max_ties=max_ties)

@@ -127,3 +127,12 @@ def test_umbrella_audit_names_the_trail_for_every_backend(small: Path, tmp_path:
     assert trail.exists() and (tmp_path / "office" / "county.audit.head").exists()
     assert not (tmp_path / "case.audit.jsonl").exists()
     assert _run("audit", "verify", "--db", str(db), env=env)[0] == 0
+
+
+def test_namesakes_listed_unmasked_are_a_reveal(small: Path, tmp_path: Path) -> None:
+    db = tmp_path / "case.db"
+    _run("load", str(small), "--db", str(db))
+    assert _run("show", "张", "--db", str(db))[0] == 0
+    assert _run("show", "张", "--db", str(db), "--reveal")[0] == 0
+    assert [(e["action"], e["target"]) for e in _entries(db)][1:] == [
+        ("search", "张"), ("search", "张"), ("reveal", "张")]
