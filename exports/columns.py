@@ -47,6 +47,7 @@ def _labels() -> dict[str, str]:
         "sector": pgettext("column", "sector"),
         "explanation": pgettext("column", "explanation"),
         "sources": pgettext("column", "sources"),
+        "status": pgettext("column", "status"),
         # evidence steps
         "finding": pgettext("column", "finding"),
         "path": pgettext("column", "path"),
@@ -76,6 +77,10 @@ def _labels() -> dict[str, str]:
         "line": pgettext("column", "line"),
         "column": pgettext("column", "column"),
         "reason": pgettext("column", "reason"),
+        # triage entries
+        "author": pgettext("column", "author"),
+        "assignee": pgettext("column", "assignee"),
+        "note": pgettext("column", "note"),
         "message": pgettext("column", "message"),
         "row": pgettext("column", "row"),
         "rows": pgettext("column", "rows"),

@@ -46,8 +46,10 @@ from queries.naming import entities_cell
 FORMATS = ("table", "csv", "json", "xlsx")
 #: The formats that go to a text stream as well as to a file.
 TEXT_FORMATS = ("csv", "json")
+#: ``status`` (the finding's current triage status, :mod:`queries.triage`) came last and
+#: is optional: blank for findings read where no triage is kept.
 COLUMNS = ["id", "score", "rule", "category", "title", "entities", "names", "date",
-           "sector", "explanation", "sources"]
+           "sector", "explanation", "sources", "status"]
 #: The columns of the evidence sheet (one row per step of every evidence path).
 EVIDENCE_COLUMNS = ["finding", "path", "step", "what", "name", "ids", "start", "end",
                     "sources"]
@@ -75,33 +77,36 @@ def _coded(vocab: str, code: Any) -> str:
     text = "" if code is None else str(code)
     if not text or language() == "en":
         return text
+    from graph.store.triage import status_word
     from visualizations.words import category_word  # the views' words, loaded when needed
 
     if vocab == "category":
         return category_word(text)
+    if vocab == "status":
+        return status_word(text)
     return word_in(vocab, text, language()) if text in SECTORS else text
 
 
 def rows(findings: list[dict[str, Any]]) -> list[list[Any]]:
     """One flat row per finding (the columns of :data:`COLUMNS`: ``names`` has each entity's
-    name beside its id, as its evidence names it); in Chinese the category and sector in
-    words.
+    name beside its id, as its evidence names it; ``status`` blank when the finding has
+    none); in Chinese the category, sector and status in words.
 
     Examples
     --------
     >>> from lang import use_language
     >>> f = {"id": "F-1", "score": 0.9, "rule": "SUB-001", "category": "subsidy_fraud",
     ...      "title": "…", "entities": ["P1"], "sector": "pension", "explanation": "…"}
-    >>> rows([f])[0][3], rows([f])[0][8]
-    ('subsidy_fraud', 'pension')
+    >>> rows([f])[0][3], rows([f])[0][8], rows([{**f, "status": "in_review"}])[0][11]
+    ('subsidy_fraud', 'pension', 'in_review')
     >>> with use_language("zh"):
-    ...     rows([f])[0][3], rows([f])[0][8]
-    ('补贴资金违规', '养老')
+    ...     rows([f])[0][3], rows([f])[0][8], rows([{**f, "status": "in_review"}])[0][11]
+    ('补贴资金违规', '养老', '核查中')
     """
     return [[f["id"], f["score"], f["rule"], _coded("category", f["category"]), f["title"],
              " ".join(f["entities"]), entities_cell(f), f.get("date", ""),
              _coded("sector", f.get("sector", "")),
-             f["explanation"], sources_of(f)]
+             f["explanation"], sources_of(f), _coded("status", f.get("status", ""))]
             for f in findings]
 
 
@@ -155,8 +160,8 @@ def dump_findings(findings: list[dict[str, Any]], fmt: str, fh: TextIO,
     >>> buf = io.StringIO()
     >>> dump_findings(f, "csv", buf)
     >>> buf.getvalue().splitlines()
-    ['id,score,rule,category,title,entities,names,date,sector,explanation,sources',
-     'F-1,0.9,COI-001,conflict_of_interest,王建国 …,P1 K1,P1 K1,,,…,']
+    ['id,score,rule,category,title,entities,names,date,sector,explanation,sources,status',
+     'F-1,0.9,COI-001,conflict_of_interest,王建国 …,P1 K1,P1 K1,,,…,,']
     """
     findings = [localized(f) for f in findings]
     if fmt == "json":
@@ -196,9 +201,11 @@ def write_findings(findings: list[dict[str, Any]], path: Path, fmt: str,
             append_row(ws, r)
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for col, width in zip("ABCDEFGHIJ", (16, 7, 9, 20, 50, 30, 11, 14, 90, 40), strict=True):
+        for col, width in zip("ABCDEFGHIJKL", (16, 7, 9, 20, 50, 30, 30, 11, 14, 90, 40, 12),
+                              strict=True):
             ws.column_dimensions[col].width = width
-        for row in ws.iter_rows(min_row=2, min_col=9, max_col=9):
+        wrap = COLUMNS.index("explanation") + 1
+        for row in ws.iter_rows(min_row=2, min_col=wrap, max_col=wrap):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"

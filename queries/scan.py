@@ -34,6 +34,7 @@ from queries.engine import SqlRunner
 from queries.frames import Frames
 from queries.registry import RULES
 from queries.settings import check_value, load_settings
+from queries.triage import current_statuses, with_status
 
 
 @dataclass
@@ -116,6 +117,9 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
          partial: bool = False, runner: SqlRunner | None = None) -> ScanResult:
     """Run the chosen rules, store their findings, return them filtered and sorted.
 
+    Each returned finding carries its current triage ``status`` (``new`` when nobody
+    triaged it; :mod:`queries.triage`), on a backend that keeps triage.
+
     A rule that fails (raises) does not stop the scan: its code and a one-line reason go
     to :attr:`ScanResult.failures`, its earlier stored findings are removed, and the
     other rules' findings are stored. Each rule's coverage goes to
@@ -172,6 +176,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     if progress:
         progress(_("done"), len(chosen), len(chosen))
     keep = [f for f in found if f["score"] >= min_score and (not sector or f["sector"] == sector)]
+    keep = with_status(keep, current_statuses(store))  # the triage, kept apart from them
     result.findings = sorted(keep, key=lambda f: (-f["score"], f["rule"], f["id"]))
     return result
 

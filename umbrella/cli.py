@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from graph.errors import AmbiguousIdError, UmbrellaError
 from graph.store import Store, is_server, open_store
+from graph.store.triage import STATUSES as TRIAGE_STATUSES
 from lang import N_, _, formats
 from umbrella import console
 from umbrella.audit_cmd import audit_options, record
@@ -548,11 +549,14 @@ def _run_scan(store: Store, **kw: Any) -> Any:
 @click.option("--parquet", type=click.Path(), help="With --engine spark: the tables an earlier "
               "`umbrella export parquet` wrote, on storage the cluster reads (default: export "
               "now to a temporary folder).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(TRIAGE_STATUSES),
+              help="Only findings whose current triage status is this (umbrella triage); "
+              "repeatable.")
 @audit_options
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
          sector: str | None, settings: Path | None, out: Output, limit: int,
          html_dir: Path | None, html_top: int, reveal: bool, partial: bool, engine: str,
-         spark_master: str, parquet: str | None) -> None:
+         spark_master: str, parquet: str | None, statuses: tuple[str, ...]) -> None:
     """Run the rules, store the findings and list them, best first.
 
     Each finding names the input ids it is about, explains itself and carries
@@ -580,6 +584,7 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
                            sector=sector, settings=settings, partial=partial, runner=runner)
+        gone = _by_status(store, result, statuses)
         sectors = None
         if sector and not result.findings:
             from umbrella.hints import sectors_present
@@ -604,12 +609,16 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
              *coverage_lines(result.coverage),
              *_note_lines(said),
              *_sector_lines(sector, sectors),
+             *_gone_lines(gone),
              _("Next: umbrella show ID (a finding or an entity), "
                "umbrella scan --format xlsx -o leads.xlsx")]
     if out.path is not None:
         record(db, "export", str(out.path.resolve()))
     write(Findings(result.findings, findings_table(result.findings, limit, notes),
                    extra={**result.summary(), "notes": said,
+                          **({"no_longer_found": [
+                              {"id": e.finding, "rule": e.rule, "title": e.title,
+                               "status": e.status} for e in gone]} if gone else {}),
                           **({"sectors": sectors} if sectors is not None else {})}), out)
     if result.failures:
         for code, reason in sorted(result.failures.items()):
@@ -619,6 +628,34 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
                             "(their earlier findings were removed).").format(
                                 rules=_listed(sorted(result.failures))))
         raise SystemExit(1)
+
+
+def _by_status(store: Store, result: Any, statuses: Sequence[str]) -> list[Any]:
+    """Keep in ``result`` the findings of these statuses (all, without any); return the
+    triaged findings of these statuses that the scan no longer produced (their triage
+    kept)."""
+    from queries.triage import current_statuses, no_longer_found
+
+    current = current_statuses(store)
+    if current is None and not statuses:
+        return []
+    if current is None:
+        from graph.store.triage import triage_book
+
+        triage_book(store)  # says the backend keeps no triage
+        return []
+    if statuses:
+        result.findings = [f for f in result.findings if f.get("status") in statuses]
+    return [e for e in no_longer_found(store, current) if not statuses or e.status in statuses]
+
+
+def _gone_lines(gone: Sequence[Any]) -> list[str]:
+    """One line per triaged finding the scan no longer produced."""
+    from graph.store.triage import status_word
+
+    return [_("{finding} ({rule}, {status}): no longer found: {title}").format(
+        finding=e.finding, rule=e.rule, status=status_word(e.status), title=e.title)
+        for e in gone]
 
 
 def _sector_lines(sector: str | None, present: list[str] | None) -> list[str]:
@@ -989,12 +1026,14 @@ def _register() -> None:
     from umbrella.serve_cmd import serve_command
     from umbrella.standards_cmd import export_ftm_command, export_parquet_command
     from umbrella.teamwork import pull, push, query
+    from umbrella.triage_cmd import triage_command
     from umbrella.views import export
 
     export.add_command(export_ftm_command, "ftm")
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
-                    new_rule_command, evaluate_command, serve_command, screen_command, audit):
+                    new_rule_command, evaluate_command, serve_command, screen_command, audit,
+                    triage_command):
         cli.add_command(command)
     prepare(cli)
 

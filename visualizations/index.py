@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import Store, StoreView
+from graph.store.triage import status_word
 from lang import _, ngettext
 from lang.formats import date, number
 from lang.message import localized
@@ -61,7 +62,8 @@ def page_name(finding_id: str) -> str:
 
 def index_html(rows: Sequence[Mapping[str, Any]], title: str, note: str = "",
                reveal: bool = False) -> str:
-    """The index page: one table row per finding (``page``, score, rule, title, ...)."""
+    """The index page: one table row per finding (``page``, score, rule, title, ..., its
+    triage ``status``, blank when it has none)."""
     def esc(v: Any, limit: int = 300) -> str:
         return html.escape(shown(v, reveal, limit), quote=True)
 
@@ -73,9 +75,10 @@ def index_html(rows: Sequence[Mapping[str, Any]], title: str, note: str = "",
             f'<td class="k">{esc(r.get("rule"))}</td>'
             f'<td><a href="{html.escape(str(r["page"]), quote=True)}">{esc(r.get("title"))}</a>'
             f'</td><td>{esc(entities_cell(r), 200)}</td>'
-            f'<td class="k">{esc(day)}</td><td class="muted k">{esc(r.get("id"))}</td></tr>')
+            f'<td class="k">{esc(day)}</td><td class="muted k">{esc(r.get("id"))}</td>'
+            f'<td class="k">{esc(status_word(str(r.get("status") or "")))}</td></tr>')
     head = "".join(f"<th>{esc(column(c))}</th>"
-                   for c in ("score", "rule", "finding", "entities", "date", "id"))
+                   for c in ("score", "rule", "finding", "entities", "date", "id", "status"))
     return (f'<!DOCTYPE html>\n<html lang="{html_lang()}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{INDEX_CSP}">\n'
             '<meta name="referrer" content="no-referrer">\n'

@@ -219,6 +219,7 @@ def column(name: str) -> str:
         "score": pgettext("column", "score"), "rule": pgettext("column", "rule"),
         "finding": pgettext("column", "finding"), "entities": pgettext("column", "entities"),
         "date": pgettext("column", "date"), "id": pgettext("column", "id"),
+        "status": pgettext("column", "status"),
     }
     return words.get(name, name)
 
