@@ -77,13 +77,14 @@ def _coded(vocab: str, code: Any) -> str:
     text = "" if code is None else str(code)
     if not text or language() == "en":
         return text
-    from graph.store.triage import status_word
+    from graph.store.triage import STATUS_WORDS
+    from lang import _
     from visualizations.words import category_word  # the views' words, loaded when needed
 
     if vocab == "category":
         return category_word(text)
-    if vocab == "status":
-        return status_word(text)
+    if vocab == "status":  # looked up here: the store's own words wait for a catalog
+        return _(STATUS_WORDS[text]) if text in STATUS_WORDS else text
     return word_in(vocab, text, language()) if text in SECTORS else text
 
 

@@ -55,7 +55,7 @@ def test_the_index_page_is_chinese(pages: Path, open_page: Opener) -> None:
     opened = open_page(index, ready=False)
     assert opened.js("document.documentElement.lang") == "zh-CN"
     headers = opened.js("[...document.querySelectorAll('th')].map(e => e.textContent)")
-    assert len(headers) == 6 and all(CJK.search(h) for h in headers), headers
+    assert len(headers) == 7 and all(CJK.search(h) for h in headers), headers  # with status
     assert CJK.search(opened.page.inner_text("h1")) and CJK.search(opened.page.inner_text("p"))
     dates = opened.js("[...document.querySelectorAll('td:nth-child(5)')].map(e => e.textContent)")
     assert any(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", d) for d in dates), dates
