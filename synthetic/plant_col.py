@@ -46,6 +46,18 @@ class ColPlanter:
                 self.pl.expect.ring_pairs.add(pair(a, b))
                 self.pl.market.forbidden.add(pair(a, b))
 
+    def cover_prices(self, item: Item, winner: str, rest: list[str], least: float,
+                     most: float) -> dict[str, int]:
+        """A ring's prices on one tender, in fen: the winner's 88-97% of a price drawn
+        from the item's range, each of the ``rest`` a distinct cover bid between
+        ``least`` and ``most`` above it."""
+        rng = self.rng
+        base = rng.randint(item.low // 1000, item.high // 1000) * 1000 * 100
+        low = round(base * rng.uniform(0.88, 0.97) / 100) * 100
+        cover = sorted({round(low * (1 + rng.uniform(least, most)) / 100) * 100
+                        for _ in range(4 * (len(rest) + 1))} - {low})
+        return {winner: low, **dict(zip(rest, rng.sample(cover, len(rest)), strict=True))}
+
     def firm(self, trade: str, day: dt.date, legal: str = "", holder: str = "") -> Org:
         """A planted company founded before ``day`` with its own legal rep and shareholders."""
         pl, c, rng = self.pl, self.c, self.rng
@@ -132,14 +144,8 @@ class ColPlanter:
                 day = add_days(day, 30)
                 continue
             winner = ring_ids[len(contracts) % n]
-            base = rng.randint(item.low // 1000, item.high // 1000) * 1000 * 100
-            low = round(base * rng.uniform(0.88, 0.97) / 100) * 100
-            prices = {winner: low}
             rest = [b for b in ring_ids if b != winner]
-            cover = sorted({round(low * (1 + rng.uniform(0.004, 0.025)) / 100) * 100
-                            for _ in range(4 * n)} - {low})
-            for firm, price in zip(rest, rng.sample(cover, len(rest)), strict=True):
-                prices[firm] = price
+            prices = self.cover_prices(item, winner, rest, 0.004, 0.025)
             k = m.award(buyer, approver, winner, rest, day, rng.choice(("open", "invited")),
                         item, prices=prices)
             pl.mark(k.cid)
@@ -209,14 +215,8 @@ class ColPlanter:
                 continue
             if rng.random() < 0.6:
                 winner = ring_ids[(ring_ids.index(winner) + 1) % n]
-            base = rng.randint(item.low // 1000, item.high // 1000) * 1000 * 100
-            low = round(base * rng.uniform(0.88, 0.97) / 100) * 100
-            prices = {winner: low}
-            cover = sorted({round(low * (1 + rng.uniform(0.003, 0.015)) / 100) * 100
-                            for _ in range(4 * n)} - {low})
             rest = [b for b in ring_ids if b != winner]
-            for firm, price in zip(rest, rng.sample(cover, len(rest)), strict=True):
-                prices[firm] = price
+            prices = self.cover_prices(item, winner, rest, 0.003, 0.015)
             k = m.award(buyer, approver, winner, rest, day, rng.choice(("open", "invited")),
                         item, prices=prices)
             pl.mark(k.cid)

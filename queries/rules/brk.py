@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from graph.analysis import AnalysisGraph, Betweenness, Projection, node_roles, project
 from graph.analysis.centrality import core_numbers, cross_betweenness
@@ -46,6 +47,7 @@ from queries.rules.clu import (
     prefetch_paths,
     weights_from,
 )
+from queries.rules.common import any_right
 from queries.settings import SettingsError
 
 if TYPE_CHECKING:
@@ -350,51 +352,45 @@ def _finding(ctx: Context, ba: BrokerAnalysis, x: int, rank: int, shown: int, sc
 
 @dataclass
 class Named:
-    """The pattern-rule findings naming each person: their weight (:func:`weigh`) and rule
-    counts."""
+    """The pattern-rule findings naming each person: their weight (:func:`weight_of`) and
+    rule counts."""
 
     score: dict[str, float]
     rules: dict[str, dict[str, int]]
 
 
-def weigh(scores: dict[str, list[float]], least: float = 0.0) -> float:
-    """The weight of the findings naming one person, by rule: per rule, the chance that
-    at least one of its findings is right, reading each score as that chance
-    (``1 - prod(1 - score)``), summed over the rules; findings scored below ``least``
-    (weak alone by their rule's account) left out. Eight findings of one rule about the
-    contracts of one firm are one pattern repeated; two rules agreeing count twice.
+def named_in(ctx: Context) -> Named:
+    """Which persons the pattern rules' findings name (``count_rules``; [] = every
+    pattern rule), with the weight of those findings (:func:`weight_of`, leaving out
+    those below ``min_finding_score``)."""
+    found = pattern_findings(ctx, list(ctx.settings["count_rules"]))
+    rules: dict[str, dict[str, int]] = {}
+    for key, rule_ in zip(found["key"].tolist(), found["rule"].tolist(), strict=True):
+        counts = rules.setdefault(str(key), {})
+        counts[str(rule_)] = counts.get(str(rule_), 0) + 1
+    return Named(weight_of(found, float(ctx.settings.get("min_finding_score", 0.0))), rules)
+
+
+def weight_of(found: pd.DataFrame, least: float = 0.0) -> dict[str, float]:
+    """The weight of the findings naming each key (``found``: key, rule, score), by rule:
+    per rule, the chance that at least one of its findings is right (:func:`any_right`),
+    summed over the rules; findings scored below ``least`` (weak alone by their rule's
+    account) left out. Eight findings of one rule about the contracts of one firm are
+    one pattern repeated; two rules agreeing count twice.
 
     Examples
     --------
-    >>> round(weigh({"UMB-003": [0.5] * 8}), 3), weigh({"A": [0.9], "B": [0.5]})
-    (0.996, 1.4)
-    >>> weigh({"OCP-036": [0.25] * 4}, least=0.3)
-    0.0
+    >>> f = pd.DataFrame({"key": ["p:a"] * 8 + ["p:b", "p:b", "p:c"],
+    ...                   "rule": ["UMB-003"] * 8 + ["A", "B", "OCP-036"],
+    ...                   "score": [0.5] * 8 + [0.9, 0.5, 0.25]})
+    >>> {k: round(v, 3) for k, v in weight_of(f, least=0.3).items()}
+    {'p:a': 0.996, 'p:b': 1.4}
     """
-    total = 0.0
-    for values in scores.values():
-        miss = 1.0
-        for v in values:
-            if v >= least:
-                miss *= 1.0 - min(max(v, 0.0), 1.0)
-        total += 1.0 - miss
-    return total
-
-
-def named_in(ctx: Context) -> Named:
-    """Which persons the pattern rules' findings name (``count_rules``; [] = every
-    pattern rule), with the weight of those findings (:func:`weigh`, leaving out those
-    below ``min_finding_score``)."""
-    found = pattern_findings(ctx, list(ctx.settings["count_rules"]))
-    by: dict[str, dict[str, list[float]]] = {}
-    rules: dict[str, dict[str, int]] = {}
-    for key, rule_, s in zip(found["key"].tolist(), found["rule"].tolist(),
-                             found["score"].tolist(), strict=True):
-        by.setdefault(str(key), {}).setdefault(str(rule_), []).append(float(s))
-        counts = rules.setdefault(str(key), {})
-        counts[str(rule_)] = counts.get(str(rule_), 0) + 1
-    least = float(ctx.settings.get("min_finding_score", 0.0))
-    return Named({k: weigh(v, least) for k, v in by.items()}, rules)
+    kept = found[found["score"].astype(float) >= least]
+    if kept.empty:
+        return {}
+    per = any_right(kept, ["key", "rule"]).groupby(level=0, sort=False).sum()
+    return {str(k): float(v) for k, v in per.items()}
 
 
 def scores(ctx: Context, ba: BrokerAnalysis, named: Named) -> npt.NDArray[np.float64]:

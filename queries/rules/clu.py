@@ -62,6 +62,7 @@ from queries.context import Context
 from queries.findings import Finding, clip, node, rel
 from queries.frames import Frames
 from queries.registry import RULES, rule
+from queries.rules.common import any_right
 from queries.settings import SettingsError, check_value
 
 if TYPE_CHECKING:
@@ -419,11 +420,32 @@ def _inside(found: pd.DataFrame, g: AnalysisGraph, membership: npt.NDArray[np.in
     return best[["fid", "rule", "score", "community"]].reset_index(drop=True)
 
 
-def named_outside(found: pd.DataFrame, inside: pd.DataFrame, g: AnalysisGraph,
+def named_by(found: pd.DataFrame, inside: pd.DataFrame) -> pd.DataFrame:
+    """Each entity key a finding lying inside a community names, with that finding's
+    score and community: columns fid, key, score, community.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"fid": ["F1", "F1", "F2"], "rule": ["R"] * 3,
+    ...                       "score": [0.9, 0.9, 0.4], "key": ["p:a", "p:c", "p:d"]})
+    >>> inside = pd.DataFrame({"fid": ["F1"], "rule": ["R"], "score": [0.9],
+    ...                        "community": [0]})
+    >>> named_by(found, inside)["key"].tolist()
+    ['p:a', 'p:c']
+    """
+    if inside.empty or found.empty:
+        return pd.DataFrame({"fid": pd.Series(dtype=str), "key": pd.Series(dtype=str),
+                             "score": pd.Series(dtype=float),
+                             "community": pd.Series(dtype=np.int64)})
+    return found[["fid", "key"]].merge(inside[["fid", "score", "community"]], on="fid")
+
+
+def named_outside(told: pd.DataFrame, g: AnalysisGraph,
                   membership: npt.NDArray[np.int64]) -> pd.DataFrame:
-    """The people and organizations that findings lying inside a community name, where
-    they are not its members: columns community, node, score (the strongest such
-    finding's), strongest first, each (community, node) once.
+    """The people and organizations that findings lying inside a community name
+    (``told``: :func:`named_by`), where they are not its members: columns community,
+    node, score (the strongest such finding's), strongest first, each (community, node)
+    once.
 
     Examples
     --------
@@ -432,18 +454,16 @@ def named_outside(found: pd.DataFrame, inside: pd.DataFrame, g: AnalysisGraph,
     >>> g = AnalysisGraph(obj("p:a", "p:b", "p:c"), obj("person", "person", "person"),
     ...                   np.array([0]), np.array([1]), np.array([1.0]), obj("KIN"),
     ...                   obj("k"), np.array([1]))
-    >>> found = pd.DataFrame({"fid": ["F1"] * 3, "rule": ["R"] * 3, "score": [0.9] * 3,
-    ...                       "key": ["p:a", "p:b", "p:c"]})
-    >>> inside = pd.DataFrame({"fid": ["F1"], "rule": ["R"], "score": [0.9],
-    ...                        "community": [0]})
-    >>> named_outside(found, inside, g, np.array([0, 0, 1])).to_dict("records")
+    >>> told = pd.DataFrame({"fid": ["F1"] * 3, "key": ["p:a", "p:b", "p:c"],
+    ...                      "score": [0.9] * 3, "community": [0] * 3})
+    >>> named_outside(told, g, np.array([0, 0, 1])).to_dict("records")
     [{'community': 0, 'node': 2, 'score': 0.9}]
     """
     cols = ["community", "node", "score"]
-    if inside.empty or found.empty:
+    if told.empty:
         return pd.DataFrame(columns=cols).astype({"community": np.int64, "node": np.int64})
     idx = g.index()
-    f = found[["fid", "key"]].merge(inside[["fid", "score", "community"]], on="fid")
+    f = told.copy()
     f["node"] = f["key"].map(idx)
     f = f.dropna(subset=["node"])
     f["node"] = f["node"].astype(np.int64)
@@ -454,10 +474,10 @@ def named_outside(found: pd.DataFrame, inside: pd.DataFrame, g: AnalysisGraph,
     return out
 
 
-def implicated(found: pd.DataFrame, inside: pd.DataFrame, k: int, least: float = 0.0
-               ) -> npt.NDArray[np.float64]:
+def implicated(told: pd.DataFrame, k: int, least: float = 0.0) -> npt.NDArray[np.float64]:
     """How many people and organizations the findings inside each of ``k`` communities
-    implicate, in expectation: each one named by a finding there (member or not)
+    (``told``: :func:`named_by`) implicate, in expectation: each one named by a finding
+    there (member or not)
     counts the chance that at least one finding naming it is right, reading each score
     as that chance (``1 - prod(1 - score)``). Findings scored below ``least`` (weak alone
     by their own rule's account) do not count. Several people implicated together make
@@ -470,25 +490,21 @@ def implicated(found: pd.DataFrame, inside: pd.DataFrame, k: int, least: float =
     ...                       "key": ["p:x", "p:y", "o:z", "p:x", "o:w"]})
     >>> inside = pd.DataFrame({"fid": ["A", "B", "C"], "rule": ["R"] * 3,
     ...                        "score": [1.0, 0.5, 0.2], "community": [0, 0, 1]})
-    >>> [round(float(x), 2) for x in implicated(found, inside, 2)]
+    >>> told = named_by(found, inside)
+    >>> [round(float(x), 2) for x in implicated(told, 2)]
     [3.0, 0.2]
-    >>> [round(float(x), 2) for x in implicated(found, inside, 2, least=0.3)]
+    >>> [round(float(x), 2) for x in implicated(told, 2, least=0.3)]
     [3.0, 0.0]
     """
     out = np.zeros(k, dtype=np.float64)
-    if inside.empty or found.empty:
+    if told.empty:
         return out
-    f = found[["fid", "key"]].merge(inside[["fid", "score", "community"]], on="fid")
-    f = f[f["key"].astype(str).str.startswith(("p:", "o:"))
-          & (f["score"].astype(float) >= least)]
+    f = told[told["key"].astype(str).str.startswith(("p:", "o:"))
+             & (told["score"].astype(float) >= least)]
     if f.empty:
         return out
-    f = f.drop_duplicates(["fid", "key"])
-    f["miss"] = np.log1p(-np.clip(f["score"].astype(float).to_numpy(), 0.0, 0.999999))
-    per = f.groupby(["community", "key"], sort=False)["miss"].sum()
-    w = (1.0 - np.exp(per.to_numpy())).astype(np.float64)
-    by = pd.Series(w, index=per.index.get_level_values(0).astype(np.int64)).groupby(
-        level=0).sum()
+    per = any_right(f.drop_duplicates(["fid", "key"]), ["community", "key"])
+    by = per.groupby(level=0).sum()
     out[by.index.to_numpy(np.int64)] = by.to_numpy(np.float64)
     return out
 
@@ -605,7 +621,10 @@ def analyse(ctx: Context) -> ClusterAnalysis:
 
     found = pattern_findings(ctx, st["count_rules"])
     inside = _inside(found, g, m)
-    named = named_outside(found, inside, g, m)
+    told = named_by(found, inside)
+    named = named_outside(told, g, m)
+    # the three kinds of the mix (node_roles marks only people and organizations)
+    kinds = (roles["official"] & person, roles["supplier"], roles["crime"])
 
     def count(mask: npt.NDArray[np.bool_], outside: bool = False) -> npt.NDArray[np.float64]:
         """Members per community with ``mask``; with ``outside``, also the outsiders its
@@ -619,14 +638,13 @@ def analyse(ctx: Context) -> ClusterAnalysis:
         return got
 
     n = count(actor)
-    off, sup, sus = (count(roles["official"] & person, True),
-                     count(roles["supplier"] & actor, True), count(roles["crime"] & actor, True))
+    off, sup, sus = (count(mask, True) for mask in kinds)
     by_currency = {c: (np.bincount(m, weights=v, minlength=k).astype(np.float64), n)
                    for c, (v, n) in _money(f, g, on).items()}
     share = money_share(by_currency)
     money = (next(iter(by_currency.values()))[0] if len(by_currency) == 1
              else np.full(k, np.nan))  # a sum only in one currency
-    score_in = implicated(found, inside, k, float(st.get("min_finding_score", 0.0)))
+    score_in = implicated(told, k, float(st.get("min_finding_score", 0.0)))
     n_in = np.bincount(inside["community"].astype(np.int64), minlength=k) if len(inside) else (
         np.zeros(k, dtype=np.int64))
     nn = np.maximum(n, 1.0)
@@ -640,8 +658,7 @@ def analyse(ctx: Context) -> ClusterAnalysis:
 
     # the mix over the kinds the graph holds at all (a network of officials alone, a
     # criminal network with no official: each kind it lacks is left out, not a zero)
-    masks = (roles["official"] & person, roles["supplier"], roles["crime"])
-    mix = kinds_mix([lift(x, mk) for x, mk in zip((off, sup, sus), masks, strict=True)
+    mix = kinds_mix([lift(x, mk) for x, mk in zip((off, sup, sus), kinds, strict=True)
                      if mk.any()], k)
     money_lift = share / (nn / big_n) if len(share) else np.zeros(k)
     mm = np.clip(np.log10(1.0 + money_lift) / math.log10(11.0), 0.0, 1.0)

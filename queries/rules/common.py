@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,3 +21,18 @@ def compact_text(s: pd.Series, drop: str = r"\s+") -> pd.Series:
     """
     text = s.astype("string").fillna("").str.normalize("NFKC")
     return text.str.replace(drop, "", regex=True).astype(str)
+
+
+def any_right(found: pd.DataFrame, by: Sequence[str]) -> pd.Series:
+    """Per group of ``found`` (columns ``by`` and ``score``), the chance that at least one
+    of its findings is right, reading each score as that chance: ``1 - prod(1 - score)``
+    (scores clipped to 0-1). Forty weak findings of one pattern stay below one sure one.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"key": ["a", "a", "b"], "score": [0.5, 0.5, 1.0]})
+    >>> any_right(f, ["key"]).to_dict()
+    {'a': 0.75, 'b': 1.0}
+    """
+    keep = 1.0 - found["score"].astype(float).clip(0.0, 1.0)
+    return 1.0 - keep.groupby([found[c] for c in by], sort=False).prod()
