@@ -49,8 +49,8 @@ from typing import IO, Any
 
 from graph.errors import UmbrellaError
 
-#: What an entry may record.
-ACTIONS = ("search", "view", "export", "reveal", "triage", "load")
+#: What an entry may record (``expand``, ``path``, ``screen``: the workbench's canvas).
+ACTIONS = ("search", "view", "export", "reveal", "triage", "load", "expand", "path", "screen")
 #: The ``prev`` of the first entry.
 GENESIS = "0" * 64
 #: How a break in the chain is named (:attr:`Break.kind`).

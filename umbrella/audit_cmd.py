@@ -37,7 +37,10 @@ def action_words() -> dict[str, str]:
             "export": pgettext("audit_action", "export"),
             "reveal": pgettext("audit_action", "reveal"),
             "triage": pgettext("audit_action", "triage"),
-            "load": pgettext("audit_action", "load")}
+            "load": pgettext("audit_action", "load"),
+            "expand": pgettext("audit_action", "expand"),
+            "path": pgettext("audit_action", "path"),
+            "screen": pgettext("audit_action", "screen")}
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
@@ -83,6 +86,11 @@ def trail_for(db: str) -> Trail:
         stem = "neo4j-" + re.sub(r"[^A-Za-z0-9.]+", "-", host)
         return Trail.beside(Path(stem + ".db"), _given["head"])
     return Trail.beside(db, _given["head"])
+
+
+def given_user() -> str | None:
+    """The ``--user`` this run was given (env ``UMBRELLA_USER``), or None."""
+    return _given["user"]
 
 
 def record(db: str, action: str, target: str) -> None:

@@ -19,6 +19,7 @@ from graph.errors import UmbrellaError
 from graph.store import is_server
 from lang import _, language
 from umbrella import console
+from umbrella.audit_cmd import audit_options, given_user, record
 from umbrella.options import db_option, open_existing
 
 
@@ -58,6 +59,7 @@ def write_tables(tables: Sequence[Any], path: Path, fmt: str) -> None:
               "whole database to anyone holding the printed address and its token, over "
               "plain HTTP: use it only on a network you trust.")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
+@audit_options
 def serve_command(db: str, port: int, host: str, allow_remote: bool, reveal: bool) -> None:
     """Explore the network in the browser: search, entity pages, leads, a canvas.
 
@@ -84,7 +86,9 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, reveal: boo
         store.close()  # the workbench opens the file again, read-only
     console.err.print(_("Indexing {db} for search…").format(db=db))
     app = create_app(store if is_server(db) else Path(db), token=token, lang=language(),
-                     reveal=reveal, host=host, port=port, tables=write_tables)
+                     reveal=reveal, host=host, port=port, tables=write_tables,
+                     audit=lambda action, target: record(db, action, target),
+                     user=given_user())
     try:
         try:
             sock = bind(host, port)

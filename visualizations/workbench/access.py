@@ -119,7 +119,7 @@ class SharedAccess:
     """A store whose view any thread may use (the Neo4j backend)."""
 
     def __init__(self, store: Store, kind: str = "neo4j") -> None:
-        self._store = store
+        self._store = self.store = store
         self._view = store.view()
         self.kind = kind
 

@@ -397,9 +397,12 @@ class Workbench:
     def findings(self, rule: str | None = None, category: str | None = None,
                  min_score: float | None = None, sector: str | None = None,
                  region: str | None = None, date_from: str | None = None,
-                 date_to: str | None = None, offset: int = 0,
-                 limit: int = 50) -> dict[str, Any]:
-        """The stored findings, filtered, best first, a page at a time."""
+                 date_to: str | None = None, offset: int = 0, limit: int = 50,
+                 status: str | None = None,
+                 statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The stored findings, filtered, best first, a page at a time; each with its
+        current triage ``status`` when ``statuses`` (finding id -> status) is given, and
+        only those of ``status`` when asked."""
         view = self.view()
         every = self.stored_findings(view)
         counts: dict[str, int] = {}
@@ -418,6 +421,8 @@ class Workbench:
             d = str(f.get("date") or "")
             if (date_from and (not d or d < date_from)) or (date_to and (not d or d > date_to)):
                 continue
+            if status and statuses is not None and statuses.get(f["id"], "new") != status:
+                continue
             keep.append(f)
         if region:
             ents = view.entities_by_key(list(dict.fromkeys(
@@ -435,7 +440,9 @@ class Workbench:
             rows.append({"id": f["id"], "rule": f["rule"], "category": f.get("category", ""),
                          "score": f["score"], "title": localized(f)["title"],
                          "date": f.get("date", ""), "sector": f.get("sector", ""),
-                         "entities": f.get("entities", [])[:6], "names": names[:4]})
+                         "entities": f.get("entities", [])[:6], "names": names[:4],
+                         **({"status": statuses.get(f["id"], "new")}
+                            if statuses is not None else {})})
         return self._out({"findings": rows, "total": len(keep), "offset": offset,
                         "coverage": {r: {"findings": n} for r, n in sorted(counts.items())}})
 

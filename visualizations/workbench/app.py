@@ -46,10 +46,13 @@ from starlette.staticfiles import StaticFiles
 
 from graph.errors import UmbrellaError
 from graph.store import Store
+from graph.store.triage import STATUSES
 from lang import _, use_language
-from visualizations.workbench.access import StoreAccess, access_for
+from visualizations.workbench.access import SharedAccess, SqliteAccess, StoreAccess, access_for
 from visualizations.workbench.api import ApiError, TablesWriter, Workbench
 from visualizations.workbench.security import Guard, GuardMiddleware, new_token
+from visualizations.workbench.trail import Log, Recorder
+from visualizations.workbench.triage import TriageDesk, TriageRefused
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -102,7 +105,8 @@ def _date(request: Request, name: str) -> str | None:
 def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = None,
                lang: str = "en", reveal: bool = False, host: str = "127.0.0.1",
                port: int = 0, tables: TablesWriter | None = None,
-               static: Path = STATIC) -> Starlette:
+               static: Path = STATIC, audit: Recorder | None = None,
+               user: str | None = None) -> Starlette:
     """The workbench over ``store`` (read-only: an SQLite file is opened again with
     ``mode=ro``), for the address ``host:port``, with access ``token`` (a new one when
     None; ``app.state.guard.token``). ``tables`` writes CSV/XLSX exports
@@ -110,9 +114,15 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
     index before it returns (a few seconds at scale 10).
 
     ``port`` 0: the port is set when the socket is bound (:func:`start_in_thread` and
-    ``umbrella serve`` do it through :func:`set_port`)."""
+    ``umbrella serve`` do it through :func:`set_port`).
+
+    ``audit`` appends ``(action, target)`` to the audit trail (:mod:`.trail`; the shell
+    passes it); ``user`` writes the triage entries (None: the operating system's user)."""
     access = access_for(store)
     bench = Workbench.open(access, reveal=reveal, tables=tables)
+    log = Log(audit, reveal)
+    desk = TriageDesk(access.path if isinstance(access, SqliteAccess) else
+                      access.store if isinstance(access, SharedAccess) else None, user)
     guard = Guard(token or new_token(), host, port)
 
     def answer(work: Callable[[Request], Any]) -> Callable[[Request], Any]:
@@ -123,7 +133,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
 
             try:
                 result = await asyncio.to_thread(run)
-            except ApiError as err:
+            except (ApiError, TriageRefused) as err:
                 return _error(err.status, err.error, err.hint)
             except UmbrellaError as err:
                 return _error(400, err.message, err.hint or "")
@@ -133,7 +143,8 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         return endpoint
 
     def session(request: Request) -> Any:
-        return {"csrf": guard.csrf, "lang": lang, "reveal": reveal, "store": access.kind}
+        return {"csrf": guard.csrf, "lang": lang, "reveal": reveal, "store": access.kind,
+                "user": desk.user, "statuses": list(STATUSES)}
 
     def strings(request: Request) -> Any:
         try:
@@ -144,33 +155,71 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
 
     def search(request: Request) -> Any:
         q = request.query_params
-        return bench.search(q.get("q", ""), _int(request, "limit", 20))
+        found = bench.search(q.get("q", ""), _int(request, "limit", 20))
+        log.searched(q.get("q", ""))
+        return found
 
     def entity(request: Request) -> Any:
-        return bench.entity(request.path_params["ident"])
+        shown = bench.entity(request.path_params["ident"])
+        log.viewed(str(shown["entity"]["id"]))
+        return shown
 
     def expand(request: Request) -> Any:
         q = request.query_params
-        return bench.expand(request.path_params["ident"], _int(request, "offset", 0),
+        page = bench.expand(request.path_params["ident"], _int(request, "offset", 0),
                             _int(request, "limit", 25), q.get("types"), _date(request, "on"))
+        log.expanded(request.path_params["ident"], int(page["offset"]))
+        return page
 
     def path(request: Request) -> Any:
         q = request.query_params
         if not q.get("from") or not q.get("to"):
             raise ApiError(400, _("give from=ID and to=ID"), "")
-        return bench.path(q["from"], q["to"], q.get("include"), q.get("exclude"),
-                          _int(request, "max_hops", 6), _int(request, "hub_degree", 200),
-                          _date(request, "on"), _int(request, "max_paths", 3))
+        found = bench.path(q["from"], q["to"], q.get("include"), q.get("exclude"),
+                           _int(request, "max_hops", 6), _int(request, "hub_degree", 200),
+                           _date(request, "on"), _int(request, "max_paths", 3))
+        log.path(q["from"], q["to"])
+        return found
 
     def findings(request: Request) -> Any:
         q = request.query_params
+        if q.get("status") and q["status"] not in STATUSES:
+            raise ApiError(400, _("unknown status {status}").format(status=q["status"]),
+                           _("statuses: {statuses}").format(statuses=", ".join(STATUSES)))
         return bench.findings(q.get("rule"), q.get("category"), _float(request, "min_score"),
                               q.get("sector"), q.get("region"), _date(request, "from"),
                               _date(request, "to"), _int(request, "offset", 0),
-                              _int(request, "limit", 50))
+                              _int(request, "limit", 50), q.get("status") or None,
+                              desk.statuses())
 
     def finding(request: Request) -> Any:
-        return bench.finding(request.path_params["fid"])
+        shown = bench.finding(request.path_params["fid"])
+        log.viewed(request.path_params["fid"].strip())
+        return shown
+
+    def triage_list(request: Request) -> Any:
+        return {"no_longer_found": desk.gone(request.query_params.get("status") or None)}
+
+    def triage_book(request: Request) -> Any:
+        return desk.book(request.path_params["fid"])
+
+    async def triage_change(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return _error(400, _("the body must be JSON"),
+                          '{"status": "dismissed", "reason": "...", "note": "..."}')
+
+        def change(r: Request) -> Any:
+            fid = r.path_params["fid"].strip()
+            done = desk.change(fid, body)
+            log.triaged(fid, done["entry"])
+            return done
+
+        reply: Response = await answer(change)(request)
+        return reply
 
     async def export(request: Request) -> Response:
         fmt = request.query_params.get("format", "html")
@@ -185,12 +234,16 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
 
         def run() -> tuple[bytes, str, str]:
             with use_language(lang):
-                return bench.export(fmt, nodes, edges)
+                made = bench.export(fmt, nodes, edges)
+                log.exported(made[2], nodes, edges)
+                return made
 
         try:
             data, media, name = await asyncio.to_thread(run)
         except ApiError as err:
             return _error(err.status, err.error, err.hint)
+        except UmbrellaError as err:
+            return _error(400, err.message, err.hint or "")
         return Response(data, media_type=media, headers={
             "content-disposition": f'attachment; filename="{name}"'})
 
@@ -212,7 +265,12 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         except Exception:
             return _error(400, _("{name} must be a date (YYYY-MM-DD), not {value}").format(
                 name="on", value=repr(on)), "")
-        reply: Response = await answer(lambda r: bench.screen(sides[0], sides[1], on))(request)
+        def screened(r: Request) -> Any:
+            found = bench.screen(sides[0], sides[1], on)
+            log.screened(sides[0], sides[1], on)
+            return found
+
+        reply: Response = await answer(screened)(request)
         return reply
 
     async def index(request: Request) -> Response:
@@ -241,6 +299,9 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         Route("/api/finding/{fid:path}", answer(finding)),
         Route("/api/export", export, methods=["POST"]),
         Route("/api/screen", screen, methods=["POST"]),
+        Route("/api/triage", answer(triage_list)),
+        Route("/api/triage/{fid:path}", answer(triage_book), methods=["GET"]),
+        Route("/api/triage/{fid:path}", triage_change, methods=["POST"]),
     ]
     if static.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=static), name="static"))
@@ -249,6 +310,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
     app.state.guard = guard
     app.state.bench = bench
     app.state.access = access
+    app.state.desk = desk
     return app
 
 

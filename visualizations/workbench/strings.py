@@ -27,6 +27,7 @@ from graph.schema import ENTITY_PROPS, NODE_KINDS, REL_TYPES, SECTORS
 from lang import language, pgettext
 from lang.message import word_in
 from visualizations.words import category_word, kind_word, prop_label, tie_word
+from visualizations.workbench.triage_words import triage_words
 
 #: Property names the entity panel labels (beside every property the schema lists).
 _EXTRA_PROPS = ("id_number", "name", "kind", "note", "gender", "birth_date", "title")
@@ -159,4 +160,5 @@ def ui_strings() -> dict[str, str]:
     out.update({f"sector.{c}": word_in("sector", c, language()) for c in SECTORS})
     props = {p for fields in ENTITY_PROPS.values() for p, _ in fields} | set(_EXTRA_PROPS)
     out.update({f"prop.{p}": prop_label(p) for p in sorted(props)})
+    out.update(triage_words())
     return out

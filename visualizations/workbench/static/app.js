@@ -41,6 +41,12 @@
     pathEnds: {from: null, to: null}, leadsOffset: 0, panelId: null, settling: false
   };
   window.umbrellaWorkbench = wb;
+  // hooks other scripts of the page (triage.js) add to: ready(), finding(f, body), leads(data)
+  wb.hooks = {ready: [], finding: [], leads: []};
+  function fire(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    wb.hooks[name].forEach(function (h) { h.apply(null, args); });
+  }
 
   // ---------------------------------------------------------------- small helpers
   function byId(id) { return document.getElementById(id); }
@@ -725,6 +731,7 @@
       section(body, say("panel.explanation"));
       body.appendChild(make("p", null, f.explanation));
     }
+    fire("finding", f, body);
   }
 
   // ---------------------------------------------------------------- leads
@@ -733,7 +740,7 @@
       rule: byId("wb-f-rule").value.trim(), category: byId("wb-f-category").value,
       min_score: byId("wb-f-score").value, sector: byId("wb-f-sector").value,
       region: byId("wb-f-region").value.trim(), from: byId("wb-f-from").value,
-      to: byId("wb-f-to").value, offset: offset, limit: 50
+      to: byId("wb-f-to").value, status: byId("wb-f-status").value, offset: offset, limit: 50
     };
   }
   function loadLeads(offset) {
@@ -744,9 +751,11 @@
       (data.findings || []).forEach(function (f) {
         var tr = make("tr");
         tr.dataset.id = f.id;
+        tr.dataset.status = f.status || "";
         tr.title = say("leads.open");
         [Number(f.score).toFixed(2), f.rule, f.title, (f.names || []).join(", "), f.date || "",
-         f.sector ? word("sector", f.sector) : "", f.id].forEach(function (v) {
+         f.sector ? word("sector", f.sector) : "", f.status ? word("status", f.status) : "",
+         f.id].forEach(function (v) {
           tr.appendChild(make("td", null, v));
         });
         tr.addEventListener("click", function () { openLead(f.id); });
@@ -768,6 +777,7 @@
           : v));
       });
       wb.leads = data;
+      fire("leads", data);
       return data;
     }).catch(failed);
   }
@@ -791,6 +801,8 @@
   }
   wb.openLead = openLead;
   wb.loadLeads = loadLeads;
+  wb.ui = {api: api, make: make, clear: clear, say: say, word: word, status: status,
+           failed: failed, byId: byId, linkButton: linkButton, enc: enc, query: query};
 
   // ---------------------------------------------------------------- path finder
   function setEnd(which, id) {
@@ -1049,6 +1061,7 @@
       startNetwork();
       sync();
       status("");
+      fire("ready");
       wb.ready = true;
     }).catch(failed);
   }
