@@ -92,7 +92,7 @@ def history(store: Store, finding: str) -> list[TriageEntry]:
 
 def current_statuses(store: Store) -> dict[str, TriageEntry] | None:
     """The latest entry of every triaged finding, or None when the backend keeps no
-    triage (a Neo4j store, for now)."""
+    triage."""
     try:
         book = triage_book(store)
     except StoreError:

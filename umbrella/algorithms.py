@@ -14,6 +14,8 @@ import click
 
 from lang import _
 from umbrella import console
+from umbrella.audit_cmd import audit_options
+from umbrella.audit_record import looked
 from umbrella.options import DATE, db_option, open_existing
 from umbrella.output import Findings, Output, Table, output_options, write
 
@@ -40,6 +42,7 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
         if html_dir is not None and found:
             from umbrella.views import write_scan_pages
 
+            looked(db, "", file=html_dir, reveal=reveal)
             index = write_scan_pages(store, found, html_dir, top=len(found), reveal=reveal)
             console.err.print(_("Pages for {n} findings of {rule}: {index}").format(
                 n=len(found), rule=code, index=index))
@@ -64,6 +67,7 @@ def _run(db: str, code: str, overrides: dict[str, Any], settings: Path | None,
 @output_options("clusters")
 @_HTML
 @_REVEAL
+@audit_options
 def clusters(db: str, method: str | None, resolution: float | None, seed: int | None,
              on: str | None, min_score: float | None, top: int | None, settings: Path | None,
              out: Output, html_dir: Path | None, reveal: bool) -> None:
@@ -85,6 +89,8 @@ def clusters(db: str, method: str | None, resolution: float | None, seed: int | 
     found = _run(db, "CLU-001", {"method": method, "resolution": resolution, "seed": seed,
                                  "on": on, "min_score": min_score, "max_findings": top},
                  settings, html_dir, reveal)
+    if out.path is not None:
+        looked(db, "", out=out)
     write(Findings(found, _clusters_table(found), noun="clusters"), out)
 
 
@@ -128,6 +134,7 @@ def _clusters_table(found: list[dict[str, Any]]) -> Table:
 @output_options("brokers")
 @_HTML
 @_REVEAL
+@audit_options
 def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int | None,
             seed: int | None, on: str | None, top: int | None, settings: Path | None,
             out: Output, html_dir: Path | None, reveal: bool) -> None:
@@ -148,6 +155,8 @@ def brokers(db: str, pairs: tuple[str, ...], combine: str | None, samples: int |
     found = _run(db, "BRK-001", {"pairs": list(pairs) or None, "combine": combine,
                                  "samples": samples, "seed": seed, "on": on,
                                  "max_findings": top}, settings, html_dir, reveal)
+    if out.path is not None:
+        looked(db, "", out=out)
     write(Findings(found, _brokers_table(found), noun="brokers"), out)
 
 

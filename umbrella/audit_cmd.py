@@ -2,7 +2,9 @@
 
 The trail itself is :mod:`graph.audit`. Commands that read or write what an office
 must account for call :func:`record` (``load``: load; ``show``: view, or reveal with
-``--reveal``, and search for a name; ``scan -o`` / ``--html``: export). Who is
+``--reveal``, and search for a name; ``scan -o`` / ``--html``: export; ``triage``:
+triage; the other commands that show or write out data through
+:mod:`umbrella.audit_record`). Who is
 recorded: ``--user`` (env ``UMBRELLA_USER``), else the operating system's user.
 """
 
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from graph.audit import Break, Trail, Verdict, verify
+from graph.ids import mask_id_numbers
 from graph.store import is_server
 from lang import _, pgettext
 from umbrella import console
@@ -93,9 +96,11 @@ def given_user() -> str | None:
     return _given["user"]
 
 
-def record(db: str, action: str, target: str) -> None:
-    """Append ``action`` on ``target`` by this run's user to the trail of ``--db``."""
-    trail_for(db).append(action, target, user=_given["user"])
+def record(db: str, action: str, target: str, user: str | None = None) -> None:
+    """Append ``action`` on ``target`` by ``user`` (else this run's user) to the trail of
+    ``--db``; an identity number in ``target`` (a search for one, a query's parameter)
+    is kept masked: the trail says who looked, never the numbers."""
+    trail_for(db).append(action, mask_id_numbers(target), user=user or _given["user"])
 
 
 @click.group(invoke_without_command=True)

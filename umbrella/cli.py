@@ -20,6 +20,7 @@ from graph.store.triage import STATUSES as TRIAGE_STATUSES
 from lang import N_, _, formats
 from umbrella import console
 from umbrella.audit_cmd import audit_options, record
+from umbrella.audit_record import looked
 from umbrella.language import prepare, speaking
 from umbrella.options import (
     DATE,
@@ -734,6 +735,7 @@ def coverage_lines(coverage: dict[str, dict[str, Any]]) -> list[str]:
               "(umbrella stats lists the loads) [default: every load's].")
 @output_options("set-aside")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
+@audit_options
 def set_aside_command(db: str, load: int | None, out: Output, reveal: bool) -> None:
     """List the rows loads set aside, and why; export them to correct them.
 
@@ -763,6 +765,7 @@ def set_aside_command(db: str, load: int | None, out: Output, reveal: bool) -> N
                     hint=_("umbrella stats --db {db} lists the loads").format(db=db))
     finally:
         store.close()
+    looked(db, "set-aside" if load is None else f"set-aside:{load}", out=out, reveal=reveal)
     columns, rows = set_aside_table(records, reveal=reveal)
     if load is None:
         title = _("{n} rows set aside by all loads").format(n=len(rows))
@@ -933,6 +936,7 @@ def _print_entity(shown: EntityView, max_ties: int) -> None:
               help="Walk only ties of these types (KIN, ASSOCIATE, COMPANY_ROLE, ...).")
 @click.option("--exclude", "exclude", metavar="TYPE,...",
               help="Never walk ties of these types (e.g. BID,PAID).")
+@audit_options
 def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: int,
          include: str | None, exclude: str | None) -> None:
     """The shortest explanation paths between two entities.
@@ -956,6 +960,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
             raise _with_hint(view, (a, b), err) from err
     finally:
         store.close()
+    looked(db, f"{a} -> {b}")
     day = formats.date(on) if on else ""
     if not found.paths:
         console.out.print((_("No path between {a} and {b} on {day}.") if on else
@@ -981,6 +986,7 @@ def path(a: str, b: str, db: str, on: str | None, max_paths: int, hub_degree: in
 @db_option
 @click.option("--max-kin-hops", type=click.IntRange(1, 3), help="Longest kin chain (default 2).")
 @output_options("recusals")
+@audit_options
 def recuse(case: str, db: str, max_kin_hops: int | None, out: Output) -> None:
     """Who must step aside from a case, and why.
 
@@ -1003,6 +1009,7 @@ def recuse(case: str, db: str, max_kin_hops: int | None, out: Output) -> None:
             raise _with_hint(view, (case,), err) from err
     finally:
         store.close()
+    looked(db, case, out=out)
     write(Rows(["official", "acting as", "why", "party", "posts"],
                [astuple(r) for r in found.rows], words={"acting as": "case_role"},
                title=_("Must step aside from case {case}").format(case=found.case),

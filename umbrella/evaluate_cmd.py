@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from lang import _, pgettext
+from umbrella.audit_cmd import audit_options
+from umbrella.audit_record import looked
 from umbrella.options import db_option, open_existing
 from umbrella.output import Output, Report, Section, output_options, vocabulary_word, write
 
@@ -69,6 +71,7 @@ class KsType(click.ParamType[list[int]]):
 @click.option("--encoding", help="Encoding of the truth file when detection is not enough "
               "(e.g. gb18030, gbk, latin-1).")
 @output_options("evaluation")
+@audit_options
 def evaluate_command(truth: Path, db: str, ks: tuple[list[int], ...], match: str,
                      false_leads: int, encoding: str | None, out: Output) -> None:
     """Check the last scan's leads against confirmed cases: precision, recall, ranks.
@@ -102,6 +105,7 @@ def evaluate_command(truth: Path, db: str, ks: tuple[list[int], ...], match: str
         store.close()
     chosen = [k for group in ks for k in group] or list(DEFAULT_KS)
     result = evaluate(leads, items_of(truth_file.rows), chosen, match, false_leads)
+    looked(db, str(truth.resolve()), out=out)
     write(_report(result, truth_file, db), out)
 
 

@@ -21,6 +21,8 @@ from lang import _
 from lang.core import N_
 from lang.message import Msg, render
 from umbrella import console
+from umbrella.audit_cmd import audit_options
+from umbrella.audit_record import looked
 from umbrella.options import DATE, db_option, open_existing
 from umbrella.output import Output, Rows, output_options, write
 
@@ -58,6 +60,21 @@ def resolve_side(view: StoreView, ids: Sequence[str], side: str) -> list[str]:
     return list(dict.fromkeys(find_entity(view, i) for i in ids))
 
 
+def screened(left: Sequence[str], left_file: Path | None, right: Sequence[str],
+             right_file: Path | None) -> str:
+    """What a screen looked at, as the audit trail names it: each side's ids and file.
+
+    Examples
+    --------
+    >>> screened(["O1", "O2"], None, [], Path("officials.txt"))
+    'O1,O2 | officials.txt'
+    """
+    def side(ids: Sequence[str], file: Path | None) -> str:
+        return ",".join([*ids, *([str(file)] if file is not None else [])])
+
+    return f"{side(left, left_file)} | {side(right, right_file)}"
+
+
 def _cell(value: object) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value)
 
@@ -81,6 +98,7 @@ def _cell(value: object) -> str:
               help="Do not pass through nodes with more ties than this.")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
 @output_options("screen")
+@audit_options
 def screen_command(left: tuple[str, ...], right: tuple[str, ...], left_file: Path | None,
                    right_file: Path | None, on: str | None, db: str, max_hops: int,
                    max_kin_hops: int | None, hub_degree: int, reveal: bool,
@@ -116,6 +134,7 @@ def screen_command(left: tuple[str, ...], right: tuple[str, ...], left_file: Pat
         store.close()
     from queries.screen import TEXT
 
+    looked(db, screened(left, left_file, right, right_file), out=out, reveal=reveal)
     rows = worded(found, reveal)
     write(Rows(["left", "right", "ties", "path"], [astuple(r) for r in rows], text=_cell,
                title=render(Msg(TEXT["found"], sides)),

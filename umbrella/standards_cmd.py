@@ -16,6 +16,8 @@ import click
 from graph.store import Store
 from lang import _
 from umbrella import console
+from umbrella.audit_cmd import audit_options
+from umbrella.audit_record import looked
 from umbrella.options import db_option, open_existing
 
 FORMAT_CHOICE = click.Choice(["auto", "layout", "ftm", "ocds", "bods"], case_sensitive=False)
@@ -60,6 +62,7 @@ def export_group() -> None:
               help="FtM JSON-lines file to write.")
 @click.option("--reveal", is_flag=True, help="Include identity numbers (left out by default).")
 @click.option("--no-findings", is_flag=True, help="Leave out the stored findings.")
+@audit_options
 def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -> None:
     """Write the graph and its findings as FollowTheMoney entities (JSON lines).
 
@@ -76,6 +79,7 @@ def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -
 
     store = open_existing(db)
     try:
+        looked(db, "", file=output, reveal=reveal)
         counts = export_ftm(store.view(), output, reveal=reveal, findings=not no_findings)
     finally:
         store.close()
@@ -89,6 +93,7 @@ def export_ftm_command(db: str, output: Path, reveal: bool, no_findings: bool) -
 @click.command("parquet")
 @db_option
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@audit_options
 def export_parquet_command(db: str, folder: Path) -> None:
     """Write the store's tables as Parquet, as the rules read them (for Spark or DuckDB).
 
@@ -107,6 +112,7 @@ def export_parquet_command(db: str, folder: Path) -> None:
 
     store = open_existing(db)
     try:
+        looked(db, "", file=folder)
         with console.progress_bar() as p:
             counts = export_parquet(store.view(), folder, console.progress_callback(p))
     finally:

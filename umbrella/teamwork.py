@@ -13,6 +13,8 @@ from graph.errors import UmbrellaError
 from graph.store import Store, is_server
 from lang import _
 from umbrella import console
+from umbrella.audit_cmd import audit_options, record
+from umbrella.audit_record import looked
 from umbrella.options import db_option, neo4j_database_option, open_db, open_existing
 from umbrella.output import Output, Rows, output_options
 from umbrella.output import write as write_result
@@ -30,6 +32,7 @@ from umbrella.output import write as write_result
 @click.option("--limit", default=1000, show_default=True, help="Most rows fetched.")
 @click.option("--html", "html", type=click.Path(path_type=Path, dir_okay=False),
               help="Also draw the nodes and relationships of the results as an HTML view.")
+@audit_options
 def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bool,
           out: Output, limit: int, html: Path | None) -> None:
     """Run an ad-hoc Cypher query on a Neo4j database.
@@ -62,11 +65,27 @@ def query(cypher: str, db: str, params: tuple[str, ...], write: bool, reveal: bo
                            limit=limit)
     finally:
         store.close()
+    asked = queried(cypher, params)
+    record(db, "search", asked)
     if html is not None:
+        looked(db, asked, file=html, reveal=reveal)
         _query_page(result, cypher, html, reveal)
+    if out.path is not None or reveal:
+        looked(db, asked, out=out, reveal=reveal)
     rows = Rows(result.columns, result.rows, title=_("{n} rows").format(n=len(result.rows)),
                 text=cell_text, labelled=False)  # the query's own column names
     write_result(rows, out)
+
+
+def queried(cypher: str, params: tuple[str, ...]) -> str:
+    """An ad-hoc query as the audit trail names it: its text and its parameters.
+
+    Examples
+    --------
+    >>> queried("MATCH (p:Person {name: $name}) RETURN p", ("name=张三",))
+    'MATCH (p:Person {name: $name}) RETURN p [name=张三]'
+    """
+    return cypher + (f" [{'; '.join(params)}]" if params else "")
 
 
 def _query_page(result: Any, cypher: str, path: Path, reveal: bool) -> None:
@@ -117,6 +136,7 @@ def _copy_between(open_source: Callable[[str], Store], source: str, target: str,
 @db_option
 @click.option("--to", "to", required=True, help="The Neo4j address to copy into "
               "(neo4j://host:7687, bolt://..., neo4j+s://...).")
+@audit_options
 def push(db: str, to: str) -> None:
     """Copy an embedded database into a team's Neo4j database.
 
@@ -132,6 +152,7 @@ def push(db: str, to: str) -> None:
     if is_server(db) or not is_server(to):
         raise UmbrellaError(_("push copies a database file (--db) into Neo4j (--to)"),
                             hint=_("umbrella push --db case.db --to neo4j://HOST:7687"))
+    record(db, "export", to)
     _copy_between(open_existing, db, to, _("Pushed {db} to {to}").format(db=db, to=to))
 
 
@@ -141,6 +162,7 @@ def push(db: str, to: str) -> None:
 @click.option("--db", "db", required=True, type=click.Path(path_type=Path),
               help="The database file to copy into (new, or pulled from the same source).")
 @neo4j_database_option
+@audit_options
 def pull(source: str, db: Path) -> None:
     """Copy a team's Neo4j database into an embedded database file.
 
@@ -151,5 +173,6 @@ def pull(source: str, db: Path) -> None:
     if not is_server(source) or is_server(str(db)):
         raise UmbrellaError(_("pull copies Neo4j (--from) into a database file (--db)"),
                             hint=_("umbrella pull --from neo4j://HOST:7687 --db mine.db"))
+    record(source, "export", str(db.resolve()))
     _copy_between(open_db, source, str(db), _("Pulled {source} into {db}").format(
         source=source, db=db))

@@ -16,6 +16,9 @@ from graph.store.triage import STATUSES, TriageEntry, status_word
 from lang import _
 from lang.message import localized
 from umbrella import console
+from umbrella.audit_cmd import USER_ENV, head_option
+from umbrella.audit_cmd import record as audit
+from umbrella.audit_record import looked, triage_target
 from umbrella.options import db_option, open_existing
 from umbrella.output import Output, Rows, output_options, write
 
@@ -73,11 +76,13 @@ def _said(entry: TriageEntry, found: bool) -> str:
 @click.option("--reason", default="", help="Why (required with --status dismissed).")
 @click.option("--assign", "assignee", help="Who reviews it (an empty text: nobody).")
 @click.option("--note", default="", help="A note kept with the entry.")
-@click.option("--user", help="Author of the entry (default: the operating-system user).")
+@click.option("--user", envvar=USER_ENV, help="Author of the entry, as the audit trail "
+              f"records it too (env {USER_ENV}) [default: the operating-system user].")
 @click.option("--history", "show_history", is_flag=True,
               help="Show every entry of the finding, oldest first, and change nothing.")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
 @output_options("triage")
+@head_option
 def triage_command(finding: str, db: str, status: str | None, reason: str,
                    assignee: str | None, note: str, user: str | None, show_history: bool,
                    reveal: bool, out: Output) -> None:
@@ -112,12 +117,14 @@ def triage_command(finding: str, db: str, status: str | None, reason: str,
                     finding=finding, db=db),
                     hint=_("umbrella scan lists the findings and their ids"))
             heading = str(localized(stored)["title"]) if stored else ""
+            looked(db, finding, out=out, reveal=reveal, user=user)
             write(history_rows(entries, found, heading, reveal), out)
             return
         entry = record(store, finding, status, reason=reason, assignee=assignee, note=note,
                        user=user)
     finally:
         store.close()
+    audit(db, "triage", triage_target(entry.finding, entry.status), user=entry.author)
     _report(entry, found)
 
 

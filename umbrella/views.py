@@ -17,6 +17,8 @@ from graph.errors import UmbrellaError
 from graph.store import Store
 from lang import _
 from umbrella import console
+from umbrella.audit_cmd import audit_options
+from umbrella.audit_record import looked
 from umbrella.options import DATE, db_option, open_existing
 
 __all__ = ["export", "html", "write_scan_pages"]
@@ -75,6 +77,7 @@ def export() -> None:
               help="What sets a node's size.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The HTML file to write.")
+@audit_options
 def html(db: str, finding_id: str | None, entity: str | None, ends: tuple[str, str] | None,
          hops: int, on: str | None, reveal: bool, max_nodes: int, hub_degree: int,
          size_by: str, output: Path) -> None:
@@ -119,6 +122,7 @@ def html(db: str, finding_id: str | None, entity: str | None, ends: tuple[str, s
                              hub_degree=hub_degree, size_by=size_by)
     finally:
         store.close()
+    looked(db, "", file=output, reveal=reveal)
     page.write(output)
     left = page.nodes_total - page.nodes_shown
     console.out.print((

@@ -11,7 +11,8 @@ named.
 
 A backend keeps the book behind :class:`TriageBook`; :func:`triage_book` opens it.
 The embedded store keeps it in the same SQLite file
-(:class:`graph.store.sqlite_triage.SqliteTriage`); a Neo4j store has none yet
+(:class:`graph.store.sqlite_triage.SqliteTriage`), a Neo4j store as ``TriageEntry``
+nodes (:class:`graph.store.neo4j_triage.Neo4jTriage`); any other store has none
 (:class:`~graph.errors.StoreError` says so).
 
 Examples
@@ -110,12 +111,21 @@ class TriageBook(Protocol):
 
 
 def triage_book(store: Store) -> TriageBook:
-    """The triage book of ``store`` (only the embedded store keeps one for now)."""
+    """The triage book of ``store``: the embedded store's or a Neo4j store's."""
+    from graph.store import is_server
     from graph.store.sqlite import SqliteStore
 
     if isinstance(store, SqliteStore):
         from graph.store.sqlite_triage import SqliteTriage
 
         return SqliteTriage(store.path)
-    raise StoreError(_("{where}: triage is kept in the embedded store only, for now").format(
-        where=store.location), hint=_("triage the findings of a database file (--db case.db)"))
+    if is_server(store.location):
+        from graph.store.neo4j import Neo4jStore
+
+        if isinstance(store, Neo4jStore):
+            from graph.store.neo4j_triage import Neo4jTriage
+
+            return Neo4jTriage(store.connection)
+    raise StoreError(_("{where}: this store keeps no triage").format(
+        where=store.location), hint=_("triage the findings of a database file (--db case.db) "
+                                      "or of a Neo4j database (--db bolt://...)"))

@@ -236,8 +236,8 @@ def test_status_buttons_notes_history_filter_and_no_longer_found(browser: Any,
         w.page.close()
     entries = served.trail.entries()
     triaged = [e.target for e in entries if e.action == "triage"]
-    assert triaged == [f"{fid} in_review @张伟", f"{fid} dismissed @张伟",
-                       f"{served.gone} needs_data"]
+    assert triaged == [f"{fid}: in_review @张伟", f"{fid}: dismissed @张伟",
+                       f"{served.gone}: needs_data"]
     assert {e.user for e in entries} == {USER} and ("view", fid) in {
         (e.action, e.target) for e in entries}
     assert verify(served.trail).ok

@@ -79,7 +79,7 @@ class Log:
             self.add("reveal", target)
 
     def triaged(self, fid: str, entry: dict[str, Any]) -> None:
-        parts = [fid, str(entry.get("status", ""))]
+        target = f"{fid}: {entry.get('status', '')}"  # as umbrella triage writes it
         if entry.get("assignee"):
-            parts.append(f"@{entry['assignee']}")
-        self.add("triage", " ".join(parts))
+            target += f" @{entry['assignee']}"
+        self.add("triage", target)
