@@ -262,7 +262,7 @@ def test_every_action_is_in_the_trail_and_the_chain_verifies(served: Served) -> 
     mine = [(e.action, e.target) for e in entries if e.user == USER]
     assert {e.user for e in entries} == {USER}
     for want in [("view", fid), ("search", "杨雨"), ("view", a), ("expand", a),
-                 ("path", f"{a} -> {b}"), ("triage", f"{fid} confirmed @张伟")]:
+                 ("path", f"{a} -> {b}"), ("triage", f"{fid}: confirmed @张伟")]:
         assert want in mine, want
     assert any(act == "export" and t.startswith("umbrella-canvas.csv: 2 nodes, 0 ties")
                for act, t in mine)
