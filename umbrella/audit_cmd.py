@@ -37,7 +37,8 @@ def action_words() -> dict[str, str]:
             "export": pgettext("audit_action", "export"),
             "reveal": pgettext("audit_action", "reveal"),
             "triage": pgettext("audit_action", "triage"),
-            "load": pgettext("audit_action", "load")}
+            "load": pgettext("audit_action", "load"),
+            "save": pgettext("audit_action", "save")}
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
@@ -83,6 +84,11 @@ def trail_for(db: str) -> Trail:
         stem = "neo4j-" + re.sub(r"[^A-Za-z0-9.]+", "-", host)
         return Trail.beside(Path(stem + ".db"), _given["head"])
     return Trail.beside(db, _given["head"])
+
+
+def given_user() -> str | None:
+    """The ``--user`` (or ``UMBRELLA_USER``) of this run, None when not given."""
+    return _given["user"]
 
 
 def record(db: str, action: str, target: str) -> None:

@@ -126,6 +126,11 @@ class SharedAccess:
     def view(self) -> StoreView:
         return self._view
 
+    @property
+    def store(self) -> Store:
+        """The store itself (the saved investigations are kept in it)."""
+        return self._store
+
     def degrees(self) -> dict[str, int] | None:
         return None
 
