@@ -57,20 +57,84 @@ FORMAT = "umbrella-investigation"
 FORMAT_VERSION = 1
 
 
+#: From this many ids on, :func:`keys_of` reads the store's id table once instead of
+#: asking for each id (each :meth:`StoreView.resolve` looks through every table).
+BATCH_IDS = 8
+
+
+def keys_of(view: StoreView, ids: Sequence[str]) -> dict[str, str | None]:
+    """The key of each id as :meth:`StoreView.resolve` gives it (the first table by name
+    that holds the input id; an entity key as itself), None for an id the store does not
+    hold; an id that names several entities raises
+    :class:`~graph.errors.AmbiguousIdError`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graph.store import AliasRecord, EntityRecord, open_store
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "k.db")
+    >>> with store.writer() as w:
+    ...     w.put_entities([EntityRecord(f"p:{i}", "person", f"人{i}", {}) for i in range(9)])
+    ...     w.put_aliases([AliasRecord("persons", f"P{i}", f"p:{i}", "persons.csv", i + 2)
+    ...                    for i in range(9)])
+    >>> ids = [f"P{i}" for i in range(9)] + ["p:3", "P404"]
+    >>> found = keys_of(store.view(), ids)
+    >>> found["P8"], found["p:3"], found["P404"]
+    ('p:8', 'p:3', None)
+    >>> found == {i: store.view().resolve(i) or (i if i == "p:3" else None) for i in ids}
+    True
+    >>> store.close()
+    """
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, str | None] = {}
+    if len(wanted) < BATCH_IDS:
+        for given in wanted:
+            out[given] = view.resolve(given.strip()) if given.strip() else None
+    else:
+        unique = view.aliases()
+        collided = view.collisions()
+        tables = sorted({t for t, _s in unique} | {t for t, _s in collided})
+        several = {sid for _t, sid in collided}
+        for given in wanted:
+            text = given.strip()
+            if text in several:
+                out[given] = view.resolve(text)
+                continue
+            out[given] = next((unique[(t, text)] for t in tables if (t, text) in unique), None)
+    unknown = [g for g, k in out.items() if k is None and g.strip()]
+    if unknown:
+        present = view.entities_by_key([g.strip() for g in unknown])
+        out.update({g: g.strip() for g in unknown if g.strip() in present})
+    return out
+
+
+def known_keys(view: StoreView, ids: Sequence[str]) -> dict[str, str | None]:
+    """:func:`keys_of`, with an id that names several entities taken as unknown (None):
+    for showing what a saved canvas holds, where one unclear id must not hide the rest."""
+    try:
+        return keys_of(view, ids)
+    except UmbrellaError:
+        out: dict[str, str | None] = {}
+        for ident in ids:
+            try:
+                out[ident] = keys_of(view, [ident])[ident]
+            except UmbrellaError:
+                out[ident] = None
+        return out
+
+
 def resolve_ids(view: StoreView, ids: Sequence[str]) -> dict[str, str]:
     """The key of each id (an input id or a key), in order; an error names those the
     store does not hold."""
+    found = keys_of(view, ids)
     keys: dict[str, str] = {}
     unknown = []
     for given in ids:
-        text = given.strip()
-        key = view.resolve(text) if text else None
-        if key is None and text and view.get(text) is not None:
-            key = text
+        key = found.get(given)
         if key is None:
             unknown.append(given)
         else:
-            keys[text] = key
+            keys[given.strip()] = key
     if unknown:
         raise UmbrellaError(
             _("no entity with id {ids} in this database").format(ids=", ".join(unknown)),
@@ -144,13 +208,7 @@ def entity_rows(store: Store, inv: Investigation) -> list[dict[str, Any]]:
     """One row per entity of ``inv``: id, kind, name (empty when the store no longer holds
     it), position (None when not placed) and whether it is hidden."""
     view = store.view()
-    keys: dict[str, str] = {}
-    for ident in inv.entities:
-        try:
-            key = view.resolve(ident)
-        except UmbrellaError:
-            key = None
-        keys[ident] = key or ident
+    keys = {i: k or i for i, k in known_keys(view, inv.entities).items()}
     ents = view.entities_by_key(list(dict.fromkeys(keys.values())))
     hidden = set(inv.hidden)
     rows = []
@@ -164,14 +222,15 @@ def entity_rows(store: Store, inv: Investigation) -> list[dict[str, Any]]:
 
 
 def document(store: Store, inv: Investigation, reveal: bool = False) -> dict[str, Any]:
-    """The exchange file's content for ``inv`` (identity numbers masked unless ``reveal``)."""
+    """The exchange file's content for ``inv``: identity numbers in every text (name,
+    author, notes, entity ids and names) masked unless ``reveal``."""
     def hide(text: str) -> str:
         return text if reveal else mask_id_numbers(text)
 
     entities = [{**row, "id": hide(row["id"]), "name": hide(row["name"])}
                 for row in entity_rows(store, inv)]
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "name": inv.name,
-            "version": inv.version, "saved_at": inv.saved_at, "author": inv.author,
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "name": hide(inv.name),
+            "version": inv.version, "saved_at": inv.saved_at, "author": hide(inv.author),
             "as_of": inv.as_of, "notes": hide(inv.notes), "revealed": reveal,
             "entities": entities}
 

@@ -89,7 +89,7 @@ def test_copy_keeps_the_original(db: str) -> None:
 
 def test_export_masks_and_import_reads_it_back(db: str, tmp_path: Path) -> None:
     assert _run("investigation", "save", "王建国案", "--entity", "P1", "--entity", "P2",
-                "--notes", f"证号 {ID_NUMBER}", "--db", db)[0] == 0
+                "--notes", f"证号 {ID_NUMBER}", "--db", db, "--user", f"核查组{ID_NUMBER}")[0] == 0
     out_file = tmp_path / "王建国案.json"
     code, _o, err = _run("investigation", "export", "王建国案", "--out", str(out_file),
                          "--db", db)

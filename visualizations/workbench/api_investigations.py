@@ -45,7 +45,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from graph.errors import UmbrellaError
 from graph.ids import mask_id_numbers
 from graph.store.investigations import (
     Investigation,
@@ -56,7 +55,7 @@ from graph.store.investigations import (
 )
 from graph.store.investigations import copy as copy_in
 from lang import pgettext
-from queries.investigations import resolve_ids
+from queries.investigations import known_keys, resolve_ids
 from queries.triage import user_name
 from visualizations.workbench.access import SharedAccess, SqliteAccess
 from visualizations.workbench.api import ApiError, Workbench, public_id
@@ -157,16 +156,7 @@ class Investigations:
             err = missing(name.strip(), version)
             raise ApiError(404, err.message, err.hint or "")
         view = self.bench.view()
-        keys: dict[str, str] = {}
-        for ident in inv.entities:
-            try:
-                key = view.resolve(ident)
-            except UmbrellaError:
-                key = None
-            if key is None and view.get(ident) is not None:
-                key = ident
-            if key is not None:
-                keys[ident] = key
+        keys = {i: k for i, k in known_keys(view, inv.entities).items() if k is not None}
         ents = view.entities_by_key(list(dict.fromkeys(keys.values())))
         ids = {k: public_id(e) for k, e in ents.items()}
         wanted = set(ents)
