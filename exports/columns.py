@@ -103,6 +103,13 @@ def _labels() -> dict[str, str]:
         "why": pgettext("column", "why"),
         "party": pgettext("column", "party"),
         "posts": pgettext("column", "posts"),
+        # saved investigations
+        "version": pgettext("column", "version"),
+        "hidden": pgettext("column", "hidden"),
+        "as of": pgettext("column", "as of"),
+        "saved": pgettext("column", "saved"),
+        "x": pgettext("column", "x"),
+        "y": pgettext("column", "y"),
         # the audit trail
         "entry": pgettext("column", "entry"),
         "user": pgettext("column", "user"),

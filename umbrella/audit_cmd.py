@@ -43,7 +43,8 @@ def action_words() -> dict[str, str]:
             "load": pgettext("audit_action", "load"),
             "expand": pgettext("audit_action", "expand"),
             "path": pgettext("audit_action", "path"),
-            "screen": pgettext("audit_action", "screen")}
+            "screen": pgettext("audit_action", "screen"),
+            "save": pgettext("audit_action", "save")}
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, str | None], None]:

@@ -1043,6 +1043,9 @@ def _register() -> None:
                     new_rule_command, evaluate_command, serve_command, screen_command, audit,
                     triage_command, report_command):
         cli.add_command(command)
+    from umbrella.investigation_cmd import investigation
+
+    cli.add_command(investigation)
     prepare(cli)
 
 

@@ -119,12 +119,17 @@ class SharedAccess:
     """A store whose view any thread may use (the Neo4j backend)."""
 
     def __init__(self, store: Store, kind: str = "neo4j") -> None:
-        self._store = self.store = store
+        self._store = store
         self._view = store.view()
         self.kind = kind
 
     def view(self) -> StoreView:
         return self._view
+
+    @property
+    def store(self) -> Store:
+        """The store itself (the saved investigations are kept in it)."""
+        return self._store
 
     def degrees(self) -> dict[str, int] | None:
         return None

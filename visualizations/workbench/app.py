@@ -303,6 +303,9 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         Route("/api/triage/{fid:path}", answer(triage_book), methods=["GET"]),
         Route("/api/triage/{fid:path}", triage_change, methods=["POST"]),
     ]
+    from visualizations.workbench.api_investigations import routes as investigation_routes
+
+    routes += investigation_routes(bench, answer)
     if static.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=static), name="static"))
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

@@ -397,6 +397,23 @@
     sync();
     return added.length;
   };
+  // For the saved investigations (static/investigations.js): the server, and a saved
+  // canvas put back: its nodes and ties only, at their saved positions (the others placed
+  // as an expansion places them), its items hidden, its date.
+  wb.api = api;
+  wb.restore = function (nodes, edges, pos, hidden, asOf) {
+    pushUndo();
+    freshCanvas();
+    addNodes(nodes);
+    addEdges(edges);
+    keys(pos || {}).forEach(function (id) {
+      if (has(wb.rec.nodes, id)) { wb.rec.pos[id] = {x: pos[id].x, y: pos[id].y}; }
+    });
+    (hidden || []).forEach(function (id) { if (has(wb.rec.nodes, id)) { wb.rec.hidden[id] = true; } });
+    placeNew(keys(wb.rec.nodes), edges || [], null);
+    wb.setAsOf(asOf || null);
+    fit();
+  };
   function selection() {
     return wb.network.getSelectedNodes().map(String).filter(function (id) { return !isMore(id); });
   }
