@@ -9,6 +9,7 @@ export, or a reveal with ``--reveal``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from lang import _, ngettext
 from umbrella import console
 from umbrella.audit_cmd import audit_options, record
 from umbrella.options import db_option, open_existing
+
+if TYPE_CHECKING:
+    from graph.store import Store
 
 
 def write_text(path: Path, text: str) -> None:
@@ -30,18 +34,40 @@ def write_text(path: Path, text: str) -> None:
             hint=_("choose a file in a folder you can write to (--out)")) from err
 
 
+def investigation_page(store: Store, name: str, version: int | None, reveal: bool) -> str:
+    """The report of saved investigation ``name`` (its ``version``, else the latest): the
+    canvas's input ids read as entity keys, its positions and hidden items with them."""
+    from queries.investigations import get, known_keys
+    from visualizations.report import canvas_report
+
+    inv = get(store, name, version)
+    keys = {i: k or i for i, k in known_keys(store.view(), inv.entities).items()}
+    positions = {keys.get(i, i): xy for i, xy in inv.positions.items()}
+    hidden = [keys.get(i, i) for i in inv.hidden]
+    title = name if not inv.version else f"{name} (v{inv.version})"
+    return canvas_report(store, title=title, entities=list(dict.fromkeys(keys.values())),
+                         positions=positions, hidden=hidden, notes=inv.notes,
+                         as_of=inv.as_of or None, reveal=reveal)
+
+
 @click.command("report")
-@click.argument("finding")
+@click.argument("finding", required=False)
 @db_option
+@click.option("--investigation", "investigation", metavar="NAME",
+              help="Report a saved investigation (umbrella investigation list) instead.")
+@click.option("--version", "version", type=click.IntRange(min=1),
+              help="Which saved version of the investigation [default: the latest].")
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="The HTML report to write (one self-contained page).")
 @click.option("--pdf", "pdf", type=click.Path(path_type=Path, dir_okay=False),
               help="Also print it to this PDF (A4) with Chromium, where one is installed.")
 @click.option("--reveal", is_flag=True, help="Show identity numbers unmasked.")
 @audit_options
-def report_command(finding: str, db: str, out: Path | None, pdf: Path | None,
+def report_command(finding: str | None, db: str, investigation: str | None,
+                   version: int | None, out: Path | None, pdf: Path | None,
                    reveal: bool) -> None:
-    """Write the case-file report of a finding: one printable page for the case file.
+    """Write the case-file report of a finding or of a saved investigation: one
+    printable page for the case file.
 
     The page holds the summary (rule, category, score, status), the explanation,
     a picture of the evidence, the evidence as a table of facts with source file
@@ -53,15 +79,26 @@ def report_command(finding: str, db: str, out: Path | None, pdf: Path | None,
     Example:
       umbrella report F-3a9c0e12b4d1 --out F-3a9c0e12b4d1.html
       umbrella --lang zh report F-3a9c0e12b4d1 --out 报告.html --pdf 报告.pdf
+      umbrella report --investigation 桃峰交通 --out 桃峰交通.html
     """
-    from visualizations.report import finding_report
-
+    if (finding is None) == (investigation is None):
+        raise UmbrellaError(_("give a finding id or --investigation NAME (one of them)"),
+                            hint=_("umbrella report F-... --out report.html"))
+    if version is not None and investigation is None:
+        raise UmbrellaError(_("--version belongs to --investigation"),
+                            hint=_("umbrella report --investigation NAME --version 2 --out r.html"))
     if out is None and pdf is None:
         raise UmbrellaError(_("nothing to write: give --out FILE.html, --pdf FILE.pdf or both"),
                             hint=_("umbrella report F-... --out report.html"))
     store = open_existing(db)
     try:
-        page = finding_report(store, finding, reveal=reveal)
+        if investigation is not None:
+            page = investigation_page(store, investigation, version, reveal)
+            finding = investigation
+        else:
+            from visualizations.report import finding_report
+
+            page = finding_report(store, str(finding), reveal=reveal)
     finally:
         store.close()
     written: list[str] = []

@@ -189,3 +189,34 @@ def test_the_command_says_what_is_missing(county_maker: Callable[..., County],
     assert code != 0 and "--out FILE.html" in err
     code, _, err = _run("report", "F-x", "--db", db, "--out", str(tmp_path / "x.html"))
     assert code != 0 and "no finding 'F-x'" in err and not (tmp_path / "x.html").exists()
+
+
+def test_the_command_reports_a_saved_investigation(county_maker: Callable[..., County],
+                                                   tmp_path: Path) -> None:
+    c = county_maker(tmp_path)
+    c.store.close()
+    db = str(tmp_path / "county.db")
+    code, _, err = _run("investigation", "save", "王建国家族", "--db", db, "--entity", "P1",
+                        "--entity", "P2", "--entity", "O2", "--notes", "先看 P1", "--user", "王芳")
+    assert code == 0, err
+    code, _, err = _run("investigation", "save", "王建国家族", "--db", db, "--entity", "P1",
+                        "--user", "王芳")
+    assert code == 0, err
+    out = tmp_path / "案卷" / "家族.html"
+    code, said, err = _run("report", "--investigation", "王建国家族", "--version", "1",
+                           "--db", db, "--out", str(out), "--user", "王芳")
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    entities = {row[0] for row in _cells(page, "entities")}
+    assert {"王建国", "宏达建筑工程有限公司"} <= entities and len(entities) == 3, entities
+    assert "王建国家族 (v1)" in page and "先看 P1" in page and RAW_ID not in page
+    code, _, err = _run("report", "--investigation", "王建国家族", "--db", db,
+                        "--out", str(tmp_path / "v2.html"))
+    assert code == 0, err
+    assert len(_cells((tmp_path / "v2.html").read_text(encoding="utf-8"), "entities")) == 1
+    code, _, err = _run("report", "F-x", "--investigation", "王建国家族", "--db", db,
+                        "--out", str(tmp_path / "x.html"))
+    assert code != 0 and "one of them" in err and not (tmp_path / "x.html").exists()
+    code, _, err = _run("report", "--investigation", "无此调查", "--db", db,
+                        "--out", str(tmp_path / "x.html"))
+    assert code != 0 and "无此调查" in err and not (tmp_path / "x.html").exists()
