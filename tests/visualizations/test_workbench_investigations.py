@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from samples import REPO, write_tables
 from workbench_county import Client
 
+from graph.audit import Trail, verify
 from graph.store import SqliteStore, Store
 from graph.store.copy import copy_store
 from graph.store.sqlite_investigations import SqliteInvestigations
@@ -150,6 +151,14 @@ def test_umbrella_serve_saves_through_its_own_write_connection(db: Path, tmp_pat
         assert [i.name for i in book.list()] == ["副本", CANVAS["name"]]
     finally:
         book.close()
+    entries = Trail.beside(db).entries()
+    saves = [(e.action, e.target, e.user) for e in entries if e.action == "save"]
+    name = CANVAS["name"]
+    assert saves == [("save", f"investigation:{name} v1", "王芳"),
+                     ("save", f"investigation:{name} v2", "王芳"),
+                     ("save", "investigation:副本 v1", "王芳")]
+    assert ("view", f"investigation:{name} v1") in {(e.action, e.target) for e in entries}
+    assert verify(Trail.beside(db)).ok
 
 
 @pytest.fixture(params=["sqlite", "neo4j"])

@@ -59,6 +59,7 @@ from queries.investigations import known_keys, resolve_ids
 from queries.triage import user_name
 from visualizations.workbench.access import SharedAccess, SqliteAccess
 from visualizations.workbench.api import ApiError, Workbench, public_id
+from visualizations.workbench.trail import Log
 
 
 def ui_strings() -> dict[str, str]:
@@ -219,10 +220,24 @@ def _int(text: str | None) -> int | None:
                                      "{value}").format(value=repr(text)), "") from None
 
 
-def routes(bench: Workbench, answer: Answer) -> list[BaseRoute]:
+def routes(bench: Workbench, answer: Answer, log: Log | None = None,
+           user: str | None = None) -> list[BaseRoute]:
     """The routes of the saved investigations, for :func:`~visualizations.workbench.app.
-    create_app`."""
+    create_app`: saves are written by ``user`` and recorded in ``log`` (action ``save``,
+    target ``investigation:NAME vN``, as ``umbrella investigation save`` records them);
+    a reopened canvas is a ``view`` (``reveal`` on a ``--reveal`` server)."""
     inv = Investigations(bench)
+    trail = log or Log(None)
+
+    def saved(result: dict[str, Any]) -> dict[str, Any]:
+        trail.add("save", f"investigation:{result.get('name', '')} v{result.get('version', '')}")
+        return result
+
+    def opened(r: Request) -> dict[str, Any]:
+        found = inv.get(r.query_params.get("name", ""), _int(r.query_params.get("version")))
+        shown = found.get("investigation", {})
+        trail.viewed(f"investigation:{shown.get('name', '')} v{shown.get('version', '')}")
+        return found
 
     async def body_of(request: Request) -> Any:
         try:
@@ -232,17 +247,16 @@ def routes(bench: Workbench, answer: Answer) -> list[BaseRoute]:
 
     async def save(request: Request) -> Response:
         body = await body_of(request)
-        return await answer(lambda r: inv.save(body))(request)
+        return await answer(lambda r: saved(inv.save(body, user)))(request)
 
     async def copy(request: Request) -> Response:
         body = await body_of(request)
-        return await answer(lambda r: inv.copy(body))(request)
+        return await answer(lambda r: saved(inv.copy(body, user)))(request)
 
     return [
         Route("/api/investigations/strings", answer(lambda r: ui_strings())),
         Route("/api/investigations", answer(lambda r: inv.list())),
-        Route("/api/investigation", answer(lambda r: inv.get(
-            r.query_params.get("name", ""), _int(r.query_params.get("version"))))),
+        Route("/api/investigation", answer(opened)),
         Route("/api/investigation/save", save, methods=["POST"]),
         Route("/api/investigation/copy", copy, methods=["POST"]),
     ]
