@@ -50,7 +50,7 @@ from typing import IO, Any
 from graph.errors import UmbrellaError
 
 #: What an entry may record.
-ACTIONS = ("search", "view", "export", "reveal", "triage", "load")
+ACTIONS = ("search", "view", "export", "reveal", "triage", "load", "decide", "merge", "unmerge")
 #: The ``prev`` of the first entry.
 GENESIS = "0" * 64
 #: How a break in the chain is named (:attr:`Break.kind`).

@@ -1021,6 +1021,7 @@ def _register() -> None:
     from umbrella.audit_cmd import audit
     from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
+    from umbrella.matches_cmd import matches
     from umbrella.scaffold import new_rule_command
     from umbrella.screen_cmd import screen_command
     from umbrella.serve_cmd import serve_command
@@ -1033,7 +1034,7 @@ def _register() -> None:
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
                     new_rule_command, evaluate_command, serve_command, screen_command, audit,
-                    triage_command):
+                    triage_command, matches):
         cli.add_command(command)
     prepare(cli)
 
