@@ -96,7 +96,7 @@ def _queue(book: MatchBook, store: Store, min_score: float,
         d, m = decided.get(pair), merged.get(pair)
         last = d or Decision(pair, "")
         a, b = (m.a, m.b) if m else (last.a, last.b)
-        reasons = ("merged",) if m else ()
+        reasons = (*last.reasons, "merged") if m else last.reasons
         rows.append(QueueRow(pair, last.kind, a, b, last.score, reasons, last.name_a,
                              last.name_b, last.decision, last.author, last.at, last.note,
                              m is not None, proposed=False))
@@ -131,7 +131,7 @@ def decide(store: Store, pair: str, decision: str, *, note: str = "",
                      store.location)
         entry = Decision(pair, decision, note=note, author=user_name(user), kind=row.kind,
                          a=row.a, b=row.b, name_a=row.name_a, name_b=row.name_b,
-                         score=row.score)
+                         score=row.score, reasons=row.reasons)
         book.decide(entry)
         return book.history(pair)[-1]
     finally:
@@ -159,7 +159,7 @@ def record_many(store: Store, decisions: Sequence[tuple[str, str, str]], *,
                 continue
             entry = Decision(pair, decision, note=note, author=user_name(user), kind=row.kind,
                              a=row.a, b=row.b, name_a=row.name_a, name_b=row.name_b,
-                             score=row.score)
+                             score=row.score, reasons=row.reasons)
             book.decide(entry)
             current[pair] = entry
             made.append(book.history(pair)[-1])

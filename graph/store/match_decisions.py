@@ -13,8 +13,8 @@ log is append-only too: an ``undo`` is a new event, not an erased merge.
 
 A backend keeps both behind :class:`MatchBook`; :func:`match_book` opens it. The
 embedded store keeps them in the same SQLite file
-(:class:`graph.store.sqlite_match_decisions.SqliteMatchBook`); a Neo4j store has none
-yet (:class:`~graph.errors.StoreError` says so).
+(:class:`graph.store.sqlite_match_decisions.SqliteMatchBook`), a Neo4j store on the
+server (:class:`graph.store.neo4j_match_decisions.Neo4jMatchBook`).
 
 Examples
 --------
@@ -76,6 +76,7 @@ class Decision(NamedTuple):
     name_b: str = ""
     score: float = 0.0
     seq: int = 0
+    reasons: tuple[str, ...] = ()
 
 
 class MergeEvent(NamedTuple):
@@ -160,13 +161,19 @@ def active_merges(events: list[MergeEvent]) -> dict[str, MergeEvent]:
 
 
 def match_book(store: Store) -> MatchBook:
-    """The match book of ``store`` (only the embedded store keeps one for now)."""
+    """The match book of ``store``: in the SQLite file, or on the Neo4j server."""
     from graph.store.sqlite import SqliteStore
 
     if isinstance(store, SqliteStore):
         from graph.store.sqlite_match_decisions import SqliteMatchBook
 
         return SqliteMatchBook(store.path)
-    raise StoreError(_("{where}: match decisions and merges are kept in the embedded store "
-                       "only, for now").format(where=store.location),
-                     hint=_("review the matches of a database file (--db case.db)"))
+    from graph.store.neo4j import Neo4jStore
+
+    if isinstance(store, Neo4jStore):
+        from graph.store.neo4j_match_decisions import Neo4jMatchBook
+
+        return Neo4jMatchBook(store)
+    raise StoreError(_("{where}: this kind of store keeps no match decisions").format(
+        where=store.location), hint=_("review the matches of a database file (--db case.db) "
+                                      "or of a Neo4j server"))

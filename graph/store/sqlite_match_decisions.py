@@ -56,7 +56,7 @@ _DDL = (
     note TEXT NOT NULL DEFAULT '', author TEXT NOT NULL, at TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT '', a TEXT NOT NULL DEFAULT '', b TEXT NOT NULL DEFAULT '',
     name_a TEXT NOT NULL DEFAULT '', name_b TEXT NOT NULL DEFAULT '',
-    score REAL NOT NULL DEFAULT 0)""",
+    score REAL NOT NULL DEFAULT 0, reasons TEXT NOT NULL DEFAULT '')""",
     "CREATE INDEX IF NOT EXISTS match_decisions_pair ON match_decisions(pair, seq)",
     """CREATE TABLE IF NOT EXISTS match_merges(
     seq INTEGER PRIMARY KEY AUTOINCREMENT, pair TEXT NOT NULL, action TEXT NOT NULL,
@@ -65,7 +65,8 @@ _DDL = (
     *(f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} BEGIN {_REFUSE}; END"
       for t in ("match_decisions", "match_merges") for op in ("UPDATE", "DELETE")),
 )
-_DECISION_COLUMNS = "pair, decision, note, author, at, kind, a, b, name_a, name_b, score, seq"
+_DECISION_COLUMNS = ("pair, decision, note, author, at, kind, a, b, name_a, name_b, score, seq, "
+                     "reasons")
 
 
 class SqliteMatchBook:
@@ -91,9 +92,10 @@ class SqliteMatchBook:
         try:
             cur = self._conn.execute(
                 "INSERT INTO match_decisions(pair, decision, note, author, at, kind, a, b, "
-                "name_a, name_b, score) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "name_a, name_b, score, reasons) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (entry.pair, entry.decision, entry.note, entry.author.strip(), now_text(),
-                 entry.kind, entry.a, entry.b, entry.name_a, entry.name_b, entry.score))
+                 entry.kind, entry.a, entry.b, entry.name_a, entry.name_b, entry.score,
+                 ",".join(entry.reasons)))
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")
@@ -105,7 +107,8 @@ class SqliteMatchBook:
             return []
         rows = self._conn.execute(f"SELECT {_DECISION_COLUMNS} FROM match_decisions {where}",
                                   params)
-        return [Decision(*row) for row in rows]
+        return [Decision._make((*row[:-1], tuple(r for r in str(row[-1]).split(",") if r)))
+                for row in rows]
 
     def history(self, pair: str) -> list[Decision]:
         return self._decisions("WHERE pair = ? ORDER BY seq", (pair,))
