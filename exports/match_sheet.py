@@ -43,10 +43,10 @@ from graph.ids import mask_id_number
 from graph.store.match_decisions import DECISIONS
 from graph.store.model import Entity
 from lang import _, pgettext, use_language
+from queries.matches import QueueRow, decision_words, reasons_text
 
 if TYPE_CHECKING:
     from graph.store import Store
-    from queries.matches import QueueRow
 
 #: The facts shown for each record, side by side.
 FACTS = ("key", "name", "birth_date", "gender", "phone", "address", "region", "id_number",
@@ -78,35 +78,6 @@ def column_labels() -> dict[str, str]:
         for f in FACTS:
             out[f"{f} {side}"] = _("{fact} ({side})").format(fact=fact[f], side=side)
     return out
-
-
-def reason_words() -> dict[str, str]:
-    """The finder's reasons in the reader's words (a reason not listed shows as written)."""
-    return {"name": pgettext("match_reason", "name"),
-            "birth_date": pgettext("match_reason", "birth date"),
-            "phone": pgettext("match_reason", "phone"),
-            "address": pgettext("match_reason", "address"),
-            "ties": pgettext("match_reason", "shared ties"),
-            "merged": pgettext("match_reason", "merged")}
-
-
-def decision_words() -> dict[str, str]:
-    """Decision code -> word in the language spoken now."""
-    return {"same": pgettext("match_decision", "same"),
-            "different": pgettext("match_decision", "different"),
-            "unsure": pgettext("match_decision", "unsure")}
-
-
-def reasons_text(reasons: Sequence[str]) -> str:
-    """The reasons of a pair in the reader's words, joined.
-
-    Examples
-    --------
-    >>> reasons_text(("name", "birth_date", "odd"))
-    'name, birth date, odd'
-    """
-    words = reason_words()
-    return _(", ").join(words.get(r, r) for r in reasons)
 
 
 def _facts(key: str, name: str, entity: Entity | None, ties: int | None,

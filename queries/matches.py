@@ -43,7 +43,7 @@ from graph.store.match_decisions import (
     active_merges,
     match_book,
 )
-from lang import _
+from lang import _, pgettext
 from queries.match_candidates import Candidate, candidates
 from queries.triage import user_name
 
@@ -111,6 +111,35 @@ def queue(store: Store, *, min_score: float = 0.3, limit: int | None = None) -> 
         return _queue(book, store, min_score, limit)
     finally:
         book.close()
+
+
+def reason_words() -> dict[str, str]:
+    """The finder's reasons in the reader's words (a reason not listed shows as written)."""
+    return {"name": pgettext("match_reason", "name"),
+            "birth_date": pgettext("match_reason", "birth date"),
+            "phone": pgettext("match_reason", "phone"),
+            "address": pgettext("match_reason", "address"),
+            "ties": pgettext("match_reason", "shared ties"),
+            "merged": pgettext("match_reason", "merged")}
+
+
+def decision_words() -> dict[str, str]:
+    """Decision code -> word in the language spoken now."""
+    return {"same": pgettext("match_decision", "same"),
+            "different": pgettext("match_decision", "different"),
+            "unsure": pgettext("match_decision", "unsure")}
+
+
+def reasons_text(reasons: Sequence[str]) -> str:
+    """The reasons of a pair in the reader's words, joined.
+
+    Examples
+    --------
+    >>> reasons_text(("name", "birth_date", "odd"))
+    'name, birth date, odd'
+    """
+    words = reason_words()
+    return _(", ").join(words.get(r, r) for r in reasons)
 
 
 def _known(rows: list[QueueRow], pair: str, db: str) -> QueueRow:

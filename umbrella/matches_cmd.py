@@ -55,7 +55,7 @@ def _user() -> str | None:
 
 def queue_rows(rows: Sequence[Any], fmt: str) -> Queue:
     """The queue as a table (``json``: every field of every pair)."""
-    from exports.match_sheet import reasons_text
+    from queries.matches import reasons_text
 
     if fmt == "json":
         cols = ["pair", "kind", "a", "b", "score", "reasons", "name_a", "name_b", "decision",

@@ -79,7 +79,7 @@ def test_the_page_has_no_inline_script_or_style_and_fetches_only_its_own_files()
     tags = [t for t, _a in parser.tags]
     assert "style" not in tags
     scripts = [a.get("src") for t, a in parser.tags if t == "script"]
-    assert scripts == ["/static/vis-network.min.js", "/static/app.js"]
+    assert scripts == ["/static/vis-network.min.js", "/static/app.js", "/static/matches.js"]
     for tag, attrs in parser.tags:
         assert "style" not in attrs, tag
         assert not [k for k in attrs if k.startswith("on")], (tag, attrs)

@@ -242,6 +242,9 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         Route("/api/export", export, methods=["POST"]),
         Route("/api/screen", screen, methods=["POST"]),
     ]
+    from visualizations.workbench.api_matches import routes as match_routes
+
+    routes += match_routes(access, answer)
     if static.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=static), name="static"))
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
