@@ -209,22 +209,24 @@ def _event_line(e: MergeEvent) -> str:
         pair=e.pair, a=e.a, b=e.b)
 
 
-def _rerun(db: str, store: Any, scan: bool) -> None:
-    """Run the rules again after merges (or say what to run), and name the new findings."""
+def _rerun(db: str, store: Any, scan: bool, keys: Sequence[str]) -> None:
+    """Run the rules again after merges (or say what to run), and name the findings about
+    the records merged or split (``keys``) that the last scan did not have."""
     if not scan:
         console.out.print(_("The stored findings describe the graph before this change: run "
                             "umbrella scan --db {db}").format(db=db), soft_wrap=True)
         return
+    from lang.message import localized
     from queries.matches import rerun
 
     before = {str(f["id"]) for f in store.view().findings()}
     result = rerun(store)
-    new = [f for f in result.findings if str(f["id"]) not in before]
-    console.out.print(_("Rules run again: {n} findings, {new} of them new.").format(
+    view = store.view()
+    new = {str(f["id"]): f for k in dict.fromkeys(keys) for f in view.findings(k)
+           if str(f["id"]) not in before}
+    console.out.print(_("Rules run again: {n} findings; {new} new about these records.").format(
         n=len(result.findings), new=len(new)), soft_wrap=True)
-    for f in new[:10]:
-        from lang.message import localized
-
+    for f in sorted(new.values(), key=lambda f: (-f["score"], f["id"]))[:10]:
         console.out.print(f"  {f['id']} {f['rule']} {localized(f)['title']}", soft_wrap=True)
 
 
@@ -269,7 +271,7 @@ def apply_command(workbook: Path | None, db: str, no_scan: bool) -> None:
             console.out.print(_("No merge to make or undo: the store is in line with the "
                                 "decisions."), soft_wrap=True)
         if done.events:
-            _rerun(db, store, not no_scan)
+            _rerun(db, store, not no_scan, [k for e in done.events for k in (e.a, e.b)])
     finally:
         store.close()
     for pair, why in done.problems.items():
@@ -302,6 +304,6 @@ def undo_command(pair: str, db: str, no_scan: bool) -> None:
         event = undo(store, pair, user=_user())
         record(db, "unmerge", f"{pair} {event.a} {event.b}")
         console.out.print(_event_line(event), soft_wrap=True)
-        _rerun(db, store, not no_scan)
+        _rerun(db, store, not no_scan, [event.a, event.b])
     finally:
         store.close()
