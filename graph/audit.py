@@ -50,9 +50,10 @@ from typing import IO, Any
 from graph.errors import UmbrellaError
 
 #: What an entry may record (``expand``, ``path``, ``screen``: the workbench's canvas;
-#: ``save``: an investigation saved, copied or imported).
+#: ``save``: an investigation saved, copied or imported; ``decide``, ``merge``, ``unmerge``:
+#: match review).
 ACTIONS = ("search", "view", "export", "reveal", "triage", "load", "expand", "path", "screen",
-           "save")
+           "save", "decide", "merge", "unmerge")
 #: The ``prev`` of the first entry.
 GENESIS = "0" * 64
 #: How a break in the chain is named (:attr:`Break.kind`).

@@ -1028,6 +1028,7 @@ def _register() -> None:
     from umbrella.audit_cmd import audit
     from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
+    from umbrella.matches_cmd import matches
     from umbrella.report_cmd import report_command
     from umbrella.scaffold import new_rule_command
     from umbrella.screen_cmd import screen_command
@@ -1041,7 +1042,7 @@ def _register() -> None:
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
                     new_rule_command, evaluate_command, serve_command, screen_command, audit,
-                    triage_command, report_command):
+                    triage_command, report_command, matches):
         cli.add_command(command)
     from umbrella.investigation_cmd import investigation
 

@@ -306,6 +306,9 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
     from visualizations.workbench.api_investigations import routes as investigation_routes
 
     routes += investigation_routes(bench, answer, log, desk.user)
+    from visualizations.workbench.api_matches import routes as match_routes
+
+    routes += match_routes(access, answer, log, desk.user)
     if static.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=static), name="static"))
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
