@@ -62,7 +62,6 @@ def test_the_script_is_plain_and_safe() -> None:
 def test_deciding_a_pair_in_the_browser(browser: Any, served: tuple[str, Path],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     url, db = served
-    monkeypatch.setenv("UMBRELLA_USER", "王芳")
     page = browser.new_page()
     requests: list[str] = []
     console: list[tuple[str, str]] = []
@@ -91,7 +90,7 @@ def test_deciding_a_pair_in_the_browser(browser: Any, served: tuple[str, Path],
         page.wait_for_function("() => umbrellaMatches.last !== null", timeout=30_000)
         assert row.locator(".wb-match-decision").text_content() == "相同"
         status = page.locator("#wb-matches-status").text_content() or ""
-        assert pair in status and "王芳" in status
+        assert pair in status and "审查员甲" in status
         page.locator("#wb-tab-leads").click()
         assert not page.locator("#wb-matches-view").is_visible()
         assert errors == [] and [t for k, t in console if k == "error"] == []
@@ -105,7 +104,7 @@ def test_deciding_a_pair_in_the_browser(browser: Any, served: tuple[str, Path],
         book.close()
     finally:
         store.close()
-    assert (kept.decision, kept.author, kept.note) == ("same", "王芳", "户籍核对一致")
+    assert (kept.decision, kept.author, kept.note) == ("same", "审查员甲", "户籍核对一致")
     assert kept.at
 
 
@@ -131,7 +130,7 @@ def test_a_decision_needs_the_csrf_header(served: tuple[str, Path]) -> None:
 
 
 def test_a_decision_is_the_servers_users_and_in_the_trail(served: tuple[str, Path]) -> None:
-    url, db = served
+    url, _db = served
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     opener.open(f"{url}/?token={TOKEN}")
     csrf = json.loads(opener.open(f"{url}/api/session").read())["csrf"]
