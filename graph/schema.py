@@ -163,6 +163,13 @@ REL_TYPES: dict[str, RelType] = {
     )
 }
 
+#: A record's own recorded strength, when its source gives one (a network's
+#: co-appearance count, a ``weight`` column of a relation table): kept as this property
+#: and carried by every relation table and frame as a number column (blank when the
+#: source records none). Graph projections multiply it into the tie type's strength
+#: (:class:`graph.analysis.projection.Projection`, ``recorded``).
+REL_WEIGHT = "weight"
+
 #: Typed properties of each relationship type as the columnar engine reads them
 #: (``number``: a decimal number, ``integer``: a whole number; anything else text).
 REL_PROPS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -10,7 +10,9 @@ saying what it could not map:
   persons; ``Czech_corruption.roles_from_doc.csv`` the role group the dataset
   documentation gives each; ``Czech_corruption.edges.csv`` co-appearances in
   press articles (weight 0-10), loaded as known associations (``ASSOCIATE``,
-  the weight kept as a property). The documented public roles become posts:
+  the weight kept as the property ``weight``, which the community and broker
+  projections multiply into the tie's strength). The documented public roles
+  become posts:
   the prime minister and his office chief at the Office of the Prime Minister,
   the deputies in the Chamber of Deputies (ODS), the "high government
   officials / espionage agents" in the state administration and intelligence

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from graph.schema import REL_TYPES
+from graph.schema import REL_TYPES, REL_WEIGHT
 from graph.store import SourceRef, StoreView
 from lang.kinship import gender_code
 
@@ -150,11 +150,12 @@ class Frames:
     # -- whole tables --------------------------------------------------------------
 
     def rel(self, type_: str) -> pd.DataFrame:
-        """Records of one relationship type with filled interval columns ``s`` and ``e``."""
+        """Records of one relationship type with filled interval columns ``s`` and ``e`` (and
+        ``weight``, the record's own recorded strength, blank when none)."""
         if type_ not in self._rels:
             props = [p for p in REL_TYPES[type_].props]
             cols = ", ".join(["id", "src", "dst", "start", '"end"', "file", "line",
-                              *(f'"{p}"' for p in props), "s", "e"])
+                              *(f'"{p}"' for p in props), f'"{REL_WEIGHT}"', "s", "e"])
             f = self.engine.frame(f'SELECT {cols} FROM "rel_{type_}" ORDER BY id')
             self._rels[type_] = _objects(f)
         return self._rels[type_]

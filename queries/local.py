@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES, REL_TYPES
+from graph.schema import CASE_OFFICIAL_ROLES, CASE_PARTY_ROLES, REL_TYPES, REL_WEIGHT
 from graph.store import (
     AliasRecord,
     Entity,
@@ -119,8 +119,9 @@ class LocalView(BaseView):
             "line": [s.line or None for s in first]}
         for p in props:
             data[p] = [r.props.get(p) for r in rows]
+        data[REL_WEIGHT] = [r.props.get(REL_WEIGHT) for r in rows]
         return pd.DataFrame(data, columns=["id", "src", "dst", "start", "end", "file", "line",
-                                           *props])
+                                           *props, REL_WEIGHT])
 
     def entity_sources(self) -> dict[str, list[SourceRef]]:
         return {k: list(e.sources) for k, e in self._entities.items() if e.sources}

@@ -184,6 +184,7 @@ SPECS: dict[str, Spec] = {
     "resolution": Spec(float, 0, 10_000),
     "max_size": Spec(int, 0, 1_000_000_000),
     "share_duties": Spec(bool),
+    "recorded_weights": Spec(bool),
     "seed": Spec(int, 0, 2**31 - 1),
     "iterations": Spec(int, -1, 1_000),
     "on": Spec(str, pattern=r"\d{4}-\d{2}-\d{2}", empty=True,

@@ -9,6 +9,14 @@ edge whose weight is the sum of theirs, and the edge remembers its first
 record (type and id) so every algorithmic result can point back to a source
 row.
 
+A record's own recorded strength (its ``weight`` property,
+:data:`graph.schema.REL_WEIGHT`: a network's co-appearance count, a ``weight``
+column of a relation table) multiplies its type's: a record weighs
+``type weight x recorded weight`` (1 when the source records none; a folded
+tie, the product of its two records'), and a record recorded at 0 or less
+adds nothing, as a type weighted 0 does. ``Projection(recorded=False)``
+counts every record at its type's weight alone.
+
 Examples
 --------
 >>> src = TableSource(relations={"KIN": pd.DataFrame({
@@ -19,6 +27,14 @@ Examples
 (['p:s:A', 'p:s:B', 'p:s:C'], [0, 1], [1, 2], [3.0, 3.0])
 >>> project(src, Projection({"KIN": 3.0}, on="2019-06-30")).keys.tolist()
 ['p:s:A', 'p:s:B']
+
+A recorded strength multiplies the type's (blank: 1):
+
+>>> src.relations["KIN"]["weight"] = [2.5, None]
+>>> project(src, Projection({"KIN": 3.0})).weight.tolist()
+[7.5, 3.0]
+>>> project(src, Projection({"KIN": 3.0}, recorded=False)).weight.tolist()
+[3.0, 3.0]
 """
 
 from __future__ import annotations
@@ -31,7 +47,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.schema import EVENT_TYPES, NODE_KINDS, PREFIX_KIND, REL_TYPES
+from graph.schema import EVENT_TYPES, NODE_KINDS, PREFIX_KIND, REL_TYPES, REL_WEIGHT
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -115,6 +131,10 @@ class Projection:
     where:
         Relationship type -> (property, allowed values): only those records of the
         type count, e.g. ``{"CASE_ROLE": ("role", ("suspect", "gang_member"))}``.
+    recorded:
+        Multiply each record's own recorded strength (``weight``, blank = 1) into its
+        type's; a record recorded at 0 or less adds no edge. ``False``: the type's
+        strength alone.
     """
 
     weights: Mapping[str, float]
@@ -122,6 +142,7 @@ class Projection:
     node_kinds: tuple[str, ...] | None = None
     on: str | None = None
     where: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    recorded: bool = True
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.weights) - set(REL_TYPES) - set(FOLDS))
@@ -274,11 +295,32 @@ def _excluded_orgs(source: FrameSource, org_kinds: tuple[str, ...] | None) -> se
     return set(orgs.loc[~orgs["kind"].isin(org_kinds), "key"].astype(str))
 
 
+def recorded_weight(frame: pd.DataFrame) -> pd.Series:
+    """Each record's own recorded strength (:data:`graph.schema.REL_WEIGHT`; blank or not a
+    number: 1).
+
+    Examples
+    --------
+    >>> recorded_weight(pd.DataFrame({"weight": [2.0, None, "x", "0.5"]})).tolist()
+    [2.0, 1.0, 1.0, 0.5]
+    >>> recorded_weight(pd.DataFrame({"id": ["r1"]})).tolist()
+    [1.0]
+    """
+    if REL_WEIGHT not in frame.columns:
+        return pd.Series(1.0, index=frame.index, dtype=np.float64)
+    return pd.to_numeric(frame[REL_WEIGHT], errors="coerce").fillna(1.0).astype(np.float64)
+
+
 def _records(source: FrameSource, type_: str, on: str | None,
-             where: Mapping[str, tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
+             where: Mapping[str, tuple[str, tuple[str, ...]]],
+             recorded: bool = True) -> pd.DataFrame:
+    """The records of ``type_`` that count, with their own strength ``rw`` (1 unless
+    ``recorded``; records recorded at 0 or less left out)."""
     f = source.relations_frame(type_)
     if f.empty:
         return f
+    own = recorded_weight(f) if recorded else pd.Series(1.0, index=f.index)
+    f = f.assign(rw=own.to_numpy())[own.to_numpy() > 0]
     if type_ in where:
         column, allowed = where[type_]
         f = f[f[column].isin(allowed)] if column in f.columns else f.iloc[0:0]
@@ -290,31 +332,35 @@ def _records(source: FrameSource, type_: str, on: str | None,
 
 
 def _fold(source: FrameSource, fold: Fold, on: str | None,
-          where: Mapping[str, tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
-    """Pairs of records meeting at one middle node: ``u``, ``v``, ``rid``, ``via``."""
+          where: Mapping[str, tuple[str, tuple[str, ...]]], recorded: bool = True
+          ) -> pd.DataFrame:
+    """Pairs of records meeting at one middle node: ``u``, ``v``, ``rid``, ``via`` and
+    ``rw``, the product of the two records' own strengths."""
     (t1, m1), (t2, m2) = fold.first, fold.second
     o1, o2 = ("src" if m1 == "dst" else "dst"), ("src" if m2 == "dst" else "dst")
-    f1 = _records(source, t1, on, where)
-    f2 = f1 if t2 == t1 else _records(source, t2, on, where)
+    f1 = _records(source, t1, on, where, recorded)
+    f2 = f1 if t2 == t1 else _records(source, t2, on, where, recorded)
     if fold.roles:
         f1, f2 = (f if f.empty else f[f["role"].isin(fold.roles)] if "role" in f.columns
                   else f.iloc[0:0] for f in (f1, f2))
     if f1.empty or f2.empty:
-        return pd.DataFrame(columns=["u", "v", "rid", "via"])
+        return pd.DataFrame(columns=["u", "v", "rid", "via", "rw"])
     a = pd.DataFrame({"via": f1[m1].astype(str), "u": f1[o1].astype(str),
-                      "r1": f1["id"].astype(str)})
+                      "r1": f1["id"].astype(str), "x1": f1["rw"]})
     b = pd.DataFrame({"via": f2[m2].astype(str), "v": f2[o2].astype(str),
-                      "r2": f2["id"].astype(str)})
+                      "r2": f2["id"].astype(str), "x2": f2["rw"]})
     p = a.merge(b, on="via")
     p = p[p["u"] < p["v"]] if t1 == t2 and m1 == m2 else p[p["u"] != p["v"]]
     return pd.DataFrame({"u": p["u"].to_numpy(), "v": p["v"].to_numpy(),
                          "rid": (p["r1"] + ">" + p["r2"]).to_numpy(),
-                         "via": p["via"].to_numpy()})
+                         "via": p["via"].to_numpy(),
+                         "rw": (p["x1"] * p["x2"]).to_numpy(dtype=np.float64)})
 
 
 def edge_records(source: FrameSource, spec: Projection) -> pd.DataFrame:
     """Every record (or folded pair) that becomes part of an edge: ``u``, ``v``, ``type``,
-    ``rid``, ``via`` and ``w``."""
+    ``rid``, ``via`` and ``w`` (the type's weight times the record's own, see the module
+    text)."""
     parts: list[pd.DataFrame] = []
     for type_ in sorted(spec.weights):
         w = float(spec.weights[type_])
@@ -322,16 +368,18 @@ def edge_records(source: FrameSource, spec: Projection) -> pd.DataFrame:
             continue
         if type_ in FOLDS:
             fold = FOLDS[type_]
-            f = _fold(source, fold, spec.on, spec.where)
+            f = _fold(source, fold, spec.on, spec.where, spec.recorded)
             label = f"{fold.first[0]}>{fold.second[0]}"
-            parts.append(f.assign(type=label, w=w)[["u", "v", "type", "rid", "via", "w"]])
+            parts.append(f.assign(type=label, w=w * f["rw"].astype(np.float64))[
+                ["u", "v", "type", "rid", "via", "w"]])
             continue
-        f = _records(source, type_, spec.on, spec.where)
+        f = _records(source, type_, spec.on, spec.where, spec.recorded)
         if f.empty:
             continue
         parts.append(pd.DataFrame({"u": f["src"].astype(str).to_numpy(),
                                    "v": f["dst"].astype(str).to_numpy(), "type": type_,
-                                   "rid": f["id"].astype(str).to_numpy(), "via": "", "w": w}))
+                                   "rid": f["id"].astype(str).to_numpy(), "via": "",
+                                   "w": w * f["rw"].to_numpy(dtype=np.float64)}))
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in

@@ -2,9 +2,11 @@
 
 The rule engine (:mod:`queries.engine`) computes on these tables; the store of
 record stays where it is. Each relationship type becomes ``rel_<TYPE>`` (``id``,
-``src``, ``dst``, ``start``, ``end``, ``file``, ``line`` and the type's properties,
-:data:`graph.schema.REL_PROPS`), each node kind ``ent_<kind>`` (``key``, ``name`` and
-the kind's properties, :data:`graph.schema.ENTITY_PROPS`), and the source ids
+``src``, ``dst``, ``start``, ``end``, ``file``, ``line``, the type's properties,
+:data:`graph.schema.REL_PROPS`, and the record's own recorded strength ``weight``,
+:data:`graph.schema.REL_WEIGHT`, blank when its source records none), each node kind
+``ent_<kind>`` (``key``, ``name`` and the kind's properties,
+:data:`graph.schema.ENTITY_PROPS`), and the source ids
 ``aliases`` (``key``, ``tbl``, ``source_id``, ``file``, ``line``) and the further
 source rows of relationship records ``relation_sources`` (``id``, ``file``, ``line``).
 
@@ -25,7 +27,7 @@ Examples
 ...                                     {"relation": "spouse", "degree": 1}, "rel.csv", 2)])
 >>> t = relation_table(store.view(), "KIN").read_all()
 >>> t.column_names
-['id', 'src', 'dst', 'start', 'end', 'file', 'line', 'relation', 'degree']
+['id', 'src', 'dst', 'start', 'end', 'file', 'line', 'relation', 'degree', 'weight']
 >>> t.to_pylist()[0]["relation"], t.to_pylist()[0]["end"], t.to_pylist()[0]["degree"]
 ('spouse', None, 1)
 >>> entity_table(store.view(), "person").read_all().column("gender").to_pylist()
@@ -42,7 +44,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.schema import ENTITY_PROPS, REL_PROPS
+from graph.schema import ENTITY_PROPS, REL_PROPS, REL_WEIGHT
 from graph.store.protocol import StoreView
 
 #: Rows per Arrow batch read from SQLite (memory stays bounded for any store size).
@@ -57,7 +59,7 @@ def relation_schema(type_: str) -> pa.Schema:
     props = [(p, _ARROW.get(kind, pa.string())) for p, kind in REL_PROPS.get(type_, ())]
     return pa.schema([("id", pa.string()), ("src", pa.string()), ("dst", pa.string()),
                       ("start", pa.string()), ("end", pa.string()), ("file", pa.string()),
-                      ("line", pa.int64()), *props])
+                      ("line", pa.int64()), *props, (REL_WEIGHT, pa.float64())])
 
 
 def entity_schema(kind: str) -> pa.Schema:
@@ -138,7 +140,7 @@ def _text(expr: str) -> str:
 def relation_table(view: StoreView, type_: str) -> pa.RecordBatchReader:
     """The records of one relationship type (:func:`relation_schema`), in id order."""
     schema = relation_schema(type_)
-    props = [p for p, _ in REL_PROPS.get(type_, ())]
+    props = [*(p for p, _ in REL_PROPS.get(type_, ())), REL_WEIGHT]
     path = sqlite_path(view)
     if path is not None:
         extract = "".join(", " + _text(f"json_extract(r.props, {_quote('$.' + p)})")

@@ -163,8 +163,9 @@ class StoreView(Protocol):
 
     def relations_frame(self, type_: str) -> pd.DataFrame:
         """One row per record of ``type_`` in id order: id, src, dst, start, end, file and
-        line of its first source row, and the properties the schema declares for
-        ``type_``."""
+        line of its first source row, the properties the schema declares for ``type_``,
+        and ``weight``, the record's own recorded strength (:data:`graph.schema.REL_WEIGHT`;
+        missing when its source records none)."""
 
     def relation_sources(self, ids: Iterable[str]) -> dict[str, list[SourceRef]]:
         """Every source row (file and line) of each record (``[]`` for an unknown id)."""

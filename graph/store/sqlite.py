@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.errors import StoreError
-from graph.schema import EVENT_TYPES, REL_TYPES
+from graph.schema import EVENT_TYPES, REL_TYPES, REL_WEIGHT
 from graph.store.base import (
     ALIAS_COLUMNS,
     ENTITY_COLUMNS,
@@ -549,7 +549,7 @@ class SqliteView(BaseView):
         return pd.concat([base, props.drop(columns=["name"], errors="ignore")], axis=1)
 
     def relations_frame(self, type_: str) -> pd.DataFrame:
-        props = list(REL_TYPES[type_].props) if type_ in REL_TYPES else []
+        props = [*(REL_TYPES[type_].props if type_ in REL_TYPES else ()), REL_WEIGHT]
         extract = "".join(f", json_extract(r.props, '$.{p}')" for p in props)
         rows = self._conn.execute(
             "SELECT r.id, r.src, r.dst, r.start_date, r.end_date, f.path, r.line" + extract +

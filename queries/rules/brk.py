@@ -173,7 +173,8 @@ def analyse(ctx: Context) -> BrokerAnalysis:
                             hint="samples = 256, batches = 8")
     on = on_date(st, "[BRK-001]")
     spec = Projection(weights_from(st), on=on,
-                      where={"CASE_ROLE": ("role", tuple(st["case_roles"]))})
+                      where={"CASE_ROLE": ("role", tuple(st["case_roles"]))},
+                      recorded=bool(st.get("recorded_weights", True)))
     src = FramesSource(f)
     g = project(src, spec, src.order())
     sides = node_roles(src, g, on=on)

@@ -55,7 +55,14 @@ from graph.analysis.community import RESOLUTIONS
 from graph.analysis.engine import to_igraph
 from graph.analysis.projection import FOLDS, TableSource, edge_records
 from graph.analysis.roles import CRIME_ROLES, GOVERNMENT_KINDS
-from graph.schema import CASE_OFFICIAL_ROLES, EVENT_TYPES, NODE_KINDS, REL_TYPES, kind_of_key
+from graph.schema import (
+    CASE_OFFICIAL_ROLES,
+    EVENT_TYPES,
+    NODE_KINDS,
+    REL_TYPES,
+    REL_WEIGHT,
+    kind_of_key,
+)
 from lang.core import N_, NP_
 from lang.message import Msg, Template, money, names, render, word
 from queries.context import Context
@@ -185,13 +192,16 @@ def edge_sql(spec: Projection) -> tuple[str, dict[str, Any]]:
     Examples
     --------
     >>> sql, params = edge_sql(Projection({"KIN": 3.0}))
-    >>> "FROM rel_KIN" in sql, params["w0"]
-    (True, 3.0)
+    >>> "FROM rel_KIN" in sql, params["w0"], "$w0 * coalesce(weight, 1.0)" in sql
+    (True, 3.0, True)
     """
     params: dict[str, Any] = {}
+    # a record's own recorded strength (blank: 1) multiplies its type's; recorded at 0 or
+    # less, it adds nothing (graph.analysis.projection's module text)
+    own = f"coalesce({REL_WEIGHT}, 1.0)" if spec.recorded else "1.0"
 
     def records(type_: str, roles: tuple[str, ...] = ()) -> str:
-        conds = ["TRUE"]
+        conds = [f"{own} > 0"]
         if roles:
             name = f"roles_{len(params)}"
             params[name] = list(roles)
@@ -221,13 +231,14 @@ def edge_sql(spec: Projection) -> tuple[str, dict[str, Any]]:
             left, right = records(t1, fold.roles), records(t2, fold.roles)
             parts.append(
                 f"SELECT a.u, b.v, '{t1}>{t2}' AS type, a.r1 || '>' || b.r2 AS rid, "
-                f"a.via, $w{i} AS w, {i} AS part, a.r1 AS o1, b.r2 AS o2 "
-                f"FROM (SELECT {m1} AS via, {o1} AS u, id AS r1 FROM ({left})) a "
-                f"JOIN (SELECT {m2} AS via, {o2} AS v, id AS r2 FROM ({right})) b "
+                f"a.via, $w{i} * (a.x1 * b.x2) AS w, {i} AS part, a.r1 AS o1, b.r2 AS o2 "
+                f"FROM (SELECT {m1} AS via, {o1} AS u, id AS r1, {own} AS x1 FROM ({left})) a "
+                f"JOIN (SELECT {m2} AS via, {o2} AS v, id AS r2, {own} AS x2 FROM ({right})) b "
                 f"ON a.via = b.via WHERE {keep}")
         else:
             parts.append(f"SELECT src AS u, dst AS v, '{type_}' AS type, id AS rid, '' AS via, "
-                         f"$w{i} AS w, {i} AS part, id AS o1, '' AS o2 FROM ({records(type_)})")
+                         f"$w{i} * {own} AS w, {i} AS part, id AS o1, '' AS o2 "
+                         f"FROM ({records(type_)})")
     if not parts:
         return "", {}
     conds = ["u <> v"]
@@ -605,7 +616,8 @@ def analyse(ctx: Context) -> ClusterAnalysis:
         raise SettingsError("[CLU-001]: resolution must be 0 (chosen from the graph) or above",
                             hint="0, or try 1.0 to 8.0")
     on = on_date(st)
-    spec = Projection(weights_from(st), org_kinds=tuple(st["org_kinds"]), on=on)
+    spec = Projection(weights_from(st), org_kinds=tuple(st["org_kinds"]), on=on,
+                      recorded=bool(st.get("recorded_weights", True)))
     source = FramesSource(f)
     g = project(source, spec, source.order())
     if bool(st["share_duties"]):

@@ -563,10 +563,11 @@ def test_frames_of_one_kind_or_type(backend: Store) -> None:
     assert v.entities_frame("case").empty
     kin = v.relations_frame("KIN")
     assert kin.columns.tolist() == ["id", "src", "dst", "start", "end", "file", "line",
-                                    "relation", "degree"]
+                                    "relation", "degree", "weight"]
     assert kin.to_dict("records") == [{
         "id": KIN, "src": "p:1", "dst": "p:2", "start": "2020-01-01", "end": None,
-        "file": "/d/relationships.csv", "line": 2, "relation": "spouse", "degree": 1}]
+        "file": "/d/relationships.csv", "line": 2, "relation": "spouse", "degree": 1,
+        "weight": None}]
     paid = v.relations_frame("PAID_TO")
     assert paid.loc[0, "amount"] == 900 and paid["bank_account"].isna().all()
     empty = v.relations_frame("CASE_ROLE")

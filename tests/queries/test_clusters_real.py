@@ -10,7 +10,9 @@ table of people, documented roles, communities and broker ranks.
   (``Czech_corruption.roles_from_doc.csv``; SNAnalyst/DF ``man/Czech_corruption.Rd``)
   names the prime minister Petr Necas and his office chief (and partner) Jana
   Nagyova, three ODS deputies, six high government officials / espionage
-  agents and five "eminences grises / godfathers".
+  agents and five "eminences grises / godfathers". Each tie records how many
+  articles the two appeared in (its ``weight``), which the projection
+  multiplies into the tie's strength.
 - slumlords: a group convicted of housing violations (shared data README: "a
   convicted group: LLCs and persons, co-ownership, family ties, business
   links"); the documentation (``man/Slumlords.Rd``) describes the matrices:
@@ -85,9 +87,13 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     folder = NETWORKS / "czech_corruption"
     with (folder / "Czech_corruption.roles_from_doc.csv").open(encoding="utf-8") as fh:
         role = {r["name"]: r["role_group_per_dataset_doc"] for r in csv.DictReader(fh)}
+    with (folder / "Czech_corruption.edges.csv").open(encoding="utf-8") as fh:
+        tied = {n for r in csv.DictReader(fh) for n in (r["source"], r["target"])}
     store = _store(tmp_path, "czech_corruption")
     # the defaults: the resolution and the sides come from the graph
     clusters = run_rule(store, "CLU-001")
+    counted_once = run_rule(store, "CLU-001", {"recorded_weights": False})
+    with_threes = run_rule(store, "CLU-001", {"min_members": 3})
     to_outsiders = run_rule(store, "BRK-001")
     between_people = run_rule(store, "BRK-001", {"pairs": ["official:other"], "combine": "any"})
     store.close()
@@ -95,7 +101,8 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     ranks = {p: i + 1 for i, p in enumerate(_brokers(to_outsiders))}
     rows = [("person", "role per the dataset documentation", "community", "broker rank")]
     for name in sorted(role, key=lambda n: (role[n], n)):
-        home = next((str(i + 1) for i, g in enumerate(groups) if name in g), "- (no tie)")
+        home = next((str(i + 1) for i, g in enumerate(groups) if name in g),
+                    "-" if name in tied else "- (no tie)")
         rows.append((name, role[name], home, str(ranks.get(name, "-"))))
     score = purity(groups, role)
     print("\nczech_corruption (brokers: government bodies <-> people with no post):\n"
@@ -104,13 +111,19 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     godfathers = {n for n, r in role.items() if "godfather" in r}
     deputies = {n for n, r in role.items() if r == "ODS deputy"}
     assert len(groups) == 2
-    # the prime minister and his office chief sit with three of the five godfathers...
+    # the prime minister and his office chief sit with the three godfathers who appear in
+    # the press (with them, hardly with each other) and the agent Poul (only with them)...
     pm = next(g for g in groups if "Petr_Necas" in g)
-    assert "Jana_Nagyova" in pm and pm & godfathers == {"Ivo_Rittig", "Roman_Janousek",
-                                                        "Tomas_Hrdlicka"}
-    # ...the three ODS deputies together with the officials and agents
-    other = next(g for g in groups if g is not pm)
-    assert deputies <= other and not other & godfathers
+    assert pm == {"Petr_Necas", "Jana_Nagyova", "Ivo_Rittig", "Roman_Janousek",
+                  "Tomas_Hrdlicka", "Lubomir_Poul"}
+    assert len(pm & godfathers) == 3
+    # ...the three ODS deputies with the agent Bocek, who appears with them in 8 articles
+    # and with his fellow agents in 3; the three other agents are a community of three,
+    # reported with min_members = 3
+    assert deputies | {"Roman_Bocek"} in groups
+    threes = _groups(with_threes)
+    assert sorted(map(sorted, threes)) == sorted(map(sorted, [
+        *groups, {"Ondrej_Palenik", "Jan_Pohunek", "Milan_Kovanda"}]))
     # the godfathers with no recorded tie (all their co-appearances rounded to 0) are in none
     assert not {"Vaclav_Ryba", "Jiri_Toman", "Libor_Grygarek"} & set().union(*groups)
     # the two top brokers are the PM's office chief and the PM, both ways of measuring
@@ -122,7 +135,12 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     by_rank = sorted(to_outsiders, key=lambda f: f["rank"])
     assert [f["rank"] for f in by_rank] == list(range(1, len(by_rank) + 1))
     assert [f["score"] for f in by_rank] == sorted((f["score"] for f in by_rank), reverse=True)
-    assert 0.5 <= score < 0.76  # four role groups in two communities of co-appearances
+    assert round(score, 2) == 0.60
+    assert round(purity(threes, role), 2) == 0.69
+    # every co-appearance counted once: the deputies with all the agents, purity 0.54
+    once = _groups(counted_once)
+    assert len(once) == 2 and round(purity(once, role), 2) == 0.54
+    assert deputies | {"Ondrej_Palenik", "Roman_Bocek", "Jan_Pohunek", "Milan_Kovanda"} in once
     _sources_in(clusters + to_outsiders, folder)
 
 

@@ -30,7 +30,7 @@ True
 from __future__ import annotations
 
 from graph.errors import SchemaError
-from graph.schema import NODE_KINDS, REL_TYPES
+from graph.schema import NODE_KINDS, REL_TYPES, REL_WEIGHT
 
 ENTITY = "Entity"
 SOURCE_ID = "SourceId"
@@ -300,13 +300,21 @@ def relations(types: list[str]) -> str:
 
 
 def relations_frame(type_: str) -> str:
-    """One row per record of ``type_`` with its first source and schema properties."""
+    """One row per record of ``type_`` with its first source, schema properties and its own
+    recorded strength (``weight``, :data:`graph.schema.REL_WEIGHT`; null when none).
+
+    Examples
+    --------
+    >>> relations_frame("ASSOCIATE").split(" RETURN ")[1].split(", ")[-1]
+    'r.`weight` AS `weight` ORDER BY id'
+    """
     quoted = rel_type(type_)
     cols = "".join(f", r.{prop(type_, p)} AS {prop(type_, p)}" for p in REL_TYPES[type_].props)
+    weight = _quote(REL_WEIGHT)
     return (
         f"MATCH (a:{E})-[r:{quoted}]->(b:{E}) RETURN r.rid AS id, a.key AS src, "
-        f"b.key AS dst, r.start AS start, r.end AS end, r.sources[0] AS source{cols} "
-        "ORDER BY id"
+        f"b.key AS dst, r.start AS start, r.end AS end, r.sources[0] AS source{cols}, "
+        f"r.{weight} AS {weight} ORDER BY id"
     )
 
 

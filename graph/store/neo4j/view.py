@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.schema import EVENT_TYPES, REL_TYPES
+from graph.schema import EVENT_TYPES, REL_TYPES, REL_WEIGHT
 from graph.store.base import BaseView
 from graph.store.model import AliasRecord, Entity, LoadRun, Relation, SetAsideRecord, SourceRef, Tie
 from graph.store.neo4j import cypher
@@ -209,8 +209,9 @@ class Neo4jView(BaseView):
         data["file"], data["line"] = files, lines
         for p, q in zip(props, quoted, strict=True):
             data[p] = [r[q] for r in rows]
+        data[REL_WEIGHT] = [r[REL_WEIGHT] for r in rows]
         return pd.DataFrame(data, columns=["id", "src", "dst", "start", "end", "file", "line",
-                                           *props])
+                                           *props, REL_WEIGHT])
 
     def entity_sources(self) -> dict[str, list[SourceRef]]:
         return self._sources(cypher.ALL_ENTITY_SOURCES)
