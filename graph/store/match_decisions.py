@@ -160,6 +160,36 @@ def active_merges(events: list[MergeEvent]) -> dict[str, MergeEvent]:
     return {p: e for p, e in last.items() if e.action == "merge"}
 
 
+def undoable(events: list[MergeEvent], pair: str) -> MergeEvent:
+    """The merge of ``pair`` that an undo reverses: in force, and no later merge in force
+    involves its records (else an error that says which to undo first).
+
+    Examples
+    --------
+    >>> ev = [MergeEvent("M-1", "merge", "a", "b", "li"), MergeEvent("M-2", "merge", "a", "c",
+    ...       "li", seq=2)]
+    >>> undoable(ev, "M-2").b
+    'c'
+    >>> undoable(ev, "M-1")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UmbrellaError: M-1: a later merge (M-2) involves the same records
+    """
+    active = active_merges(events)
+    merged = active.get(pair)
+    if merged is None:
+        raise UmbrellaError(_("{pair}: not merged").format(pair=pair),
+                            hint=_("umbrella matches lists the merged pairs"))
+    later = [e for e in active.values() if e.seq > merged.seq
+             and {e.a, e.b} & {merged.a, merged.b}]
+    if later:
+        raise UmbrellaError(
+            _("{pair}: a later merge ({later}) involves the same records").format(
+                pair=pair, later=later[-1].pair),
+            hint=_("undo {later} first").format(later=later[-1].pair))
+    return merged
+
+
 def match_book(store: Store) -> MatchBook:
     """The match book of ``store``: in the SQLite file, or on the Neo4j server."""
     from graph.store.sqlite import SqliteStore

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 from graph.errors import UmbrellaError
 from graph.schema import REL_TYPES
 from graph.store.base import now_text
-from graph.store.match_decisions import Decision, MergeEvent, active_merges, check_decision
+from graph.store.match_decisions import (
+    Decision,
+    MergeEvent,
+    check_decision,
+    undoable,
+)
 from graph.store.neo4j import cypher
 from graph.text import _
 
@@ -173,18 +178,7 @@ class Neo4jMatchBook:
         return self._conn.run_in_write(lambda tx: self._undo(tx, pair, author))
 
     def _undo(self, tx: neo4j.ManagedTransaction, pair: str, author: str) -> MergeEvent:
-        active = active_merges(self.merges())
-        merged = active.get(pair)
-        if merged is None:
-            raise UmbrellaError(_("{pair}: not merged").format(pair=pair),
-                                hint=_("umbrella matches lists the merged pairs"))
-        later = [e for e in active.values() if e.seq > merged.seq
-                 and {e.a, e.b} & {merged.a, merged.b}]
-        if later:
-            raise UmbrellaError(
-                _("{pair}: a later merge ({later}) involves the same records").format(
-                    pair=pair, later=later[-1].pair),
-                hint=_("undo {later} first").format(later=later[-1].pair))
+        merged = undoable(self.merges(), pair)
         j, a, b = merged.journal, merged.a, merged.b
         if _rows(tx, NODE, key=b):
             raise UmbrellaError(

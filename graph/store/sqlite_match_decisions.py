@@ -45,7 +45,12 @@ from typing import Any
 
 from graph.errors import UmbrellaError
 from graph.store.base import now_text
-from graph.store.match_decisions import Decision, MergeEvent, active_merges, check_decision
+from graph.store.match_decisions import (
+    Decision,
+    MergeEvent,
+    check_decision,
+    undoable,
+)
 from graph.store.sqlite import BUSY_SECONDS, _begin_immediate
 from graph.text import _
 
@@ -199,18 +204,7 @@ class SqliteMatchBook:
 
     def _undo(self, pair: str, author: str) -> MergeEvent:
         events = self.merges()
-        active = active_merges(events)
-        merged = active.get(pair)
-        if merged is None:
-            raise UmbrellaError(_("{pair}: not merged").format(pair=pair),
-                                hint=_("umbrella matches lists the merged pairs"))
-        later = [e for e in active.values() if e.seq > merged.seq
-                 and {e.a, e.b} & {merged.a, merged.b}]
-        if later:
-            raise UmbrellaError(
-                _("{pair}: a later merge ({later}) involves the same records").format(
-                    pair=pair, later=later[-1].pair),
-                hint=_("undo {later} first").format(later=later[-1].pair))
+        merged = undoable(events, pair)
         j = merged.journal
         a, b = merged.a, merged.b
         if self._row(b) is not None:
