@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from samples import write_csv, write_tables
+from triage_county import ORGS, PAYMENTS, PERSONS
 
 from exports.tables import COLUMNS
 from graph.errors import UmbrellaError
@@ -26,17 +27,6 @@ from graph.store import SqliteStore
 from queries.scan import scan
 from queries.triage import current_statuses, history, no_longer_found, record
 from umbrella.cli import cli
-
-PERSONS = (["person_id", "name", "id_number", "gender", "birth_date", "death_date", "phone"],
-           [[f"R{i}", name, "", "男", "", "", ""]
-            for i, name in enumerate(["张伟", "李强", "王磊", "刘洋", "陈杰"], 1)]
-           + [["A1", "赵敏", "", "女", "", "", ""]])
-ORGS = (["org_id", "name", "kind", "credit_code", "parent_org_id"],
-        [["O1", "县民政局", "agency", "", ""]])
-PAYMENTS = (["payment_id", "payer_org_id", "approver_id", "recipient_id", "amount", "date",
-             "program", "sector", "bank_account"],
-            [[f"M{i}", "O1", "A1", f"R{i}", "1200", "2023-03-01", "低保", "social_security",
-              "6222000011112222"] for i in range(1, 6)])
 
 
 def _run(*args: str) -> tuple[int, str, str]:
