@@ -13,6 +13,7 @@ Identity numbers are masked unless the server runs with ``--reveal``.
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -64,6 +65,15 @@ class ApiError(Exception):
     def __init__(self, status: int, error: str, hint: str = "") -> None:
         super().__init__(error)
         self.status, self.error, self.hint = status, error, hint
+
+
+async def json_body(request: Any) -> Any:
+    """The JSON a POST carries (an empty body reads as ``{}``), or None when it is not
+    JSON: every endpoint then answers 400 with what the body should look like."""
+    try:
+        return json.loads(await request.body() or b"{}")
+    except ValueError:
+        return None
 
 
 def _sources(refs: Iterable[SourceRef]) -> list[dict[str, Any]]:

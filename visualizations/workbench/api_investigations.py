@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -58,7 +57,7 @@ from lang import pgettext
 from queries.investigations import known_keys, resolve_ids
 from queries.triage import user_name
 from visualizations.workbench.access import SharedAccess, SqliteAccess
-from visualizations.workbench.api import ApiError, Workbench, public_id
+from visualizations.workbench.api import ApiError, Workbench, json_body, public_id
 from visualizations.workbench.trail import Log
 
 
@@ -239,18 +238,12 @@ def routes(bench: Workbench, answer: Answer, log: Log | None = None,
         trail.viewed(f"investigation:{shown.get('name', '')} v{shown.get('version', '')}")
         return found
 
-    async def body_of(request: Request) -> Any:
-        try:
-            return json.loads(await request.body() or b"{}")
-        except ValueError:
-            return None
-
     async def save(request: Request) -> Response:
-        body = await body_of(request)
+        body = await json_body(request)
         return await answer(lambda r: saved(inv.save(body, user)))(request)
 
     async def copy(request: Request) -> Response:
-        body = await body_of(request)
+        body = await json_body(request)
         return await answer(lambda r: saved(inv.copy(body, user)))(request)
 
     return [

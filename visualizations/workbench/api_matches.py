@@ -31,7 +31,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ from graph.store import SqliteStore, Store
 from graph.store.match_decisions import DECISIONS
 from lang import _, pgettext
 from visualizations.workbench.access import SqliteAccess, StoreAccess
+from visualizations.workbench.api import json_body
 from visualizations.workbench.trail import Log
 
 Answer = Callable[[Callable[[Request], Any]], Callable[[Request], Any]]
@@ -130,10 +130,7 @@ def routes(access: StoreAccess, answer: Answer, log: Log | None = None,
     """The routes, answered through the application's ``answer`` (worker thread, the
     run's language, errors as JSON); decisions by ``user``, recorded in ``log``."""
     async def decide_endpoint(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            body = None
+        body = await json_body(request)
         reply: Response = await answer(lambda r: decide_json(access, body, user, log))(request)
         return reply
 

@@ -49,7 +49,7 @@ from graph.store import Store
 from graph.store.triage import STATUSES
 from lang import _, use_language
 from visualizations.workbench.access import SharedAccess, SqliteAccess, StoreAccess, access_for
-from visualizations.workbench.api import ApiError, TablesWriter, Workbench
+from visualizations.workbench.api import ApiError, TablesWriter, Workbench, json_body
 from visualizations.workbench.security import Guard, GuardMiddleware, new_token
 from visualizations.workbench.trail import Log, Recorder
 from visualizations.workbench.triage import TriageDesk, TriageRefused
@@ -204,10 +204,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         return desk.book(request.path_params["fid"])
 
     async def triage_change(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            body = None
+        body = await json_body(request)
         if not isinstance(body, dict):
             return _error(400, _("the body must be JSON"),
                           '{"status": "dismissed", "reason": "...", "note": "..."}')
@@ -223,10 +220,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
 
     async def export(request: Request) -> Response:
         fmt = request.query_params.get("format", "html")
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            return _error(400, _("the body must be JSON"), '{"nodes": [...], "edges": [...]}')
+        body = await json_body(request)
         if not isinstance(body, dict):
             return _error(400, _("the body must be JSON"), '{"nodes": [...], "edges": [...]}')
         nodes = [str(n) for n in body.get("nodes") or [] if isinstance(n, str | int)]
@@ -248,10 +242,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
             "content-disposition": f'attachment; filename="{name}"'})
 
     async def screen(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            body = None
+        body = await json_body(request)
         if not isinstance(body, dict):
             return _error(400, _("the body must be JSON"),
                           '{"left": [...], "right": [...], "on": "YYYY-MM-DD"}')
