@@ -11,13 +11,8 @@
   var inv = {ready: false, list: [], last: null};
   window.umbrellaInvestigations = inv;
 
-  function byId(id) { return document.getElementById(id); }
-  function make(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
+  // the page's own helpers (app.js, loaded first)
+  var ui = window.umbrellaWorkbench.ui, byId = ui.byId, make = ui.make;
   function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
   function say(key, fields) {
     var t = has(S, key) ? String(S[key]) : key;

@@ -13,14 +13,8 @@
   window.umbrellaMatches = M;
   var csrf = null;
 
-  function byId(id) { return document.getElementById(id); }
-  function make(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
-  function clear(e) { while (e.firstChild) { e.removeChild(e.firstChild); } }
+  // the page's own helpers (app.js, loaded first)
+  var ui = window.umbrellaWorkbench.ui, byId = ui.byId, make = ui.make, clear = ui.clear;
   function word(key) { return Object.prototype.hasOwnProperty.call(M.strings, key) ? String(M.strings[key]) : key; }
   function fill(text, fields) {
     return String(text).replace(/\{(\w+)\}/g, function (m, name) {
