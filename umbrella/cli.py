@@ -1025,6 +1025,7 @@ def _only_layout_files(folder: Path) -> bool:
 
 def _register() -> None:
     from umbrella.algorithms import brokers, clusters
+    from umbrella.areas_cmd import areas_command
     from umbrella.audit_cmd import audit
     from umbrella.evaluate_cmd import evaluate_command
     from umbrella.mapping_cmd import map_command
@@ -1042,7 +1043,8 @@ def _register() -> None:
     export.add_command(export_parquet_command, "parquet")
     for command in (query, push, pull, map_command, export, clusters, brokers,
                     new_rule_command, evaluate_command, serve_command, screen_command, audit,
-                    triage_command, report_command, matches):
+                    triage_command, report_command, matches,
+                    areas_command):
         cli.add_command(command)
     from umbrella.investigation_cmd import investigation
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -409,17 +409,21 @@ class Workbench:
                  region: str | None = None, date_from: str | None = None,
                  date_to: str | None = None, offset: int = 0, limit: int = 50,
                  status: str | None = None,
-                 statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
+                 statuses: Mapping[str, str] | None = None,
+                 ids: Collection[str] | None = None) -> dict[str, Any]:
         """The stored findings, filtered, best first, a page at a time; each with its
         current triage ``status`` when ``statuses`` (finding id -> status) is given, and
-        only those of ``status`` when asked."""
+        only those of ``status`` when asked; only those of ``ids`` when given (an area's)."""
         view = self.view()
         every = self.stored_findings(view)
+        wanted = set(ids) if ids is not None else None
         counts: dict[str, int] = {}
         for f in every:
             counts[f["rule"]] = counts.get(f["rule"], 0) + 1
         keep = []
         for f in every:
+            if wanted is not None and f["id"] not in wanted:
+                continue
             if rule and not str(f["rule"]).upper().startswith(rule.strip().upper()):
                 continue
             if category and f.get("category") != category:

@@ -50,6 +50,8 @@ from graph.store.triage import STATUSES
 from lang import _, use_language
 from visualizations.workbench.access import SharedAccess, SqliteAccess, StoreAccess, access_for
 from visualizations.workbench.api import ApiError, TablesWriter, Workbench, json_body
+from visualizations.workbench.api_areas import Areas
+from visualizations.workbench.api_areas import routes as area_routes
 from visualizations.workbench.security import Guard, GuardMiddleware, new_token
 from visualizations.workbench.trail import Log, Recorder
 from visualizations.workbench.triage import TriageDesk, TriageRefused
@@ -124,6 +126,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
     desk = TriageDesk(access.path if isinstance(access, SqliteAccess) else
                       access.store if isinstance(access, SharedAccess) else None, user)
     guard = Guard(token or new_token(), host, port)
+    areas = Areas(access)
 
     def answer(work: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
@@ -186,11 +189,14 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
         if q.get("status") and q["status"] not in STATUSES:
             raise ApiError(400, _("unknown status {status}").format(status=q["status"]),
                            _("statuses: {statuses}").format(statuses=", ".join(STATUSES)))
+        statuses = desk.statuses()
+        ids = (areas.finding_ids(q.get("by", "region"), q["area"], statuses)
+               if q.get("area") else None)
         return bench.findings(q.get("rule"), q.get("category"), _float(request, "min_score"),
                               q.get("sector"), q.get("region"), _date(request, "from"),
                               _date(request, "to"), _int(request, "offset", 0),
                               _int(request, "limit", 50), q.get("status") or None,
-                              desk.statuses())
+                              statuses, ids=ids)
 
     def finding(request: Request) -> Any:
         shown = bench.finding(request.path_params["fid"])

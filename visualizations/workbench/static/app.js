@@ -753,12 +753,15 @@
 
   // ---------------------------------------------------------------- leads
   function leadsQuery(offset) {
-    return {
+    var q = {
       rule: byId("wb-f-rule").value.trim(), category: byId("wb-f-category").value,
       min_score: byId("wb-f-score").value, sector: byId("wb-f-sector").value,
       region: byId("wb-f-region").value.trim(), from: byId("wb-f-from").value,
       to: byId("wb-f-to").value, status: byId("wb-f-status").value, offset: offset, limit: 50
     };
+    // filters other scripts of the page set (areas.js: the leads of one area)
+    keys(wb.leadsExtra || {}).forEach(function (k) { q[k] = wb.leadsExtra[k]; });
+    return q;
   }
   function loadLeads(offset) {
     wb.leadsOffset = Math.max(0, offset || 0);
