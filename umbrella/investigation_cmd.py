@@ -17,7 +17,7 @@ from graph.store.investigations import Investigation
 from lang import _
 from umbrella import console
 from umbrella.audit_cmd import audit_options, given_user, record
-from umbrella.options import db_option, open_existing
+from umbrella.options import DATE, db_option, open_existing
 from umbrella.output import Output, Rows, output_options, write
 
 #: The columns of the list, and of one investigation's entities.
@@ -131,7 +131,7 @@ def show_command(name: str, db: str, version: int | None, all_versions: bool, re
 @click.option("--entity", "entities", multiple=True, required=True,
               help="An entity on the canvas, by its id (repeat the option).")
 @click.option("--notes", help="Notes kept with this version [default: the last version's].")
-@click.option("--as-of", "as_of", help="The date the ties are seen on, YYYY-MM-DD "
+@click.option("--as-of", "as_of", type=DATE, help="The date the ties are seen on, YYYY-MM-DD "
               "[default: the last version's; none: every date].")
 @audit_options
 def save_command(name: str, db: str, entities: tuple[str, ...], notes: str | None,

@@ -119,7 +119,7 @@ def test_bad_input_says_what_and_where(db: str, tmp_path: Path) -> None:
     assert code == 1 and "control character (U+0009)" in err
     code, _o, err = _run("investigation", "save", "x", "--entity", "P1", "--as-of", "2023-02-30",
                          "--db", db)
-    assert code == 1 and "is not a date" in err and "YYYY-MM-DD" in err
+    assert code == 2 and "no day of the calendar" in err and "YYYY-MM-DD" in err
     code, _o, err = _run("investigation", "show", "没有", "--db", db)
     assert code == 1 and "no investigation named 没有" in err
     bad = tmp_path / "坏.json"

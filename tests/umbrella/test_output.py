@@ -23,7 +23,8 @@ GOLDEN = Path(__file__).parent.parent / "queries" / "golden"
 #: Every command that lists things, with the file name it suggests for xlsx.
 LISTINGS = {"scan": "leads", "clusters": "clusters", "brokers": "brokers", "query": "results",
             "recuse": "recusals", "set-aside": "set-aside", "evaluate": "evaluation",
-            "screen": "screen", "audit": "audit", "triage": "triage", "areas": "areas"}
+            "screen": "screen", "audit": "audit", "triage": "triage", "areas": "areas",
+            "matches": "matches"}
 #: Their arguments, where they take some.
 _ARGS = {"query": ["MATCH (n) RETURN n"], "recuse": ["K1"], "evaluate": ["--truth", __file__],
          "screen": ["--left", "O1", "--right", "O2"], "triage": ["F-000000000000"]}

@@ -306,6 +306,7 @@ def create_app(store: Store | StoreAccess | str | Path, *, token: str | None = N
     from visualizations.workbench.api_matches import routes as match_routes
 
     routes += match_routes(access, answer, log, desk.user)
+    routes += area_routes(areas, answer, desk.statuses, log)
     if static.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=static), name="static"))
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
