@@ -28,7 +28,7 @@ Examples
 >>> t = Template(("person", "contract"), ((), ()), ("p:1", "c:1"),
 ...              (TEdge("APPROVED", 0, 1, (), ()),), ((0, 0, 1),), "COI-001", "F-1")
 >>> t.steps, t.anchor_kind
-(1, 'person')
+(1.0, 'person')
 """
 
 from __future__ import annotations
