@@ -4,7 +4,8 @@ at the top, starting from one of them?
 Run:  .venv/bin/python bench/similar.py [--scales 1 10] [--seeds 1 2 3] [--from DIR]
 
 For each (scale, seed): a generated county (copied from ``--from`` when it holds
-``county-s<scale>-seed<seed>.db`` and its truth, else generated and loaded), scanned;
+``county-s<scale>-seed<seed>.db`` and its truth, else generated and loaded), scanned
+(unless it holds the pattern rules' findings already);
 then for each scheme family (COI, SUB, COL, UMB, REC) the first planted scheme a rule of
 the family found is the seed: its finding (the best-scored one naming all of the
 scheme's anchor ids) is given to :func:`queries.similar.similar_to`. A ranking finds an
@@ -18,7 +19,10 @@ and 50 of
 
 the same among the schemes of the seed's own pattern (``pattern``), the background
 look-alikes (decoys) of the family in the first 10 places, and the seconds one
-``similar`` took.
+``similar`` took. ``role@10``/``role@50``: the fallback for an entity, from the seed
+scheme's first person (its subject): the other schemes of the family one of whose
+anchor ids is among the first 10 / 50 entities ranked by typed-neighbourhood
+similarity (a looser test: one id, not all), and its seconds.
 """
 
 from __future__ import annotations
@@ -107,9 +111,12 @@ def county_db(folder: Path, scale: float, seed: int, source: Path | None) -> tup
         store = SqliteStore(db)
         load_folder(county.data_dir, store)
     try:
-        t0 = time.perf_counter()
-        scan(store)
-        print(f"  {name}: scanned in {time.perf_counter() - t0:.1f}s", flush=True)
+        if any(not str(f["rule"]).startswith(("CLU", "BRK")) for f in store.view().findings()):
+            print(f"  {name}: scanned already", flush=True)
+        else:
+            t0 = time.perf_counter()
+            scan(store)
+            print(f"  {name}: scanned in {time.perf_counter() - t0:.1f}s", flush=True)
     finally:
         store.close()
     return db, truth
@@ -124,16 +131,19 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", type=float, nargs="+", default=[1.0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--no-role", dest="role", action="store_false",
+                    help="Leave out the entity fallback (typed-neighbourhood similarity).")
     ap.add_argument("--from", dest="source", type=Path,
                     help="A folder of generated county databases to copy (never written).")
     args = ap.parse_args()
     print("rerun: " + shlex.join(["bench/similar.py", "--scales", *map(str, args.scales),
                                   "--seeds", *map(str, args.seeds),
-                                  *(["--from", str(args.source)] if args.source else [])]))
+                                  *(["--from", str(args.source)] if args.source else []),
+                                  *([] if args.role else ["--no-role"])]))
     head = (f"{'scale':>5} {'seed':>4} {'fam':<4} {'seed scheme':<28} {'others':>6} "
             f"{'sim@10':>6} {'sim@50':>6} {'rule@10':>7} {'rule@50':>7} {'rnd@10':>6} "
             f"{'rnd@50':>6} {'pat':>3} {'pat@10':>6} {'decoy@10':>8} {'places':>6} "
-            f"{'secs':>5}")
+            f"{'secs':>5} {'role@10':>7} {'role@50':>7} {'secs':>5}")
     sums: dict[tuple[float, str, str], list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
         for scale in args.scales:
@@ -169,6 +179,15 @@ def main() -> None:
                         random.Random(r).shuffle(order)
                         for k in KS:
                             rnd[k].append(recall(order, others, k) or 0.0)
+                    role = {}
+                    subject = next((i for i in scheme.anchor if i.startswith("P")), None)
+                    t1 = time.perf_counter()
+                    if subject is not None and args.role:
+                        people = ids_of(view, similar_to(view, subject, top=50, engine=engine))
+                        for k in KS:
+                            role[k] = (sum(any(ids & set(s.anchor) for ids in people[:k])
+                                           for s in others) / len(others)) if others else None
+                    role_secs = time.perf_counter() - t1
                     decoys = [d for d in truth.decoys if d.family == family]
                     flagged = sum(any(set(d.anchor) <= ids for ids in ranked[:10])
                                   for d in decoys)
@@ -177,31 +196,38 @@ def main() -> None:
                            "rule50": recall(by_rule, others, 50),
                            "rnd10": statistics.mean(rnd[10]) if others else None,
                            "rnd50": statistics.mean(rnd[50]) if others else None,
-                           "pat10": recall(ranked, same, 10)}
+                           "pat10": recall(ranked, same, 10),
+                           "role10": role.get(10), "role50": role.get(50)}
                     for name, value in row.items():
                         if value is not None:
                             sums[(scale, family, name)].append(value)
                     sums[(scale, family, "secs")].append(took)
+                    if role:
+                        sums[(scale, family, "role_secs")].append(role_secs)
                     label = f"{scheme.id} {scheme.pattern}/{scheme.variant}"[:28]
                     print(f"{scale:>5g} {seed:>4} {family:<4} {label:<28} {len(others):>6} "
                           f"{_f(row['sim10']):>6} {_f(row['sim50']):>6} {_f(row['rule10']):>7} "
                           f"{_f(row['rule50']):>7} {_f(row['rnd10']):>6} {_f(row['rnd50']):>6} "
                           f"{len(same):>3} {_f(row['pat10']):>6} {flagged:>4}/{len(decoys):<3} "
-                          f"{len(every):>6} {took:>5.1f}", flush=True)
+                          f"{len(every):>6} {took:>5.1f} {_f(row['role10']):>7} "
+                          f"{_f(row['role50']):>7} {role_secs:>5.1f}", flush=True)
                 engine.close()
                 store.close()
     print("\nmean over seeds:")
     print(f"{'scale':>5} {'fam':<4} {'sim@10':>6} {'sim@50':>6} {'rule@10':>7} {'rule@50':>7} "
-          f"{'rnd@10':>6} {'rnd@50':>6} {'pat@10':>6} {'secs':>5}")
+          f"{'rnd@10':>6} {'rnd@50':>6} {'pat@10':>6} {'secs':>5} {'role@10':>7} "
+          f"{'role@50':>7} {'secs':>5}")
     for scale in args.scales:
         for family in FAMILIES:
             def m(name: str, scale: float = scale, family: str = family) -> str:
                 v = sums.get((scale, family, name))
                 return _f(statistics.mean(v)) if v else "   -"
             secs = sums.get((scale, family, "secs"))
+            rsecs = sums.get((scale, family, "role_secs"))
             print(f"{scale:>5g} {family:<4} {m('sim10'):>6} {m('sim50'):>6} {m('rule10'):>7} "
                   f"{m('rule50'):>7} {m('rnd10'):>6} {m('rnd50'):>6} {m('pat10'):>6} "
-                  f"{statistics.mean(secs) if secs else 0:>5.1f}")
+                  f"{statistics.mean(secs) if secs else 0:>5.1f} {m('role10'):>7} "
+                  f"{m('role50'):>7} {statistics.mean(rsecs) if rsecs else 0:>5.1f}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ from queries.engine import OPEN_END, OPEN_START, Engine
 #: Relationship properties that tell one structure from another (compared exactly).
 TELLING: dict[str, tuple[str, ...]] = {
     "KIN": ("relation",), "COMPANY_ROLE": ("role",), "CASE_ROLE": ("role",), "BID": ("status",),
+    "LINK": ("via",),
 }
 #: Relationship properties whose equal values across edges are part of the structure
 #: (one bank account collecting for many).
@@ -74,18 +75,23 @@ PERSONAL = frozenset({"KIN", "ASSOCIATE"})
 #: Roles a person holds (the end the person is at): the role may be held through kin.
 ROLES: dict[str, str] = {"COMPANY_ROLE": "a", "CASE_ROLE": "a", "PAID_TO": "b"}
 #: Points of a step by how it matched.
-POINTS: dict[str, float] = {"exact": 1.0, "account": 0.5, "kin": 0.75, "prop": 0.5,
-                            "time": 0.5, "kin_prop": 0.5, "self": 0.5, "missing": 0.0}
+POINTS: dict[str, float] = {"exact": 1.0, "account": 0.5, "relation": 0.75, "kin": 0.75,
+                            "prop": 0.5, "time": 0.5, "kin_prop": 0.5, "chain": 0.5,
+                            "self": 0.5, "missing": 0.0}
 #: Weight of a step by its type: the ties that join people to people and to companies are
 #: what a scheme is made of; the approvals, awards, payments and posts around them are
 #: common.
-WEIGHTS: dict[str, float] = {"KIN": 2.0, "ASSOCIATE": 2.0, "COMPANY_ROLE": 2.0}
+WEIGHTS: dict[str, float] = {"KIN": 2.0, "ASSOCIATE": 2.0, "COMPANY_ROLE": 2.0,
+                             "CASE_ROLE": 2.0, "PAID_TO": 2.0}
 
 
-#: The prefix of a link made of an equal property of two nodes (``SAME:phone``).
-SAME = "SAME:"
-#: Most nodes sharing one value for it to be a link (more: a switchboard, an agent's
-#: address; not walked, like a hub).
+#: A link of two nodes through a shared identifier: an equal phone or address, or one
+#: holder of a role in both (``via``: ``phone``, ``address``, or the role: ``legal_rep``...).
+LINK = "LINK"
+#: The properties whose equal values link two nodes.
+LINK_PROPS = ("phone", "address")
+#: Most nodes sharing one value or holder for it to be a link (more: a switchboard, an
+#: agent's address, a holding company; not walked, like a hub).
 SAME_MAX = 10
 
 
@@ -97,7 +103,7 @@ def weight(type_: str) -> float:
     >>> weight("KIN"), weight("APPROVED")
     (2.0, 1.0)
     """
-    return 2.0 if type_.startswith(SAME) else WEIGHTS.get(type_, 1.0)
+    return 2.0 if type_ == LINK else WEIGHTS.get(type_, 1.0)
 #: Weight of a telling attribute of a node against a step.
 ATTR_WEIGHT = 0.25
 #: Most records a search starts from before only exact matches of the anchor step are used.
@@ -112,9 +118,11 @@ TEXT: dict[str, Text] = {
     "other_account": N_("{step}: another bank account than the other payments"),
     "through_kin": N_("{step}: held through the person's {how}, not by the person"),
     "self": N_("{step}: the person himself, no tie to another person"),
+    "chain": N_("{step}: through a third person (first tie: {how}), not directly"),
     "other_attr": N_("{node}: {found} instead of {wanted}"),
     "matched": N_("{n} of {total} steps as in {seed}"),
     "step": N_("{a} –{tie}→ {b}"),
+    "shared_link": N_("shared {what}"),
     "shared": N_("shares with {seed}: {features}"),
     "differs_count": N_("{feature}: {found} instead of {wanted}"),
     "deceased": N_("deceased"),
@@ -223,7 +231,8 @@ def template_of(finding: Mapping[str, Any], attrs: Mapping[str, tuple[tuple[str,
                 rid = f"same:{prop}:{last['key']}:{s['key']}"
                 if rid not in seen:
                     seen[rid] = len(edges)
-                    edges.append(TEdge(f"{SAME}{prop}", var[last["key"]], var[s["key"]], (), ()))
+                    edges.append(TEdge(LINK, var[last["key"]], var[s["key"]],
+                                       (("via", prop),), ()))
                 paths.append((i, -1, seen[rid]))
             paths.append((i, var[s["key"]], -1))
             last = {**s, "path": i}
@@ -291,8 +300,8 @@ class Graph:
         for t in types:
             if t in self.out:
                 continue
-            if t.startswith(SAME):
-                self._load_same(t)
+            if t == LINK:
+                self._load_links()
                 continue
             cols = [*TELLING.get(t, ()), *SHARED.get(t, ())]
             extra = "".join(f", CAST({c} AS VARCHAR) AS {c}" for c in cols)
@@ -309,36 +318,41 @@ class Graph:
                 inn[row[2]].append(row)
             self.out[t], self.inn[t], self.count[t] = dict(out), dict(inn), len(data["id"])
 
-    def _load_same(self, t: str) -> None:
-        """Links between the nodes sharing one value of a property (at most
-        :data:`SAME_MAX` of them) as records of type ``t``."""
+    def _load_links(self) -> None:
+        """:data:`LINK` records: nodes sharing a phone or an address, organizations sharing
+        a holder of a role (at most :data:`SAME_MAX` nodes a value or holder)."""
         from graph.schema import ENTITY_PROPS
 
-        prop = t[len(SAME):]
-        groups: dict[str, list[str]] = defaultdict(list)
-        for kind, props in ENTITY_PROPS.items():
-            if prop not in dict(props) or kind not in ("person", "organization"):
-                continue
-            table = self.engine.arrow(f'SELECT key, "{prop}" AS v FROM ent_{kind} '
-                                      f'WHERE "{prop}" IS NOT NULL AND "{prop}" <> \'\'')
-            for key, v in zip(table.column("key").to_pylist(), table.column("v").to_pylist(),
-                              strict=True):
-                groups[str(v)].append(key)
+        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for prop in LINK_PROPS:
+            for kind, props in ENTITY_PROPS.items():
+                if prop not in dict(props) or kind not in ("person", "organization"):
+                    continue
+                table = self.engine.arrow(f'SELECT key, "{prop}" AS v FROM ent_{kind} '
+                                          f'WHERE "{prop}" IS NOT NULL AND "{prop}" <> \'\'')
+                for key, v in zip(table.column("key").to_pylist(),
+                                  table.column("v").to_pylist(), strict=True):
+                    groups[(prop, str(v))].append(key)
+        self.load(["COMPANY_ROLE"])
+        for holder, rows in self.out["COMPANY_ROLE"].items():
+            for r in rows:
+                groups[(dict(r[5]).get("role", "") or "holder", holder)].append(r[2])
         out: dict[str, list[Row]] = defaultdict(list)
         n = 0
-        for v, keys in groups.items():
+        for (via, _v), keys in groups.items():
+            keys = sorted(set(keys))
             if not 1 < len(keys) <= SAME_MAX:
                 continue
             for a in keys:
                 for b in keys:
                     if a < b:
-                        row: Row = (f"same:{prop}:{a}:{b}", a, b, OPEN_START, OPEN_END, (),
-                                    ((prop, v),))
+                        row: Row = (f"link:{via}:{a}:{b}", a, b, OPEN_START, OPEN_END,
+                                    (("via", via),), ())
                         out[a].append(row)
                         out[b].append(row)
                         n += 1
-        self.out[t] = self.inn[t] = dict(out)
-        self.count[t] = n
+        self.out[LINK] = self.inn[LINK] = dict(out)
+        self.count[LINK] = n
 
     def load_kinds(self, kinds: Iterable[str]) -> None:
         """Read the keys and telling attributes of the nodes of ``kinds``."""
@@ -365,7 +379,7 @@ class Graph:
         """Records of ``type_`` running from (``forward``) or to ``key`` (a link of an
         equal property runs both ways)."""
         rows = (self.out if forward else self.inn)[type_].get(key, [])
-        if type_.startswith(SAME):
+        if type_ == LINK:
             return [r if (r[1] == key) == forward else (r[0], r[2], r[1], r[3], r[4], r[5], r[6])
                     for r in rows]
         return rows
@@ -424,6 +438,8 @@ class _State:
     values: dict[int, str]
     got: dict[int, Got]
     points: float
+    later: set[int] = field(default_factory=set)
+    """edges put off: matched once the others have bound more of their ends"""
 
 
 class Matcher:
@@ -448,8 +464,12 @@ class Matcher:
             many = Counter(v for rs in self.g.out[e.type].values() for r in rs for v in r[6])
         wa, wb = self.t.attrs[e.a], self.t.attrs[e.b]
         out = []
+        seen: set[str] = set()
         for rs in self.g.out[e.type].values():
             for r in rs:
+                if r[0] in seen:
+                    continue
+                seen.add(r[0])
                 if e.shared and not all(many[v] > 1 and v[1] for v in r[6]):
                     continue
                 for forward in ((True, False) if e.type in SYMMETRIC else (True,)):
@@ -586,11 +606,33 @@ class Matcher:
             out += self._direct(e, st, other, ka, kb)
         if not out and e.type in ROLES:
             out += self._through_kin(e, st)
+        if not out and e.type in PERSONAL and ka is not None and kb is not None:
+            out += self._chain(ka, kb, st)
         if not out and e.type in PERSONAL and (ka is None) != (kb is None):
             out.append(Cand("self", None, True, None, ka or kb or "", ka or kb or ""))
-        order = {"exact": 0, "account": 1, "kin": 2, "prop": 3, "time": 4, "kin_prop": 5,
-                 "self": 6}
+        order = {"exact": 0, "account": 1, "relation": 2, "kin": 3, "prop": 4, "time": 5,
+                 "kin_prop": 6, "chain": 7, "self": 8}
         out.sort(key=lambda c: order[c.status])
+        return out
+
+    def _chain(self, ka: str, kb: str, st: _State) -> list[Cand]:
+        """Two personal ties joining ``ka`` and ``kb`` through a third person (a relative's
+        relative), both in force with the rest."""
+        self.g.load(PERSONAL)
+        out: list[Cand] = []
+        for t1 in sorted(PERSONAL):
+            first = self.g.ties(ka, t1, True) + self.g.ties(ka, t1, False)
+            if len(first) > self.hub:
+                self.hubs_skipped += 1
+                continue
+            for tie in first:
+                m = tie[2] if tie[1] == ka else tie[1]
+                if m in st.used or not _in_time(st, t1, tie):
+                    continue
+                for t2 in sorted(PERSONAL):
+                    for r in self.g.ties(m, t2, True) + self.g.ties(m, t2, False):
+                        if kb in (r[1], r[2]) and m in (r[1], r[2]) and _in_time(st, t2, r):
+                            out.append(Cand("chain", r, r[1] == m, (tie, m, ka), ka, kb))
         return out
 
     def _through_kin(self, e: TEdge, st: _State) -> list[Cand]:
@@ -623,7 +665,7 @@ class Matcher:
 
     def _status(self, e: TEdge, r: Row, forward: bool, st: _State) -> str:
         if not self._props_ok(e, r, forward):
-            return "prop"
+            return "relation" if e.type == "KIN" else "prop"
         if not _in_time(st, e.type, r):
             return "time"
         have = dict(r[6])
@@ -643,6 +685,8 @@ class Matcher:
             return
         ready = [i for i in left if st.bind[self.t.edges[i].a] is not None
                  or st.bind[self.t.edges[i].b] is not None]
+        if any(i not in st.later for i in ready):
+            ready = [i for i in ready if i not in st.later]
         if not ready:
             for i in left:
                 st.got[i] = Got("missing")
@@ -651,7 +695,10 @@ class Matcher:
                 del st.got[i]
             return
         options = {i: self._candidates(i, st) for i in ready}
-        i = min(ready, key=lambda j: (len(options[j]), j))
+        # an edge found exactly first (with the fewest ways), so that a near miss found
+        # early does not decide the rest; then the one with the fewest ways
+        i = min(ready, key=lambda j: (not options[j] or options[j][0].status != "exact",
+                                      len(options[j]), j))
         cands = options[i]
         if not cands:
             st.got[i] = Got("missing")
@@ -692,6 +739,13 @@ class Matcher:
                 st.used.discard(key)
             for v in new:
                 st.bind[v] = None
+        # or put the edge off: another edge may bind its open end to a better node
+        open_end = st.bind[e.a] is None or st.bind[e.b] is None
+        if open_end and len(ready) > 1 and i not in st.later \
+                and self._left > 0:
+            st.later.add(i)
+            self._search(st)
+            st.later.discard(i)
 
     def _attr_points(self, bind: Sequence[str | None]) -> float:
         total = 0.0
@@ -720,13 +774,14 @@ class Matcher:
             step = self._step(e)
             if got.status == "exact":
                 matches.append(step)
-            elif got.status in ("kin", "kin_prop") and got.via is not None:
+            elif got.status in ("kin", "kin_prop", "chain") and got.via is not None:
                 tie, q, p = got.via
                 how = dict(tie[5]).get("relation", "")
                 how = how if tie[1] == p else inverse(how)
                 keys.append(q)
-                differs.append(Msg(TEXT["through_kin"], {"step": step, "how": word(
-                    "relation", how) if how else word("tie", "ASSOCIATE")}))
+                differs.append(Msg(TEXT["chain" if got.status == "chain" else "through_kin"], {
+                    "step": step, "how": word("relation", how) if how
+                    else word("tie", "ASSOCIATE")}))
                 if got.status == "kin_prop":
                     differs.append(Msg(TEXT["other_prop"], {
                         "step": step, "found": self._words(e, got.found),
@@ -737,7 +792,7 @@ class Matcher:
                 differs.append(Msg(TEXT[{"missing": "missing", "time": "not_together",
                                          "account": "other_account"}[got.status]],
                                    {"step": step}))
-            else:
+            else:  # another property ("relation", "prop")
                 found: Any = self._words(e, got.found)
                 if got.found.startswith("@"):
                     found = word("tie", got.found[1:])
@@ -766,9 +821,9 @@ class Matcher:
     def _step(self, e: TEdge) -> str:
         from lang.message import render
         a, b = self.t.kinds[e.a], self.t.kinds[e.b]
-        tie = render(Msg("{w}", {"w": word("link", e.type[len(SAME):]) if e.type.startswith(SAME)
-                                  else word("tie", e.type)}))
-        detail = self._words(e, "/".join(v for _p, v in e.props))
+        tie = render(Msg(TEXT["shared_link"], {"what": word("link", dict(e.props).get("via", ""))})
+                     if e.type == LINK else Msg("{w}", {"w": word("tie", e.type)}))
+        detail = "" if e.type == LINK else self._words(e, "/".join(v for _p, v in e.props))
         return render(Msg(TEXT["step"], {"a": word("node_kind", a), "b": word("node_kind", b),
                                          "tie": f"{tie} {detail}".strip()}))
 
@@ -778,7 +833,7 @@ class Matcher:
         if not text:
             return ""
         vocab = {"KIN": "relation", "COMPANY_ROLE": "company_role", "CASE_ROLE": "case_role",
-                 "BID": "bid_status"}.get(e.type)
+                 "BID": "bid_status", LINK: "link"}.get(e.type)
         if vocab is None:
             return text
         return "/".join(render(Msg("{w}", {"w": word(vocab, part)})) for part in text.split("/"))

@@ -39,19 +39,30 @@ def evidence_cell(paths: Sequence[Sequence[dict[str, Any]]]) -> list[str]:
     ...                 {"rel": "KIN", "relation": "spouse",
     ...                  "sources": [{"file": "relationships.csv", "line": 7}]}]])
     ['张伟 (P1) persons.csv:2 — KIN spouse relationships.csv:7']
+    >>> from lang import use_language
+    >>> with use_language("zh"):
+    ...     evidence_cell([[{"rel": "KIN", "relation": "spouse", "sources": []}]])
+    ['亲属 配偶']
     """
+    from umbrella.output import vocabulary_word
+
+    vocab = {"KIN": "relation", "COMPANY_ROLE": "company_role", "CASE_ROLE": "case_role"}
     lines = []
     for path in paths:
         parts = []
         for step in path:
             where = " ".join(f"{s['file']}:{s['line']}" for s in step.get("sources", []))
             if "missing" in step:
-                parts.append(render(Msg(TEXT["missing_step"], {"type": step["missing"]})))
+                parts.append(render(Msg(TEXT["missing_step"], {
+                    "type": vocabulary_word("rel_type", step["missing"])})))
             elif "node" in step:
                 parts.append(f"{step.get('name', '')} ({'/'.join(step.get('ids', []))}) {where}")
             else:
-                detail = step.get("relation") or step.get("role") or step.get("title") or ""
-                parts.append(f"{step['rel']}{' ' + str(detail) if detail else ''} {where}")
+                detail = str(step.get("relation") or step.get("role") or step.get("title") or "")
+                if detail and step["rel"] in vocab:
+                    detail = vocabulary_word(vocab[step["rel"]], detail)
+                said = vocabulary_word("rel_type", step["rel"])
+                parts.append(f"{said}{' ' + detail if detail else ''} {where}")
         lines.append(" — ".join(p.strip() for p in parts))
     return lines
 
