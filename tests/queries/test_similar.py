@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -146,3 +147,29 @@ def test_an_unknown_seed_is_a_clear_error(county: tuple[Path, str]) -> None:
     out = CliRunner().invoke(cli, ["similar", "P404", "--db", str(db)])
     assert out.exit_code != 0
     assert "P404" in out.output and "F-" in out.output
+
+
+def test_neo4j_answers_as_the_embedded_store(county: tuple[Path, str], neo4j_db: Any) -> None:
+    from neo4j_stores import open_neo4j
+
+    from graph.store.copy import copy_store
+
+    db, seed = county
+    store = SqliteStore(db)
+    neo = open_neo4j(neo4j_db)
+    try:
+        copy_store(store, neo)
+        finding = store.view().finding(seed)
+        assert finding is not None
+
+        def places(s: Any) -> list[tuple[float, frozenset[str]]]:
+            return [(h.score, frozenset(_ids(store, h.keys) if s is store else
+                                        {i for e in s.view().entities_by_key(h.keys).values()
+                                         for i in e.source_ids}))
+                    for h in similar_to(s, finding, top=5)]
+
+        assert places(neo) == places(store)
+        assert places(neo)[0][1] >= {"A2", "W2", "PM2"}
+    finally:
+        neo.close()
+        store.close()
