@@ -19,10 +19,12 @@ and 50 of
 
 the same among the schemes of the seed's own pattern (``pattern``), the background
 look-alikes (decoys) of the family in the first 10 places, and the seconds one
-``similar`` took. ``role@10``/``role@50``: the fallback for an entity, from the seed
-scheme's first person (its subject): the other schemes of the family one of whose
-anchor ids is among the first 10 / 50 entities ranked by typed-neighbourhood
-similarity (a looser test: one id, not all), and its seconds.
+``similar`` took. ``--patterns``: the same from the first scheme of every pattern
+with two schemes or more, among the schemes of that pattern. ``role@10``/``role@50``:
+the fallback for an entity, from the seed scheme's first person (its subject): the
+other schemes of the family one of whose anchor ids is among the first 10 / 50
+entities ranked by typed-neighbourhood similarity (a looser test: one id, not all),
+and its seconds.
 """
 
 from __future__ import annotations
@@ -78,10 +80,12 @@ def recall(ranking: Sequence[set[str]], others: Sequence[Scheme], k: int) -> flo
     return sum(found_in(ranking, s, k) for s in others) / len(others)
 
 
-def seed_finding(truth: Truth, findings: list[dict[str, Any]], family: str
-                 ) -> tuple[Scheme, dict[str, Any]] | None:
-    """The first scheme of ``family`` a rule of the family found, and that finding."""
-    for s in sorted((s for s in truth.schemes if s.family == family), key=lambda s: s.id):
+def seed_finding(truth: Truth, findings: list[dict[str, Any]], family: str,
+                 pattern: str | None = None) -> tuple[Scheme, dict[str, Any]] | None:
+    """The first scheme of ``family`` (and ``pattern``) a rule of the family found, and
+    that finding."""
+    for s in sorted((s for s in truth.schemes if s.family == family
+                     and pattern in (None, s.pattern)), key=lambda s: s.id):
         named = [f for f in findings if str(f["rule"]).startswith(family)
                  and set(s.anchor) <= set(f["entities"])]
         if named:
@@ -122,6 +126,40 @@ def county_db(folder: Path, scale: float, seed: int, source: Path | None) -> tup
     return db, truth
 
 
+def pattern_rows(view: StoreView, engine: Engine, truth: Truth, findings: list[dict[str, Any]],
+                 scale: float, seed: int, sums: dict[tuple[float, str, str], list[float]]
+                 ) -> None:
+    """For every pattern with two planted schemes or more: the first one a rule found as
+    the seed, recall at 10 and 50 of the pattern's other schemes by ``similar`` and by the
+    seed's rule alone."""
+    patterns = sorted({(s.family, s.pattern) for s in truth.schemes})
+    print(f"  {'pattern':<28} {'others':>6} {'sim@10':>6} {'sim@50':>6} {'rule@10':>7} "
+          f"{'rule@50':>7} {'secs':>5}")
+    for family, pattern in patterns:
+        picked = seed_finding(truth, findings, family, pattern)
+        if picked is None:
+            continue
+        scheme, finding = picked
+        others = [s for s in truth.schemes if (s.family, s.pattern) == (family, pattern)
+                  and s != scheme]
+        if not others:
+            continue
+        t0 = time.perf_counter()
+        ranked = ids_of(view, similar_to(view, finding, top=50, engine=engine))
+        took = time.perf_counter() - t0
+        by_rule = [set(f["entities"]) for f in sorted(
+            (f for f in findings if f["rule"] == finding["rule"] and f["id"] != finding["id"]),
+            key=lambda f: (-f["score"], f["id"]))]
+        row = [recall(ranked, others, 10), recall(ranked, others, 50),
+               recall(by_rule, others, 10), recall(by_rule, others, 50)]
+        for name, value in zip(("p_sim10", "p_sim50", "p_rule10", "p_rule50"), row,
+                               strict=True):
+            if value is not None:
+                sums[(scale, "patterns", name)].append(value)
+        print(f"  {family + '/' + pattern:<28} {len(others):>6} {_f(row[0]):>6} "
+              f"{_f(row[1]):>6} {_f(row[2]):>7} {_f(row[3]):>7} {took:>5.1f}", flush=True)
+
+
 def _f(x: float | None) -> str:
     return "   -" if x is None else f"{x:4.2f}"
 
@@ -131,6 +169,8 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", type=float, nargs="+", default=[1.0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--patterns", action="store_true",
+                    help="Also seed from every pattern with two schemes or more.")
     ap.add_argument("--no-role", dest="role", action="store_false",
                     help="Leave out the entity fallback (typed-neighbourhood similarity).")
     ap.add_argument("--from", dest="source", type=Path,
@@ -139,7 +179,8 @@ def main() -> None:
     print("rerun: " + shlex.join(["bench/similar.py", "--scales", *map(str, args.scales),
                                   "--seeds", *map(str, args.seeds),
                                   *(["--from", str(args.source)] if args.source else []),
-                                  *([] if args.role else ["--no-role"])]))
+                                  *([] if args.role else ["--no-role"]),
+                                  *(["--patterns"] if args.patterns else [])]))
     head = (f"{'scale':>5} {'seed':>4} {'fam':<4} {'seed scheme':<28} {'others':>6} "
             f"{'sim@10':>6} {'sim@50':>6} {'rule@10':>7} {'rule@50':>7} {'rnd@10':>6} "
             f"{'rnd@50':>6} {'pat':>3} {'pat@10':>6} {'decoy@10':>8} {'places':>6} "
@@ -211,6 +252,8 @@ def main() -> None:
                           f"{len(same):>3} {_f(row['pat10']):>6} {flagged:>4}/{len(decoys):<3} "
                           f"{len(every):>6} {took:>5.1f} {_f(row['role10']):>7} "
                           f"{_f(row['role50']):>7} {role_secs:>5.1f}", flush=True)
+                if args.patterns:
+                    pattern_rows(view, engine, truth, findings, scale, seed, sums)
                 engine.close()
                 store.close()
     print("\nmean over seeds:")
@@ -228,6 +271,13 @@ def main() -> None:
                   f"{m('rule50'):>7} {m('rnd10'):>6} {m('rnd50'):>6} {m('pat10'):>6} "
                   f"{statistics.mean(secs) if secs else 0:>5.1f} {m('role10'):>7} "
                   f"{m('role50'):>7} {statistics.mean(rsecs) if rsecs else 0:>5.1f}")
+
+    for scale in args.scales:
+        got = {n: sums.get((scale, "patterns", n)) for n in
+               ("p_sim10", "p_sim50", "p_rule10", "p_rule50")}
+        if got["p_sim10"]:
+            print(f"{scale:>5g} every pattern, its own schemes: " + "  ".join(
+                f"{n[2:]} {statistics.mean(v):.2f}" for n, v in got.items() if v))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,9 @@ TELLING: dict[str, tuple[str, ...]] = {
     "KIN": ("relation",), "COMPANY_ROLE": ("role",), "CASE_ROLE": ("role",), "BID": ("status",),
     "LINK": ("via",),
 }
+#: Telling properties worked out from the graph: a payment made after its recipient's
+#: death on record (``yes``/``no``).
+DERIVED: dict[str, str] = {"PAID_TO": "after_death"}
 #: Relationship properties whose equal values across edges are part of the structure
 #: (one bank account collecting for many).
 SHARED: dict[str, tuple[str, ...]] = {"PAID_TO": ("bank_account",)}
@@ -126,6 +129,8 @@ TEXT: dict[str, Text] = {
     "shared": N_("shares with {seed}: {features}"),
     "differs_count": N_("{feature}: {found} instead of {wanted}"),
     "deceased": N_("deceased"),
+    "after_death": N_("after the death on record"),
+    "in_life": N_("not after a death on record"),
     "alive": N_("no death on record"),
     "unknown_seed": N_("no finding, entity or case '{seed}'"),
     "unknown_hint": N_("give a finding id (F-..., see umbrella scan), or an input id "
@@ -194,8 +199,9 @@ class Hit:
 
 
 def template_of(finding: Mapping[str, Any], attrs: Mapping[str, tuple[tuple[str, str], ...]]
-                | None = None) -> Template:
-    """The typed pattern of a stored finding's evidence (``attrs``: node attributes by key).
+                | None = None, deaths: Mapping[str, str] | None = None) -> Template:
+    """The typed pattern of a stored finding's evidence (``attrs``: node attributes by key,
+    ``deaths``: death dates by key).
 
     Examples
     --------
@@ -245,6 +251,10 @@ def template_of(finding: Mapping[str, Any], attrs: Mapping[str, tuple[tuple[str,
         if rid not in seen:
             t = str(s["rel"])
             props = tuple((p, str(s[p])) for p in TELLING.get(t, ()) if s.get(p) is not None)
+            if t in DERIVED:
+                death = (deaths or {}).get(str(s["to"]))
+                when = str(s.get("start") or "")
+                props += ((DERIVED[t], "yes" if death and when and when > death else "no"),)
             shape = (t, kinds[var[s["from"]]], kinds[var[s["to"]]], props)
             shapes[shape] += 1
             if len(edges) >= MAX_EDGES or shapes[shape] > MAX_SAME:
@@ -293,6 +303,8 @@ class Graph:
         self.count: dict[str, int] = {}
         self.kind: dict[str, str] = {}
         self.attrs: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.death: dict[str, str] = {}
+        self.by_value: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
         self._kinds: set[str] = set()
 
     def load(self, types: Iterable[str]) -> None:
@@ -303,6 +315,8 @@ class Graph:
             if t == LINK:
                 self._load_links()
                 continue
+            if t in DERIVED:
+                self.load_kinds(["person"])
             cols = [*TELLING.get(t, ()), *SHARED.get(t, ())]
             extra = "".join(f", CAST({c} AS VARCHAR) AS {c}" for c in cols)
             table = self.engine.arrow(f"SELECT id, src, dst, s, e{extra} FROM rel_{t}")
@@ -311,11 +325,18 @@ class Graph:
             inn: dict[str, list[Row]] = defaultdict(list)
             tell, share = TELLING.get(t, ()), SHARED.get(t, ())
             for i, rid in enumerate(data["id"]):
+                told = tuple((c, data[c][i] or "") for c in tell)
+                if t in DERIVED:
+                    death = self.death.get(data["dst"][i])
+                    late = bool(death and data["s"][i] != OPEN_START and data["s"][i] > death)
+                    told += ((DERIVED[t], "yes" if late else "no"),)
                 row: Row = (rid, data["src"][i], data["dst"][i], data["s"][i], data["e"][i],
-                            tuple((c, data[c][i] or "") for c in tell),
-                            tuple((c, data[c][i] or "") for c in share))
+                            told, tuple((c, data[c][i] or "") for c in share))
                 out[row[1]].append(row)
                 inn[row[2]].append(row)
+                for c, v in row[6]:
+                    if v:
+                        self.by_value[(t, c, v)].append(row)
             self.out[t], self.inn[t], self.count[t] = dict(out), dict(inn), len(data["id"])
 
     def _load_links(self) -> None:
@@ -362,7 +383,7 @@ class Graph:
             self._kinds.add(k)
             if k == "person":
                 sql = "SELECT key, CASE WHEN death_date IS NULL THEN 'no' ELSE 'yes' END " \
-                      "AS deceased FROM ent_person"
+                      "AS deceased, CAST(death_date AS VARCHAR) AS death FROM ent_person"
             elif k in NODE_ATTRS:
                 sql = f"SELECT key, {', '.join(NODE_ATTRS[k])} FROM ent_{k}"
             else:
@@ -372,6 +393,8 @@ class Graph:
             names = NODE_ATTRS.get(k, ())
             for i, key in enumerate(data["key"]):
                 self.kind[key] = k
+                if k == "person" and data["death"][i]:
+                    self.death[key] = str(data["death"][i])
                 if names:
                     self.attrs[key] = tuple((n, str(data[n][i] or "")) for n in names)
 
@@ -442,6 +465,38 @@ class _State:
     """edges put off: matched once the others have bound more of their ends"""
 
 
+#: Most entities a place merged from several instances lists.
+MOST_KEYS = 30
+
+
+def merged(hits: Sequence[Hit]) -> list[Hit]:
+    """One place per subject (the seed's first node): instances around one subject that
+    score as well as its best are one place, listing the entities of all of them (the
+    deceased recipient with every late payment, the official with every award).
+
+    Examples
+    --------
+    >>> a = Hit(1.0, ["p:1", "pay:1"], [], [], bound=["p:1", "pay:1"])
+    >>> b = Hit(1.0, ["p:1", "pay:2"], [], [], bound=["p:1", "pay:2"])
+    >>> c = Hit(0.5, ["p:1", "pay:3"], [], [], bound=["p:1", "pay:3"])
+    >>> [h.keys for h in merged([a, b, c])]
+    [['p:1', 'pay:1', 'pay:2']]
+    """
+    groups: dict[str, list[Hit]] = defaultdict(list)
+    for h in hits:
+        groups[h.bound[0] if h.bound and h.bound[0] else h.keys[0]].append(h)
+    out = []
+    for group in groups.values():
+        group.sort(key=lambda h: (-h.score, h.keys))
+        top = group[0]
+        for h in group[1:]:
+            if h.score < top.score - 1e-9:
+                break
+            top.keys += [k for k in h.keys if k not in top.keys][:max(MOST_KEYS - len(top.keys), 0)]
+        out.append(top)
+    return out
+
+
 class Matcher:
     """Instances of one template in one graph (see the module's description)."""
 
@@ -465,6 +520,7 @@ class Matcher:
         wa, wb = self.t.attrs[e.a], self.t.attrs[e.b]
         out = []
         seen: set[str] = set()
+        values: set[tuple[tuple[str, str], ...]] = set()
         for rs in self.g.out[e.type].values():
             for r in rs:
                 if r[0] in seen:
@@ -472,6 +528,10 @@ class Matcher:
                 seen.add(r[0])
                 if e.shared and not all(many[v] > 1 and v[1] for v in r[6]):
                     continue
+                if e.shared:  # one start per shared value: the place is the account
+                    if r[6] in values:
+                        continue
+                    values.add(r[6])
                 for forward in ((True, False) if e.type in SYMMETRIC else (True,)):
                     src, dst = (r[1], r[2]) if forward else (r[2], r[1])
                     if src == dst or self.g.kind.get(src) != self.t.kinds[e.a] \
@@ -510,19 +570,15 @@ class Matcher:
             return []
         a, anchors = self.anchor_edge()
         seed = set(self.t.keys)
-        actors = [v for v, k in enumerate(self.t.kinds) if k in ("person", "organization")]
         best: dict[frozenset[str], Hit] = {}
         for r, forward in anchors:
             hit = self._from_anchor(a, r, forward)
-            if hit is None or set(hit.keys) <= seed:
+            if hit is None or {k for k in hit.bound if k is not None} <= seed:
                 continue
-            # one place: the same people and bodies (another contract or payment of theirs
-            # is the same place)
-            k = frozenset(b for v in actors if (b := hit.bound[v]) is not None) \
-                or frozenset(hit.keys)
+            k = frozenset(hit.keys)
             if k not in best or best[k].score < hit.score:
                 best[k] = hit
-        return list(best.values())
+        return merged(list(best.values()))
 
     def _from_anchor(self, a: int, r: Row, forward: bool) -> Hit | None:
         e = self.t.edges[a]
@@ -599,6 +655,8 @@ class Matcher:
         personal tie none of which is found, the person himself."""
         e = self.t.edges[i]
         ka, kb = st.bind[e.a], st.bind[e.b]
+        if ka is None and kb is None:  # found by its shared value (one account for many)
+            return self._by_value(e, st)
         out = self._direct(e, st, e.type, ka, kb)
         if not any(c.status == "exact" for c in out) and e.type in PERSONAL:
             other = "ASSOCIATE" if e.type == "KIN" else "KIN"
@@ -613,6 +671,27 @@ class Matcher:
         order = {"exact": 0, "account": 1, "relation": 2, "kin": 3, "prop": 4, "time": 5,
                  "kin_prop": 6, "chain": 7, "self": 8}
         out.sort(key=lambda c: order[c.status])
+        return out
+
+    def _by_value(self, e: TEdge, st: _State) -> list[Cand]:
+        """Records of ``e``'s type carrying the value its shared group already has."""
+        out: list[Cand] = []
+        for p, g in e.shared:
+            if g not in st.values:
+                continue
+            rows = self.g.by_value.get((e.type, p, st.values[g]), [])
+            if len(rows) > self.hub:
+                self.hubs_skipped += 1
+                rows = rows[:self.hub]
+            for r in rows:
+                if r[1] in st.used or r[2] in st.used or r[1] == r[2] \
+                        or self.g.kind.get(r[1]) != self.t.kinds[e.a] \
+                        or self.g.kind.get(r[2]) != self.t.kinds[e.b]:
+                    continue
+                out.append(Cand(self._status(e, r, True, st), r, True, None, r[1], r[2]))
+            break
+        order = {"exact": 0, "relation": 1, "prop": 2, "time": 3}
+        out.sort(key=lambda c: order.get(c.status, 4))
         return out
 
     def _chain(self, ka: str, kb: str, st: _State) -> list[Cand]:
@@ -684,7 +763,8 @@ class Matcher:
             self._keep(st)
             return
         ready = [i for i in left if st.bind[self.t.edges[i].a] is not None
-                 or st.bind[self.t.edges[i].b] is not None]
+                 or st.bind[self.t.edges[i].b] is not None
+                 or any(g in st.values for _p, g in self.t.edges[i].shared)]
         if any(i not in st.later for i in ready):
             ready = [i for i in ready if i not in st.later]
         if not ready:
@@ -810,6 +890,11 @@ class Matcher:
                         "node": word("node_kind", t.kinds[v]),
                         "found": _attr_word(t.kinds[v], n, have.get(n, "")),
                         "wanted": _attr_word(t.kinds[v], n, w)}))
+        # the place of a shared value is all of it: every payment into the one account
+        for e in t.edges:
+            for p, g in e.shared:
+                for r in self.g.by_value.get((e.type, p, st.values.get(g, "")), [])[:MOST_KEYS]:
+                    keys += [k for k in (r[1], r[2]) if k not in keys]
         score = (st.points + 0.0) / max(t.steps, 1)
         summary = Msg(TEXT["matched"], {"n": len(matches), "total": len(t.edges),
                                         "seed": t.seed})
@@ -834,6 +919,9 @@ class Matcher:
             return ""
         vocab = {"KIN": "relation", "COMPANY_ROLE": "company_role", "CASE_ROLE": "case_role",
                  "BID": "bid_status", LINK: "link"}.get(e.type)
+        if e.type in DERIVED:
+            return "/".join(render(Msg(TEXT["after_death" if part == "yes" else "in_life"]))
+                            for part in text.split("/"))
         if vocab is None:
             return text
         return "/".join(render(Msg("{w}", {"w": word(vocab, part)})) for part in text.split("/"))
@@ -1039,7 +1127,7 @@ def similar_to(store: Any, seed: str | Mapping[str, Any], top: int = 20, *,
         kinds = {str(s["node"]) for p in finding.get("evidence", []) for s in p["path"]
                  if "node" in s}
         graph.load_kinds(kinds)
-        template = template_of(finding, graph.attrs)
+        template = template_of(finding, graph.attrs, graph.death)
         matcher = Matcher(graph, template, hub=hub)
         hits = matcher.instances()
         role = _role_order(graph, template, hits)
@@ -1135,7 +1223,7 @@ def seed_template(view: StoreView, finding: Mapping[str, Any], engine: Engine) -
     graph = Graph(engine)
     graph.load_kinds({str(s["node"]) for p in finding.get("evidence", []) for s in p["path"]
                       if "node" in s})
-    return template_of(finding, graph.attrs)
+    return template_of(finding, graph.attrs, graph.death)
 
 
 __all__ = [
