@@ -110,7 +110,7 @@ def weight(type_: str) -> float:
 #: Weight of a telling attribute of a node against a step.
 ATTR_WEIGHT = 0.25
 #: Most records a search starts from before only exact matches of the anchor step are used.
-LOOSE_MAX = 5000
+LOOSE_MAX = 20000
 #: Search steps tried per anchor before the best instance so far is kept.
 BUDGET = 400
 
