@@ -84,6 +84,10 @@ def _labels() -> dict[str, str]:
         "message": pgettext("column", "message"),
         "row": pgettext("column", "row"),
         "rows": pgettext("column", "rows"),
+        # umbrella similar
+        "matches": pgettext("column", "matches"),
+        "differs": pgettext("column", "differs"),
+        "evidence": pgettext("column", "evidence"),
         # communities and brokers
         "rank": pgettext("column", "rank"),
         "members": pgettext("column", "members"),

@@ -1034,6 +1034,7 @@ def _register() -> None:
     from umbrella.scaffold import new_rule_command
     from umbrella.screen_cmd import screen_command
     from umbrella.serve_cmd import serve_command
+    from umbrella.similar_cmd import similar_command
     from umbrella.standards_cmd import export_ftm_command, export_parquet_command
     from umbrella.teamwork import pull, push, query
     from umbrella.triage_cmd import triage_command
@@ -1044,7 +1045,7 @@ def _register() -> None:
     for command in (query, push, pull, map_command, export, clusters, brokers,
                     new_rule_command, evaluate_command, serve_command, screen_command, audit,
                     triage_command, report_command, matches,
-                    areas_command):
+                    areas_command, similar_command):
         cli.add_command(command)
     from umbrella.investigation_cmd import investigation
 
