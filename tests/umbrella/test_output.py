@@ -24,10 +24,11 @@ GOLDEN = Path(__file__).parent.parent / "queries" / "golden"
 LISTINGS = {"scan": "leads", "clusters": "clusters", "brokers": "brokers", "query": "results",
             "recuse": "recusals", "set-aside": "set-aside", "evaluate": "evaluation",
             "screen": "screen", "audit": "audit", "triage": "triage", "areas": "areas",
-            "matches": "matches"}
+            "matches": "matches", "similar": "similar"}
 #: Their arguments, where they take some.
 _ARGS = {"query": ["MATCH (n) RETURN n"], "recuse": ["K1"], "evaluate": ["--truth", __file__],
-         "screen": ["--left", "O1", "--right", "O2"], "triage": ["F-000000000000"]}
+         "screen": ["--left", "O1", "--right", "O2"], "triage": ["F-000000000000"],
+         "similar": ["P1"]}
 
 
 def _run(*args: str) -> tuple[int, str, str]:
