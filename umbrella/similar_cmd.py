@@ -16,6 +16,7 @@ import click
 from graph.store import StoreView
 from lang.core import N_
 from lang.message import Msg, render, render_all
+from umbrella import console
 from umbrella.audit_cmd import audit_options
 from umbrella.audit_record import looked
 from umbrella.options import db_option, open_existing
@@ -26,6 +27,7 @@ TEXT = {
     "title_role": N_("Entities in a role like {seed}'s (typed neighbourhoods), best first"),
     "none": N_("No place like {seed} found"),
     "missing_step": N_("(missing: {type})"),
+    "evidence_of": N_("Evidence of place {rank} ({score}):"),
 }
 
 
@@ -123,6 +125,16 @@ def similar_command(seed: str, db: str, top: int, hub_degree: int, out: Output) 
         store.close()
     looked(db, seed, out=out)
     title = TEXT["title_pattern" if what == "finding" else "title_role"]
-    write(Rows(["rank", "score", "entities", "matches", "differs", "evidence"], rows,
-               text=_cell, title=render(Msg(title, {"seed": seed})),
+    columns = ["rank", "score", "entities", "matches", "differs", "evidence"]
+    if out.fmt == "table":  # a column of paths is a wall at 100 columns: under the table
+        columns, shown = columns[:-1], [r[:-1] for r in rows]
+    else:
+        shown = rows
+    write(Rows(columns, shown, text=_cell, title=render(Msg(title, {"seed": seed})),
                empty=render(Msg(TEXT["none"], {"seed": seed}))), out)
+    if out.fmt == "table":
+        for rank, score, *_rest, paths in rows:
+            console.out.print(render(Msg(TEXT["evidence_of"], {"rank": rank,
+                                                                "score": _cell(score)})))
+            for line in paths:
+                console.out.print("  " + line, highlight=False)

@@ -120,6 +120,10 @@ def test_the_command_lists_places_and_records_the_view(county: tuple[Path, str])
     assert any(e["action"] == "view" and e["target"] == seed for e in entries)
     table = CliRunner().invoke(cli, ["--lang", "zh", "similar", seed, "--db", str(db)])
     assert table.exit_code == 0 and "陈志明" in table.output
+    # the paths under the table, one line each with its sources, not in a column
+    said = table.output.splitlines()
+    first = said.index("第 1 处的证据（1.0）：")
+    assert said[first + 1].startswith("  ") and ".csv:" in said[first + 1]
 
 
 def test_an_entity_and_a_case_are_compared_by_their_roles(county: tuple[Path, str]) -> None:
