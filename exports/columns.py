@@ -145,6 +145,7 @@ def _labels() -> dict[str, str]:
         "found at": pgettext("column", "found at"),
         "first touch": pgettext("column", "first touch"),
         "label": pgettext("column", "label"),
+        "share": pgettext("column", "share"),  # similar hits later confirmed
         # risk by area (umbrella areas)
         "area": pgettext("column", "area"),
         "level": pgettext("column", "level"),

@@ -31,6 +31,7 @@ from queries import rules as _rules  # noqa: F401  (registers the rules)
 from queries.context import Context, failure_reason
 from queries.coverage import measure
 from queries.engine import SqlRunner
+from queries.feedback import feed_back
 from queries.frames import Frames
 from queries.registry import RULES
 from queries.settings import check_value, load_settings
@@ -114,7 +115,8 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
          min_score: float = 0.0, sector: str | None = None, settings: Path | None = None,
          progress: Callable[[str, int, int], None] | None = None,
          overrides: dict[str, dict[str, Any]] | None = None,
-         partial: bool = False, runner: SqlRunner | None = None) -> ScanResult:
+         partial: bool = False, runner: SqlRunner | None = None,
+         feedback: bool = True) -> ScanResult:
     """Run the chosen rules, store their findings, return them filtered and sorted.
 
     Each returned finding carries its current triage ``status`` (``new`` when nobody
@@ -131,6 +133,10 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     half-way (``partial`` accepts that: the findings cover what the database holds).
     ``runner`` runs the pattern rules' SQL elsewhere (Spark, :mod:`queries.spark`); the
     evidence is read from the store either way.
+
+    The findings like a finding confirmed in triage are raised before they are stored
+    (:mod:`queries.feedback`; ``[FEEDBACK]`` in the settings, ``feedback=False`` for
+    this run only); with ``runner`` too, as the findings are finalised here.
     """
     chosen = select_rules(codes, categories)
     for code, values in (overrides or {}).items():
@@ -140,7 +146,8 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
     refuse_incomplete(view, partial=partial, where=store.location)
     seen = _loads_seen(view)
     frames = Frames(view)
-    ctx = Context(frames, config=load_settings(settings), overrides=dict(overrides or {}),
+    config = load_settings(settings)
+    ctx = Context(frames, config=config, overrides=dict(overrides or {}),
                   runner=runner, chosen=set(chosen))
     result = ScanResult()
     found: list[dict[str, Any]] = []
@@ -168,6 +175,7 @@ def scan(store: Store, codes: list[str] | None = None, categories: list[str] | N
         result.notes = list(ctx.notes)
     finally:
         frames.close()
+    found = feed_back(store, found, config, feedback)
     _unchanged(store, seen, partial)  # at once, not after waiting for a load's write lock
     with store.writer() as w:
         _unchanged(store, seen, partial)  # and inside the write (the embedded store's lock)

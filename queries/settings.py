@@ -227,6 +227,9 @@ SPECS: dict[str, Spec] = {
     "classification_digits": Spec(int, 1, 40),
     "min_segments": Spec(int, 0, 100_000),
     "min_processes": Spec(int, 1, 1_000_000),
+    # confirmed cases feed back ([FEEDBACK], queries.feedback)
+    "bonus": _SHARE, "min_similarity": _SHARE,
+    "top": Spec(int, 1, 10_000),
 }
 
 

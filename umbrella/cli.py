@@ -553,11 +553,14 @@ def _run_scan(store: Store, **kw: Any) -> Any:
 @click.option("--status", "statuses", multiple=True, type=click.Choice(TRIAGE_STATUSES),
               help="Only findings whose current triage status is this (umbrella triage); "
               "repeatable.")
+@click.option("--no-feedback", "no_feedback", is_flag=True, help="Leave the scores as the "
+              "rules give them: do not raise the findings like a confirmed one (this run).")
 @audit_options
 def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score: float,
          sector: str | None, settings: Path | None, out: Output, limit: int,
          html_dir: Path | None, html_top: int, reveal: bool, partial: bool, engine: str,
-         spark_master: str, parquet: str | None, statuses: tuple[str, ...]) -> None:
+         spark_master: str, parquet: str | None, statuses: tuple[str, ...],
+         no_feedback: bool = False) -> None:
     """Run the rules, store the findings and list them, best first.
 
     Each finding names the input ids it is about, explains itself and carries
@@ -584,7 +587,8 @@ def scan(db: str, rules: tuple[str, ...], categories: tuple[str, ...], min_score
                                     console.progress_callback(p))
         result = _run_scan(store, codes=list(rules) or None,
                            categories=list(categories) or None, min_score=min_score,
-                           sector=sector, settings=settings, partial=partial, runner=runner)
+                           sector=sector, settings=settings, partial=partial, runner=runner,
+                           feedback=not no_feedback)
         gone = _by_status(store, result, statuses)
         sectors = None
         if sector and not result.findings:

@@ -22,6 +22,7 @@ from umbrella.output import Output, Report, Section, output_options, vocabulary_
 if TYPE_CHECKING:
     from graph.store import StoreView
     from queries.evaluate import Evaluation, TruthFile
+    from queries.feedback import SimilarConfirmed
 
 #: Ids of a group listed in a cell (the rest counted; JSON holds them all).
 _SHOWN_IDS = 3
@@ -95,18 +96,20 @@ def evaluate_command(truth: Path, db: str, ks: tuple[list[int], ...], match: str
       umbrella evaluate --truth closed-cases.csv --k 5,10 --format xlsx -o evaluation.xlsx
     """
     from queries.evaluate import DEFAULT_KS, evaluate, items_of, stored_leads
+    from queries.feedback import similar_check
 
     store = open_existing(db)
     try:
         view = store.view()
         leads = stored_leads(view, db)
         truth_file = read_truth_file(view, truth, encoding)
+        similar = similar_check(store, {r.key for r in truth_file.rows})
     finally:
         store.close()
     chosen = [k for group in ks for k in group] or list(DEFAULT_KS)
     result = evaluate(leads, items_of(truth_file.rows), chosen, match, false_leads)
     looked(db, str(truth.resolve()), out=out)
-    write(_report(result, truth_file, db), out)
+    write(_report(result, truth_file, db, similar), out)
 
 
 def read_truth_file(view: StoreView, path: Path, encoding: str | None = None) -> TruthFile:
@@ -163,8 +166,10 @@ def _entities(finding: dict[str, Any]) -> str:
     return entities_cell(finding, 4)
 
 
-def _report(result: Evaluation, truth: TruthFile, db: str) -> Report:
-    """The evaluation as a report of five tables, and the notes under them."""
+def _report(result: Evaluation, truth: TruthFile, db: str,
+            similar: list[SimilarConfirmed] | None = None) -> Report:
+    """The evaluation as a report of five tables (six when findings are confirmed in
+    triage: the similar hits later confirmed), and the notes under them."""
     from lang.message import localized
 
     top = result.precision[-1].k
@@ -211,11 +216,26 @@ def _report(result: Evaluation, truth: TruthFile, db: str) -> Report:
         [[s.file, s.line, s.column, s.reason, s.message] for s in truth.set_aside],
         [[s.file, str(s.line), s.column, s.reason, s.message] for s in truth.set_aside],
         right=("line",), empty=_("No row of the truth file was set aside."))
-    return Report([precision, recall, items, false, aside], _notes(result, truth, db),
+    sections = [precision, recall, items, false, aside]
+    if similar:
+        sections.insert(4, _similar_section(similar))
+    return Report(sections, _notes(result, truth, db),
                   extra={"leads": result.leads, "match": result.match,
                          "truth": {"file": str(truth.path), "encoding": truth.encoding,
                                    "read": truth.read, "used": len(truth.rows),
                                    "set_aside": len(truth.set_aside)}})
+
+
+def _similar_section(similar: list[SimilarConfirmed]) -> Section:
+    """Similar hits later confirmed: of the top k places like each finding confirmed in
+    triage (umbrella similar), those that touch an item of the truth file."""
+    return Section(
+        "similar", _("Similar hits later confirmed: of the top k places like each finding "
+                     "confirmed in triage, those that touch a confirmed item"),
+        pgettext("sheet", "similar"), ["k", "hits", "confirmed", "share"],
+        [[s.k, s.hits, s.confirmed, s.share] for s in similar],
+        [[str(s.k), str(s.hits), str(s.confirmed), _number(s.share)] for s in similar],
+        right=("k", "hits", "confirmed", "share"))
 
 
 def _notes(result: Evaluation, truth: TruthFile, db: str) -> list[str]:
