@@ -126,15 +126,14 @@ def similar_command(seed: str, db: str, top: int, hub_degree: int, out: Output) 
     looked(db, seed, out=out)
     title = TEXT["title_pattern" if what == "finding" else "title_role"]
     columns = ["rank", "score", "entities", "matches", "differs", "evidence"]
-    if out.fmt == "table":  # a column of paths is a wall at 100 columns: under the table
-        columns, shown = columns[:-1], [r[:-1] for r in rows]
-    else:
-        shown = rows
-    write(Rows(columns, shown, text=_cell, title=render(Msg(title, {"seed": seed})),
+    table = out.fmt == "table"  # a column of paths is a wall at 100 columns: under the table
+    shown: list[Sequence[Any]] = [r[:-1] if table else r for r in rows]
+    write(Rows(columns[:-1] if table else columns, shown, text=_cell,
+               title=render(Msg(title, {"seed": seed})),
                empty=render(Msg(TEXT["none"], {"seed": seed}))), out)
-    if out.fmt == "table":
-        for rank, score, *_rest, paths in rows:
-            console.out.print(render(Msg(TEXT["evidence_of"], {"rank": rank,
-                                                                "score": _cell(score)})))
-            for line in paths:
-                console.out.print("  " + line, highlight=False)
+    if table:
+        for row in rows:
+            console.out.print(render(Msg(TEXT["evidence_of"], {"rank": row[0],
+                                                                "score": _cell(row[1])})))
+            for line in row[-1]:
+                console.out.print(f"  {line}", highlight=False)
