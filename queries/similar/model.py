@@ -1,29 +1,6 @@
 """The typed pattern of a seed finding, the places found, the words they are told in.
 
-Find more like this: other places in the graph where a finding's structure appears.
-
-Two methods (measured in ``bench/similar.py``, explained in ``docs/similar.md``):
-
-- **Typed-pattern matching** (a finding as the seed): the finding's evidence paths are
-  abstracted into a :class:`Template` (each node a variable with its kind and telling
-  attributes: an organization's kind, a case's kind and outcome, a person's death on
-  record; each relationship record a typed edge with its telling properties: kin
-  relation, company role, case role, bid status, and which edges share one bank
-  account). Instances are searched from every graph edge that matches the template's
-  rarest edge (anchored search), binding one edge at a time, the edge with the fewest
-  candidates first, never two variables to one node; all ties of an instance must be in
-  force on one common day, as the rules ask. Each instance is scored by how exactly it
-  matches: a step present as in the seed counts 1, present but different (another kin
-  relation, another role, not in force at the same time, another account) 1/2, missing 0,
-  over all steps. What differs is named step by step.
-- **Structural role similarity** (an entity or a case as the seed): each node of the
-  seed's kind gets a vector of typed-neighbourhood counts (its ties by type, direction,
-  telling property and the other end's kind, and the two-step walks of those), and nodes
-  are ranked by the cosine of those vectors (log-scaled counts). Hubs (more than
-  ``hub`` ties of one type) are not walked through.
-
-Everything is read from the store's tables through the columnar engine
-(:class:`queries.engine.Engine`), so it runs the same on the embedded store and Neo4j.
+The methods are described in :mod:`queries.similar`.
 
 Examples
 --------
