@@ -130,3 +130,23 @@ def test_the_areas_view_opens_the_leads_of_an_area(
     assert page.locator("#wb-areas tbody tr").count() == 1
     assert w.errors == [] and [t for kind, t in w.console if kind == "error"] == []
     assert [u for u in w.requests if not u.startswith(running.url + "/")] == []
+
+
+def test_every_tab_shows_its_own_view_and_only_it(
+        browser: Any, served: tuple[Running, AreasCounty, list[tuple[str, str]]]) -> None:
+    """The tabs the page's scripts add (matches, areas) and its own (canvas, leads) take
+    turns: one view shown, one tab selected, whichever was clicked before."""
+    running, _county, _trail = served
+    w = _open(browser, running.url)
+    page = w.page
+    names = [str(i).removeprefix("wb-tab-") for i in page.locator(
+        ".wb-tabs [role=tab]").evaluate_all("tabs => tabs.map(t => t.id)")]
+    assert {"canvas", "leads", "matches", "areas"} <= set(names), names
+    for name in [*names, *reversed(names)]:
+        page.click(f"#wb-tab-{name}")
+        _idle(w)
+        shown = [n for n in names if page.is_visible(f"#wb-{n}-view")]
+        selected = page.locator(".wb-tabs [aria-selected=true]").evaluate_all(
+            "tabs => tabs.map(t => t.id)")
+        assert (shown, selected) == ([name], [f"wb-tab-{name}"])
+    assert w.errors == [] and [t for kind, t in w.console if kind == "error"] == []

@@ -944,13 +944,16 @@
   wb.exportAs = exportAs;
 
   // ---------------------------------------------------------------- tabs and wiring
+  // every tab "wb-tab-NAME" shows its view "wb-NAME-view" and hides the others' (the
+  // tabs other scripts add, e.g. matches and areas, call wb.showTab("NAME") too)
   function showTab(which) {
     var canvas = which === "canvas";
-    byId("wb-canvas-view").hidden = !canvas;
-    byId("wb-leads-view").hidden = canvas;
-    byId("wb-tab-canvas").setAttribute("aria-selected", String(canvas));
-    byId("wb-tab-leads").setAttribute("aria-selected", String(!canvas));
-    if (!canvas && !wb.leads) { loadLeads(0); }
+    document.querySelectorAll(".wb-tabs [role=tab]").forEach(function (tab) {
+      var name = tab.id.replace(/^wb-tab-/, ""), view = byId("wb-" + name + "-view");
+      tab.setAttribute("aria-selected", String(name === which));
+      if (view) { view.hidden = name !== which; }
+    });
+    if (which === "leads" && !wb.leads) { loadLeads(0); }
     if (canvas && wb.network) { wb.network.redraw(); }
   }
   wb.showTab = showTab;

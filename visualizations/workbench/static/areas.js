@@ -86,21 +86,9 @@
     tab.addEventListener("click", show);
     pick.addEventListener("change", function () { st.by = pick.value; load(); });
     off.addEventListener("click", function () { openArea(null); });
-    ["wb-tab-canvas", "wb-tab-leads"].forEach(function (id) {
-      byId(id).addEventListener("click", hide);
-    });
-  }
-  function hide() {
-    byId("wb-areas-view").hidden = true;
-    byId("wb-tab-areas").setAttribute("aria-selected", "false");
   }
   function show() {
-    byId("wb-canvas-view").hidden = true;
-    byId("wb-leads-view").hidden = true;
-    byId("wb-tab-canvas").setAttribute("aria-selected", "false");
-    byId("wb-tab-leads").setAttribute("aria-selected", "false");
-    byId("wb-areas-view").hidden = false;
-    byId("wb-tab-areas").setAttribute("aria-selected", "true");
+    window.umbrellaWorkbench.showTab("areas");
     if (!st.data || st.data.by !== st.by) { return load(); }
     return Promise.resolve(st.data);
   }
@@ -152,7 +140,6 @@
     var chip = byId("wb-areas-chip");
     chip.hidden = !a;
     chip.firstChild.textContent = a ? say("areas.filter", {area: a.label}) + " " : "";
-    hide();
     wb.showTab("leads");
     return wb.loadLeads(0);
   }

@@ -72,29 +72,12 @@
     view.appendChild(status);
     main.insertBefore(view, side);
     tab.addEventListener("click", show);
-    ["wb-tab-canvas", "wb-tab-leads"].forEach(function (id) {
-      var other = byId(id);
-      if (other) { other.addEventListener("click", hide); }
-    });
     return true;
   }
 
   function show() {
-    ["wb-canvas-view", "wb-leads-view"].forEach(function (id) {
-      var v = byId(id);
-      if (v) { v.hidden = true; }
-    });
-    ["wb-tab-canvas", "wb-tab-leads"].forEach(function (id) {
-      var t = byId(id);
-      if (t) { t.setAttribute("aria-selected", "false"); }
-    });
-    view.hidden = false;
-    tab.setAttribute("aria-selected", "true");
+    window.umbrellaWorkbench.showTab("matches");
     return load();
-  }
-  function hide() {
-    view.hidden = true;
-    tab.setAttribute("aria-selected", "false");
   }
   M.show = show;
 
