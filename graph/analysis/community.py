@@ -25,6 +25,7 @@ Two triangles joined by one weak edge fall apart into two communities:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,10 @@ class Communities:
     split: int = 0
     #: Resolution tried -> modularity of its partition (when the graph chose it).
     tried: dict[float, float] = field(default_factory=dict)
+    #: Communities joined to another afterwards (by a finding naming people of both).
+    joined: int = 0
+    #: Nodes set aside as hubs (tied to nearly everyone of their component, :func:`hubs`).
+    hub_nodes: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
@@ -173,10 +178,41 @@ def _split(h: Any, membership: npt.NDArray[np.int64], size: npt.NDArray[np.float
             m[nodes] = np.where(inner == 0, c, top + inner)
 
 
+def hubs(h: Any, share: float, least: int) -> npt.NDArray[np.bool_]:
+    """Nodes tied to at least ``share`` of the other nodes of their connected component,
+    in components of at least ``least`` nodes where such nodes are fewer than half: a
+    prime minister who appears in the press with everyone of an affair, a boss tied to
+    every member of a small network. They belong to every group of it, so they tell
+    nothing of where its groups lie. ``share = 0``: none.
+
+    Examples
+    --------
+    A star of ten around one centre, whose leaves pair off: the centre is the hub.
+
+    >>> import igraph as ig
+    >>> h = ig.Graph([(0, i) for i in range(1, 11)] + [(1, 2), (3, 4), (5, 6), (7, 8)])
+    >>> np.flatnonzero(hubs(h, 0.9, 10)).tolist(), bool(hubs(h, 0.9, 12).any())
+    ([0], False)
+    """
+    out = np.zeros(h.vcount(), dtype=bool)
+    if share <= 0:
+        return out
+    degree = np.asarray(h.degree(), dtype=np.float64)
+    for comp in h.connected_components():
+        if len(comp) < max(least, 3):
+            continue
+        nodes = np.asarray(comp, dtype=np.int64)
+        wide = nodes[degree[nodes] >= share * (len(comp) - 1)]
+        if 0 < len(wide) * 2 < len(comp):
+            out[wide] = True
+    return out
+
+
 def workable_communities(g: AnalysisGraph, size: npt.NDArray[np.float64] | None = None,
                          cap: int = 0, method: str = "leiden", seed: int = 0,
                          iterations: int = 10,
-                         resolutions: tuple[float, ...] = RESOLUTIONS) -> Communities:
+                         resolutions: tuple[float, ...] = RESOLUTIONS,
+                         hub_share: float = 0.0, hub_least: int = 10) -> Communities:
     """Communities whose resolution the graph chooses, none larger than ``cap``.
 
     Plain modularity cannot see groups much smaller than the square root of the
@@ -188,7 +224,11 @@ def workable_communities(g: AnalysisGraph, size: npt.NDArray[np.float64] | None 
     total) is split by plain modularity on its own ties until none does (or
     modularity will not split it), and the partition kept is the one of highest
     plain modularity (resolution 1) over the whole graph; ties go to the lower
-    resolution. Deterministic for a seed.
+    resolution. Deterministic for a seed. With ``hub_share`` above 0, the
+    :func:`hubs` (tied to that share of their component, in components of
+    ``hub_least`` nodes or more) are set aside first: the others are partitioned
+    without them, and the hubs of each component form a community of their own
+    (``hub_nodes`` of the result names them).
 
     Examples
     --------
@@ -217,16 +257,86 @@ def workable_communities(g: AnalysisGraph, size: npt.NDArray[np.float64] | None 
     weights = np.ones(g.n) if size is None else np.asarray(size, dtype=np.float64)
     cap = cap or workable_size(int(weights.sum()))
     h = to_igraph(g)
+    wide = hubs(h, hub_share, hub_least)
+    rest = np.flatnonzero(~wide)
+    core = h.induced_subgraph(rest.tolist()) if wide.any() else h
     best: tuple[float, float, npt.NDArray[np.int64], int] | None = None
     tried: dict[float, float] = {}
     for resolution in resolutions:
-        raw = _partition(h, method, resolution, seed, iterations)
-        m, split = _split(h, raw, weights, cap, method, seed, iterations)
-        m = renumber(m)
+        raw = _partition(core, method, resolution, seed, iterations)
+        m, split = _split(core, raw, weights[rest], cap, method, seed, iterations)
+        m = renumber(_with_hubs(h, m, rest, wide))
         quality = float(h.modularity(m.tolist(), weights="weight")) if g.m else 0.0
         tried[resolution] = round(quality, 4)
         if best is None or quality > best[0] + 1e-9:
             best = (quality, resolution, m, split)
     assert best is not None
     quality, resolution, m, split = best
-    return Communities(m, quality, method, seed, resolution, cap, split, tried)
+    return Communities(m, quality, method, seed, resolution, cap, split, tried,
+                       hub_nodes=tuple(int(i) for i in np.flatnonzero(wide)))
+
+
+def _with_hubs(h: Any, m: npt.NDArray[np.int64], rest: npt.NDArray[np.int64],
+               wide: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """The membership of every node: ``m`` for the nodes ``rest``, and the hubs
+    (``wide``) of each connected component one community of their own."""
+    if not wide.any():
+        return m
+    out = np.empty(len(wide), dtype=np.int64)
+    out[rest] = m
+    top = int(m.max()) + 1 if len(m) else 0
+    component = np.asarray(h.connected_components().membership, dtype=np.int64)
+    labels = {c: top + i for i, c in enumerate(sorted(set(component[wide].tolist())))}
+    out[wide] = [labels[int(c)] for c in component[wide]]
+    return out
+
+
+def join_groups(membership: npt.NDArray[np.int64], size: npt.NDArray[np.float64],
+                groups: Iterable[npt.NDArray[np.int64]], cap: int
+                ) -> tuple[npt.NDArray[np.int64], int]:
+    """Join the communities of each group of nodes (groups in the order given) into one
+    while the joined community's ``size`` (summed over its nodes) stays within ``cap``:
+    the community of the group's first node, then the others by how many of the group's
+    nodes they hold (then in the group's order), each joined if it still fits; the
+    membership renumbered (:func:`renumber`) and how many communities were joined.
+
+    Examples
+    --------
+    >>> m = np.array([0, 0, 1, 1, 2, 2, 3])
+    >>> groups = [np.array([1, 2]), np.array([3, 4]), np.array([6, 5, 4])]
+    >>> joined, n = join_groups(m, np.ones(7), groups, cap=4)
+    >>> joined.tolist(), n
+    ([0, 0, 0, 0, 1, 1, 1], 2)
+    >>> joined, n = join_groups(m, np.ones(7), groups[2:], cap=3)
+    >>> joined.tolist(), n  # 3 joins 2 (two of the group's nodes), not also 0 and 1
+    ([1, 1, 2, 2, 0, 0, 0], 1)
+    """
+    parent = np.arange(int(membership.max()) + 1 if len(membership) else 0)
+    weight = np.bincount(membership, weights=size, minlength=len(parent)).astype(np.float64)
+
+    def root(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = int(parent[c])
+        return c
+
+    joined = 0
+    for nodes in groups:
+        found = [root(int(c)) for c in membership[nodes]]
+        if len(set(found)) < 2:
+            continue
+        held: dict[int, int] = {}
+        for r in found:
+            held[r] = held.get(r, 0) + 1
+        base = found[0]
+        order = sorted((r for r in held if r != base),
+                       key=lambda r: (-held[r], found.index(r)))
+        for r in order:
+            if float(weight[base] + weight[r]) <= cap:
+                parent[r] = base
+                weight[base] += weight[r]
+                joined += 1
+    if not joined:
+        return membership, 0
+    return renumber(np.array([root(int(c)) for c in membership], dtype=np.int64)), joined
+

@@ -37,7 +37,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,7 +51,7 @@ from graph.analysis import (
     project,
     workable_communities,
 )
-from graph.analysis.community import RESOLUTIONS
+from graph.analysis.community import RESOLUTIONS, join_groups
 from graph.analysis.engine import to_igraph
 from graph.analysis.projection import FOLDS, TableSource, edge_records
 from graph.analysis.roles import CRIME_ROLES, GOVERNMENT_KINDS
@@ -91,6 +91,13 @@ TEXT: dict[str, Template] = {
     "how": N_("How it was found: {method} community search (seed {seed}) at resolution "
               "{resolution:g}, the one of the best modularity ({modularity:.2f}) that leaves no "
               "community larger than {cap} people and organizations an investigator can work."),
+    "hubs": N_("Set aside before the search, as tied to nearly everyone of their network "
+               "(they belong to every group of it, so they tell nothing of where its groups "
+               "lie; look for them among the brokers): {list}."),
+    "joined": NP_("{n} community was joined to another because a strong finding names "
+                  "people of both.",
+                  "{n} communities were joined to others because a strong finding names "
+                  "people of both."),
     "none": N_("none"),
     "who_officials": N_("Officials: {list}."),
     "who_suspects": N_("Suspects: {list}."),
@@ -485,6 +492,43 @@ def named_outside(told: pd.DataFrame, g: AnalysisGraph,
     return out
 
 
+def with_case_parties(named: pd.DataFrame, g: AnalysisGraph, crime: npt.NDArray[np.bool_],
+                      membership: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """``named`` (:func:`named_outside`) with, for every case it holds, the case's suspects
+    and gang members (``crime``, tied to it in ``g``) that are not members of the
+    community: a finding naming the gang case of the gang an official shields names
+    the gang, each at that finding's score, after those the findings name themselves.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("p:a", "case:k", "p:g", "p:h"),
+    ...                   obj("person", "case", "person", "person"),
+    ...                   np.array([1, 1]), np.array([2, 3]), np.array([3.0, 3.0]),
+    ...                   obj("CASE_ROLE", "CASE_ROLE"), obj("r1", "r2"), np.array([1, 1]))
+    >>> named = pd.DataFrame({"community": [0], "node": [1], "score": [0.8]})
+    >>> crime = np.array([False, False, True, True])
+    >>> with_case_parties(named, g, crime, np.array([0, 1, 1, 0]))["node"].tolist()
+    [1, 2]
+    """
+    if named.empty:
+        return named
+    cases = named[g.kinds[named["node"].to_numpy(np.int64)] == "case"]
+    if cases.empty:
+        return named
+    ends = pd.DataFrame({"case": np.concatenate([g.src, g.dst]),
+                         "node": np.concatenate([g.dst, g.src])})
+    ends = ends[crime[ends["node"].to_numpy(np.int64)]]
+    add = cases.rename(columns={"node": "case"}).merge(ends, on="case")
+    add = add[membership[add["node"].to_numpy(np.int64)]
+              != add["community"].to_numpy(np.int64)]
+    add = add.sort_values(["community", "score", "node"], ascending=[True, False, True])
+    out: pd.DataFrame = pd.concat([named, add[["community", "node", "score"]]],
+                                  ignore_index=True).drop_duplicates(["community", "node"])
+    return out.reset_index(drop=True)
+
+
 def implicated(told: pd.DataFrame, k: int, least: float = 0.0) -> npt.NDArray[np.float64]:
     """How many people and organizations the findings inside each of ``k`` communities
     (``told``: :func:`named_by`) implicate, in expectation: each one named by a finding
@@ -603,7 +647,48 @@ def find_communities(g: AnalysisGraph, settings: dict[str, Any]) -> Communities:
     return workable_communities(g, actor, cap=int(settings["max_size"]),
                                 method=str(settings["method"]), seed=int(settings["seed"]),
                                 iterations=int(settings["iterations"]),
-                                resolutions=(fixed,) if fixed > 0 else RESOLUTIONS)
+                                resolutions=(fixed,) if fixed > 0 else RESOLUTIONS,
+                                hub_share=float(settings.get("hub_share", 0.0)),
+                                hub_least=int(settings.get("hub_least", 10)))
+
+
+def joined_by_findings(parts: Communities, found: pd.DataFrame, g: AnalysisGraph,
+                       actor: npt.NDArray[np.bool_], least: float) -> Communities:
+    """``parts`` with the communities of the people and organizations of every finding
+    scored at least ``least`` (strongest first) joined into one, while the joined
+    community stays within ``parts.cap`` people and organizations: an official whose
+    strong finding names a gang's firm and its holders, who sit in the gang's
+    community, is reported with it. ``least = 0``: nothing is joined.
+
+    Examples
+    --------
+    >>> from graph.analysis.projection import AnalysisGraph
+    >>> obj = lambda *x: np.array(x, dtype=object)
+    >>> g = AnalysisGraph(obj("p:s:A", "p:s:B", "p:s:C"), obj("person", "person", "person"),
+    ...                   np.array([0]), np.array([1]), np.array([1.0]), obj("KIN"),
+    ...                   obj("r1"), np.array([1]))
+    >>> parts = Communities(np.array([0, 0, 1]), 0.0, "leiden", 0, 1.0, cap=40)
+    >>> found = pd.DataFrame({"fid": ["F1", "F1"], "rule": ["R", "R"], "score": [0.8, 0.8],
+    ...                       "key": ["p:s:A", "p:s:C"]})
+    >>> joined = joined_by_findings(parts, found, g, np.ones(3, dtype=bool), 0.6)
+    >>> joined.membership.tolist(), joined.joined
+    ([0, 0, 0], 1)
+    >>> joined_by_findings(parts, found, g, np.ones(3, dtype=bool), 0.9).joined
+    0
+    """
+    if least <= 0 or found.empty:
+        return parts
+    idx = g.index()
+    strong = found[found["score"].to_numpy(np.float64) >= least].copy()
+    strong["node"] = strong["key"].map(idx)
+    strong = strong.dropna(subset=["node"])
+    if strong.empty:
+        return parts
+    strong = strong.sort_values(["score", "fid"], ascending=[False, True], kind="stable")
+    groups = [grp["node"].to_numpy(np.int64)  # in the order sorted: strongest first
+              for _, grp in strong.groupby(["score", "fid"], sort=False)]
+    membership, n = join_groups(parts.membership, actor.astype(np.float64), groups, parts.cap)
+    return replace(parts, membership=membership, joined=n) if n else parts
 
 
 def analyse(ctx: Context) -> ClusterAnalysis:
@@ -627,14 +712,15 @@ def analyse(ctx: Context) -> ClusterAnalysis:
                          .astype(str).tolist())
     parts = find_communities(g, st)
     roles = node_roles(source, g, on=on)
-    m, k = parts.membership, parts.count
     person, org = g.kinds == "person", g.kinds == "organization"
     actor = person | org
 
     found = pattern_findings(ctx, st["count_rules"])
+    parts = joined_by_findings(parts, found, g, actor, float(st.get("join_score", 0.0)))
+    m, k = parts.membership, parts.count
     inside = _inside(found, g, m)
     told = named_by(found, inside)
-    named = named_outside(told, g, m)
+    named = with_case_parties(named_outside(told, g, m), g, roles["crime"], m)
     # the three kinds of the mix (node_roles marks only people and organizations)
     kinds = (roles["official"] & person, roles["supplier"], roles["crime"])
 
@@ -941,7 +1027,13 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
                                    "fw": float(st["findings_weight"]), "d": float(row["D"]),
                                    "mw": float(st["mix_weight"]), "l": float(row["L"]),
                                    "monw": float(st["money_weight"]), "m": float(row["M"])}),
-             how, Msg(TEXT["why"])]
+             how]
+    if ca.parts.hub_nodes:
+        hub_keys = [str(g.keys[i]) for i in ca.parts.hub_nodes]
+        text.append(Msg(TEXT["hubs"], {"list": listed(hub_keys, 6)}))
+    if ca.parts.joined:
+        text.append(Msg(TEXT["joined"], {"n": ca.parts.joined}, n=ca.parts.joined))
+    text.append(Msg(TEXT["why"]))
     title = (Msg(TEXT["title_inside"], fields, n=len(inside)) if len(inside)
              else Msg(TEXT["title"], fields))
     extra = {"rank": int(row["rank"]), "members": int(row["members"]),
@@ -959,7 +1051,9 @@ def _finding(ctx: Context, ca: ClusterAnalysis, row: Any, plan: _Plan) -> Findin
              "method": ca.parts.method, "seed": ca.parts.seed,
              "resolution": ca.parts.resolution, "modularity": round(ca.parts.modularity, 4),
              "max_size": ca.parts.cap, "resolutions_tried": {
-                 f"{r:g}": q for r, q in ca.parts.tried.items()}}
+                 f"{r:g}": q for r, q in ca.parts.tried.items()},
+             "hubs": f.source_ids([str(g.keys[i]) for i in ca.parts.hub_nodes]),
+             "joined": ca.parts.joined}
     return Finding(clip(float(row["score"])), title, ordered, evidence, text, extra=extra)
 
 

@@ -38,7 +38,7 @@ from lang.message import Msg, Template, date, dates, money, names, number, perio
 from queries.context import Context
 from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
-from queries.frames import Frames
+from queries.frames import OPEN_END, OPEN_START, Frames
 from queries.registry import rule
 from queries.rules.common import RowLookup, compact_text
 from queries.rules.rotation import Support, support_score, supports
@@ -316,6 +316,8 @@ TEXT: dict[str, Template] = {
     "ring_bids_buyers_span": N_("{n} firms — {members} — bid together on {k} contracts of "
                                 "{buyers} {span} (at least {min} of them on each), and the "
                                 "winner changed among them: {turns}."),
+    "held_by": N_("Behind the firms: {holders}."),
+    "holder_of": N_("{holder}, {role} of {firm}"),
     "turn": N_("{contract} on {date} won by {winner}"),
     "unknown_date": N_("an unknown date"),
     "nobody": N_("nobody recorded"),
@@ -331,6 +333,14 @@ TEXT: dict[str, Template] = {
                     "Rotation alone is weak evidence, so the score is low."),
     "rot_market": NP_("{m} firm bid at all on contracts of the same buyer(s) and sector(s).",
                       "{m} firms bid at all on contracts of the same buyer(s) and sector(s)."),
+    "rot_chance": NP_("Had each of them chosen its tenders at random among the market's "
+                      "{contracts} contracts, bidding as often as it did, they would have "
+                      "met on {expected} contracts; they met on {k} (chance of that or more: "
+                      "{chance}).",
+                      "Had each of them chosen its tenders at random among the market's "
+                      "{contracts} contracts, bidding as often as it did, they would have "
+                      "met on {expected} contracts; they met on {k} (chance of that or more: "
+                      "{chance})."),
     "rot_small": N_("In a market this small ({max} firms or fewer) the same firms meet in "
                     "every tender and win in turn by chance; the score is lowered."),
     "rot_shares": N_("Members share identifiers: {shared}."),
@@ -706,6 +716,11 @@ def _support_words(ctx: Context, s: Support, kc: list[Row]) -> list[Msg]:
     out.append(Msg(TEXT["rot_market"], {"m": s.market}, n=s.market))
     if s.market <= int(st.get("small_market", 0)):
         out.append(Msg(TEXT["rot_small"], {"max": int(st.get("small_market", 0))}))
+    elif s.market_contracts:
+        out.append(Msg(TEXT["rot_chance"], {
+            "contracts": s.market_contracts, "expected": number(s.expected, 2),
+            "k": s.contracts, "chance": f"{s.chance:.0e}" if s.chance < 0.001
+            else number(s.chance, 3)}, n=s.contracts))
     if not s.corroborated:
         out.append(Msg(TEXT["rot_alone"]))
     return out
@@ -729,12 +744,66 @@ def _support_evidence(ctx: Context, s: Support) -> list[list[dict[str, Any]]]:
     return out
 
 
+#: Company roles that control a firm (a supervisor oversees it and is left out).
+CONTROL_ROLES = ("shareholder", "legal_rep", "director", "manager", "beneficial_owner")
+
+
+def controllers(ctx: Context, firms: list[str], days: list[str]) -> list[Row]:
+    """The role records (:data:`CONTROL_ROLES`) by which a person or body controlled one
+    of ``firms`` while the group bid (between the first and the last of ``days``; none:
+    at any time), in the order of ``firms``, then by holder: the people a ring
+    implicates besides its firms.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> roles = pd.DataFrame({"id": ["r1", "r2", "r3"], "src": ["p:A", "p:B", "p:C"],
+    ...                       "dst": ["o:1", "o:1", "o:2"],
+    ...                       "role": ["legal_rep", "supervisor", "shareholder"],
+    ...                       "s": ["2018-01-01", OPEN_START, OPEN_START],
+    ...                       "e": [OPEN_END, OPEN_END, "2016-12-31"]})
+    >>> ctx = SimpleNamespace(frames=SimpleNamespace(rel=lambda type_: roles))
+    >>> [r["src"] for r in controllers(ctx, ["o:1", "o:2"], ["2019-05-01"])]
+    ['p:A']
+    >>> [r["src"] for r in controllers(ctx, ["o:1", "o:2"], [])]
+    ['p:A', 'p:C']
+    """
+    roles = ctx.frames.rel("COMPANY_ROLE")
+    if roles.empty or not firms:
+        return []
+    lo, hi = (min(days), max(days)) if days else (OPEN_START, OPEN_END)
+    sel = roles[roles["dst"].isin(firms) & roles["role"].isin(CONTROL_ROLES)
+                & (roles["s"] <= hi) & (roles["e"] >= lo)].copy()
+    sel["at"] = sel["dst"].map({k: i for i, k in enumerate(firms)})
+    ordered = sel.sort_values(["at", "src", "id"]).drop(columns="at")
+    return [{str(k): v for k, v in r.items()} for r in ordered.to_dict("records")]
+
+
+def controller_words(ctx: Context, held: list[Row], most: int = 6) -> Msg:
+    """``Behind the firms: X, legal representative of A; ...`` (``most`` told)."""
+    return Msg(TEXT["held_by"], {"holders": names(
+        [Msg(TEXT["holder_of"], {"holder": ctx.ent(str(r["src"])),
+                                 "role": word("company_role", str(r["role"])),
+                                 "firm": ctx.name(str(r["dst"]))}) for r in held],
+        most, TEXT["list_sep"])})
+
+
+def controller_evidence(ctx: Context, held: list[Row]) -> list[list[dict[str, Any]]]:
+    """Evidence: each holder, the role record, the firm."""
+    f = ctx.frames
+    return [[node(f, str(r["src"]), "person" if str(r["src"]).startswith("p:")
+                  else "organization"), rel(f, r, "COMPANY_ROLE"),
+             node(f, str(r["dst"]), "organization")] for r in held]
+
+
 def _ring_finding(ctx: Context, members: list[str], g: list[Row], s: Support) -> Finding:
     f, st = ctx.frames, ctx.settings
     rows = f.rel_row
     kc = _known(g)
     cids = [k["contract"] for k in kc]
-    keys = [*members, *cids, *dict.fromkeys(p for t in s.ties for p in (t["pa"], t["pb"]))]
+    held = controllers(ctx, members, [k["date"] for k in kc if k["date"]])
+    keys = [*members, *cids, *dict.fromkeys(p for t in s.ties for p in (t["pa"], t["pb"])),
+            *dict.fromkeys(str(r["src"]) for r in held)]
     score = st["base_score"] + support_score(st, s) + ctx.report_bonus(members)
     by_contract = _grouped(g, "contract")
     evidence: list[list[dict[str, Any]]] = []
@@ -761,9 +830,10 @@ def _ring_finding(ctx: Context, members: list[str], g: list[Row], s: Support) ->
               "tally": names([Msg(TEXT["tally"], {"firm": ctx.name(w), "n": n})
                               for w, n in sorted(wins.items())], None)}
     key = "ring_bids" + ("_buyers" if buyers else "") + ("_span" if days else "")
-    evidence += _support_evidence(ctx, s)
+    evidence += _support_evidence(ctx, s) + controller_evidence(ctx, held)
     text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields),
-            *_support_words(ctx, s, kc), Msg(TEXT["ring_why"])]
+            *_support_words(ctx, s, kc), *([controller_words(ctx, held)] if held else []),
+            Msg(TEXT["ring_why"])]
     title = Msg(TEXT["ring_title"], {**fields, "members": names([ctx.name(m) for m in members],
                                                                 None)})
     return Finding(clip(score), title, keys, evidence, text,
@@ -774,6 +844,9 @@ def _ring_finding(ctx: Context, members: list[str], g: list[Row], s: Support) ->
                            "shared_identifiers": len(s.links), "people_ties": len(s.ties),
                            "cover_bid_contracts": f.source_ids(s.covered),
                            "never_won": f.source_ids(s.losers), "market_firms": s.market,
+                           "market_contracts": s.market_contracts,
+                           "chance_meetings": round(s.expected, 6),
+                           "chance": float(f"{s.chance:.3g}"),
                            "corroborated": s.corroborated}})
 
 

@@ -38,6 +38,7 @@ from queries.coverage import covers
 from queries.findings import Finding, clip, node, rel
 from queries.registry import rule
 from queries.rules import col
+from queries.rules.col import controller_evidence, controller_words, controllers
 from queries.settings import SettingsError
 
 Row = dict[str, Any]
@@ -328,7 +329,8 @@ def _ring_finding(ctx: Context, ring: Ring) -> Finding:
     ids = identifiers(ctx, ring.links, order)
     kinds = list(dict.fromkeys(link for link, *_ in ids))
     holders = [v for link, v, *_ in ids if link not in VALUE_LINKS]
-    keys = [*members, *cids, *holders]
+    held = controllers(ctx, members, [str(k["date"]) for k in kc if k["date"]])
+    keys = [*members, *cids, *dict.fromkeys([*holders, *(str(r["src"]) for r in held)])]
     score = (st["base_score"] + st.get("link_bonus", 0.0) * (len(kinds) - 1)
              + st.get("repeat_bonus", 0.0) * max(len(cids) - 1, 0)
              + st.get("group_bonus", 0.0) * (len(members) - int(st.get("min_firms", 3))))
@@ -352,6 +354,9 @@ def _ring_finding(ctx: Context, ring: Ring) -> Finding:
     text = [Msg(TEXT["ring_members"], fields), Msg(TEXT["ring_shares"], fields),
             Msg(TEXT["ring_contracts"], fields, n=len(cids)),
             Msg(TEXT["ring_won" if wins else "ring_not_won"], fields)]
+    if held:
+        text.append(controller_words(ctx, held))
+        evidence += controller_evidence(ctx, held)
     text.append(Msg(TEXT["ring_why"]))
     title = Msg(TEXT["ring_title"], {
         "n": len(members), "k": len(cids),

@@ -13,11 +13,17 @@ each rotating group (``col_groups``: grp, scope, firm; ``col_rot``: grp, contrac
 - members that bid on the group's contracts but never won one;
 - the market: how many firms bid at all on the contracts of the buyers and sectors of
   the group's contracts (:data:`MARKET`); ``small_market`` firms or fewer is a market
-  where a rotation is expected by chance.
+  where a rotation is expected by chance;
+- chance: on how many of the market's contracts the members would meet if each chose
+  its tenders independently at its own rate (:func:`chance_meetings`), and how likely
+  meeting as often as they did would then be; a corroborated rotation that chance
+  cannot explain rises.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +79,78 @@ MARKET = """
     JOIN rel_BID b ON b.dst = k.contract
     GROUP BY s.grp ORDER BY s.grp"""
 
+#: Each group's market in contracts (those of :data:`MARKET`'s buyers and sectors with a
+#: bid) and, per member, how many of them it bid on (any status).
+MARKET_BIDS = """
+    WITH buyer AS (
+        SELECT src, dst FROM rel_BOUGHT
+        QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1),
+    cells AS (
+        SELECT c.key AS contract, coalesce(bo.src, '') AS buyer,
+               coalesce(c.sector, '') AS sector
+        FROM ent_contract c LEFT JOIN buyer bo ON bo.dst = c.key
+        WHERE c.key NOT IN (SELECT key FROM closed_contracts)),
+    scope AS (
+        SELECT DISTINCT r.grp, k.buyer, k.sector
+        FROM col_rot r JOIN cells k ON k.contract = r.contract),
+    market AS (
+        SELECT DISTINCT s.grp, k.contract
+        FROM scope s JOIN cells k ON k.buyer = s.buyer AND k.sector = s.sector
+        JOIN rel_BID b ON b.dst = k.contract)
+    SELECT t.grp, g.firm, count(DISTINCT b.dst) AS bids, t.contracts
+    FROM (SELECT grp, count(*) AS contracts FROM market GROUP BY grp) t
+    JOIN col_groups g ON g.grp = t.grp
+    LEFT JOIN (SELECT k.grp, b.src, b.dst FROM market k
+               JOIN rel_BID b ON b.dst = k.contract) b ON b.grp = t.grp AND b.src = g.firm
+    GROUP BY t.grp, g.firm, t.contracts ORDER BY t.grp, g.firm"""
+
+
+def chance_meetings(bids: list[int], contracts: int, least: int) -> float:
+    """How many of a market's ``contracts`` would draw bids from at least ``least`` of a
+    group's members, in expectation, if each member bid on its own number of them
+    (``bids``) chosen at random and independently of the others: for every ``least``
+    members, the market's contracts times the product of their shares, summed (a bound
+    from above when the group is larger than ``least``).
+
+    Examples
+    --------
+    Three firms, each bidding on 8 of a market's 200 contracts, meet on 0.0128 of them
+    by chance; three that bid on every one of 6 contracts meet on all 6:
+
+    >>> chance_meetings([8, 8, 8], 200, 3)
+    0.0128
+    >>> chance_meetings([6, 6, 6], 6, 3)
+    6.0
+    """
+    if contracts <= 0 or least <= 0 or len(bids) < least:
+        return 0.0
+    shares = [min(b, contracts) / contracts for b in bids]
+    combos = itertools.combinations(shares, least)
+    return min(float(contracts), round(contracts * sum(math.prod(c) for c in combos), 12))
+
+
+def chance_of(met: int, expected: float) -> float:
+    """The chance of meeting on ``met`` contracts or more when ``expected`` are met by
+    chance (Poisson tail).
+
+    Examples
+    --------
+    >>> f"{chance_of(6, 0.0128):.1e}", chance_of(6, 6.0) > 0.5, chance_of(0, 1.0)
+    ('6.0e-15', True, 1.0)
+    """
+    if met <= 0:
+        return 1.0
+    if expected <= 0:
+        return 0.0
+    # the terms from ``met`` on, each from the one before (no factorial overflows)
+    term = math.exp(-expected + met * math.log(expected) - math.lgamma(met + 1))
+    total, j = 0.0, met
+    while term > 1e-300 and j < met + 1000:
+        total += term
+        j += 1
+        term *= expected / j
+    return min(1.0, total)
+
 
 @dataclass
 class Support:
@@ -84,6 +162,11 @@ class Support:
     contracts: int = 0
     losers: list[str] = field(default_factory=list)
     market: int = 0
+    #: The market's contracts, the members' meetings expected by chance among them
+    #: (:func:`chance_meetings`) and the chance of meeting as often as they did.
+    market_contracts: int = 0
+    expected: float = 0.0
+    chance: float = 1.0
 
     @property
     def corroborated(self) -> bool:
@@ -154,22 +237,37 @@ def supports(ctx: Context, groups: dict[int, list[str]], rows: list[Row]) -> dic
             out[g].covered.append(c)
     for m in ctx.rows(MARKET):
         out[int(m["grp"])].market = int(m["firms"])
+    least = int(st.get("min_firms", 3))
+    market_bids: dict[int, list[int]] = {}
+    for m in ctx.rows(MARKET_BIDS):
+        market_bids.setdefault(int(m["grp"]), []).append(int(m["bids"]))
+        out[int(m["grp"])].market_contracts = int(m["contracts"])
+    for g, found in market_bids.items():
+        s = out[g]
+        s.expected = chance_meetings(found, s.market_contracts, least)
+        s.chance = chance_of(s.contracts, s.expected)
     return out
 
 
 def support_score(st: dict[str, Any], s: Support) -> float:
     """The score a rotation's corroboration adds (negative: a market small enough to
-    explain it by chance).
+    explain it by chance; more for a corroborated one that chance cannot explain).
 
     Examples
     --------
     >>> st = {"link_bonus": 0.2, "kin_bonus": 0.2, "cover_bonus": 0.15, "loser_bonus": 0.05,
-    ...       "market_discount": 0.15, "small_market": 5}
+    ...       "market_discount": 0.15, "small_market": 5, "chance_p": 0.001,
+    ...       "market_bonus": 0.1}
     >>> support_score(st, Support(market=4, contracts=4))
     -0.15
     >>> round(support_score(st, Support(ties=[{}], covered=["K1", "K2"], contracts=4,
     ...                                 market=9)), 2)
     0.35
+    >>> round(support_score(st, Support(ties=[{}], covered=["K1", "K2"], contracts=4,
+    ...                                 market=90, chance=1e-9)), 2)
+    0.45
+    >>> support_score(st, Support(contracts=4, market=90, chance=1e-9))  # turns alone
+    0.0
     """
     add = 0.0
     if s.links:
@@ -182,4 +280,6 @@ def support_score(st: dict[str, Any], s: Support) -> float:
         add += float(st.get("loser_bonus", 0.0))
     if s.market <= int(st.get("small_market", 0)):
         add -= float(st.get("market_discount", 0.0))
+    elif s.corroborated and s.chance <= float(st.get("chance_p", 0.0)):
+        add += float(st.get("market_bonus", 0.0))
     return add

@@ -133,11 +133,12 @@ DEALS = """
 
 #: UMB-003: (official, contract or payment, holder, gang member) where the company had, on
 #: the dated award or payment, a holder of one of $roles who was the gang member or the
-#: member's kin (the kin tie in force that day), with the official's tie to the member that
-#: day, if any. ``any_tie`` (1: a tie to a member behind any item of the official) and
-#: ``best_link`` (0: a member himself holds a role in one of them). Ordered by official,
-#: date, item, then ``pick``: 1 for the row a finding tells (a tie first, then the member
-#: himself, the strongest tie; persons by key before record ids).
+#: member's kin (the kin tie in force that day), with the official's tie that day to a
+#: member of the same gang (``tied_member``: the member himself or another member of his
+#: gang case, the strongest tie), if any. ``any_tie`` (1: a tie behind any item of the
+#: official) and ``best_link`` (0: a member himself holds a role in one of them). Ordered
+#: by official, date, item, then ``pick``: 1 for the row a finding tells (a tie first,
+#: then the member himself, the strongest tie; persons by key before record ids).
 UMB_003 = f"""
     WITH gang AS ({GANG}),
     circle AS ({CIRCLE}),
@@ -146,6 +147,7 @@ UMB_003 = f"""
         SELECT d.*, r.id AS role_id, r.src AS holder, r.role, r.s AS role_s, r.e AS role_e,
                l.member, l.gang_case, l.gang_role_id, l.gang_role, l.link_id, l.link_how,
                l.link_rank, t.hops, t.path, t.how, t.s AS tie_s, t.e AS tie_e,
+               t.tied_member, t.tied_role_id, t.tied_role,
                CASE WHEN t.a IS NULL THEN 0 ELSE 1 END AS tied, {TIE_RANK} AS tie_rank,
                max(CASE WHEN t.a IS NULL THEN 0 ELSE 1 END)
                    OVER (PARTITION BY d.official) AS any_tie,
@@ -153,15 +155,20 @@ UMB_003 = f"""
         FROM deals d
         JOIN rel_COMPANY_ROLE r ON r.dst = d.company
         JOIN circle l ON l.party = r.src
-        LEFT JOIN ties t ON t.a = d.official AND t.b = l.member AND t.hops <= $max_kin_hops
-                        AND t.s <= d.date AND d.date <= t.e
+        LEFT JOIN (SELECT g2.gang_case AS tied_case, g2.member AS tied_member,
+                          g2.gang_role_id AS tied_role_id, g2.gang_role AS tied_role, k.*
+                   FROM gang g2 JOIN ties k ON k.b = g2.member) t
+               ON t.tied_case = l.gang_case AND t.a = d.official
+              AND t.tied_member <> d.official AND t.hops <= $max_kin_hops
+              AND t.s <= d.date AND d.date <= t.e
         WHERE d.date <> '0000-01-01' AND list_contains($roles, r.role)
           AND r.s <= d.date AND d.date <= r.e AND l.ls <= d.date AND d.date <= l.le
         QUALIFY row_number() OVER (
             PARTITION BY d.official, d.item, r.src, l.member
             ORDER BY CASE WHEN t.a IS NULL THEN 1 ELSE 0 END, l.link_rank, {TIE_RANK},
-                     t.hops, l.gang_case, t.path, r.id, l.gang_role_id, l.link_id,
-                     d.approve_id, d.deal_id) = 1)
+                     (t.tied_member <> l.member), t.hops, l.gang_case, t.tied_member, t.path,
+                     r.id, l.gang_role_id, t.tied_role_id, l.link_id, d.approve_id,
+                     d.deal_id) = 1)
     SELECT hits.*, row_number() OVER (PARTITION BY official, item
                                       ORDER BY tied DESC, link_rank, tie_rank, hops, member,
                                                holder) AS pick
@@ -397,9 +404,11 @@ def _shield_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
         explanation.append(Msg(TEXT["more_cases"], n=n - SHOWN))
     explanation.append(Msg(TEXT["why_shield"], n=n))
     title = Msg(TEXT["title_shield"], {"official": ctx.name(official)}, n=n)
-    return Finding(clip(score), title, [official, *cases, *members, *parties], evidence,
+    gangs = list(dict.fromkeys(str(m["gang_case"]) for m in rows))
+    return Finding(clip(score), title, [official, *cases, *members, *parties, *gangs], evidence,
                    explanation, date="" if group[0]["cs"] == OPEN_START else str(group[0]["cs"]),
-                   extra={"cases": n})
+                   extra={"cases": n, "case_ids": ctx.frames.source_ids(cases),
+                          "gang_cases": ctx.frames.source_ids(gangs)})
 
 
 @rule("UMB-002", "umbrella",
@@ -434,7 +443,8 @@ def _business_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
     if int(group[0]["best_link"]) > 0:
         score -= float(st["kin_holder_penalty"])
     holders = by_source_id(ctx, (str(m["holder"]) for m in rows))
-    members = by_source_id(ctx, (str(m["member"]) for m in rows))
+    members = by_source_id(ctx, (str(m[c]) for m in rows for c in ("member", "tied_member")
+                                 if m.get(c)))
     companies = list(dict.fromkeys(str(m["company"]) for m in group))
     items = [str(m["item"]) for m in group]
     score += ctx.report_bonus([official, *holders, *members])
@@ -454,6 +464,8 @@ def _business_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
              node(f, company, "organization")],
             *link_steps(ctx, m, str(m["holder"]))]
         if m.get("path"):
+            if m["tied_member"] != m["member"]:
+                evidence.append(role_step(ctx, str(m["tied_role_id"])))
             evidence.append(tie_path(ctx, official, str(m["how"]), str(m["path"])))
         if i >= SHOWN:
             continue
@@ -467,16 +479,22 @@ def _business_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
                         Msg(TEXT["holder_self" if m["link_how"] == "self" else "holder_kin"],
                             fields)]
         if m.get("path"):
+            gang = {"member": m["tied_member"], "gang_role": m["tied_role"],
+                    "gang_case": m["gang_case"]}
             explanation.append(Msg(TEXT[tie_key(str(m["how"]), int(m["hops"]))], {
-                **fields, "kin": ctx.kinship(official, str(m["how"]), str(m["path"]), back=True),
+                **fields, **member_fields(ctx, gang),
+                "kin": ctx.kinship(official, str(m["how"]), str(m["path"]), back=True),
                 "tie_period": period(m["tie_s"], m["tie_e"])}))
     if n > SHOWN:
         explanation.append(Msg(TEXT["more_deals"], n=n - SHOWN))
     explanation.append(Msg(TEXT["why_business_tied" if tied else "why_business"]))
     title = Msg(TEXT["title_business"], {"official": ctx.name(official)}, n=n)
-    return Finding(clip(score), title, [official, *companies, *items, *holders, *members],
+    gangs = list(dict.fromkeys(str(m["gang_case"]) for m in rows))
+    return Finding(clip(score), title,
+                   [official, *companies, *items, *holders, *members, *gangs],
                    evidence, explanation, sector=str(group[0].get("sector") or ""),
-                   date=str(group[0]["date"]), extra={"deals": n})
+                   date=str(group[0]["date"]),
+                   extra={"deals": n, "gang_cases": ctx.frames.source_ids(gangs)})
 
 
 @rule("UMB-003", "umbrella",

@@ -12,7 +12,9 @@ table of people, documented roles, communities and broker ranks.
   Nagyova, three ODS deputies, six high government officials / espionage
   agents and five "eminences grises / godfathers". Each tie records how many
   articles the two appeared in (its ``weight``), which the projection
-  multiplies into the tie's strength.
+  multiplies into the tie's strength. The prime minister and his office chief
+  appear with every other of the thirteen people with a tie: the hubs that
+  CLU-001 sets aside.
 - slumlords: a group convicted of housing violations (shared data README: "a
   convicted group: LLCs and persons, co-ownership, family ties, business
   links"); the documentation (``man/Slumlords.Rd``) describes the matrices:
@@ -90,10 +92,10 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     with (folder / "Czech_corruption.edges.csv").open(encoding="utf-8") as fh:
         tied = {n for r in csv.DictReader(fh) for n in (r["source"], r["target"])}
     store = _store(tmp_path, "czech_corruption")
-    # the defaults: the resolution and the sides come from the graph
+    # the defaults: the resolution, the hubs and the sides come from the graph
     clusters = run_rule(store, "CLU-001")
     counted_once = run_rule(store, "CLU-001", {"recorded_weights": False})
-    with_threes = run_rule(store, "CLU-001", {"min_members": 3})
+    with_hubs = run_rule(store, "CLU-001", {"hub_share": 0.0})
     to_outsiders = run_rule(store, "BRK-001")
     between_people = run_rule(store, "BRK-001", {"pairs": ["official:other"], "combine": "any"})
     store.close()
@@ -108,24 +110,35 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     print("\nczech_corruption (brokers: government bodies <-> people with no post):\n"
           + _table(rows) + f"\n  purity against the documented role groups: {score:.2f}")
 
-    godfathers = {n for n, r in role.items() if "godfather" in r}
     deputies = {n for n, r in role.items() if r == "ODS deputy"}
-    assert len(groups) == 2
-    # the prime minister and his office chief sit with the three godfathers who appear in
-    # the press (with them, hardly with each other) and the agent Poul (only with them)...
-    pm = next(g for g in groups if "Petr_Necas" in g)
-    assert pm == {"Petr_Necas", "Jana_Nagyova", "Ivo_Rittig", "Roman_Janousek",
-                  "Tomas_Hrdlicka", "Lubomir_Poul"}
-    assert len(pm & godfathers) == 3
-    # ...the three ODS deputies with the agent Bocek, who appears with them in 8 articles
-    # and with his fellow agents in 3; the three other agents are a community of three,
-    # reported with min_members = 3
-    assert deputies | {"Roman_Bocek"} in groups
-    threes = _groups(with_threes)
-    assert sorted(map(sorted, threes)) == sorted(map(sorted, [
-        *groups, {"Ondrej_Palenik", "Jan_Pohunek", "Milan_Kovanda"}]))
+    agents = {n for n, r in role.items() if "agent" in r}
+    # the prime minister and his office chief appear in the press with every other of the
+    # thirteen: set aside as hubs (a community of two, below min_members), named in the
+    # explanation, the two top brokers
+    assert clusters[0]["hubs"] == ["Jana_Nagyova", "Petr_Necas"]
+    assert "Set aside before the search" in clusters[0]["explanation"]
+    assert not {"Jana_Nagyova", "Petr_Necas"} & set().union(*groups)
+    # without them: the three ODS deputies with the agent Bocek, who appears with them in 8
+    # articles and with his fellow agents in 3; and three agents. The godfathers (no post:
+    # none of the three kinds) and the agent Poul, tied only to the hubs, are in none
+    assert sorted(map(sorted, groups)) == sorted(map(sorted, [
+        deputies | {"Roman_Bocek"}, {"Ondrej_Palenik", "Jan_Pohunek", "Milan_Kovanda"}]))
+    assert round(score, 2) == 0.86
+    assert set().union(*groups) <= deputies | agents
+    # with the hubs kept, they pull the three godfathers who appear in the press (with
+    # them, hardly with each other) and the agent Poul (only with them) into their
+    # community: purity 0.69
+    kept = _groups(with_hubs)
+    assert {"Petr_Necas", "Jana_Nagyova", "Ivo_Rittig", "Roman_Janousek", "Tomas_Hrdlicka",
+            "Lubomir_Poul"} in kept
+    assert round(purity(kept, role), 2) == 0.69
+    # every co-appearance counted once: the deputies with all the agents, purity 0.57
+    once = _groups(counted_once)
+    assert once == [deputies | {"Ondrej_Palenik", "Roman_Bocek", "Jan_Pohunek",
+                                "Milan_Kovanda"}]
+    assert round(purity(once, role), 2) == 0.57
     # the godfathers with no recorded tie (all their co-appearances rounded to 0) are in none
-    assert not {"Vaclav_Ryba", "Jiri_Toman", "Libor_Grygarek"} & set().union(*groups)
+    assert not {"Vaclav_Ryba", "Jiri_Toman", "Libor_Grygarek"} & set().union(*groups, *kept)
     # the two top brokers are the PM's office chief and the PM, both ways of measuring
     assert set(_brokers(to_outsiders)[:2]) == {"Jana_Nagyova", "Petr_Necas"}
     assert set(_brokers(between_people)[:2]) == {"Jana_Nagyova", "Petr_Necas"}
@@ -135,12 +148,6 @@ def test_czech_corruption_next_to_its_documentation(tmp_path: Path) -> None:
     by_rank = sorted(to_outsiders, key=lambda f: f["rank"])
     assert [f["rank"] for f in by_rank] == list(range(1, len(by_rank) + 1))
     assert [f["score"] for f in by_rank] == sorted((f["score"] for f in by_rank), reverse=True)
-    assert round(score, 2) == 0.60
-    assert round(purity(threes, role), 2) == 0.69
-    # every co-appearance counted once: the deputies with all the agents, purity 0.54
-    once = _groups(counted_once)
-    assert len(once) == 2 and round(purity(once, role), 2) == 0.54
-    assert deputies | {"Ondrej_Palenik", "Roman_Bocek", "Jan_Pohunek", "Milan_Kovanda"} in once
     _sources_in(clusters + to_outsiders, folder)
 
 

@@ -269,8 +269,10 @@ def test_rotation_corroboration(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "r.db")
     load_folder(_rotation_folder(tmp_path / "data"), store)
     got, _ = engine_and_reference(store, "COL-002", {})
+    # the members, their contracts, the kin behind two of them and every holder of a
+    # controlling role in one (Q3, shareholder of R1 and R3)
     assert [sorted(f["entities"]) for f in got] == [
-        ["K1", "K2", "K3", "K4", "Q1", "Q2", "R1", "R2", "R3"]]
+        ["K1", "K2", "K3", "K4", "Q1", "Q2", "Q3", "R1", "R2", "R3"]]
     [road] = got
     assert road["corroboration"]["shared_identifiers"] == 3  # address, account, shareholder
     assert road["score"] == pytest.approx(0.75)

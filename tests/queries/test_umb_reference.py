@@ -13,6 +13,7 @@ import pytest
 from samples import load_clean, write_tables
 
 from graph.store import SqliteStore
+from lang.message import render_all
 from queries.frames import Frames
 from queries.rules.umb import tie_bonus
 from tests.queries.reference import umb as reference
@@ -20,22 +21,21 @@ from tests.queries.reference.context import RefContext
 
 GOLDEN = Path(__file__).parent / "golden"
 
-#: Gang case K1 (G1 leader, G2 member; G2 also a member of gang case K2). A (police):
-#: sibling of G1, acts on K3 (G1's son S1, dropped), K4 (G1, " Acquitted "), K2 (G2's own
-#: gang case, dropped: UMB-001's) and K5 (S1, convicted). B: co-owner of O1 with G2
-#: (2018-2019), judge of K6 (G2's associate Q, transferred, 2019) and K7 (G2, dropped,
-#: 2021: the co-ownership had ended). C: spouse's sibling of G1 (via D), approver of K8
-#: (S1, dropped): only with max_kin_hops 2 or more. E: kin of G1 three ties away
-#: (E-F-D-G1), investigator of K9 (G1, dropped): only with
-#: max_kin_hops 3. V: a victim of K10 (dropped) who is G1's son-in-law, with A acting:
-#: victims are not shielded. Approvals: A1 approves contract T1 (O2, G1 legal rep) and a
-#: cancelled tender T2 to O2; payment Y1 to O3 (S1 shareholder until 2020-06-30) on
-#: 2020-07-01; payment Y2 to O3 undated; payment Y3 to the person G1; B approves T3 to O1
-#: (G2 shareholder) while co-owner. J (judge, UMB-004): five cases of the circle (four
-#: favourable) and six others (none favourable); K (peer): three circle cases convicted.
-#: W (approver, signs off every case): four dropped cases, each against the leader of a
-#: different gang (K11-K14), and J's six others: 4 of 4 against 0 of 6 pooled, but no
-#: gang's circle reaches four cases, so no disparity points to one gang.
+#: Gang case K1 (G1 leader, G2 member; G2 also a member of gang case K2). A (police): sibling of G1,
+#: acts on K3 (G1's son S1, dropped), K4 (G1, " Acquitted "), K2 (G2's own gang case, dropped:
+#: UMB-001's) and K5 (S1, convicted). B: co-owner of O1 with G2 (2018-2019), judge of K6 (G2's
+#: associate Q, transferred, 2019) and K7 (G2, dropped, 2021: the co-ownership had ended). C:
+#: spouse's sibling of G1 (via D), approver of K8 (S1, dropped): only with max_kin_hops 2 or more.
+#: E: kin of G1 three ties away (E-F-D-G1), investigator of K9 (G1, dropped): only with max_kin_hops
+#: 3. V: a victim of K10 (dropped) who is G1's son-in-law, with A acting: victims are not shielded.
+#: Approvals: A1 approves contract T1 (O2, G1 legal rep) and a cancelled tender T2 to O2; payment Y1
+#: to O3 (S1 shareholder until 2020-06-30) on 2020-07-01; payment Y2 to O3 undated; payment Y3 to
+#: the person G1; B approves T3 to O1 (G2 shareholder) while co-owner; A approves T4 to O1 (G2's
+#: gang leader is A's sibling G1) and D, G1's sibling too, T5 to O4 (Z1, leader of another gang). J
+#: (judge, UMB-004): five cases of the circle (four favourable) and six others (none favourable); K
+#: (peer): three circle cases convicted. W (approver, signs off every case): four dropped cases,
+#: each against the leader of a different gang (K11-K14), and J's six others: 4 of 4 against 0 of 6
+#: pooled, but no gang's circle reaches four cases, so no disparity points to one gang.
 CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
     "persons": (["person_id", "name", "gender"], [
         ["A", "王强", "男"], ["B", "孙立", "男"], ["C", "钱红", "女"], ["D", "冯林", "男"],
@@ -46,7 +46,8 @@ CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
         *[[f"X{i}", f"路人{i}", "男"] for i in range(1, 10)]]),
     "organizations": (["org_id", "name", "kind"], [
         ["O1", "某某砂石有限公司", "company"], ["O2", "某某运输有限公司", "company"],
-        ["O3", "某某合作社", "company"], ["H1", "县交通局", "agency"]]),
+        ["O3", "某某合作社", "company"], ["O4", "某某物流有限公司", "company"],
+        ["H1", "县交通局", "agency"]]),
     "relationships": (["person_id", "other_id", "relation", "start_date", "end_date"], [
         ["A", "G1", "sibling", "", ""],
         ["G1", "S1", "child", "", ""],
@@ -61,7 +62,8 @@ CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
         ["O1", "B", "shareholder", "50", "2018-01-01", "2019-12-31"],
         ["O1", "G2", "shareholder", "50", "2018-01-01", ""],
         ["O2", "G1", "legal_rep", "", "2015-01-01", ""],
-        ["O3", "S1", "shareholder", "100", "2016-01-01", "2020-06-30"]]),
+        ["O3", "S1", "shareholder", "100", "2016-01-01", "2020-06-30"],
+        ["O4", "Z1", "legal_rep", "", "2015-01-01", ""]]),
     "cases": (["case_id", "kind", "title", "opened_date", "closed_date", "outcome"], [
         ["K1", "organized_crime", "刘某涉黑案", "2017-01-01", "2018-01-01", "convicted"],
         ["K2", "organized_crime", "刘二涉恶案", "2019-01-01", "2019-06-01", "dropped"],
@@ -109,7 +111,9 @@ CORNERS: dict[str, tuple[list[str], list[list[str]]]] = {
         ["T1", "运输服务", "H1", "A1", "O2", "100000", "2020-03-01", "open", "other", ""],
         ["T2", "运输服务", "H1", "A1", "O2", "100000", "2020-04-01", "open", "other",
          "cancelled"],
-        ["T3", "砂石采购", "H1", "B", "O1", "200000", "2019-03-01", "open", "other", ""]]),
+        ["T3", "砂石采购", "H1", "B", "O1", "200000", "2019-03-01", "open", "other", ""],
+        ["T4", "砂石采购", "H1", "A", "O1", "300000", "2020-05-01", "open", "other", ""],
+        ["T5", "运输服务", "H1", "D", "O4", "150000", "2020-05-01", "open", "other", ""]]),
     "payments": (["payment_id", "payer_org_id", "approver_id", "recipient_id", "amount",
                   "date", "program", "sector", "bank_account"], [
         ["Y1", "H1", "A1", "O3", "5000", "2020-07-01", "补贴", "rural", "62220000001"],
@@ -146,8 +150,10 @@ def _compare(store: SqliteStore, code: str, overrides: dict[str, Any] | None = N
         for f in found:
             official = frames.ids[f.keys[0]][0]
             by[official] = f
-            if code == "UMB-002":
-                got[official] = _ids(frames, f.keys, ("case",))
+            if code == "UMB-002":  # the cases acted on (the gang cases named beside them)
+                got[official] = sorted(f.extra["case_ids"])
+                assert set(_ids(frames, f.keys, ("case",))) == {
+                    *f.extra["case_ids"], *f.extra["gang_cases"]}
             elif code == "UMB-003":
                 got[official] = _ids(frames, f.keys, ("c", "pay"))
             else:
@@ -192,7 +198,7 @@ def test_corners_umb_002(corners: SqliteStore, hops: int) -> None:
 
 
 def _ids_of(f: Any) -> list[str]:
-    return sorted(k.split(":", 1)[1] for k in f.keys if k.startswith("case:"))
+    return sorted(f.extra["case_ids"])
 
 
 def test_corners_umb_003(corners: SqliteStore) -> None:
@@ -200,8 +206,13 @@ def test_corners_umb_003(corners: SqliteStore) -> None:
     items = {o: sorted(k.split(":", 1)[1] for k in f.keys if k.split(":")[0] in ("c", "pay"))
              for o, f in by.items()}
     # T2 was cancelled, Y1 paid the day after S1 left O3, Y2 has no date, Y3 paid a person
-    assert items == {"A1": ["T1"], "B": ["T3"]}
+    assert items == {"A1": ["T1"], "A": ["T4"], "B": ["T3"], "D": ["T5"]}
     assert by["B"].score > by["A1"].score       # B co-owned O1 with the gang member
+    # A is the sibling of G1, who leads G2's gang (K1): a tie to the gang, not to the
+    # holder himself, raises the score; D, G1's sibling too, is not tied to Z1's gang
+    assert by["A"].score > by["D"].score == by["A1"].score
+    told = {o: render_all(by[o].explanation) for o in ("A", "D")}
+    assert "刘一 (G1)" in told["A"] and "刘一" not in told["D"], told
 
 
 def test_corners_umb_004(corners: SqliteStore) -> None:

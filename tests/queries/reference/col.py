@@ -20,6 +20,7 @@ from lang.message import Msg, date, dates, money, names, period, word
 from queries.findings import Finding, clip, node, rel
 from queries.frames import OPEN_START, Frames, in_force, overlaps
 from queries.rules.col import (
+    CONTROL_ROLES,
     TEXT,
     _bid_path,
     _contract_words,
@@ -27,6 +28,8 @@ from queries.rules.col import (
     _rotation_note,
     _support_evidence,
     _support_words,
+    controller_evidence,
+    controller_words,
     normalise_address,
     normalise_phone,
 )
@@ -308,7 +311,10 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
     f, st = ctx.frames, ctx.settings
     kc = ks[ks["contract"].isin(set(g["contract"]))].sort_values(["date", "contract"])
     cids = kc["contract"].tolist()
-    keys = [*members, *cids, *dict.fromkeys(p for t in s.ties for p in (t["pa"], t["pb"]))]
+    days = [d for d in kc["date"].tolist() if d]
+    held = holders(ctx, members, days)
+    keys = [*members, *cids, *dict.fromkeys(p for t in s.ties for p in (t["pa"], t["pb"])),
+            *dict.fromkeys(str(r["src"]) for r in held)]
     score = st["base_score"] + support_score(st, s) + ctx.report_bonus(members)
     evidence: list[list[dict[str, Any]]] = []
     for _, k in kc.iterrows():
@@ -327,7 +333,6 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
         "winner": ctx.name(k["supplier"]) if isinstance(k["supplier"], str)
         else Msg(TEXT["nobody"])}) for _, k in kc.iterrows()]
     buyers = [b for b in kc["buyer"].tolist() if isinstance(b, str)]
-    days = [d for d in kc["date"].tolist() if d]
     fields = {"n": len(members), "members": names([ctx.ent(m) for m in members], None),
               "k": len(cids), "buyers": names([ctx.ent(b) for b in dict.fromkeys(buyers)], None),
               "span": dates(days[0], days[-1]) if days else "", "min": int(st["min_firms"]),
@@ -335,9 +340,10 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
               "tally": names([Msg(TEXT["tally"], {"firm": ctx.name(w), "n": n})
                               for w, n in sorted(wins.items())], None)}
     key = "ring_bids" + ("_buyers" if buyers else "") + ("_span" if days else "")
-    evidence += _support_evidence(ctx, s)
+    evidence += _support_evidence(ctx, s) + controller_evidence(ctx, held)
     text = [Msg(TEXT[key], fields), Msg(TEXT["ring_wins"], fields),
-            *_support_words(ctx, s, kc.to_dict("records")), Msg(TEXT["ring_why"])]
+            *_support_words(ctx, s, kc.to_dict("records")),
+            *([controller_words(ctx, held)] if held else []), Msg(TEXT["ring_why"])]
     title = Msg(TEXT["ring_title"], {**fields, "members": names([ctx.name(m) for m in members],
                                                                 None)})
     return Finding(clip(score), title, keys, evidence, text,
@@ -348,7 +354,23 @@ def _ring_finding(ctx: Context, rows: RowLookup, members: list[str], g: pd.DataF
                            "shared_identifiers": len(s.links), "people_ties": len(s.ties),
                            "cover_bid_contracts": f.source_ids(s.covered),
                            "never_won": f.source_ids(s.losers), "market_firms": s.market,
+                           "market_contracts": s.market_contracts,
+                           "chance_meetings": round(s.expected, 6),
+                           "chance": float(f"{s.chance:.3g}"),
                            "corroborated": s.corroborated}})
+
+
+def holders(ctx: Context, firms: list[str], days: list[str]) -> list[dict[str, Any]]:
+    """The controlling role records of ``firms`` in force between the first and the last
+    of ``days`` (any time when none), by firm then holder: a plain loop."""
+    lo, hi = (min(days), max(days)) if days else ("0000-01-01", "9999-12-31")
+    out = []
+    for at, firm in enumerate(firms):
+        for r in ctx.frames.rel("COMPANY_ROLE").to_dict("records"):
+            if (r["dst"] == firm and r["role"] in CONTROL_ROLES and r["s"] <= hi
+                    and lo <= r["e"]):
+                out.append((at, str(r["src"]), str(r["id"]), {str(k): v for k, v in r.items()}))
+    return [r for *_, r in sorted(out, key=lambda x: x[:3])]
 
 
 def rotating_winners(ctx: Context) -> list[Finding]:

@@ -2,8 +2,9 @@
 
 The slow reference of :mod:`queries.rules.rotation` and of
 :func:`queries.rules.rings.firm_links`: the same :class:`Support` per group. The
-normalisation of phones, addresses and accounts and the cover test on one contract
-are the modules' own (they are not what is being checked).
+normalisation of phones, addresses and accounts, the cover test on one contract and
+the chance arithmetic (:func:`queries.rules.rotation.chance_meetings`) are the
+modules' own (they are not what is being checked).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from graph.matching import is_coarse_address
 from graph.schema import COMPANY_ROLES, KIN
 from queries.rules.col import normalise_address, normalise_phone
 from queries.rules.rings import normalise_account
-from queries.rules.rotation import Row, Support, covered
+from queries.rules.rotation import Row, Support, chance_meetings, chance_of, covered
 from tests.queries.reference.context import RefContext as Context
 
 LINK_COLUMNS = ["a", "b", "link", "value", "raw_a", "raw_b", "rec_a", "rec_b"]
@@ -124,7 +125,10 @@ def _ties(ctx: Context, groups: dict[int, list[str]]) -> list[Row]:
                 .to_dict("records"))
 
 
-def _markets(ctx: Context, group_contracts: dict[int, list[str]]) -> dict[int, int]:
+def _markets(ctx: Context, groups: dict[int, list[str]],
+             group_contracts: dict[int, list[str]]) -> dict[int, tuple[int, int, list[int]]]:
+    """Each group's market: its firms, its contracts (those with a bid) and how many of
+    them each member bid on."""
     from tests.queries.reference.col import contracts
 
     c = contracts(ctx)
@@ -136,8 +140,10 @@ def _markets(ctx: Context, group_contracts: dict[int, list[str]]) -> dict[int, i
     for g, ks in group_contracts.items():
         scope = set(zip(cells.loc[cells["contract"].isin(ks), "buyer"],
                         cells.loc[cells["contract"].isin(ks), "sector"], strict=True))
-        inside = [(b, s) in scope for b, s in zip(firms["buyer"], firms["sector"], strict=True)]
-        out[g] = int(firms.loc[inside, "src"].nunique())
+        inside = firms[[(b, s) in scope for b, s in zip(firms["buyer"], firms["sector"],
+                                                         strict=True)]]
+        per = [int(inside.loc[inside["src"] == m, "contract"].nunique()) for m in groups[g]]
+        out[g] = (int(inside["src"].nunique()), int(inside["contract"].nunique()), per)
     return out
 
 
@@ -166,6 +172,10 @@ def supports(ctx: Context, groups: dict[int, list[str]],
         out[g] = s
     for t in _ties(ctx, groups):
         out[int(t["grp"])].ties.append(t)
-    for g, n in _markets(ctx, {g: list(w) for g, w in winners.items()}).items():
-        out[g].market = n
+    least = int(ctx.settings.get("min_firms", 3))
+    for g, (n, k, per) in _markets(ctx, groups, {g: list(w) for g, w in winners.items()}
+                                   ).items():
+        out[g].market, out[g].market_contracts = n, k
+        out[g].expected = chance_meetings(per, k, least)
+        out[g].chance = chance_of(out[g].contracts, out[g].expected)
     return out

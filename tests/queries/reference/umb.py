@@ -113,7 +113,7 @@ def umb_002(ctx: RefContext, st: dict[str, Any]) -> dict[str, tuple[list[str], i
 
 def umb_003(ctx: RefContext, st: dict[str, Any]) -> dict[str, tuple[list[str], bool, bool]]:
     """Official -> (the contracts and payments for the gang's companies, whether a tie to a
-    member lies behind one, whether a member himself holds a role in one)."""
+    member of the gang lies behind one, whether a member himself holds a role in one)."""
     frames = ctx.frames
     c = circle(frames, list(st["gang_roles"]), False)
     ties = _ties(ctx, int(st["max_kin_hops"]))
@@ -138,7 +138,9 @@ def umb_003(ctx: RefContext, st: dict[str, Any]) -> dict[str, tuple[list[str], b
             for party, member, ls, le, rank in c.links:
                 if party != r["src"] or not ls <= day <= le:
                     continue
-                tied = any(s <= day <= e for s, e, _ in ties.get((official, member), []))
+                # the official is tied to the member or to another member of his gang
+                gang = [m for m, of in c.gang.items() if of & c.gang[member] and m != official]
+                tied = any(s <= day <= e for m in gang for s, e, _ in ties.get((official, m), []))
                 was = found[official].get(item, (False, False))
                 found[official][item] = (was[0] or tied, was[1] or rank == 0)
     return {off: (sorted(items), any(t for t, _ in items.values()),
