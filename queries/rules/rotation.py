@@ -59,9 +59,10 @@ PEOPLE_TIES = """
     JOIN ties t ON t.a = x.person AND t.b = y.person
     ORDER BY x.grp, x.firm, y.firm, x.person, y.person, t.path"""
 
-#: The market of each group: distinct firms bidding (any status) on any contract, whose
-#: tender went ahead, of the buyer (its first purchase record) and sector of one of the
-#: group's contracts (a missing buyer or sector is '').
+#: The market of each group: the contracts, whose tender went ahead and that drew a bid,
+#: of the buyer (its first purchase record) and sector of one of the group's contracts (a
+#: missing buyer or sector is ''), with the distinct firms that bid on them (any status);
+#: one row per member with how many of those contracts it bid on.
 MARKET = """
     WITH buyer AS (
         SELECT src, dst FROM rel_BOUGHT
@@ -73,36 +74,18 @@ MARKET = """
         WHERE c.key NOT IN (SELECT key FROM closed_contracts)),
     scope AS (
         SELECT DISTINCT r.grp, k.buyer, k.sector
-        FROM col_rot r JOIN cells k ON k.contract = r.contract)
-    SELECT s.grp, count(DISTINCT b.src) AS firms
-    FROM scope s JOIN cells k ON k.buyer = s.buyer AND k.sector = s.sector
-    JOIN rel_BID b ON b.dst = k.contract
-    GROUP BY s.grp ORDER BY s.grp"""
-
-#: Each group's market in contracts (those of :data:`MARKET`'s buyers and sectors with a
-#: bid) and, per member, how many of them it bid on (any status).
-MARKET_BIDS = """
-    WITH buyer AS (
-        SELECT src, dst FROM rel_BOUGHT
-        QUALIFY row_number() OVER (PARTITION BY dst ORDER BY id) = 1),
-    cells AS (
-        SELECT c.key AS contract, coalesce(bo.src, '') AS buyer,
-               coalesce(c.sector, '') AS sector
-        FROM ent_contract c LEFT JOIN buyer bo ON bo.dst = c.key
-        WHERE c.key NOT IN (SELECT key FROM closed_contracts)),
-    scope AS (
-        SELECT DISTINCT r.grp, k.buyer, k.sector
         FROM col_rot r JOIN cells k ON k.contract = r.contract),
-    market AS (
-        SELECT DISTINCT s.grp, k.contract
+    bidders AS (
+        SELECT DISTINCT s.grp, b.src AS firm, b.dst AS contract
         FROM scope s JOIN cells k ON k.buyer = s.buyer AND k.sector = s.sector
-        JOIN rel_BID b ON b.dst = k.contract)
-    SELECT t.grp, g.firm, count(DISTINCT b.dst) AS bids, t.contracts
-    FROM (SELECT grp, count(*) AS contracts FROM market GROUP BY grp) t
-    JOIN col_groups g ON g.grp = t.grp
-    LEFT JOIN (SELECT k.grp, b.src, b.dst FROM market k
-               JOIN rel_BID b ON b.dst = k.contract) b ON b.grp = t.grp AND b.src = g.firm
-    GROUP BY t.grp, g.firm, t.contracts ORDER BY t.grp, g.firm"""
+        JOIN rel_BID b ON b.dst = k.contract),
+    totals AS (
+        SELECT grp, count(DISTINCT contract) AS contracts, count(DISTINCT firm) AS firms
+        FROM bidders GROUP BY grp)
+    SELECT t.grp, g.firm, count(b.contract) AS bids, t.contracts, t.firms
+    FROM totals t JOIN col_groups g ON g.grp = t.grp
+    LEFT JOIN bidders b ON b.grp = t.grp AND b.firm = g.firm
+    GROUP BY t.grp, g.firm, t.contracts, t.firms ORDER BY t.grp, g.firm"""
 
 
 def chance_meetings(bids: list[int], contracts: int, least: int) -> float:
@@ -235,12 +218,11 @@ def supports(ctx: Context, groups: dict[int, list[str]], rows: list[Row]) -> dic
     for (g, c), supplier in contracts.items():
         if covered(bids.get((g, c), []), supplier, ratio):
             out[g].covered.append(c)
-    for m in ctx.rows(MARKET):
-        out[int(m["grp"])].market = int(m["firms"])
     least = int(st.get("min_firms", 3))
     market_bids: dict[int, list[int]] = {}
-    for m in ctx.rows(MARKET_BIDS):
+    for m in ctx.rows(MARKET):
         market_bids.setdefault(int(m["grp"]), []).append(int(m["bids"]))
+        out[int(m["grp"])].market = int(m["firms"])
         out[int(m["grp"])].market_contracts = int(m["contracts"])
     for g, found in market_bids.items():
         s = out[g]
