@@ -77,14 +77,12 @@ def _coded(vocab: str, code: Any) -> str:
     text = "" if code is None else str(code)
     if not text or language() == "en":
         return text
-    from graph.store.triage import STATUS_WORDS
-    from lang import _
-    from visualizations.words import category_word  # the views' words, loaded when needed
+    from visualizations.words import category_word, status_said  # loaded when needed
 
     if vocab == "category":
         return category_word(text)
-    if vocab == "status":  # looked up here: the store's own words wait for a catalog
-        return _(STATUS_WORDS[text]) if text in STATUS_WORDS else text
+    if vocab == "status":  # the language package's words: the store's wait for a catalog
+        return status_said(text)
     return word_in(vocab, text, language()) if text in SECTORS else text
 
 

@@ -40,7 +40,7 @@ from typing import Any
 from graph.errors import StoreError, UmbrellaError
 from graph.ids import mask_id_numbers
 from graph.store import Store
-from graph.store.triage import STATUS_WORDS, TriageEntry
+from graph.store.triage import TriageEntry
 from lang import _, pgettext
 from lang.formats import date as day
 from lang.message import localized
@@ -54,7 +54,7 @@ from visualizations.report_facts import (
 from visualizations.report_svg import graph_svg
 from visualizations.safe import plain_text
 from visualizations.style import edge_style, node_style
-from visualizations.words import category_word, html_lang, kind_word, tie_word
+from visualizations.words import category_word, html_lang, kind_word, status_said, tie_word
 
 #: No request of any kind: styles inline, no script, no image, no font, no frame.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
@@ -98,11 +98,6 @@ def _t(value: Any, reveal: bool, limit: int = 2000) -> str:
     return escape(plain_text(text if reveal else mask_id_numbers(text), limit))
 
 
-def status_text(status: str) -> str:
-    """A triage status in the reader's words (an unknown code as written)."""
-    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
-
-
 def _table(cls: str, heads: Sequence[str], rows: Iterable[Sequence[Any]], reveal: bool,
            numeric: Sequence[int] = ()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in heads)
@@ -136,7 +131,7 @@ def history_table(entries: Sequence[TriageEntry], reveal: bool) -> str:
     heads = [pgettext("report", "when (UTC)"), pgettext("report", "by"),
              pgettext("report", "status"), pgettext("report", "assigned to"),
              pgettext("report", "reason"), pgettext("report", "note")]
-    return _table("history", heads, ([e.at, e.author, status_text(e.status), e.assignee,
+    return _table("history", heads, ([e.at, e.author, status_said(e.status), e.assignee,
                                       e.reason, e.note] for e in entries), reveal)
 
 
@@ -199,7 +194,7 @@ def finding_report(store: Store, finding_id: str, *, reveal: bool = False) -> st
         (pgettext("report", "rule"), finding.get("rule", "")),
         (pgettext("report", "category"), category_word(str(finding.get("category", "")))),
         (pgettext("report", "score"), f"{float(finding.get('score', 0)):.2f}"),
-        (pgettext("report", "status"), status_text(status) if entries is not None
+        (pgettext("report", "status"), status_said(status) if entries is not None
          else _("not kept by this database")),
     ]
     if finding.get("date"):

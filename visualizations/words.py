@@ -26,6 +26,7 @@ from typing import Any
 
 from graph.errors import SchemaError
 from graph.schema import BID_STATUSES, CASE_ROLES, COMPANY_ROLES, KIN, NODE_KINDS, REL_TYPES
+from graph.store.triage import STATUS_WORDS
 from lang import NP_, _, gettext, language, ngettext, pgettext
 from lang.formats import number
 from lang.kinship import kin_words
@@ -211,6 +212,19 @@ def category_word(code: str) -> str:
         "broker": pgettext("category", "broker"),
     }
     return words.get(code, code)
+
+
+def status_said(status: str) -> str:
+    """A triage status as a person reads it, in the language spoken now (the language
+    package's catalog, :data:`graph.store.triage.STATUS_WORDS`; an unknown code as
+    written).
+
+    Examples
+    --------
+    >>> status_said("needs_data"), status_said("odd")
+    ('needs data', 'odd')
+    """
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 def column(name: str) -> str:

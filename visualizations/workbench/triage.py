@@ -45,7 +45,7 @@ from graph.store import Store
 from graph.store.triage import STATUSES, TriageEntry
 from lang import _
 from queries import triage as triage_q
-from visualizations.workbench.triage_words import status_said
+from visualizations.words import status_said
 
 #: Longest note, reason or assignee the page may send (characters).
 MAX_TEXT = 4000

@@ -18,20 +18,9 @@ Examples
 
 from __future__ import annotations
 
-from graph.store.triage import STATUS_WORDS, STATUSES
-from lang import _, pgettext
-
-
-def status_said(status: str) -> str:
-    """A status as a person reads it, in the language spoken now (the language package's
-    catalog; an unknown code as written).
-
-    Examples
-    --------
-    >>> status_said("needs_data"), status_said("odd")
-    ('needs data', 'odd')
-    """
-    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+from graph.store.triage import STATUSES
+from lang import pgettext
+from visualizations.words import status_said
 
 
 def _words() -> dict[str, str]:
