@@ -260,12 +260,13 @@ def workable_communities(g: AnalysisGraph, size: npt.NDArray[np.float64] | None 
     wide = hubs(h, hub_share, hub_least)
     rest = np.flatnonzero(~wide)
     core = h.induced_subgraph(rest.tolist()) if wide.any() else h
+    hub_labels = _hub_labels(h, wide)
     best: tuple[float, float, npt.NDArray[np.int64], int] | None = None
     tried: dict[float, float] = {}
     for resolution in resolutions:
         raw = _partition(core, method, resolution, seed, iterations)
         m, split = _split(core, raw, weights[rest], cap, method, seed, iterations)
-        m = renumber(_with_hubs(h, m, rest, wide))
+        m = renumber(_with_hubs(m, rest, wide, hub_labels))
         quality = float(h.modularity(m.tolist(), weights="weight")) if g.m else 0.0
         tried[resolution] = round(quality, 4)
         if best is None or quality > best[0] + 1e-9:
@@ -276,18 +277,25 @@ def workable_communities(g: AnalysisGraph, size: npt.NDArray[np.float64] | None 
                        hub_nodes=tuple(int(i) for i in np.flatnonzero(wide)))
 
 
-def _with_hubs(h: Any, m: npt.NDArray[np.int64], rest: npt.NDArray[np.int64],
-               wide: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+def _hub_labels(h: Any, wide: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """For each hub (``wide``), in node order, 0, 1, ... by its connected component: the
+    hubs of one component share a label."""
+    if not wide.any():
+        return np.zeros(0, dtype=np.int64)
+    component = np.asarray(h.connected_components().membership, dtype=np.int64)[wide]
+    return np.unique(component, return_inverse=True)[1].astype(np.int64)
+
+
+def _with_hubs(m: npt.NDArray[np.int64], rest: npt.NDArray[np.int64],
+               wide: npt.NDArray[np.bool_], hub_labels: npt.NDArray[np.int64]
+               ) -> npt.NDArray[np.int64]:
     """The membership of every node: ``m`` for the nodes ``rest``, and the hubs
-    (``wide``) of each connected component one community of their own."""
+    (``wide``) of each connected component (``hub_labels``) one community of their own."""
     if not wide.any():
         return m
     out = np.empty(len(wide), dtype=np.int64)
     out[rest] = m
-    top = int(m.max()) + 1 if len(m) else 0
-    component = np.asarray(h.connected_components().membership, dtype=np.int64)
-    labels = {c: top + i for i, c in enumerate(sorted(set(component[wide].tolist())))}
-    out[wide] = [labels[int(c)] for c in component[wide]]
+    out[wide] = (int(m.max()) + 1 if len(m) else 0) + hub_labels
     return out
 
 

@@ -326,6 +326,13 @@ def member_fields(ctx: Context, m: dict[str, Any]) -> dict[str, Any]:
             "gang_case": ctx.ent(str(m["gang_case"]))}
 
 
+def tied_fields(ctx: Context, m: dict[str, Any]) -> dict[str, Any]:
+    """The fields naming the gang member an official is tied to (``tied_member``: the
+    member behind the row or another member of his gang case) and that gang case."""
+    return member_fields(ctx, {"member": m["tied_member"], "gang_role": m["tied_role"],
+                               "gang_case": m["gang_case"]})
+
+
 def link_steps(ctx: Context, m: dict[str, Any], start: str) -> list[list[dict[str, Any]]]:
     """Evidence from a party of the circle (``start``) to the gang member (the kin or
     association record, unless the party is the member) and the member's gang role."""
@@ -377,10 +384,8 @@ def _shield_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
         if str(m["tied_member"]) in told or len(told) == SHOWN:
             continue
         told.add(str(m["tied_member"]))
-        tied = {"member": m["tied_member"], "gang_role": m["tied_role"],
-                "gang_case": m["gang_case"]}
         explanation.append(Msg(TEXT[tie_key(str(m["how"]), int(m["hops"]))], {
-            "official": ctx.ent(official), **member_fields(ctx, tied),
+            "official": ctx.ent(official), **tied_fields(ctx, m),
             "kin": ctx.kinship(official, str(m["how"]), str(m["path"]), back=True),
             "tie_period": period(m["s"], m["e"])}))
     evidence: list[list[dict[str, Any]]] = []
@@ -479,10 +484,8 @@ def _business_finding(ctx: Context, rows: list[dict[str, Any]]) -> Finding:
                         Msg(TEXT["holder_self" if m["link_how"] == "self" else "holder_kin"],
                             fields)]
         if m.get("path"):
-            gang = {"member": m["tied_member"], "gang_role": m["tied_role"],
-                    "gang_case": m["gang_case"]}
             explanation.append(Msg(TEXT[tie_key(str(m["how"]), int(m["hops"]))], {
-                **fields, **member_fields(ctx, gang),
+                **fields, **tied_fields(ctx, m),
                 "kin": ctx.kinship(official, str(m["how"]), str(m["path"]), back=True),
                 "tie_period": period(m["tie_s"], m["tie_e"])}))
     if n > SHOWN:

@@ -365,8 +365,9 @@ def holders(ctx: Context, firms: list[str], days: list[str]) -> list[dict[str, A
     of ``days`` (any time when none), by firm then holder: a plain loop."""
     lo, hi = (min(days), max(days)) if days else ("0000-01-01", "9999-12-31")
     out = []
+    roles = ctx.frames.rel("COMPANY_ROLE").to_dict("records")
     for at, firm in enumerate(firms):
-        for r in ctx.frames.rel("COMPANY_ROLE").to_dict("records"):
+        for r in roles:
             if (r["dst"] == firm and r["role"] in CONTROL_ROLES and r["s"] <= hi
                     and lo <= r["e"]):
                 out.append((at, str(r["src"]), str(r["id"]), {str(k): v for k, v in r.items()}))
