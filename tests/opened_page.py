@@ -4,7 +4,7 @@ of the HTML views and of the workbench; conftest modules are not importable)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass
@@ -20,3 +20,22 @@ class Opened:
     def js(self, expression: str, arg: Any = None) -> Any:
         """The value of a script expression evaluated in the page."""
         return self.page.evaluate(expression, arg)
+
+
+PageT = TypeVar("PageT", bound=Opened)
+
+
+def watch(opened: PageT) -> PageT:
+    """Record on ``opened`` every request, console message, error and dialog of its page
+    (each dialog dismissed); returns it."""
+    page = opened.page
+    page.on("request", lambda r: opened.requests.append(r.url))
+    page.on("console", lambda m: opened.console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+
+    def dialog(d: Any) -> None:
+        opened.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    return opened

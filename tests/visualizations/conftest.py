@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from opened_page import Opened
+from opened_page import Opened, watch
 
 from graph.store import SqliteStore
 from loaders.load import load_folder
@@ -186,11 +186,7 @@ def open_page(browser: Any) -> Iterator[Callable[..., Opened]]:
     def opener(path: Path, ready: bool = True) -> Opened:
         page = browser.new_page()
         pages.append(page)
-        opened = Opened(page)
-        page.on("request", lambda r: opened.requests.append(r.url))
-        page.on("console", lambda m: opened.console.append((m.type, m.text)))
-        page.on("pageerror", lambda e: opened.errors.append(str(e)))
-        page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+        opened = watch(Opened(page))
         page.goto(path.resolve().as_uri())
         if ready:
             # a function, not an expression string: polling an expression evaluates it

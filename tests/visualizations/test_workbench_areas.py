@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from areas_county import AreasCounty, make
-from opened_page import Opened
+from opened_page import Opened, watch
 from workbench_county import Client
 
 from visualizations.workbench.app import Running, create_app, start_in_thread
@@ -82,10 +82,7 @@ def test_the_script_uses_only_its_own_files_and_no_html_from_text() -> None:
 
 def _open(browser: Any, url: str) -> Opened:
     page = browser.new_page()
-    opened = Opened(page)
-    page.on("request", lambda r: opened.requests.append(r.url))
-    page.on("console", lambda m: opened.console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+    opened = watch(Opened(page))
     page.goto(f"{url}/?token={TOKEN}")
     page.wait_for_function("() => Boolean(window.umbrellaAreas && umbrellaAreas.ready)",
                            timeout=30_000)

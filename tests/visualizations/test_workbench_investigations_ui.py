@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from opened_page import Opened
+from opened_page import Opened, watch
 from samples import write_tables
 
 from graph.store.sqlite_investigations import SqliteInvestigations
@@ -56,16 +56,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, 
 
 def _open(browser: Any, url: str) -> Opened:
     page = browser.new_page()
-    opened = Opened(page)
-    page.on("request", lambda r: opened.requests.append(r.url))
-    page.on("console", lambda m: opened.console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: opened.errors.append(str(e)))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
+    opened = watch(Opened(page))
     page.goto(f"{url}/?token={TOKEN}")
     _ready(opened)
     return opened

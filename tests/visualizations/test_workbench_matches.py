@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from match_county import FORMULA, TABLES
+from opened_page import Opened, watch
 from samples import write_tables
 
 from graph.store import SqliteStore
@@ -63,12 +64,8 @@ def test_deciding_a_pair_in_the_browser(browser: Any, served: tuple[str, Path],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     url, db = served
     page = browser.new_page()
-    requests: list[str] = []
-    console: list[tuple[str, str]] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    opened = watch(Opened(page))
+    requests, console, errors = opened.requests, opened.console, opened.errors
     try:
         page.goto(f"{url}/?token={TOKEN}")
         page.wait_for_function("() => Boolean(window.umbrellaMatches && umbrellaMatches.ready)",

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-from opened_page import Opened
+from opened_page import Opened, watch
 
 from graph.audit import Trail, verify
 from lang import use_language
@@ -102,16 +102,7 @@ class Page(Opened):
 
 def open_on(browser: Any, url: str) -> Page:
     page = browser.new_page()
-    opened = Page(page, origin=url)
-    page.on("request", lambda r: opened.requests.append(r.url))
-    page.on("console", lambda m: opened.console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: opened.errors.append(str(e)))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
+    opened = watch(Page(page, origin=url))
     page.goto(f"{url}/?token={TOKEN}")
     page.wait_for_function("() => Boolean(window.umbrellaWorkbench && umbrellaWorkbench.ready)",
                            timeout=30_000)

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-from opened_page import Opened
+from opened_page import Opened, watch
 
 from lang import use_language
 from visualizations.assets import vis_folder
@@ -222,16 +222,7 @@ class Page(Opened):
 def open_on(browser: Any, url: str) -> Page:
     """Open the workbench at ``url`` (with the token) and wait until it is ready."""
     page = browser.new_page()
-    opened = Page(page, origin=url)
-    page.on("request", lambda r: opened.requests.append(r.url))
-    page.on("console", lambda m: opened.console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: opened.errors.append(str(e)))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
+    opened = watch(Page(page, origin=url))
     page.goto(f"{url}/?token={TOKEN}")
     assert page.url == url + "/"  # the token went into the cookie, out of the address
     page.wait_for_function("() => Boolean(window.umbrellaWorkbench && umbrellaWorkbench.ready)",
